@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian package Shakedown needs, and the npm packages of the independent
+# checker and the external conformance peers. Safe to run repeatedly.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+pkgs=(
+  cmake make g++ clang-14 libfuzzer-14-dev libclang-rt-14-dev lld-14
+  libsodium-dev libssl-dev
+  libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
+  nlohmann-json3-dev libcli11-dev
+  libboost-dev libboost-system-dev
+  nodejs
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+command -v npm >/dev/null 2>&1 || {
+  export DEBIAN_FRONTEND=noninteractive
+  sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends npm
+}
+
+# npm packages for the independent vector checker and the external peers (lock files committed).
+for d in vectors/check conformance/peers/js-stellar-node-connector; do
+  if [ -f "$here/$d/package.json" ] && [ ! -d "$here/$d/node_modules" ]; then
+    (cd "$here/$d" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done

@@ -1,0 +1,446 @@
+#include "common/crypto.hpp"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/decoder.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <sodium.h>
+
+#include <cstdlib>
+#include <mutex>
+
+namespace shakedown::crypto {
+
+void ensure_initialized() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        if (sodium_init() < 0) {
+            std::abort();  // libsodium cannot run on this machine; nothing sensible can follow
+        }
+    });
+}
+
+Digest sha256(ByteView data) { return sha256({data}); }
+
+Digest sha256(std::initializer_list<ByteView> parts) {
+    ensure_initialized();
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    for (const auto& p : parts) {
+        crypto_hash_sha256_update(&st, p.data(), p.size());
+    }
+    Digest out{};
+    crypto_hash_sha256_final(&st, out.data());
+    sodium_memzero(&st, sizeof st);
+    return out;
+}
+
+Digest hmac_sha256(ByteView key, ByteView data) { return hmac_sha256(key, {data}); }
+
+Digest hmac_sha256(ByteView key, std::initializer_list<ByteView> parts) {
+    ensure_initialized();
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, key.data(), key.size());
+    for (const auto& p : parts) {
+        crypto_auth_hmacsha256_update(&st, p.data(), p.size());
+    }
+    Digest out{};
+    crypto_auth_hmacsha256_final(&st, out.data());
+    sodium_memzero(&st, sizeof st);
+    return out;
+}
+
+bool hmac_sha256_verify(ByteView key, ByteView data, ByteView tag) {
+    if (tag.empty() || tag.size() > 32) {
+        return false;
+    }
+    Digest full = hmac_sha256(key, data);
+    const bool good = ct_equal(ByteView(full).first(tag.size()), tag);
+    secure_wipe(full);
+    return good;
+}
+
+Digest hkdf_extract(ByteView salt, ByteView ikm) {
+    // RFC 5869 2.2: an absent salt is HashLen zero bytes; HMAC pads short keys with zeros anyway.
+    return hmac_sha256(salt, ikm);
+}
+
+Result<Bytes> hkdf_expand(ByteView prk, ByteView info, std::size_t length) {
+    if (length > 255 * 32) {
+        return fail(Error::invalid_argument, "HKDF-SHA256 output longer than 255 blocks");
+    }
+    Bytes out;
+    out.reserve(length);
+    Digest t{};
+    std::size_t t_len = 0;
+    for (std::uint8_t counter = 1; out.size() < length; ++counter) {
+        const std::uint8_t c[1] = {counter};
+        t = hmac_sha256(prk, {ByteView(t).first(t_len), info, ByteView(c)});
+        t_len = t.size();
+        const std::size_t take = std::min(t.size(), length - out.size());
+        out.insert(out.end(), t.begin(), t.begin() + static_cast<std::ptrdiff_t>(take));
+    }
+    secure_wipe(t);
+    return out;
+}
+
+Result<Bytes> hkdf(ByteView salt, ByteView ikm, ByteView info, std::size_t length) {
+    Digest prk = hkdf_extract(salt, ikm);
+    auto out = hkdf_expand(prk, info, length);
+    secure_wipe(prk);
+    return out;
+}
+
+ByteArray<32> x25519_public(const Secret<32>& secret) {
+    ensure_initialized();
+    ByteArray<32> pub{};
+    crypto_scalarmult_base(pub.data(), secret.view().data());
+    return pub;
+}
+
+Result<Secret<32>> x25519(const Secret<32>& secret, ByteView peer_public) {
+    ensure_initialized();
+    if (peer_public.size() != crypto_scalarmult_BYTES) {
+        return fail(Error::bad_length, "X25519 public key is not 32 bytes");
+    }
+    Secret<32> shared;
+    if (crypto_scalarmult(shared.mut().data(), secret.view().data(), peer_public.data()) != 0) {
+        return fail(Error::weak_key, "X25519 shared secret is all zero (low-order public key)");
+    }
+    return shared;
+}
+
+Ed25519KeyPair ed25519_from_seed(const ByteArray<32>& seed) {
+    ensure_initialized();
+    Ed25519KeyPair kp;
+    crypto_sign_seed_keypair(kp.public_key.data(), kp.secret_key.mut().data(), seed.data());
+    return kp;
+}
+
+ByteArray<64> ed25519_sign(const Ed25519KeyPair& key, ByteView message) {
+    ensure_initialized();
+    ByteArray<64> sig{};
+    crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), key.secret_key.view().data());
+    return sig;
+}
+
+bool ed25519_verify(ByteView public_key, ByteView message, ByteView signature) {
+    ensure_initialized();
+    if (public_key.size() != crypto_sign_PUBLICKEYBYTES || signature.size() != crypto_sign_BYTES) {
+        return false;
+    }
+    return crypto_sign_verify_detached(signature.data(), message.data(), message.size(), public_key.data()) == 0;
+}
+
+namespace {
+
+const EVP_MD* md_of(Hash h) {
+    switch (h) {
+        case Hash::sha1: return EVP_sha1();
+        case Hash::sha224: return EVP_sha224();
+        case Hash::sha256: return EVP_sha256();
+        case Hash::sha384: return EVP_sha384();
+        case Hash::sha512: return EVP_sha512();
+    }
+    return nullptr;
+}
+
+struct CipherCtx {
+    EVP_CIPHER_CTX* p = EVP_CIPHER_CTX_new();
+    ~CipherCtx() { EVP_CIPHER_CTX_free(p); }
+};
+struct PkeyCtx {
+    EVP_PKEY_CTX* p = nullptr;
+    ~PkeyCtx() { EVP_PKEY_CTX_free(p); }
+};
+struct MdCtx {
+    EVP_MD_CTX* p = EVP_MD_CTX_new();
+    ~MdCtx() { EVP_MD_CTX_free(p); }
+};
+
+int as_int(std::size_t n) { return n > 0x7fffffff ? -1 : static_cast<int>(n); }
+
+// One AEAD routine for both ciphers: OpenSSL's GCM and ChaCha20-Poly1305 share the control API.
+Result<Bytes> aead_seal(const EVP_CIPHER* cipher, ByteView key, ByteView iv, ByteView aad, ByteView pt,
+                        std::size_t tag_len) {
+    CipherCtx ctx;
+    if (ctx.p == nullptr || as_int(pt.size()) < 0 || as_int(aad.size()) < 0) {
+        return fail(Error::crypto_failure, "cipher context");
+    }
+    int len = 0;
+    if (EVP_EncryptInit_ex(ctx.p, cipher, nullptr, nullptr, nullptr) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx.p, EVP_CTRL_AEAD_SET_IVLEN, as_int(iv.size()), nullptr) != 1 ||
+        EVP_EncryptInit_ex(ctx.p, nullptr, nullptr, key.data(), iv.data()) != 1) {
+        return fail(Error::invalid_argument, "AEAD key or IV rejected");
+    }
+    if (!aad.empty() && EVP_EncryptUpdate(ctx.p, nullptr, &len, aad.data(), as_int(aad.size())) != 1) {
+        return fail(Error::crypto_failure, "AEAD AAD");
+    }
+    Bytes out(pt.size() + tag_len);
+    int written = 0;
+    if (!pt.empty()) {
+        if (EVP_EncryptUpdate(ctx.p, out.data(), &len, pt.data(), as_int(pt.size())) != 1) {
+            return fail(Error::crypto_failure, "AEAD encrypt");
+        }
+        written = len;
+    }
+    if (EVP_EncryptFinal_ex(ctx.p, out.data() + written, &len) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx.p, EVP_CTRL_AEAD_GET_TAG, as_int(tag_len), out.data() + pt.size()) != 1) {
+        return fail(Error::crypto_failure, "AEAD tag");
+    }
+    return out;
+}
+
+Result<Bytes> aead_open(const EVP_CIPHER* cipher, ByteView key, ByteView iv, ByteView aad, ByteView sealed,
+                        std::size_t tag_len) {
+    if (sealed.size() < tag_len) {
+        return fail(Error::truncated, "AEAD input shorter than its tag");
+    }
+    const ByteView ct = sealed.first(sealed.size() - tag_len);
+    Bytes tag(sealed.end() - static_cast<std::ptrdiff_t>(tag_len), sealed.end());
+    CipherCtx ctx;
+    if (ctx.p == nullptr || as_int(ct.size()) < 0 || as_int(aad.size()) < 0) {
+        return fail(Error::crypto_failure, "cipher context");
+    }
+    int len = 0;
+    if (EVP_DecryptInit_ex(ctx.p, cipher, nullptr, nullptr, nullptr) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx.p, EVP_CTRL_AEAD_SET_IVLEN, as_int(iv.size()), nullptr) != 1 ||
+        EVP_DecryptInit_ex(ctx.p, nullptr, nullptr, key.data(), iv.data()) != 1) {
+        return fail(Error::invalid_argument, "AEAD key or IV rejected");
+    }
+    if (!aad.empty() && EVP_DecryptUpdate(ctx.p, nullptr, &len, aad.data(), as_int(aad.size())) != 1) {
+        return fail(Error::crypto_failure, "AEAD AAD");
+    }
+    Bytes out(ct.size());
+    int written = 0;
+    if (!ct.empty()) {
+        if (EVP_DecryptUpdate(ctx.p, out.data(), &len, ct.data(), as_int(ct.size())) != 1) {
+            return fail(Error::crypto_failure, "AEAD decrypt");
+        }
+        written = len;
+    }
+    if (EVP_CIPHER_CTX_ctrl(ctx.p, EVP_CTRL_AEAD_SET_TAG, as_int(tag_len), tag.data()) != 1) {
+        return fail(Error::invalid_argument, "AEAD tag length");
+    }
+    if (EVP_DecryptFinal_ex(ctx.p, out.data() + written, &len) != 1) {
+        secure_wipe(out);
+        return fail(Error::bad_mac, "AEAD tag does not verify");
+    }
+    return out;
+}
+
+const EVP_CIPHER* gcm_for(std::size_t key_len) {
+    switch (key_len) {
+        case 16: return EVP_aes_128_gcm();
+        case 24: return EVP_aes_192_gcm();
+        case 32: return EVP_aes_256_gcm();
+        default: return nullptr;
+    }
+}
+
+}  // namespace
+
+Result<Bytes> pbkdf2_hmac(Hash hash, ByteView password, ByteView salt, std::uint32_t iterations, std::size_t length) {
+    if (iterations == 0 || length == 0 || as_int(password.size()) < 0 || as_int(salt.size()) < 0 ||
+        iterations > 0x7fffffffU || as_int(length) < 0) {
+        return fail(Error::invalid_argument, "PBKDF2 parameters out of range");
+    }
+    Bytes out(length);
+    // An empty password is legal; OpenSSL wants a non-null pointer for it.
+    static const char kEmpty = 0;
+    const char* pw = password.empty() ? &kEmpty : reinterpret_cast<const char*>(password.data());
+    if (PKCS5_PBKDF2_HMAC(pw, as_int(password.size()), salt.data(), as_int(salt.size()), static_cast<int>(iterations),
+                          md_of(hash), as_int(length), out.data()) != 1) {
+        return fail(Error::crypto_failure, "PBKDF2");
+    }
+    return out;
+}
+
+Result<Bytes> aes_gcm_seal(ByteView key, ByteView iv, ByteView aad, ByteView plaintext, std::size_t tag_len) {
+    const EVP_CIPHER* c = gcm_for(key.size());
+    if (c == nullptr || iv.empty() || tag_len < 1 || tag_len > 16) {
+        return fail(Error::invalid_argument, "AES-GCM key, IV or tag size");
+    }
+    return aead_seal(c, key, iv, aad, plaintext, tag_len);
+}
+
+Result<Bytes> aes_gcm_open(ByteView key, ByteView iv, ByteView aad, ByteView sealed, std::size_t tag_len) {
+    const EVP_CIPHER* c = gcm_for(key.size());
+    if (c == nullptr || iv.empty() || tag_len < 1 || tag_len > 16) {
+        return fail(Error::invalid_argument, "AES-GCM key, IV or tag size");
+    }
+    return aead_open(c, key, iv, aad, sealed, tag_len);
+}
+
+Result<Bytes> chacha20_poly1305_seal(ByteView key, ByteView nonce, ByteView aad, ByteView plaintext) {
+    if (key.size() != 32 || nonce.size() != 12) {
+        return fail(Error::invalid_argument, "ChaCha20-Poly1305 key or nonce size");
+    }
+    return aead_seal(EVP_chacha20_poly1305(), key, nonce, aad, plaintext, 16);
+}
+
+Result<Bytes> chacha20_poly1305_open(ByteView key, ByteView nonce, ByteView aad, ByteView sealed) {
+    if (key.size() != 32 || nonce.size() != 12) {
+        return fail(Error::invalid_argument, "ChaCha20-Poly1305 key or nonce size");
+    }
+    return aead_open(EVP_chacha20_poly1305(), key, nonce, aad, sealed, 16);
+}
+
+RsaKey::RsaKey() = default;
+RsaKey::~RsaKey() { EVP_PKEY_free(static_cast<EVP_PKEY*>(m_pkey)); }
+RsaKey::RsaKey(RsaKey&& o) noexcept : m_pkey(o.m_pkey), m_private(o.m_private) { o.m_pkey = nullptr; }
+RsaKey& RsaKey::operator=(RsaKey&& o) noexcept {
+    if (this != &o) {
+        EVP_PKEY_free(static_cast<EVP_PKEY*>(m_pkey));
+        m_pkey = o.m_pkey;
+        m_private = o.m_private;
+        o.m_pkey = nullptr;
+    }
+    return *this;
+}
+
+class RsaKeyBuilder {
+public:
+    static RsaKey make(EVP_PKEY* p, bool priv) {
+        RsaKey k;
+        k.m_pkey = p;
+        k.m_private = priv;
+        return k;
+    }
+};
+
+namespace {
+Result<RsaKey> decode_key(const char* input_type, int selection, ByteView data, bool is_private) {
+    EVP_PKEY* pkey = nullptr;
+    OSSL_DECODER_CTX* dctx =
+        OSSL_DECODER_CTX_new_for_pkey(&pkey, input_type, nullptr, "RSA", selection, nullptr, nullptr);
+    if (dctx == nullptr) {
+        return fail(Error::crypto_failure, "no RSA decoder");
+    }
+    const unsigned char* p = data.data();
+    std::size_t len = data.size();
+    const int rc = OSSL_DECODER_from_data(dctx, &p, &len);
+    OSSL_DECODER_CTX_free(dctx);
+    if (rc != 1 || pkey == nullptr || len != 0) {
+        EVP_PKEY_free(pkey);
+        return fail(Error::decode_error, "not an RSA key in the expected encoding");
+    }
+    return RsaKeyBuilder::make(pkey, is_private);
+}
+}  // namespace
+
+Result<RsaKey> RsaKey::public_from_der(ByteView der) {
+    return decode_key("DER", EVP_PKEY_PUBLIC_KEY, der, false);
+}
+
+Result<RsaKey> RsaKey::private_from_der(ByteView der) {
+    return decode_key("DER", EVP_PKEY_KEYPAIR, der, true);
+}
+
+Result<RsaKey> RsaKey::from_pem(std::string_view pem) {
+    const bool priv = pem.find("PRIVATE KEY") != std::string_view::npos;
+    return decode_key("PEM", priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, as_bytes(pem), priv);
+}
+
+std::size_t RsaKey::modulus_bytes() const {
+    return m_pkey == nullptr ? 0 : static_cast<std::size_t>(EVP_PKEY_get_size(static_cast<EVP_PKEY*>(m_pkey)));
+}
+
+namespace {
+EVP_PKEY* pk(const RsaKey& k) { return static_cast<EVP_PKEY*>(k.native()); }
+
+bool set_oaep(EVP_PKEY_CTX* ctx, Hash hash, Hash mgf1, ByteView label) {
+    if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_rsa_oaep_md(ctx, md_of(hash)) != 1 || EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md_of(mgf1)) != 1) {
+        return false;
+    }
+    if (!label.empty()) {
+        // OpenSSL takes ownership of the label buffer.
+        auto* copy = static_cast<unsigned char*>(OPENSSL_memdup(label.data(), label.size()));
+        if (copy == nullptr || EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, copy, as_int(label.size())) != 1) {
+            OPENSSL_free(copy);
+            return false;
+        }
+    }
+    return true;
+}
+}  // namespace
+
+Result<Bytes> rsa_oaep_encrypt(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView message) {
+    PkeyCtx ctx{EVP_PKEY_CTX_new_from_pkey(nullptr, pk(key), nullptr)};
+    if (ctx.p == nullptr || EVP_PKEY_encrypt_init(ctx.p) != 1 || !set_oaep(ctx.p, hash, mgf1, label)) {
+        return fail(Error::crypto_failure, "RSA-OAEP set-up");
+    }
+    std::size_t out_len = 0;
+    if (EVP_PKEY_encrypt(ctx.p, nullptr, &out_len, message.data(), message.size()) != 1) {
+        return fail(Error::invalid_argument, "RSA-OAEP message too long");
+    }
+    Bytes out(out_len);
+    if (EVP_PKEY_encrypt(ctx.p, out.data(), &out_len, message.data(), message.size()) != 1) {
+        return fail(Error::invalid_argument, "RSA-OAEP message too long");
+    }
+    out.resize(out_len);
+    return out;
+}
+
+Result<Bytes> rsa_oaep_decrypt(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView ciphertext) {
+    if (!key.has_private()) {
+        return fail(Error::invalid_argument, "RSA-OAEP decryption needs a private key");
+    }
+    PkeyCtx ctx{EVP_PKEY_CTX_new_from_pkey(nullptr, pk(key), nullptr)};
+    if (ctx.p == nullptr || EVP_PKEY_decrypt_init(ctx.p) != 1 || !set_oaep(ctx.p, hash, mgf1, label)) {
+        return fail(Error::crypto_failure, "RSA-OAEP set-up");
+    }
+    std::size_t out_len = 0;
+    if (EVP_PKEY_decrypt(ctx.p, nullptr, &out_len, ciphertext.data(), ciphertext.size()) != 1) {
+        return fail(Error::decode_error, "RSA-OAEP decryption failed");
+    }
+    Bytes out(out_len);
+    if (EVP_PKEY_decrypt(ctx.p, out.data(), &out_len, ciphertext.data(), ciphertext.size()) != 1) {
+        return fail(Error::decode_error, "RSA-OAEP decryption failed");
+    }
+    out.resize(out_len);
+    return out;
+}
+
+Result<Bytes> rsa_pss_sign(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message) {
+    if (!key.has_private()) {
+        return fail(Error::invalid_argument, "RSA-PSS signing needs a private key");
+    }
+    MdCtx md;
+    EVP_PKEY_CTX* pctx = nullptr;  // owned by md
+    if (md.p == nullptr || EVP_DigestSignInit(md.p, &pctx, md_of(hash), nullptr, pk(key)) != 1 ||
+        EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md_of(mgf1)) != 1 ||
+        EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt_len) != 1) {
+        return fail(Error::crypto_failure, "RSA-PSS set-up");
+    }
+    std::size_t sig_len = 0;
+    if (EVP_DigestSign(md.p, nullptr, &sig_len, message.data(), message.size()) != 1) {
+        return fail(Error::crypto_failure, "RSA-PSS sign");
+    }
+    Bytes sig(sig_len);
+    if (EVP_DigestSign(md.p, sig.data(), &sig_len, message.data(), message.size()) != 1) {
+        return fail(Error::crypto_failure, "RSA-PSS sign");
+    }
+    sig.resize(sig_len);
+    return sig;
+}
+
+bool rsa_pss_verify(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message, ByteView signature) {
+    MdCtx md;
+    EVP_PKEY_CTX* pctx = nullptr;
+    if (md.p == nullptr || EVP_DigestVerifyInit(md.p, &pctx, md_of(hash), nullptr, pk(key)) != 1 ||
+        EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md_of(mgf1)) != 1 ||
+        EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt_len) != 1) {
+        return false;
+    }
+    return EVP_DigestVerify(md.p, signature.data(), signature.size(), message.data(), message.size()) == 1;
+}
+
+}  // namespace shakedown::crypto

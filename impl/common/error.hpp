@@ -1,0 +1,50 @@
+// Protocol-meaningful error values shared by every variant. Vectors and conformance grades name
+// errors by these values (their snake_case spelling), never by message text.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace shakedown {
+
+enum class Error : std::uint8_t {
+    // Codec
+    truncated,        // input ended inside a field
+    trailing_bytes,   // bytes left after a complete message
+    bad_length,       // a length field out of its bounds (including zero where forbidden)
+    bad_padding,      // non-zero padding bytes
+    unknown_type,     // unknown tag, enum value or union arm
+    oversize,         // input larger than the protocol allows
+    non_canonical,    // a value with more than one encoding, in a form the reference never emits
+    decode_error,     // any other malformed input
+    // Handshake
+    unexpected_message,  // a message the state machine does not accept now
+    bad_mac,
+    bad_signature,
+    bad_sequence,
+    weak_key,            // zero or low-order public key, all-zero shared secret
+    expired,             // certificate or credential past its expiry
+    stale_timestamp,
+    future_timestamp,
+    replay,
+    wrong_network,
+    wrong_version,
+    self_connection,
+    bad_flags,
+    bad_address,
+    already_connected,
+    bad_credentials,     // wrong password, seed or pre-shared key
+    peer_error,          // the peer sent an error message
+    timeout,
+    // Facade and API misuse
+    crypto_failure,
+    invalid_argument,
+};
+
+inline constexpr std::size_t kErrorCount = static_cast<std::size_t>(Error::invalid_argument) + 1;
+
+[[nodiscard]] std::string_view to_string(Error e) noexcept;
+[[nodiscard]] std::optional<Error> error_from_string(std::string_view name) noexcept;
+
+}  // namespace shakedown
