@@ -1,0 +1,41 @@
+// Strict XDR codec for the handshake messages. Every parser has one shape: a chain of reads over
+// the shared Reader ending in a check that every byte was consumed. Failure offsets count from the
+// start of the span passed in.
+#pragma once
+
+#include "common/reader.hpp"
+#include "common/writer.hpp"
+#include "common/result.hpp"
+#include "stellar/messages.hpp"
+
+namespace shakedown::stellar {
+
+[[nodiscard]] Result<AuthCert> parse_auth_cert(ByteView in);
+[[nodiscard]] Result<Hello> parse_hello(ByteView in);
+[[nodiscard]] Result<Auth> parse_auth(ByteView in);
+[[nodiscard]] Result<ErrorMsg> parse_error(ByteView in);
+[[nodiscard]] Result<Peers> parse_peers(ByteView in);
+[[nodiscard]] Result<SendMoreExtended> parse_send_more_extended(ByteView in);
+[[nodiscard]] Result<StellarMessage> parse_stellar_message(ByteView in);
+[[nodiscard]] Result<AuthenticatedMessage> parse_authenticated_message(ByteView in);
+
+[[nodiscard]] Bytes serialize(const AuthCert& m);
+[[nodiscard]] Bytes serialize(const Hello& m);
+[[nodiscard]] Bytes serialize(const Auth& m);
+[[nodiscard]] Bytes serialize(const ErrorMsg& m);
+[[nodiscard]] Bytes serialize(const Peers& m);
+[[nodiscard]] Bytes serialize(const SendMoreExtended& m);
+[[nodiscard]] Bytes serialize(const StellarMessage& m);
+[[nodiscard]] Bytes serialize(const AuthenticatedMessage& m);
+
+// Streaming forms used by the parsers above (exposed for composite messages and tests).
+namespace detail {
+[[nodiscard]] Result<AuthCert> read_auth_cert(Reader& r);
+[[nodiscard]] Result<Hello> read_hello(Reader& r);
+[[nodiscard]] Result<StellarMessage> read_stellar_message(Reader& r, std::size_t trailer);
+void write_auth_cert(Writer& w, const AuthCert& m);
+void write_hello(Writer& w, const Hello& m);
+void write_stellar_message(Writer& w, const StellarMessage& m);
+}  // namespace detail
+
+}  // namespace shakedown::stellar

@@ -1,0 +1,70 @@
+#include "stellar/framing.hpp"
+
+#include "common/reader.hpp"
+#include "common/writer.hpp"
+
+namespace shakedown::stellar {
+
+Bytes frame_record(ByteView xdr, bool set_last_fragment_bit) {
+    Writer w;
+    const auto len = static_cast<std::uint32_t>(xdr.size());
+    w.put_u32be(set_last_fragment_bit ? (len | kLastFragmentBit) : len);
+    w.put_bytes(xdr);
+    return std::move(w).take();
+}
+
+Result<FrameHeader> check_frame_header(ByteView header4, bool authenticated) {
+    Reader r(header4);
+    SK_TRY(const std::uint32_t raw, r.read_u32be());
+    FrameHeader h{raw & ~kLastFragmentBit, (raw & kLastFragmentBit) != 0};
+    if (h.length == 0) {
+        return fail(Error::bad_length, "record length 0", 0);
+    }
+    if (!authenticated && h.length > kMaxUnauthRecord) {
+        return fail(Error::oversize, "record over 4096 bytes before authentication", 0);
+    }
+    if (h.length > kMaxRecord) {
+        return fail(Error::oversize, "record over 16 MiB", 0);
+    }
+    return h;
+}
+
+void FrameDecoder::feed(ByteView data) {
+    if (m_failed) {
+        return;
+    }
+    // Bounded: the caller drains records with next() between feeds; a single feed larger than one
+    // maximal record is cut here and fails at the next header check rather than growing without end.
+    const std::size_t room = static_cast<std::size_t>(kMaxRecord) + 4 > m_buffer.size()
+                                 ? static_cast<std::size_t>(kMaxRecord) + 4 - m_buffer.size()
+                                 : 0;
+    const std::size_t take = std::min(room, data.size());
+    m_buffer.insert(m_buffer.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
+}
+
+Result<std::optional<Bytes>> FrameDecoder::next(bool authenticated) {
+    if (m_failed) {
+        return *m_failed;
+    }
+    if (m_buffer.size() < 4) {
+        return std::optional<Bytes>{};
+    }
+    auto header = check_frame_header(ByteView(m_buffer).first(4), authenticated);
+    if (!header) {
+        Failure f = header.failure();
+        f.offset = m_consumed;
+        m_failed = f;
+        return f;
+    }
+    m_last_header = *header;
+    const std::size_t total = 4 + static_cast<std::size_t>(header->length);
+    if (m_buffer.size() < total) {
+        return std::optional<Bytes>{};
+    }
+    Bytes body(m_buffer.begin() + 4, m_buffer.begin() + static_cast<std::ptrdiff_t>(total));
+    m_buffer.erase(m_buffer.begin(), m_buffer.begin() + static_cast<std::ptrdiff_t>(total));
+    m_consumed += total;
+    return std::optional<Bytes>{std::move(body)};
+}
+
+}  // namespace shakedown::stellar

@@ -1,0 +1,293 @@
+#include "stellar/handshake.hpp"
+
+#include <algorithm>
+
+#include "stellar/codec.hpp"
+
+namespace shakedown::stellar {
+
+std::string_view to_string(HandshakeState s) {
+    switch (s) {
+        case HandshakeState::idle: return "idle";
+        case HandshakeState::awaiting_hello: return "awaiting_hello";
+        case HandshakeState::awaiting_auth: return "awaiting_auth";
+        case HandshakeState::authenticated: return "authenticated";
+        case HandshakeState::closed: return "closed";
+    }
+    return "unknown";
+}
+
+Handshake::Handshake(HandshakeConfig config, Rng& rng, const Clock& clock)
+    : m_config(std::move(config)),
+      m_clock(clock),
+      m_node(crypto::ed25519_from_seed(m_config.node_seed)),
+      m_network_id(network_id(m_config.network_passphrase)) {
+    // Draw order is part of the vector format: X25519 secret first, then the nonce.
+    rng.fill(m_ecdh_secret.mut());
+    rng.fill(m_nonce);
+    m_ecdh_public = crypto::x25519_public(m_ecdh_secret);
+    m_local_hello = build_hello();
+    m_state = HandshakeState::awaiting_hello;
+}
+
+Hello Handshake::build_hello() const {
+    Hello h;
+    h.ledger_version = m_config.ledger_version;
+    h.overlay_version = m_config.overlay_version;
+    h.overlay_min_version = m_config.overlay_min_version;
+    h.network_id = m_network_id;
+    h.version_str = m_config.version_str;
+    h.listening_port = m_config.listening_port;
+    h.peer_id = m_config.peer_id.value_or(m_node.public_key);
+    const ByteArray<32> advertised = m_config.cert_pubkey.value_or(m_ecdh_public);
+    const std::uint64_t expiration = m_config.cert_expiration.value_or(m_clock.unix_seconds() + kCertLifetimeSeconds);
+    const ByteArray<32> cert_network = m_config.cert_network_passphrase
+                                           ? network_id(*m_config.cert_network_passphrase)
+                                           : m_network_id;
+    h.cert = make_cert(m_node, cert_network, advertised, expiration);
+    if (m_config.cert_sig) {
+        h.cert.sig = *m_config.cert_sig;
+    }
+    h.nonce = m_nonce;
+    return h;
+}
+
+void Handshake::start() {
+    if (m_config.role == Role::initiator && !m_hello_sent && m_state == HandshakeState::awaiting_hello) {
+        send_unauthenticated(m_local_hello);
+        m_hello_sent = true;
+    }
+}
+
+void Handshake::receive(ByteView stream) {
+    if (m_state == HandshakeState::closed) {
+        return;
+    }
+    m_decoder.feed(stream);
+    while (m_state != HandshakeState::closed) {
+        const bool lift_limit = m_authenticated || m_config.quirks.no_unauth_size_limit;
+        auto next = m_decoder.next(lift_limit);
+        if (!next) {
+            // stellar-core TCPPeer::getIncomingMsgLength: bad lengths drop the connection silently.
+            close(next.failure());
+            return;
+        }
+        if (!next->has_value()) {
+            return;
+        }
+        if (m_decoder.last_header() && !m_decoder.last_header()->last_fragment_bit) {
+            m_saw_missing_bit31 = true;
+        }
+        receive_record(**next);
+    }
+}
+
+void Handshake::receive_record(ByteView record) {
+    if (m_state == HandshakeState::closed) {
+        return;
+    }
+    ++m_records_received;
+    auto parsed = parse_authenticated_message(record);
+    if (!parsed) {
+        close(parsed.failure(), ErrorMsg{ErrorCode::data, "received corrupt XDR"});
+        return;
+    }
+    const AuthenticatedMessage& am = *parsed;
+    const MessageType type = type_of(am.message);
+
+    // Peer::recvAuthenticatedMessage: once HELLO is processed every message but ERROR_MSG carries
+    // the expected sequence and a MAC over (sequence || StellarMessage).
+    if (m_keys && type != MessageType::error_msg) {
+        if (!m_config.quirks.ignore_sequence && am.sequence != m_recv_seq) {
+            close_with_error(Error::bad_sequence, ErrorCode::auth, "unexpected auth sequence");
+            return;
+        }
+        if (!m_config.quirks.skip_mac_check) {
+            // The MAC covers the StellarMessage bytes as received: after v (4) and sequence (8),
+            // before the 32-byte MAC.
+            const ByteView body = record.subspan(12, record.size() - 12 - 32);
+            const auto expected = message_mac(m_keys->recv, am.sequence, body);
+            if (!ct_equal(expected, am.mac)) {
+                close_with_error(Error::bad_mac, ErrorCode::auth, "unexpected MAC");
+                return;
+            }
+        }
+        ++m_recv_seq;
+    }
+
+    switch (type) {
+        case MessageType::error_msg:
+            close(fail(Error::peer_error, "peer sent ERROR_MSG"));
+            return;
+        case MessageType::hello:
+            recv_hello(std::get<Hello>(am.message));
+            return;
+        case MessageType::auth:
+            recv_auth(std::get<Auth>(am.message));
+            return;
+        default:
+            if (!m_authenticated && !m_config.quirks.accept_messages_before_auth) {
+                // Peer::recvMessage: anything else before the handshake completes is dropped.
+                close(fail(Error::unexpected_message, "non-handshake message before authentication"));
+            }
+            return;
+    }
+}
+
+void Handshake::recv_hello(const Hello& hello) {
+    if (m_keys && !m_config.quirks.accept_second_hello) {
+        close(fail(Error::unexpected_message, "received unexpected HELLO"));
+        return;
+    }
+    const auto& q = m_config.quirks;
+    const bool early_answer = q.answer_before_validating;
+    if (early_answer && m_config.role == Role::acceptor && !m_hello_sent) {
+        send_unauthenticated(m_local_hello);
+        m_hello_sent = true;
+    }
+    auto cert_ok = verify_cert(hello.cert, hello.peer_id, m_network_id, m_clock.unix_seconds(),
+                               CertPolicy{!q.accept_expired_cert, !q.skip_cert_signature});
+    if (!cert_ok && !early_answer) {
+        close(cert_ok.failure());
+        return;
+    }
+    auto shared = shared_key(m_config.role, m_ecdh_secret, m_local_hello.cert.pubkey, hello.cert.pubkey,
+                             q.accept_low_order_keys);
+    if (!shared) {
+        close(shared.failure());
+        return;
+    }
+    m_shared = *shared;
+    m_keys = mac_keys(m_config.role, *m_shared, m_nonce, hello.nonce, q.sender_view_mac_keys);
+    m_remote_hello = hello;
+    m_send_seq = 0;
+    m_recv_seq = 0;
+    m_state = HandshakeState::awaiting_auth;
+
+    if (early_answer && m_config.role == Role::initiator) {
+        send_authenticated(Auth{q.send_legacy_auth_flags ? 100 : m_config.auth_flags});
+    }
+    if (!cert_ok) {
+        close(cert_ok.failure());
+        return;
+    }
+    // stellar-core answers HELLO before validating it, so that a following ERROR reaches an
+    // initiator that is still waiting for HELLO.
+    if (m_config.role == Role::acceptor && !m_hello_sent) {
+        send_unauthenticated(m_local_hello);
+        m_hello_sent = true;
+    }
+    if (!q.skip_version_check &&
+        (hello.overlay_min_version > hello.overlay_version || hello.overlay_version < m_config.overlay_min_version ||
+         hello.overlay_min_version > m_config.overlay_version)) {
+        close_with_error(Error::wrong_version, ErrorCode::conf, "wrong protocol version");
+        return;
+    }
+    if (!q.allow_self_connection && hello.peer_id == m_node.public_key) {
+        close_with_error(Error::self_connection, ErrorCode::conf, "connecting to self");
+        return;
+    }
+    if (!q.ignore_network_id && hello.network_id != m_network_id) {
+        close_with_error(Error::wrong_network, ErrorCode::conf, "wrong network passphrase");
+        return;
+    }
+    if (hello.listening_port <= 0 || hello.listening_port > 65535) {
+        close_with_error(Error::bad_address, ErrorCode::conf, "bad address");
+        return;
+    }
+    if (std::find(m_config.connected_peers.begin(), m_config.connected_peers.end(), hello.peer_id) !=
+        m_config.connected_peers.end()) {
+        close_with_error(Error::already_connected, ErrorCode::conf, "already-connected peer");
+        return;
+    }
+    if (m_config.role == Role::initiator && !early_answer) {
+        send_authenticated(Auth{q.send_legacy_auth_flags ? 100 : m_config.auth_flags});
+    }
+}
+
+void Handshake::recv_auth(const Auth& auth) {
+    if (m_state != HandshakeState::awaiting_auth) {
+        close_with_error(Error::unexpected_message, ErrorCode::misc, "out-of-order AUTH message");
+        return;
+    }
+    if (m_config.role == Role::acceptor) {
+        send_authenticated(Auth{m_config.quirks.send_legacy_auth_flags ? 100 : m_config.auth_flags});
+        send_authenticated(Peers{});
+    }
+    if (auth.flags != kAuthFlagFlowControlBytes && !m_config.quirks.accept_any_auth_flags) {
+        close_with_error(Error::bad_flags, ErrorCode::conf, "flow control bytes disabled");
+        return;
+    }
+    m_state = HandshakeState::authenticated;
+    m_authenticated = true;
+    send_authenticated(m_config.flow_control);
+}
+
+void Handshake::peer_closed() {
+    if (m_state != HandshakeState::closed) {
+        close(fail(Error::peer_error, "connection closed by peer"));
+        m_closure->by_peer = true;
+    }
+}
+
+void Handshake::idle_timeout() {
+    if (m_state != HandshakeState::closed && !m_authenticated) {
+        close(fail(Error::timeout, "no traffic during the handshake"));
+    }
+}
+
+Action Handshake::next_action() const {
+    if (!m_out.empty()) {
+        return Action::send;
+    }
+    if (m_state == HandshakeState::closed) {
+        return Action::closed;
+    }
+    return m_authenticated ? Action::done : Action::receive;
+}
+
+std::vector<Bytes> Handshake::take_records() {
+    std::vector<Bytes> out(std::make_move_iterator(m_out.begin()), std::make_move_iterator(m_out.end()));
+    m_out.clear();
+    return out;
+}
+
+Bytes Handshake::take_output() {
+    Bytes out;
+    for (auto& r : m_out) {
+        out.insert(out.end(), r.begin(), r.end());
+    }
+    m_out.clear();
+    return out;
+}
+
+Bytes Handshake::frame_unauthenticated(const StellarMessage& m) const {
+    return frame_record(serialize(AuthenticatedMessage{0, m, {}}), !m_config.quirks.omit_last_fragment_bit);
+}
+
+Bytes Handshake::frame_authenticated(const StellarMessage& m) {
+    const Bytes body = serialize(m);
+    AuthenticatedMessage am{m_send_seq, m, message_mac(m_keys->send, m_send_seq, body)};
+    ++m_send_seq;
+    return frame_record(serialize(am), !m_config.quirks.omit_last_fragment_bit);
+}
+
+void Handshake::send_unauthenticated(const StellarMessage& m) { m_out.push_back(frame_unauthenticated(m)); }
+
+void Handshake::send_authenticated(const StellarMessage& m) { m_out.push_back(frame_authenticated(m)); }
+
+void Handshake::close(Failure f, std::optional<ErrorMsg> error) {
+    if (error) {
+        // ERROR_MSG is sent like HELLO: sequence 0, zero MAC (Peer::sendMessage).
+        send_unauthenticated(*error);
+    }
+    m_closure = Closure{f, std::move(error), m_records_received == 0 ? 0 : m_records_received - 1, false};
+    m_state = HandshakeState::closed;
+    m_authenticated = m_authenticated && f.code == Error::peer_error;
+}
+
+void Handshake::close_with_error(Error e, ErrorCode code, const char* text) {
+    close(fail(e, text), ErrorMsg{code, text});
+}
+
+}  // namespace shakedown::stellar
