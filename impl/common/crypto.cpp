@@ -44,7 +44,10 @@ Digest hmac_sha256(ByteView key, ByteView data) { return hmac_sha256(key, {data}
 Digest hmac_sha256(ByteView key, std::initializer_list<ByteView> parts) {
     ensure_initialized();
     crypto_auth_hmacsha256_state st;
-    crypto_auth_hmacsha256_init(&st, key.data(), key.size());
+    // libsodium declares the key nonnull even when keylen is 0, and an empty span's data() may be
+    // null (an empty HKDF salt does this); passing it would be undefined behaviour.
+    static const unsigned char kNoKey = 0;
+    crypto_auth_hmacsha256_init(&st, key.empty() ? &kNoKey : key.data(), key.size());
     for (const auto& p : parts) {
         crypto_auth_hmacsha256_update(&st, p.data(), p.size());
     }
@@ -233,6 +236,11 @@ Result<Bytes> aead_open(const EVP_CIPHER* cipher, ByteView key, ByteView iv, Byt
     return out;
 }
 
+// OpenSSL 3's GCM provider keeps the IV in a 128-byte buffer and rejects anything longer.
+constexpr std::size_t kGcmMaxIvBytes = 128;
+
+bool gcm_iv_usable(ByteView iv) { return !iv.empty() && iv.size() <= kGcmMaxIvBytes; }
+
 const EVP_CIPHER* gcm_for(std::size_t key_len) {
     switch (key_len) {
         case 16: return EVP_aes_128_gcm();
@@ -262,7 +270,7 @@ Result<Bytes> pbkdf2_hmac(Hash hash, ByteView password, ByteView salt, std::uint
 
 Result<Bytes> aes_gcm_seal(ByteView key, ByteView iv, ByteView aad, ByteView plaintext, std::size_t tag_len) {
     const EVP_CIPHER* c = gcm_for(key.size());
-    if (c == nullptr || iv.empty() || tag_len < 1 || tag_len > 16) {
+    if (c == nullptr || !gcm_iv_usable(iv) || tag_len < 1 || tag_len > 16) {
         return fail(Error::invalid_argument, "AES-GCM key, IV or tag size");
     }
     return aead_seal(c, key, iv, aad, plaintext, tag_len);
@@ -270,7 +278,7 @@ Result<Bytes> aes_gcm_seal(ByteView key, ByteView iv, ByteView aad, ByteView pla
 
 Result<Bytes> aes_gcm_open(ByteView key, ByteView iv, ByteView aad, ByteView sealed, std::size_t tag_len) {
     const EVP_CIPHER* c = gcm_for(key.size());
-    if (c == nullptr || iv.empty() || tag_len < 1 || tag_len > 16) {
+    if (c == nullptr || !gcm_iv_usable(iv) || tag_len < 1 || tag_len > 16) {
         return fail(Error::invalid_argument, "AES-GCM key, IV or tag size");
     }
     return aead_open(c, key, iv, aad, sealed, tag_len);

@@ -50,7 +50,8 @@ enum class Hash : std::uint8_t { sha1, sha224, sha256, sha384, sha512 };
                                         std::size_t length);
 
 // AEADs return ciphertext || tag; open verifies the tag in constant time (bad_mac on mismatch).
-// AES-GCM takes 128/192/256-bit keys and any IV length >= 1 byte (12 and 16 are used by variants).
+// AES-GCM takes 128/192/256-bit keys and IVs of 1 to 128 bytes (12 and 16 are used by variants);
+// OpenSSL 3 refuses longer GCM IVs, so they fail with invalid_argument like an empty one.
 [[nodiscard]] Result<Bytes> aes_gcm_seal(ByteView key, ByteView iv, ByteView aad, ByteView plaintext,
                                          std::size_t tag_len = 16);
 [[nodiscard]] Result<Bytes> aes_gcm_open(ByteView key, ByteView iv, ByteView aad, ByteView sealed,
