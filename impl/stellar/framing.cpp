@@ -29,6 +29,15 @@ Result<FrameHeader> check_frame_header(ByteView header4, bool authenticated) {
     return h;
 }
 
+Result<Frame> parse_frame(ByteView in, bool authenticated) {
+    Reader r(in);
+    SK_TRY(const ByteView header, r.read_bytes(4));
+    SK_TRY(const FrameHeader h, check_frame_header(header, authenticated));
+    SK_TRY(const ByteView body, r.read_bytes(h.length));
+    SK_CHECK(r.expect_done());
+    return Frame{h, Bytes(body.begin(), body.end())};
+}
+
 void FrameDecoder::feed(ByteView data) {
     if (m_failed) {
         return;

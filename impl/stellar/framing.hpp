@@ -26,6 +26,13 @@ struct FrameHeader {
 // and reported through last_fragment_bit for grading.
 [[nodiscard]] Result<FrameHeader> check_frame_header(ByteView header4, bool authenticated);
 
+struct Frame {
+    FrameHeader header;
+    Bytes body;
+};
+// Exactly one complete record: header check, then `length` body bytes, then nothing more.
+[[nodiscard]] Result<Frame> parse_frame(ByteView in, bool authenticated);
+
 class FrameDecoder {
 public:
     // Appends stream bytes. Never buffers beyond the current record.

@@ -283,7 +283,6 @@ void Handshake::close(Failure f, std::optional<ErrorMsg> error) {
     }
     m_closure = Closure{f, std::move(error), m_records_received == 0 ? 0 : m_records_received - 1, false};
     m_state = HandshakeState::closed;
-    m_authenticated = m_authenticated && f.code == Error::peer_error;
 }
 
 void Handshake::close_with_error(Error e, ErrorCode code, const char* text) {

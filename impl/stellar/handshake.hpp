@@ -84,6 +84,7 @@ public:
     [[nodiscard]] Bytes take_output();
 
     [[nodiscard]] HandshakeState state() const noexcept { return m_state; }
+    // True once the handshake completed, even if the connection closed later.
     [[nodiscard]] bool authenticated() const noexcept { return m_authenticated; }
     [[nodiscard]] const std::optional<Closure>& closure() const noexcept { return m_closure; }
     [[nodiscard]] std::size_t records_received() const noexcept { return m_records_received; }

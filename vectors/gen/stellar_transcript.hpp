@@ -1,0 +1,90 @@
+// Runs two reference Stellar peers in step over an in-memory FIFO, applying in-flight mutations,
+// exactly as vectors/README.md ("Running in step") defines. Used to generate and verify transcript
+// vectors, by property tests and by benchmarks.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stellar/handshake.hpp"
+
+namespace shakedown::vectors::stellar {
+
+using namespace shakedown::stellar;
+
+struct SideInputs {
+    ByteArray<32> node_seed{};
+    ByteArray<32> ecdh_secret{};
+    ByteArray<32> nonce{};
+    std::uint64_t now = 0;
+    std::string network_passphrase{kTestNetworkPassphrase};
+    std::uint32_t ledger_version = kLedgerVersion;
+    std::uint32_t overlay_version = kOverlayVersion;
+    std::uint32_t overlay_min_version = kOverlayMinVersion;
+    std::string version_str = "shakedown 0.1.0";
+    std::int32_t listening_port = 11625;
+    std::int32_t auth_flags = kAuthFlagFlowControlBytes;
+    std::optional<ByteArray<32>> cert_pubkey;
+    std::optional<std::uint64_t> cert_expiration;
+    std::optional<std::string> cert_network_passphrase;
+    std::optional<Bytes> cert_sig;
+    std::optional<ByteArray<32>> peer_id;
+    std::vector<ByteArray<32>> connected_peers;
+    // Not part of the vector format: lets tests run a misbehaving side.
+    Quirks quirks;
+};
+
+enum class MutationOp : std::uint8_t {
+    flip_bit, set_header, truncate, append, drop, duplicate, inject_before, resequence, replace
+};
+[[nodiscard]] std::string_view to_string(MutationOp op);
+[[nodiscard]] std::optional<MutationOp> mutation_op_from_string(std::string_view s);
+
+struct Mutation {
+    std::size_t message = 0;
+    MutationOp op = MutationOp::flip_bit;
+    std::uint64_t value = 0;  // bit, header value, length or sequence
+    Bytes data;               // append / inject_before / replace
+};
+
+struct TranscriptInputs {
+    SideInputs initiator;
+    SideInputs acceptor;
+    std::vector<Mutation> mutations;
+};
+
+struct RecordOut {
+    Role from = Role::initiator;
+    std::string type;
+    Bytes wire;
+    std::optional<std::vector<Bytes>> delivered;
+};
+
+struct SideOutcome {
+    std::string state;  // authenticated | rejected | peer_closed
+    std::optional<Error> error;
+    std::optional<std::size_t> at_message;
+    std::optional<std::string> response;  // silent | ERR_…
+    std::optional<ByteArray<32>> shared_key;
+    std::optional<ByteArray<32>> send_mac_key;
+    std::optional<ByteArray<32>> recv_mac_key;
+};
+
+struct TranscriptResult {
+    std::vector<RecordOut> messages;
+    SideOutcome initiator;
+    SideOutcome acceptor;
+    // Both sides completed the handshake and neither closed the connection on its own.
+    [[nodiscard]] bool both_authenticated() const {
+        return initiator.state == "authenticated" && acceptor.state == "authenticated" && !initiator.error &&
+               !acceptor.error;
+    }
+};
+
+[[nodiscard]] HandshakeConfig to_config(const SideInputs& side, Role role);
+// Fails (invalid_argument) only for inputs the format cannot express: a mutation naming a record
+// that never exists, or a run that does not settle within the record budget.
+[[nodiscard]] Result<TranscriptResult> run_transcript(const TranscriptInputs& inputs);
+
+}  // namespace shakedown::vectors::stellar
