@@ -158,7 +158,8 @@ Result<StellarMessage> read_stellar_message(Reader& r, std::size_t trailer) {
         }
         default: {
             if (r.remaining() < trailer) {
-                return r.fail_here(Error::truncated, "message body shorter than its trailer");
+                // Like every truncation, located at the end of the input.
+                return Failure{Error::truncated, r.offset() + r.remaining(), "message body shorter than its trailer"};
             }
             SK_TRY(const ByteView body, r.read_bytes(r.remaining() - trailer));
             return StellarMessage{OtherMessage{static_cast<MessageType>(raw_type), Bytes(body.begin(), body.end())}};

@@ -88,6 +88,8 @@ public:
     [[nodiscard]] bool authenticated() const noexcept { return m_authenticated; }
     [[nodiscard]] const std::optional<Closure>& closure() const noexcept { return m_closure; }
     [[nodiscard]] std::size_t records_received() const noexcept { return m_records_received; }
+    // Bytes of an incomplete record still waiting in the framing decoder.
+    [[nodiscard]] std::size_t pending_bytes() const noexcept { return m_decoder.buffered(); }
 
     [[nodiscard]] const HandshakeConfig& config() const noexcept { return m_config; }
     [[nodiscard]] const Hello& local_hello() const noexcept { return m_local_hello; }

@@ -29,12 +29,15 @@ Peer make_peer(const SideInputs& side, Role role) {
     return p;
 }
 
+// The MessageType word of a record as emitted (record mark 4, v 4, sequence 8), read without
+// decoding the rest: a side may deliberately emit a malformed body.
 std::string record_type(const Bytes& framed) {
-    if (framed.size() < 4) {
+    Reader r(framed);
+    if (!r.read_bytes(16).ok()) {
         return "?";
     }
-    auto am = parse_authenticated_message(ByteView(framed).subspan(4));
-    return am ? std::string(to_string(type_of(am->message))) : "?";
+    auto t = r.read_i32be();
+    return t.ok() && is_known_type(*t) ? std::string(to_string(static_cast<MessageType>(*t))) : "?";
 }
 
 Bytes reframe(ByteView framed, ByteView body) {
@@ -230,6 +233,8 @@ Result<TranscriptResult> run_transcript(const TranscriptInputs& inputs) {
 
     result.initiator = outcome_of(a);
     result.acceptor = outcome_of(b);
+    result.initiator_pending = a.pending_bytes();
+    result.acceptor_pending = b.pending_bytes();
     for (std::size_t i = 0; i < 2; ++i) {
         SideOutcome& o = i == 0 ? result.initiator : result.acceptor;
         if (o.error && o.error != Error::timeout) {

@@ -75,6 +75,9 @@ struct TranscriptResult {
     std::vector<RecordOut> messages;
     SideOutcome initiator;
     SideOutcome acceptor;
+    // Not part of the vector format: bytes of an incomplete record each side still holds.
+    std::size_t initiator_pending = 0;
+    std::size_t acceptor_pending = 0;
     // Both sides completed the handshake and neither closed the connection on its own.
     [[nodiscard]] bool both_authenticated() const {
         return initiator.state == "authenticated" && acceptor.state == "authenticated" && !initiator.error &&
