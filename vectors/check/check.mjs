@@ -39,9 +39,17 @@ for (const file of files) {
     res = checkFile(file);
   } catch (e) {
     malformed = true;
-    if (e instanceof Malformed) console.log(`${name}: malformed: ${e.message}`);
+    if (e instanceof Malformed) {
+      const n = e.cases ? ` (its ${e.cases} cases could not be checked and count as failed)` : '';
+      console.log(`${name}: malformed: ${e.message}${n}`);
+      failed += e.cases;
+    }
     else console.log(`${name}: checker error: ${e?.message ?? e}`);
     continue;
+  }
+  if (res.malformed) {
+    malformed = true;
+    console.log(`${name}: malformed: ${res.malformed}`);
   }
   let p = 0;
   let f = 0;

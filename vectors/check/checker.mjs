@@ -32,7 +32,20 @@ function getValidators() {
   return validators;
 }
 
-export class Malformed extends Error {}
+export class Malformed extends Error {
+  constructor(message, cases = 0) {
+    super(message);
+    this.cases = cases; // test cases the file holds, counted as failed
+  }
+}
+
+function countCases(data) {
+  let n = 0;
+  for (const g of Array.isArray(data?.testGroups) ? data.testGroups : []) {
+    if (Array.isArray(g?.tests)) n += g.tests.length;
+  }
+  return n;
+}
 
 // ---------------------------------------------------------------- reporting
 
@@ -66,7 +79,7 @@ function diff(pathStr, exp, comp, out) {
 
 function formatMismatch(file, tcId, m) {
   let line = `${file}: tcId ${tcId}: field ${m.path}: expected ${show(m.expected)}, computed ${show(m.computed)}`;
-  if (typeof m.expected === 'string' && typeof m.computed === 'string' && /^[0-9a-f]+$/.test(m.expected) && /^[0-9a-f]+$/.test(m.computed) && m.expected.length > 16) {
+  if (/(wire|delivered\[\d+\])$/.test(m.path) && typeof m.expected === 'string' && typeof m.computed === 'string' && /^[0-9a-f]+$/.test(m.expected) && /^[0-9a-f]+$/.test(m.computed) && m.expected.length > 16) {
     line += ` (first difference at byte ${firstDiff(m.expected, m.computed)})`;
   }
   if (m.note) line += ` [${m.note}]`;
@@ -178,59 +191,88 @@ function schemaError(errors, data) {
 }
 
 /**
- * Check parsed file data. Returns { cases: [{ tcId, lines: [] }], exceptions: Map name -> tcIds }.
- * Throws Malformed for a file that cannot be checked.
+ * Check parsed file data. Returns { malformed, cases: [{ tcId, lines: [] }],
+ * exceptions: Map name -> tcIds }. `malformed` is null or the file's first
+ * structural problem; the cases are then still checked one by one where they
+ * are well-formed themselves, and the others fail with their own violation.
+ * Throws Malformed when no case can be told apart (not an object, unknown
+ * schema, no testGroups/tests arrays).
  */
 export function checkData(file, data) {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new Malformed('not a JSON object');
-  let schemaName = typeof data.schema === 'string' ? path.basename(data.schema) : undefined;
+  const schemaName = typeof data.schema === 'string' ? path.basename(data.schema) : undefined;
   if (!SCHEMAS[schemaName]) {
-    throw new Malformed(`unknown schema ${JSON.stringify(data.schema)} (expected one of ${Object.keys(SCHEMAS).join(', ')})`);
+    throw new Malformed(
+      `unknown schema ${JSON.stringify(data.schema)} (expected one of ${Object.keys(SCHEMAS).join(', ')})`,
+      countCases(data),
+    );
   }
   const validate = getValidators()[schemaName];
-  if (!validate(data)) throw new Malformed(schemaError(validate.errors, data));
+  const problems = [];
+  const whole = validate(data);
+  if (!whole) problems.push(schemaError(validate.errors, data));
+  const framed =
+    Array.isArray(data.testGroups) &&
+    data.testGroups.every((g) => g && typeof g === 'object' && Array.isArray(g.tests));
+  if (!framed) throw new Malformed(problems[0] ?? 'testGroups is not a list of groups with tests', countCases(data));
 
   // file-level rules the schema cannot express
   const seen = new Set();
   let count = 0;
+  const notes = data.notes && typeof data.notes === 'object' ? data.notes : {};
   for (const g of data.testGroups) {
     for (const t of g.tests) {
       count++;
-      if (seen.has(t.tcId)) throw new Malformed(`tcId ${t.tcId}: duplicate tcId`);
-      seen.add(t.tcId);
-      for (const f of t.flags) {
-        if (!Object.prototype.hasOwnProperty.call(data.notes, f)) {
-          throw new Malformed(`tcId ${t.tcId}: flag ${f} is not defined in notes`);
+      if (seen.has(t?.tcId)) problems.push(`tcId ${t.tcId}: duplicate tcId`);
+      seen.add(t?.tcId);
+      for (const f of Array.isArray(t?.flags) ? t.flags : []) {
+        if (!Object.prototype.hasOwnProperty.call(notes, f)) {
+          problems.push(`tcId ${t.tcId}: flag ${f} is not defined in notes`);
         }
       }
     }
   }
-  if (count !== data.numberOfTests) throw new Malformed(`numberOfTests is ${data.numberOfTests}, the file has ${count} tests`);
+  if (count !== data.numberOfTests) problems.push(`numberOfTests is ${data.numberOfTests}, the file has ${count} tests`);
 
   const cases = [];
   const exceptions = new Map(); // oracle exception name -> tcIds
   for (const g of data.testGroups) {
     for (const t of g.tests) {
-      const mismatches = [];
+      const tcId = t?.tcId ?? '?';
       const lines = [];
+      if (!whole) {
+        const single = { ...data, numberOfTests: 1, testGroups: [{ ...g, tests: [t] }] };
+        if (!validate(single)) {
+          const msg = schemaError(validate.errors, single)
+            .replace(/ \(tcId [^)]*\)/, '')
+            .replace(/at \/testGroups\/0\/tests\/0\/?/, 'at case field ');
+          lines.push(`${file}: tcId ${tcId}: ${msg}`);
+          cases.push({ tcId, lines });
+          continue;
+        }
+      }
+      for (const f of t.flags) {
+        if (!Object.prototype.hasOwnProperty.call(notes, f)) lines.push(`${file}: tcId ${tcId}: flag ${f} is not defined in notes`);
+      }
+      const mismatches = [];
       try {
         if (g.type === 'StellarCodec') codecCase(g.message, t, mismatches, exceptions);
         else transcriptCase(t, mismatches);
       } catch (e) {
-        if (e instanceof CaseError) lines.push(`${file}: tcId ${t.tcId}: case cannot be run: ${e.message}`);
-        else lines.push(`${file}: tcId ${t.tcId}: checker error: ${e?.message ?? e}`);
+        if (e instanceof CaseError) lines.push(`${file}: tcId ${tcId}: case cannot be run: ${e.message}`);
+        else lines.push(`${file}: tcId ${tcId}: checker error: ${e?.message ?? e}`);
       }
-      for (const m of mismatches.slice(0, MAX_LINES_PER_CASE)) lines.push(formatMismatch(file, t.tcId, m));
+      for (const m of mismatches.slice(0, MAX_LINES_PER_CASE)) lines.push(formatMismatch(file, tcId, m));
       if (mismatches.length > MAX_LINES_PER_CASE) {
-        lines.push(`${file}: tcId ${t.tcId}: (${mismatches.length - MAX_LINES_PER_CASE} further mismatches not shown)`);
+        lines.push(`${file}: tcId ${tcId}: (${mismatches.length - MAX_LINES_PER_CASE} further mismatches not shown)`);
       }
-      cases.push({ tcId: t.tcId, lines });
+      cases.push({ tcId, lines });
     }
   }
-  return { cases, exceptions };
+  return { malformed: problems[0] ?? null, cases, exceptions };
 }
 
-/** Read and check one file; returns { cases, exceptions } or throws Malformed. */
+/** Read and check one file; returns checkData's result or throws Malformed. */
 export function checkFile(file) {
   let text;
   try {

@@ -119,8 +119,7 @@ ok(files.length > 0, 'vector files found');
 const clone = (x) => structuredClone(x);
 function isMalformed(data) {
   try {
-    checkData('selftest', data);
-    return false;
+    return checkData('selftest', data).malformed !== null;
   } catch (e) {
     return e instanceof Malformed;
   }
@@ -220,7 +219,8 @@ for (const file of files) {
       const single = { ...data, numberOfTests: 1, testGroups: [{ ...g, tests: [t] }] };
       let good = false;
       try {
-        good = checkData(name, single).cases[0].lines.length === 0;
+        const r = checkData(name, single);
+        good = r.malformed === null && r.cases[0].lines.length === 0;
       } catch {
         good = false;
       }
@@ -245,7 +245,7 @@ for (const file of files) {
     } catch (e) {
       r = null;
     }
-    ok(r !== null && r.cases.every((c) => !c.lines.length), `${name}: the passing cases pass together`);
+    ok(r !== null && r.malformed === null && r.cases.every((c) => !c.lines.length), `${name}: the passing cases pass together`);
   }
   // malformed variants
   {
@@ -289,7 +289,9 @@ for (const file of files) {
       apply(c);
       let failedAsExpected;
       try {
-        failedAsExpected = checkData(name, one(c)).cases[0].lines.length > 0;
+        const r = checkData(name, one(c));
+        failedAsExpected = r.malformed === null && r.cases[0].lines.length > 0;
+        if (r.malformed) console.log(`${name}: tcId ${t.tcId}: corrupting ${what} made the file malformed: ${r.malformed}`);
       } catch (e) {
         failedAsExpected = false;
         console.log(`${name}: tcId ${t.tcId}: corrupting ${what} made the file malformed: ${e.message}`);
