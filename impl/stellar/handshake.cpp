@@ -25,6 +25,11 @@ Handshake::Handshake(HandshakeConfig config, Rng& rng, const Clock& clock)
     // Draw order is part of the vector format: X25519 secret first, then the nonce.
     rng.fill(m_ecdh_secret.mut());
     rng.fill(m_nonce);
+    if (m_config.quirks.reuse_nonce) {
+        // The bug: "randomness" derived from the identity, identical on every connection.
+        m_ecdh_secret = Secret<32>(crypto::sha256({as_bytes("shakedown reuse-nonce ecdh"), m_config.node_seed}));
+        m_nonce = crypto::sha256({as_bytes("shakedown reuse-nonce nonce"), m_config.node_seed});
+    }
     m_ecdh_public = crypto::x25519_public(m_ecdh_secret);
     m_local_hello = build_hello();
     m_state = HandshakeState::awaiting_hello;
@@ -78,6 +83,12 @@ void Handshake::receive(ByteView stream) {
         if (m_decoder.last_header() && !m_decoder.last_header()->last_fragment_bit) {
             m_saw_missing_bit31 = true;
         }
+        if (m_config.quirks.omit_last_fragment_bit && m_decoder.last_header() &&
+            m_decoder.last_header()->last_fragment_bit) {
+            // The bug reads the mark as a plain length, so bit 31 makes every record look over 2 GiB.
+            close(fail(Error::oversize, "record mark read as a plain length"));
+            return;
+        }
         receive_record(**next);
     }
 }
@@ -88,6 +99,11 @@ void Handshake::receive_record(ByteView record) {
     }
     ++m_records_received;
     auto parsed = parse_authenticated_message(record);
+    if (!parsed && parsed.error() == Error::trailing_bytes && m_config.quirks.accept_trailing_bytes &&
+        parsed.failure().offset != kNoOffset && parsed.failure().offset <= record.size()) {
+        record = record.first(parsed.failure().offset);
+        parsed = parse_authenticated_message(record);
+    }
     if (!parsed) {
         close(parsed.failure(), ErrorMsg{ErrorCode::data, "received corrupt XDR"});
         return;
@@ -231,6 +247,9 @@ void Handshake::peer_closed() {
 }
 
 void Handshake::idle_timeout() {
+    if (m_config.quirks.no_idle_timeout) {
+        return;
+    }
     if (m_state != HandshakeState::closed && !m_authenticated) {
         close(fail(Error::timeout, "no traffic during the handshake"));
     }

@@ -25,6 +25,9 @@ struct Quirks {
     bool accept_second_hello = false;
     bool skip_version_check = false;
     bool accept_messages_before_auth = false;
+    bool accept_trailing_bytes = false;
+    bool reuse_nonce = false;
+    bool no_idle_timeout = false;
 };
 
 struct QuirkInfo {
