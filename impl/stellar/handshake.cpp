@@ -167,7 +167,8 @@ void Handshake::recv_hello(const Hello& hello) {
         close(cert_ok.failure());
         return;
     }
-    auto shared = shared_key(m_config.role, m_ecdh_secret, m_local_hello.cert.pubkey, hello.cert.pubkey,
+    // The node's own X25519 key, whatever its cert advertises (PeerAuth uses mECDHPublicKey).
+    auto shared = shared_key(m_config.role, m_ecdh_secret, m_ecdh_public, hello.cert.pubkey,
                              q.accept_low_order_keys);
     if (!shared) {
         close(shared.failure());
