@@ -35,6 +35,8 @@ Handshake::Handshake(HandshakeConfig config, Rng& rng, const Clock& clock)
     m_state = HandshakeState::awaiting_hello;
 }
 
+Handshake::~Handshake() { secure_wipe(m_config.node_seed); }
+
 Hello Handshake::build_hello() const {
     Hello h;
     h.ledger_version = m_config.ledger_version;

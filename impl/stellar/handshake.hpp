@@ -66,6 +66,8 @@ public:
     Handshake(HandshakeConfig config, Rng& rng, const Clock& clock);
     Handshake(const Handshake&) = delete;
     Handshake& operator=(const Handshake&) = delete;
+    // Wipes the node seed held in the config copy; keys are Secret<> and wipe themselves.
+    ~Handshake();
 
     // Initiator: queue HELLO. Acceptor: nothing to do until HELLO arrives.
     void start();
