@@ -1,0 +1,150 @@
+// Record marking (RFC 5531 11 as stellar-core uses it): parse_frame on one record and the streaming
+// FrameDecoder on a byte stream of records.
+//
+// Input: one control byte, then the stream. Control bit 0 selects the limits in force
+// (authenticated or not); the other bits seed the chunk sizes of one of the streaming runs.
+#include <optional>
+#include <vector>
+
+#include "fuzz/fuzz_target.hpp"
+#include "stellar/framing.hpp"
+
+using namespace shakedown;
+
+namespace {
+
+bool is_frame_error(Error e) {
+    return e == Error::truncated || e == Error::trailing_bytes || e == Error::bad_length || e == Error::oversize;
+}
+
+void check_parse_frame(ByteView in, bool authenticated) {
+    const auto r = stellar::parse_frame(in, authenticated);
+    if (r) {
+        // One encoding per record: the mark is the length with bit 31 as received.
+        FUZZ_CHECK(r->header.length == r->body.size());
+        FUZZ_CHECK(r->header.length > 0);
+        FUZZ_CHECK(r->header.length <= (authenticated ? stellar::kMaxRecord : stellar::kMaxUnauthRecord));
+        const Bytes again = stellar::frame_record(r->body, r->header.last_fragment_bit);
+        FUZZ_CHECK(std::equal(again.begin(), again.end(), in.begin(), in.end()));
+        const auto reparsed = stellar::parse_frame(again, authenticated);
+        FUZZ_CHECK(reparsed.ok());
+        FUZZ_CHECK(reparsed->body == r->body);
+        FUZZ_CHECK(reparsed->header.last_fragment_bit == r->header.last_fragment_bit);
+    } else {
+        FUZZ_CHECK(is_frame_error(r.error()));
+        FUZZ_CHECK(r.failure().offset != kNoOffset);
+        FUZZ_CHECK(r.failure().offset <= in.size());
+    }
+}
+
+// What a decoder made of a stream: the records in order, then either a failure or the number of
+// bytes still waiting for the rest of a record.
+struct Decoded {
+    std::vector<Bytes> records;
+    std::optional<Failure> failure;
+    std::size_t buffered = 0;
+    std::size_t consumed = 0;
+};
+
+void drain(stellar::FrameDecoder& d, bool authenticated, Decoded& out) {
+    while (!out.failure) {
+        auto next = d.next(authenticated);
+        if (!next) {
+            out.failure = next.failure();
+            // A failed decoder stays failed, with the same failure.
+            const auto again = d.next(authenticated);
+            FUZZ_CHECK(!again.ok() && again.failure() == next.failure());
+            return;
+        }
+        if (!next->has_value()) {
+            return;
+        }
+        out.records.push_back(std::move(**next));
+    }
+}
+
+// Feeds the stream in chunks of sizes chunk(i), draining records after every feed as the
+// handshake does.
+template <class ChunkSize>
+Decoded decode(ByteView stream, bool authenticated, ChunkSize chunk) {
+    stellar::FrameDecoder d;
+    Decoded out;
+    std::size_t pos = 0;
+    for (std::size_t i = 0; pos < stream.size(); ++i) {
+        const std::size_t n = std::min(chunk(i), stream.size() - pos);
+        d.feed(stream.subspan(pos, n));
+        pos += n;
+        drain(d, authenticated, out);
+    }
+    drain(d, authenticated, out);
+    out.buffered = d.buffered();
+    out.consumed = d.record_offset();
+    return out;
+}
+
+bool same(const Decoded& a, const Decoded& b) {
+    if (a.records != b.records || a.failure.has_value() != b.failure.has_value()) {
+        return false;
+    }
+    if (a.failure && !(*a.failure == *b.failure)) {
+        return false;
+    }
+    // After a failure the buffered tail depends on how much arrived before the check; only a
+    // decoder still waiting must hold exactly the unconsumed bytes.
+    return a.failure || (a.buffered == b.buffered && a.consumed == b.consumed);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    fuzz::InputCursor cursor(fuzz::input_view(data, size));
+    const std::uint8_t control = cursor.u8();
+    const bool authenticated = (control & 1) != 0;
+    const ByteView stream = cursor.rest();
+
+    check_parse_frame(stream, authenticated);
+    // The limits before authentication are a subset of those after.
+    if (stellar::parse_frame(stream, false)) {
+        const auto lifted = stellar::parse_frame(stream, true);
+        FUZZ_CHECK(lifted.ok());
+    }
+
+    const Decoded whole = decode(stream, authenticated, [&](std::size_t) { return stream.size(); });
+    const Decoded bytewise = decode(stream, authenticated, [](std::size_t) { return std::size_t{1}; });
+    std::uint32_t state = 0x9e3779b9U ^ (control >> 1);
+    const Decoded chunked = decode(stream, authenticated, [&](std::size_t) {
+        // xorshift32: chunk sizes 0..16, zero-length feeds included.
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        return static_cast<std::size_t>(state % 17);
+    });
+    FUZZ_CHECK(same(whole, bytewise));
+    FUZZ_CHECK(same(whole, chunked));
+
+    // The decoder's records are the stream cut where parse_frame would cut it.
+    std::size_t offset = 0;
+    for (const Bytes& body : whole.records) {
+        const ByteView slice = stream.subspan(offset, std::min<std::size_t>(stream.size() - offset, 4 + body.size()));
+        const auto one = stellar::parse_frame(slice, authenticated);
+        FUZZ_CHECK(one.ok());
+        FUZZ_CHECK(one->body == body);
+        offset += 4 + body.size();
+    }
+    FUZZ_CHECK(offset <= stream.size());
+    if (whole.failure) {
+        // Located at the mark of the record that failed, and that mark alone is enough to fail.
+        FUZZ_CHECK(whole.failure->offset == offset);
+        FUZZ_CHECK(offset + 4 <= stream.size());
+        const auto header = stellar::check_frame_header(stream.subspan(offset, 4), authenticated);
+        FUZZ_CHECK(!header.ok());
+        FUZZ_CHECK(header.error() == whole.failure->code);
+        FUZZ_CHECK(header.error() == Error::bad_length || header.error() == Error::oversize);
+    } else {
+        FUZZ_CHECK(whole.consumed == offset);
+        FUZZ_CHECK(whole.buffered == stream.size() - offset);
+        // What is left is an incomplete record, never a complete one the decoder missed.
+        FUZZ_CHECK(!stellar::parse_frame(stream.subspan(offset), authenticated).ok());
+    }
+    return 0;
+}
