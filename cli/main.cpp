@@ -9,6 +9,8 @@ int main(int argc, char** argv) {
     int exit_code = 0;
     shakedown::cli::add_vectors_command(app, exit_code);
     shakedown::cli::add_list_command(app, exit_code);
+    shakedown::cli::add_peer_command(app, exit_code);
+    shakedown::cli::add_conform_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,0 +1,257 @@
+// shakedown conform: runs the conformance catalogue against a live peer, playing the other role.
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+#include "cli/commands.hpp"
+#include "common/rng.hpp"
+#include "conformance/reference/stellar_peer.hpp"
+#include "conformance/runner/report.hpp"
+#include "conformance/scenarios/stellar/catalogue.hpp"
+#include "stellar/quirks.hpp"
+
+namespace shakedown::cli {
+
+namespace {
+
+namespace cf = shakedown::conformance;
+namespace ref = shakedown::conformance::reference;
+namespace sc = shakedown::conformance::stellar_scenarios;
+
+struct ConformFlags {
+    bool reference = false;
+    std::string connect;
+    std::string listen;
+    std::string shim;
+    std::string network{stellar::kTestNetworkPassphrase};
+    std::string target_peer_id;
+    std::string expectations;
+    std::vector<std::string> only;
+    std::vector<std::string> skip;
+    std::string role;
+    std::size_t jobs = 0;
+    double timeout_scale = 1.0;
+    std::string report_json;
+    std::string junit;
+    std::string html;
+    bool fail_on_non_strict = false;
+    bool strict_expectations = false;
+    bool list = false;
+    bool quiet = false;
+    std::vector<std::string> bugs;
+    std::string port_file;
+    std::size_t repeat = 1;
+};
+
+bool write_file(const std::string& path, const std::string& text) {
+    const std::filesystem::path p(path);
+    std::error_code ec;
+    if (p.has_parent_path()) {
+        std::filesystem::create_directories(p.parent_path(), ec);
+    }
+    std::ofstream out(p, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) {
+        std::cerr << "shakedown conform: cannot write " << path << "\n";
+        return false;
+    }
+    std::cerr << "wrote " << path << "\n";
+    return true;
+}
+
+int run_conform(const ConformFlags& f) {
+    auto env = std::make_shared<sc::Env>();
+    env->network_passphrase = f.network;
+    env->network_id = stellar::network_id(f.network);
+    const cf::Catalogue catalogue = sc::make_catalogue(env);
+
+    if (f.list) {
+        for (const auto& s : catalogue.scenarios) {
+            const auto& i = s->info();
+            std::cout << i.id << "  " << i.title << "\n";
+        }
+        std::cout << catalogue.scenarios.size() << " scenarios\n";
+        return 0;
+    }
+
+    const int targets = (f.reference ? 1 : 0) + (f.connect.empty() ? 0 : 1) + (f.listen.empty() ? 0 : 1) +
+                        (f.shim.empty() ? 0 : 1);
+    if (targets != 1) {
+        std::cerr << "shakedown conform: give exactly one target: --reference, --connect HOST:PORT, "
+                     "--listen HOST:PORT or --shim 'COMMAND'\n";
+        return 2;
+    }
+    if (!f.bugs.empty() && !f.reference) {
+        std::cerr << "shakedown conform: --bug applies to --reference only (use shakedown peer --bug for others)\n";
+        return 2;
+    }
+    if (!f.target_peer_id.empty()) {
+        const auto id = from_hex(f.target_peer_id);
+        if (!id || id->size() != 32) {
+            std::cerr << "shakedown conform: --target-peer-id needs 64 hex characters\n";
+            return 2;
+        }
+        ByteArray<32> a{};
+        std::copy(id->begin(), id->end(), a.begin());
+        env->target_peer_id = a;
+    }
+
+    std::optional<cf::Expectations> expectations;
+    if (!f.expectations.empty()) {
+        std::string error;
+        expectations = cf::Expectations::load(f.expectations, error);
+        if (!expectations) {
+            std::cerr << "shakedown conform: " << error << "\n";
+            return 2;
+        }
+        const auto stale = expectations->unmatched(catalogue.ids());
+        if (!stale.empty()) {
+            for (const auto& p : stale) {
+                std::cerr << "shakedown conform: " << f.expectations << ": '" << p << "' matches no scenario\n";
+            }
+            return 2;
+        }
+    }
+
+    std::signal(SIGPIPE, SIG_IGN);
+    const auto factory = sc::make_transport_factory();
+    std::unique_ptr<cf::Target> target;
+    std::string why;
+    if (f.reference) {
+        ref::PeerOptions options;
+        SystemRng().fill(options.config.node_seed);
+        options.config.network_passphrase = f.network;
+        for (const auto& b : f.bugs) {
+            if (!stellar::set_quirk(options.config.quirks, b)) {
+                std::cerr << "shakedown conform: no bug named '" << b << "'\n";
+                return 2;
+            }
+        }
+        auto peer = std::make_shared<ref::ReferencePeer>(options);
+        env->target_peer_id = peer->acceptor_node_id();
+        target = std::make_unique<cf::LocalPeerTarget>(factory, peer);
+    } else if (!f.connect.empty()) {
+        const auto ep = cf::parse_endpoint(f.connect, why);
+        if (!ep) {
+            std::cerr << "shakedown conform: --connect: " << why << "\n";
+            return 2;
+        }
+        target = std::make_unique<cf::ConnectTarget>(factory, *ep);
+    } else if (!f.listen.empty()) {
+        const auto ep = cf::parse_endpoint(f.listen, why);
+        if (!ep) {
+            std::cerr << "shakedown conform: --listen: " << why << "\n";
+            return 2;
+        }
+        auto t = std::make_unique<cf::ListenTarget>(factory, *ep);
+        if (!t->start(why)) {
+            std::cerr << "shakedown conform: " << why << "\n";
+            return 2;
+        }
+        std::cout << "LISTENING " << t->port() << std::endl;
+        if (!f.port_file.empty()) {
+            std::ofstream(f.port_file) << t->port() << "\n";
+        }
+        target = std::move(t);
+    } else {
+        target = std::make_unique<cf::ShimTarget>(factory, f.shim, cf::Millis(static_cast<long>(10000 * f.timeout_scale)));
+    }
+
+    cf::RunOptions options;
+    options.jobs = f.jobs;
+    options.timeout_scale = f.timeout_scale;
+    options.only = f.only;
+    options.skip = f.skip;
+    if (!f.role.empty()) {
+        options.skip.push_back(f.role == "acceptor" ? "initiator.*" : "acceptor.*");
+    }
+    options.expectations = expectations ? &*expectations : nullptr;
+    std::size_t selected = 0;
+    for (const auto& s : catalogue.scenarios) {
+        selected += cf::selected(options, s->info().id) ? 1 : 0;
+    }
+    const bool tty = isatty(STDERR_FILENO) != 0;
+    cf::RunReport report;
+    double total_seconds = 0;
+    std::size_t total_scenarios = 0;
+    for (std::size_t round = 0; round < std::max<std::size_t>(1, f.repeat); ++round) {
+        cf::Progress progress(std::cerr, selected, tty, f.quiet || f.repeat > 1);
+        options.on_start = [&progress](const cf::ScenarioInfo& i) { progress.started(i); };
+        options.on_result = [&progress](const cf::ScenarioResult& r) { progress.finished(r); };
+        report = cf::run_catalogue(catalogue, *target, factory->name(), options);
+        progress.done();
+        total_seconds += static_cast<double>(report.duration_ms) / 1000.0;
+        total_scenarios += report.ran();
+    }
+    cf::print_summary(std::cout, report, isatty(STDOUT_FILENO) != 0);
+    if (f.repeat > 1) {
+        std::cout << "benchmark: " << f.repeat << " rounds, " << total_scenarios << " scenarios in " << total_seconds
+                  << " s: " << (total_seconds > 0 ? static_cast<double>(total_scenarios) / total_seconds : 0.0)
+                  << " scenarios/s\n";
+    }
+
+    bool written = true;
+    if (!f.report_json.empty()) {
+        written = write_file(f.report_json, cf::report_json(report)) && written;
+    }
+    if (!f.junit.empty()) {
+        written = write_file(f.junit, cf::report_junit(report)) && written;
+    }
+    std::string html = f.html;
+    if (html.empty() && f.reference) {
+        html = "reports/stellar-reference.html";
+    }
+    if (!html.empty()) {
+        written = write_file(html, cf::report_html(report)) && written;
+    }
+    const int code = cf::exit_code(report, cf::ExitPolicy{f.fail_on_non_strict, f.strict_expectations});
+    if (!written) {
+        return 2;
+    }
+    return code;
+}
+
+}  // namespace
+
+void add_conform_command(CLI::App& app, int& exit_code) {
+    auto flags = std::make_shared<ConformFlags>();
+    auto* cmd = app.add_subcommand("conform", "run the conformance catalogue against a live peer");
+    cmd->footer(
+        "Targets: --reference (the built-in reference peer, both roles, in process), --connect HOST:PORT (a running\n"
+        "acceptor), --listen HOST:PORT (an initiator that connects, and reconnects, to us), --shim 'COMMAND' (spawned\n"
+        "per connection with --role/--connect/--listen/--seed/--network, see conformance/SHIM.md).\n"
+        "Exit: 0 no unexpected FAIL and at least one scenario ran; 1 otherwise; 2 usage or bad expectations file.\n"
+        "With --reference and no --html, the HTML report goes to reports/stellar-reference.html.");
+    cmd->add_flag("--reference", flags->reference, "test the built-in reference peer (acceptor and initiator)");
+    cmd->add_option("--connect", flags->connect, "the target is an acceptor listening at HOST:PORT");
+    cmd->add_option("--listen", flags->listen, "listen at HOST:PORT; the target initiator connects (port 0 = pick)");
+    cmd->add_option("--shim", flags->shim, "spawn COMMAND per connection (conformance/SHIM.md)");
+    cmd->add_option("--network", flags->network, "network passphrase")->capture_default_str();
+    cmd->add_option("--target-peer-id", flags->target_peer_id,
+                    "the node ID a --connect/--listen target must announce (hex)");
+    cmd->add_option("--expectations", flags->expectations, "per-implementation expectations file (JSON)");
+    cmd->add_option("--only", flags->only, "run only scenario ids matching this pattern (* and ?; repeatable)");
+    cmd->add_option("--skip", flags->skip, "do not run scenario ids matching this pattern (repeatable)");
+    cmd->add_option("--role", flags->role, "only scenarios where the target plays this role")
+        ->check(CLI::IsMember({"initiator", "acceptor"}));
+    cmd->add_option("--jobs", flags->jobs, "scenarios at a time (default: by target)");
+    cmd->add_option("--timeout-scale", flags->timeout_scale, "multiply every deadline (slow targets)")
+        ->check(CLI::Range(0.1, 100.0));
+    cmd->add_option("--report-json", flags->report_json, "write the full report as JSON");
+    cmd->add_option("--junit", flags->junit, "write a JUnit XML report");
+    cmd->add_option("--html", flags->html, "write a self-contained HTML report");
+    cmd->add_flag("--fail-on-non-strict", flags->fail_on_non_strict, "exit 1 on NON-STRICT too (self-tests)");
+    cmd->add_flag("--strict-expectations", flags->strict_expectations,
+                  "exit 1 when an expected failure passes (keeps the expectations file current)");
+    cmd->add_flag("--list", flags->list, "list the scenario catalogue and exit");
+    cmd->add_flag("--quiet", flags->quiet, "no progress output");
+    cmd->add_option("--bug", flags->bugs, "with --reference: enable a bug knob of the reference peer (repeatable)");
+    cmd->add_option("--port-file", flags->port_file, "with --listen: write the port listened on to this file");
+    cmd->add_option("--repeat", flags->repeat, "run the catalogue this many times and print scenarios per second")
+        ->check(CLI::Range(1, 1000));
+    cmd->callback([flags, &exit_code] { exit_code = run_conform(*flags); });
+}
+
+}  // namespace shakedown::cli

@@ -1,0 +1,150 @@
+// The implementation under test, however it is reached:
+//   ConnectTarget  --connect HOST:PORT  a running acceptor; every connection is a new TCP connect
+//   ListenTarget   --listen HOST:PORT   a running initiator that (re)connects to us
+//   ShimTarget     --shim 'COMMAND'     spawned per connection and told its role, address and keys
+//                                       by flags (conformance/SHIM.md); exit 89 = unimplemented
+//   LocalPeerTarget                     an implementation inside this process (the reference)
+// A scenario opens its connections through a TargetSession, which owns whatever was started for
+// it and reports what the shims printed when the scenario ends.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "conformance/runner/process.hpp"
+#include "conformance/runner/transport.hpp"
+#include "conformance/runner/verdict.hpp"
+
+namespace shakedown::conformance {
+
+struct ConnectionRequest {
+    PeerRole target_role = PeerRole::acceptor;
+    // Variant flags for a shim, in order (e.g. --seed HEX --network PASSPHRASE).
+    std::vector<std::string> flags;
+};
+
+struct OpenResult {
+    enum class Status : std::uint8_t { ok, unimplemented, failed } status = Status::failed;
+    std::unique_ptr<Transport> transport;
+    std::string error;
+};
+
+class TargetSession {
+public:
+    virtual ~TargetSession() = default;
+    [[nodiscard]] virtual OpenResult open(const ConnectionRequest& request, Deadline deadline) = 0;
+    // Called once the scenario has closed its connections: waits for spawned peers to exit (until
+    // the deadline, then kills them) and returns their reports.
+    [[nodiscard]] virtual std::vector<PeerReport> finish(Deadline deadline) = 0;
+};
+
+class Target {
+public:
+    virtual ~Target() = default;
+    [[nodiscard]] virtual std::string describe() const = 0;
+    [[nodiscard]] virtual bool plays(PeerRole role) const = 0;
+    // Several connections of one scenario reach the same running instance (needed to test
+    // "already connected" refusals).
+    [[nodiscard]] virtual bool single_process() const = 0;
+    [[nodiscard]] virtual std::size_t default_jobs() const = 0;
+    // Whether the target playing `role` is configured by the request's flags (its seed, network);
+    // a running instance was configured when it was started.
+    [[nodiscard]] virtual bool takes_flags(PeerRole role) const = 0;
+    [[nodiscard]] virtual std::unique_ptr<TargetSession> session() = 0;
+};
+
+class ConnectTarget final : public Target {
+public:
+    ConnectTarget(std::shared_ptr<const TransportFactory> factory, Endpoint to)
+        : m_factory(std::move(factory)), m_to(std::move(to)) {}
+    [[nodiscard]] std::string describe() const override { return "acceptor at " + m_to.to_string(); }
+    [[nodiscard]] bool plays(PeerRole role) const override { return role == PeerRole::acceptor; }
+    [[nodiscard]] bool single_process() const override { return true; }
+    [[nodiscard]] std::size_t default_jobs() const override { return 16; }
+    [[nodiscard]] bool takes_flags(PeerRole) const override { return false; }
+    [[nodiscard]] std::unique_ptr<TargetSession> session() override;
+
+private:
+    std::shared_ptr<const TransportFactory> m_factory;
+    Endpoint m_to;
+};
+
+class ListenTarget final : public Target {
+public:
+    ListenTarget(std::shared_ptr<const TransportFactory> factory, Endpoint at)
+        : m_factory(std::move(factory)), m_at(std::move(at)) {}
+    // Opens the listening socket (port 0 picks one); must succeed before sessions are made.
+    [[nodiscard]] bool start(std::string& error);
+    [[nodiscard]] std::uint16_t port() const;
+    [[nodiscard]] std::string describe() const override;
+    [[nodiscard]] bool plays(PeerRole role) const override { return role == PeerRole::initiator; }
+    [[nodiscard]] bool single_process() const override { return true; }
+    // A reconnecting initiator usually makes one connection at a time.
+    [[nodiscard]] std::size_t default_jobs() const override { return 1; }
+    [[nodiscard]] bool takes_flags(PeerRole) const override { return false; }
+    [[nodiscard]] std::unique_ptr<TargetSession> session() override;
+
+private:
+    std::shared_ptr<const TransportFactory> m_factory;
+    Endpoint m_at;
+    std::shared_ptr<Listener> m_listener;
+};
+
+class ShimTarget final : public Target {
+public:
+    ShimTarget(std::shared_ptr<const TransportFactory> factory, std::string command, Millis startup)
+        : m_factory(std::move(factory)), m_command(std::move(command)), m_startup(startup) {}
+    [[nodiscard]] std::string describe() const override { return "shim '" + m_command + "'"; }
+    [[nodiscard]] bool plays(PeerRole) const override { return true; }
+    [[nodiscard]] bool single_process() const override { return false; }
+    [[nodiscard]] std::size_t default_jobs() const override;
+    [[nodiscard]] bool takes_flags(PeerRole) const override { return true; }
+    [[nodiscard]] std::unique_ptr<TargetSession> session() override;
+
+private:
+    std::shared_ptr<const TransportFactory> m_factory;
+    std::string m_command;
+    Millis m_startup;
+};
+
+// An implementation linked into the runner, driven like a shim but on threads.
+class LocalRun {
+public:
+    virtual ~LocalRun() = default;
+    // Waits for the run to end by itself until the deadline, then stops it.
+    [[nodiscard]] virtual PeerReport finish(Deadline deadline) = 0;
+};
+
+class LocalPeer {
+public:
+    virtual ~LocalPeer() = default;
+    [[nodiscard]] virtual std::string describe() const = 0;
+    // The acceptor this peer serves (started on first use), shared by every scenario.
+    [[nodiscard]] virtual std::optional<Endpoint> acceptor(std::string& error) = 0;
+    // One initiator connection to `to`, configured by shim flags.
+    [[nodiscard]] virtual std::unique_ptr<LocalRun> start_initiator(const Endpoint& to,
+                                                                    const std::vector<std::string>& flags,
+                                                                    std::string& error) = 0;
+};
+
+class LocalPeerTarget final : public Target {
+public:
+    LocalPeerTarget(std::shared_ptr<const TransportFactory> factory, std::shared_ptr<LocalPeer> peer)
+        : m_factory(std::move(factory)), m_peer(std::move(peer)) {}
+    [[nodiscard]] std::string describe() const override { return m_peer->describe(); }
+    [[nodiscard]] bool plays(PeerRole) const override { return true; }
+    [[nodiscard]] bool single_process() const override { return true; }
+    [[nodiscard]] std::size_t default_jobs() const override { return 48; }
+    // The acceptor is one running server; each initiator is started for its connection.
+    [[nodiscard]] bool takes_flags(PeerRole role) const override { return role == PeerRole::initiator; }
+    [[nodiscard]] std::unique_ptr<TargetSession> session() override;
+
+private:
+    std::shared_ptr<const TransportFactory> m_factory;
+    std::shared_ptr<LocalPeer> m_peer;
+};
+
+}  // namespace shakedown::conformance

@@ -1,0 +1,19 @@
+// The Stellar overlay handshake scenario catalogue (shared/specs/stellar.md): the happy path in
+// both roles and every adversarial class of shared/specs/README.md that applies, each scenario
+// graded against what stellar-core does.
+#pragma once
+
+#include <memory>
+
+#include "conformance/runner/runner.hpp"
+#include "conformance/runner/transport.hpp"
+#include "conformance/scenarios/stellar/session.hpp"
+
+namespace shakedown::conformance::stellar_scenarios {
+
+[[nodiscard]] Catalogue make_catalogue(std::shared_ptr<Env> env);
+
+// Stellar's native transport: TCP with RFC 5531 record marking.
+[[nodiscard]] std::shared_ptr<const TransportFactory> make_transport_factory();
+
+}  // namespace shakedown::conformance::stellar_scenarios
