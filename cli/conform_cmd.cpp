@@ -167,6 +167,12 @@ int run_conform(const ConformFlags& f) {
     if (!f.role.empty()) {
         options.skip.push_back(f.role == "acceptor" ? "initiator.*" : "acceptor.*");
     }
+    for (const auto role : {cf::PeerRole::acceptor, cf::PeerRole::initiator}) {
+        if (!target->plays(role)) {
+            // Not reported as SKIPPED: the choice of target already says which role is tested.
+            options.skip.push_back(std::string(cf::to_string(role)) + ".*");
+        }
+    }
     options.expectations = expectations ? &*expectations : nullptr;
     std::size_t selected = 0;
     for (const auto& s : catalogue.scenarios) {

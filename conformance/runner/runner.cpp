@@ -158,6 +158,26 @@ ScenarioResult run_one(const Scenario& scenario, Target& target, const RunOption
             result.reason = "the shim exited 89 (unimplemented)";
         }
     }
+    // conformance/SHIM.md: a CRASHED line, or death by a signal the runner did not send, means
+    // a peer on the network could bring the implementation down. That is a FAIL whatever the wire
+    // showed.
+    for (const auto& p : result.peers) {
+        std::string crash;
+        for (const auto& line : p.lines) {
+            if (line.rfind("CRASHED", 0) == 0) {
+                crash = line.size() > 8 ? line.substr(8) : "no reason given";
+            }
+        }
+        if (crash.empty() && !p.killed && p.exit_status && *p.exit_status > 128 && *p.exit_status != 128 + 9) {
+            crash = "died of signal " + std::to_string(*p.exit_status - 128);
+        }
+        if (!crash.empty() && result.verdict != Verdict::unimplemented) {
+            const std::string was = result.reason;
+            result.verdict = Verdict::fail;
+            result.reason = "the target crashed (" + crash + "); on the wire: " + was;
+            break;
+        }
+    }
     result.duration_ms = static_cast<std::uint32_t>(
         std::chrono::duration_cast<Millis>(SteadyClock::now() - started).count());
     return result;

@@ -6,6 +6,8 @@
 //   HANDSHAKE_OK <peer-key-hex>  the connector emitted 'connect' after a HELLO
 //   HANDSHAKE_FAILED <reason>    error/close/timeout before 'connect'      -> exit 1
 //   CLOSED <reason>              after HANDSHAKE_OK, when the session ends -> exit 0
+//   CRASHED <message>            the connector threw out of its socket handler (a plain
+//                                consumer would have died); once, before or after the above
 // Usage errors exit 2. Diagnostics go to stderr. See README.md.
 
 import { createRequire } from 'node:module';
@@ -142,6 +144,7 @@ let handshakeOk = false;
 let connection;         // the one Connection this process drives
 let node;
 let lastError;          // message of the last 'error' event
+let crashed = false;    // CRASHED printed
 
 function out(line) { process.stdout.write(line + '\n'); }
 function diag(line) { process.stderr.write(`peer: ${line}\n`); }
@@ -162,6 +165,10 @@ function finish(reason) {
 // situations (see README). Report those instead of dying with a stack trace.
 process.on('uncaughtException', (e) => {
   diag(`uncaught exception from connector: ${e && e.stack ? e.stack : e}`);
+  // conformance/SHIM.md: a plain consumer process would have died here. Reported even after
+  // the final line (an AUTH before HELLO throws right after 'connect', D-14).
+  if (!crashed) out(`CRASHED ${oneLine(e && e.message ? e.message : e)}`);
+  crashed = true;
   finish(`connector exception: ${e && e.message ? e.message : e}`);
 });
 

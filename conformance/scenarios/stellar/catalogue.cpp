@@ -1014,6 +1014,11 @@ void add_encoding(Builder& b) {
         r[at + 3] = 0xf0;
         return c.send(r);
     });
+    xdr_case("truncation.tiny-record-2", "a record of 2 bytes", send_bytes([](Conn&) {
+                 return Bytes{0x80, 0x00, 0x00, 0x02, 0x00, 0x00};
+             }));
+    xdr_case("truncation.tiny-record-12", "a record of 12 bytes: v and sequence, nothing else",
+             send_bytes([](Conn&) { return frame(Bytes(12, 0)); }));
     {
         auto spec = reject_case("truncation.cut-then-eof", "half a HELLO record, then end of stream",
                              "stellar.md, Framing: a record is read whole; the connection ended inside it",

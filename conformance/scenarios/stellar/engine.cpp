@@ -365,8 +365,12 @@ Judgement evaluate(Conn& c, Stage stage, const Reaction& r) {
         return j;
     }
     j.verdict = r.on_stall;
-    j.reason = "neither rejected nor went on within " + ms(window) +
-               (hello_answered ? " (it answered HELLO)" : "") + "; " + r.core;
+    std::string sent;
+    for (const MessageType t : seen) {
+        sent += (sent.empty() ? "" : ", ") + std::string(ss::to_string(t));
+    }
+    j.reason = "kept the connection open for " + ms(window) + " without rejecting" +
+               (sent.empty() ? "" : " (it sent " + sent + ")") + "; " + r.core;
     return j;
 }
 
