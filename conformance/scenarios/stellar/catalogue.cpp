@@ -1193,6 +1193,7 @@ void add_idle_and_slow(Builder& b) {
         spec.reaction = drop("idle timeout, silent drop", false);
         // 2 s idle plus stellar-core's 5 s check period, and slack.
         spec.reaction.deadline = Millis(7500);
+        spec.reaction.prompt = Millis(0);
         spec.reaction.markers = std::vector<MessageType>{};
         b.both(spec);
     }

@@ -261,6 +261,8 @@ Judgement evaluate(Conn& c, Stage stage, const Reaction& r) {
     const Millis quiet = c.ctx().scaled(Millis(250));
     Deadline deadline = after(window);
     Deadline quiet_until = after(quiet);
+    Deadline last_sent = SteadyClock::now();
+    std::optional<Deadline> reacted;  // when the first ERROR or the close arrived
     int probes = 0;
     std::vector<MessageType> seen;
     std::optional<ss::ErrorMsg> error;
@@ -273,6 +275,9 @@ Judgement evaluate(Conn& c, Stage stage, const Reaction& r) {
         if (o.kind == Observation::Kind::message) {
             seen.push_back(o.type);
             if (o.type == MessageType::error_msg) {
+                if (!reacted) {
+                    reacted = SteadyClock::now();
+                }
                 error = std::get<ss::ErrorMsg>(o.msg->message);
                 // stellar-core drops right after sending ERROR.
                 deadline = std::min(deadline, after(c.ctx().scaled(Millis(500))));
@@ -292,12 +297,16 @@ Judgement evaluate(Conn& c, Stage stage, const Reaction& r) {
             }
             if (probing && continue_honestly(c)) {
                 ++probes;
+                last_sent = SteadyClock::now();
                 quiet_until = after(quiet);
                 deadline = std::max(deadline, after(window));
             } else {
                 probes = 3;
             }
             continue;
+        }
+        if (!reacted) {
+            reacted = SteadyClock::now();
         }
         last = std::move(o);
         end = (last.kind == Observation::Kind::closed || last.kind == Observation::Kind::reset) ? End::closed
@@ -310,6 +319,13 @@ Judgement evaluate(Conn& c, Stage stage, const Reaction& r) {
                                 contains(seen, MessageType::hello);
     const std::string expected_error =
         "ERROR " + std::string(ss::to_string(r.code));
+    if (!accepted && reacted && r.prompt.count() > 0 && *reacted - last_sent > r.prompt) {
+        const auto late = std::chrono::duration_cast<Millis>(*reacted - last_sent);
+        j.verdict = r.on_stall;
+        j.reason = "reacted only after " + ms(late) +
+                   ", past the 2 s handshake idle timeout: it waited instead of rejecting; " + r.core;
+        return j;
+    }
     if (accepted) {
         j.verdict = r.on_accept;
         j.reason = went_on(*accepted) + (probes > 0 ? " once we continued" : "") + "; " + r.core;

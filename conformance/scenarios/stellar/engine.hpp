@@ -49,6 +49,10 @@ struct Reaction {
     Verdict on_stall = Verdict::fail;
     Verdict on_other = Verdict::non_strict;  // rejected, but not the way stellar-core does
     Millis deadline{1000};
+    // A rejection must come within this long of what we last sent: a close after the 2 s
+    // handshake idle timeout is the target giving up waiting, not reacting (0: no limit, for
+    // the idle scenarios themselves). Not scaled: it is tied to the spec's timeout.
+    Millis prompt{1800};
     // While the target is quiet, play the next honest move to see whether it goes on.
     bool probe = false;
     std::string core;  // "stellar-core: ERROR ERR_CONF 'wrong network passphrase'"
