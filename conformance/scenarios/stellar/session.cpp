@@ -177,19 +177,25 @@ void Conn::note_sent(ByteView record) {
     }
 }
 
-bool Conn::send(ByteView bytes) {
-    // A record may be one of several in `bytes`: note each complete one.
+namespace {
+// Calls `each` for every complete record at the start of `bytes` (several may be sent at once).
+template <class F>
+void for_each_record(ByteView bytes, F each) {
     std::size_t off = 0;
     while (off + 4 <= bytes.size()) {
-        const std::uint32_t mark = (std::uint32_t{bytes[off]} << 24) | (std::uint32_t{bytes[off + 1]} << 16) |
-                                   (std::uint32_t{bytes[off + 2]} << 8) | std::uint32_t{bytes[off + 3]};
-        const std::size_t len = mark & 0x7fffffffU;
+        const std::size_t len = ((std::size_t{bytes[off]} << 24) | (std::size_t{bytes[off + 1]} << 16) |
+                                 (std::size_t{bytes[off + 2]} << 8) | std::size_t{bytes[off + 3]}) &
+                                0x7fffffffU;
         if (len == 0 || off + 4 + len > bytes.size()) {
-            break;
+            return;
         }
-        note_sent(bytes.subspan(off, 4 + len));
+        each(bytes.subspan(off, 4 + len));
         off += 4 + len;
     }
+}
+}  // namespace
+
+bool Conn::write(ByteView bytes) {
     if (m_ended) {
         return false;
     }
@@ -201,29 +207,23 @@ bool Conn::send(ByteView bytes) {
     return true;
 }
 
+bool Conn::send(ByteView bytes) {
+    for_each_record(bytes, [this](ByteView r) { note_sent(r); });
+    return write(bytes);
+}
+
 bool Conn::send_paced(ByteView bytes, const std::vector<std::size_t>& sizes, Millis gap) {
+    for_each_record(bytes, [this](ByteView r) { note_sent(r); });
     std::size_t off = 0;
     for (std::size_t i = 0; off < bytes.size(); ++i) {
         const std::size_t n = i < sizes.size() ? std::min(sizes[i], bytes.size() - off) : bytes.size() - off;
         if (i > 0) {
             std::this_thread::sleep_for(gap);
         }
-        if (!send(bytes.subspan(off, n))) {
+        if (!write(bytes.subspan(off, n))) {
             return false;
         }
         off += n;
-    }
-    // note_sent needs whole records: parse the full buffer once more.
-    std::size_t pos = 0;
-    while (pos + 4 <= bytes.size()) {
-        const std::size_t len = ((std::size_t{bytes[pos]} << 24) | (std::size_t{bytes[pos + 1]} << 16) |
-                                 (std::size_t{bytes[pos + 2]} << 8) | std::size_t{bytes[pos + 3]}) &
-                                0x7fffffffU;
-        if (len == 0 || pos + 4 + len > bytes.size()) {
-            break;
-        }
-        note_sent(bytes.subspan(pos, 4 + len));
-        pos += 4 + len;
     }
     return true;
 }
@@ -258,7 +258,6 @@ void Conn::derive_keys() {
         Secret<32> probe;
         SystemRng().fill(probe.mut());
         if (crypto::x25519(probe, advertised).ok()) {
-            m_keys_unknown = true;
             return;
         }
         const ByteArray<32>& pub_a = our_role() == ss::Role::initiator ? advertised : theirs;
@@ -397,9 +396,8 @@ void Conn::check_authenticated(const ss::AuthenticatedMessage& am, ByteView payl
         return;
     }
     if (!m_keys) {
-        if (m_keys_unknown || !m_sent_hello) {
-            return;  // we advertised a key we do not hold, or sent no HELLO yet: nothing to check against
-        }
+        // No HELLO of ours yet, or we advertised a key we do not hold (a reflected HELLO):
+        // there is nothing to check the MAC against.
         return;
     }
     // Peer::recvAuthenticatedMessage: sequence must equal the receive counter, then the MAC over

@@ -143,6 +143,7 @@ public:
     }
 
 private:
+    bool write(ByteView bytes);
     void derive_keys();
     void grade(const Observation& o, ByteView payload);
     void grade_hello(const ss::AuthenticatedMessage& am, const ss::Hello& h);
@@ -169,7 +170,6 @@ private:
     Bytes m_sent_hello_wire;
     std::optional<Secret<32>> m_shared;
     std::optional<ss::MacKeys> m_keys;
-    bool m_keys_unknown = false;  // our advertised key is not ours (a reflected HELLO)
     std::uint64_t m_send_seq = 0;
     std::uint64_t m_recv_seq = 0;
     bool m_their_auth_seen = false;
