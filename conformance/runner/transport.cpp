@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "common/writer.hpp"
+
 namespace shakedown::conformance {
 
 std::string_view to_string(Incoming::Kind k) {
@@ -46,11 +48,10 @@ StreamFraming::Step RecordMarkFraming::step(ByteView buffered, std::size_t max_m
 }
 
 Bytes RecordMarkFraming::frame(ByteView payload) const {
-    const auto len = static_cast<std::uint32_t>(payload.size()) | 0x80000000U;
-    Bytes out{static_cast<std::uint8_t>(len >> 24), static_cast<std::uint8_t>(len >> 16),
-              static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len)};
-    out.insert(out.end(), payload.begin(), payload.end());
-    return out;
+    Writer w;
+    w.put_u32be(static_cast<std::uint32_t>(payload.size()) | 0x80000000U);
+    w.put_bytes(payload);
+    return std::move(w).take();
 }
 
 StreamTransport::StreamTransport(std::unique_ptr<TcpStream> stream, std::shared_ptr<const StreamFraming> framing,
