@@ -134,7 +134,7 @@ private:
 // whatever bytes it is fed.
 class Observer {
 public:
-    Observer(Handshake& machine, const ByteArray<32>& other_node_id) : m_machine(machine), m_other_id(other_node_id) {}
+    explicit Observer(Handshake& machine) : m_machine(machine) {}
 
     // Takes the records the machine emitted since the last call, checks them and the machine's
     // state, and returns them for delivery.
@@ -214,6 +214,17 @@ private:
         FUZZ_CHECK(am->mac == stellar::message_mac(m_machine.keys()->send, am->sequence, body));
     }
 
+    // vectors/README.md rule H, from the HELLO alone: a cert valid now for this network and
+    // signed by the claimed peer ID, another node, compatible versions, a usable port.
+    [[nodiscard]] bool hello_acceptable(const stellar::Hello& h) const {
+        const auto& c = m_machine.config();
+        const auto network = stellar::network_id(c.network_passphrase);
+        return stellar::verify_cert(h.cert, h.peer_id, network, kNow).ok() && h.peer_id != m_machine.node_id() &&
+               h.network_id == network && h.overlay_min_version <= h.overlay_version &&
+               h.overlay_version >= c.overlay_min_version && h.overlay_min_version <= c.overlay_version &&
+               h.listening_port > 0 && h.listening_port <= 65535;
+    }
+
     void check_state() {
         const auto state = m_machine.state();
         const auto& closure = m_machine.closure();
@@ -225,13 +236,13 @@ private:
             }
         }
         // Authentication is forever (the closure does not undo it) and only ever follows a HELLO
-        // from the one identity whose certificate the input can present.
+        // that passes every check, re-done here independently of recv_hello.
         if (m_authenticated) {
             FUZZ_CHECK(m_machine.authenticated());
         }
         if (m_machine.authenticated()) {
             FUZZ_CHECK(m_machine.remote_hello().has_value());
-            FUZZ_CHECK(m_machine.remote_hello()->peer_id == m_other_id);
+            FUZZ_CHECK(hello_acceptable(*m_machine.remote_hello()));
             FUZZ_CHECK(m_machine.keys().has_value());
             FUZZ_CHECK(state == stellar::HandshakeState::authenticated || state == stellar::HandshakeState::closed);
         }
@@ -251,7 +262,6 @@ private:
     }
 
     Handshake& m_machine;
-    ByteArray<32> m_other_id;
     bool m_closed = false;
     bool m_authenticated = false;
     std::optional<stellar::MacKeys> m_keys;
@@ -271,8 +281,8 @@ public:
     explicit HandshakeDriver(Role role)
         : m_machine(role),
           m_peer(role == Role::initiator ? Role::acceptor : Role::initiator),
-          m_machine_obs(m_machine.machine(), m_peer.machine().node_id()),
-          m_peer_obs(m_peer.machine(), m_machine.machine().node_id()) {
+          m_machine_obs(m_machine.machine()),
+          m_peer_obs(m_peer.machine()) {
         m_machine.machine().start();
         m_peer.machine().start();
         settle();
@@ -282,8 +292,19 @@ public:
     void deliver(ByteView stream, bool genuine) {
         m_genuine = m_genuine && genuine;
         m_in_order = m_in_order && genuine;
-        m_machine.machine().receive(stream);
+        const bool was_authenticated = machine().authenticated();
+        machine().receive(stream);
+        shadow(stream);
         settle();
+        if (!was_authenticated && machine().authenticated()) {
+            // The AUTH that completed the handshake is the first MAC'd message after HELLO
+            // (anything else in between closes the connection), so it carries sequence 0 and a
+            // MAC under the receive key. Checked on our own decoding of the bytes delivered: a
+            // machine that skipped its MAC or sequence check fails here.
+            FUZZ_CHECK(std::any_of(m_auths_seen.begin(), m_auths_seen.end(), [&](const AuthSeen& a) {
+                return a.sequence == 0 && a.mac == stellar::message_mac(machine().keys()->recv, 0, a.message);
+            }));
+        }
     }
 
     [[nodiscard]] bool has_honest() const noexcept { return !m_pending.empty(); }
@@ -320,8 +341,9 @@ public:
     [[nodiscard]] Handshake& peer() { return m_peer.machine(); }
 
     // End-of-run checks. With nothing but the honest peer's records, delivered in order, the
-    // handshake must complete on both sides with the same keys; with any genuine records at all
-    // (replayed or dropped ones included), authentication implies those keys.
+    // handshake must complete on both sides. Keys are a function of the two HELLOs: whenever each
+    // side holds the other's HELLO (always so if only genuine records were delivered and the
+    // machine authenticated), their keys must mirror each other.
     void finish() {
         if (m_in_order) {
             while (has_honest()) {
@@ -330,17 +352,43 @@ public:
             FUZZ_CHECK(machine().authenticated() && !machine().closure());
             FUZZ_CHECK(peer().authenticated() && !peer().closure());
         }
-        if (machine().authenticated()) {
-            FUZZ_CHECK(!m_genuine || peer().keys().has_value());
-            if (peer().keys()) {
-                FUZZ_CHECK(machine().keys()->send == peer().keys()->recv);
-                FUZZ_CHECK(machine().keys()->recv == peer().keys()->send);
-                FUZZ_CHECK(*machine().shared() == *peer().shared());
-            }
+        if (machine().authenticated() && m_genuine) {
+            FUZZ_CHECK(peer().keys().has_value());
+            FUZZ_CHECK(*machine().remote_hello() == peer().local_hello());
+        }
+        if (machine().keys() && peer().keys() && machine().remote_hello() == peer().local_hello() &&
+            peer().remote_hello() == machine().local_hello()) {
+            FUZZ_CHECK(machine().keys()->send == peer().keys()->recv);
+            FUZZ_CHECK(machine().keys()->recv == peer().keys()->send);
+            FUZZ_CHECK(*machine().shared() == *peer().shared());
         }
     }
 
 private:
+    struct AuthSeen {
+        std::uint64_t sequence = 0;
+        Bytes message;  // the StellarMessage bytes the MAC covers
+        ByteArray<32> mac{};
+    };
+
+    // Decodes the delivered stream as the machine should, keeping every AUTH. The limits after
+    // authentication apply: before it, an oversized record closes the machine anyway.
+    void shadow(ByteView stream) {
+        m_shadow.feed(stream);
+        for (;;) {
+            auto next = m_shadow.next(true);
+            if (!next || !next->has_value()) {
+                return;
+            }
+            const Bytes& body = **next;
+            const auto am = stellar::parse_authenticated_message(body);
+            if (am && stellar::type_of(am->message) == MessageType::auth) {
+                const ByteView message = ByteView(body).subspan(12, body.size() - 44);
+                m_auths_seen.push_back(AuthSeen{am->sequence, Bytes(message.begin(), message.end()), am->mac});
+            }
+        }
+    }
+
     // Hands the machine's output to the honest peer, and queues the peer's answers.
     void settle() {
         for (const Bytes& r : m_machine_obs.step()) {
@@ -356,6 +404,8 @@ private:
     Observer m_machine_obs;
     Observer m_peer_obs;
     std::deque<Bytes> m_pending;
+    stellar::FrameDecoder m_shadow;
+    std::vector<AuthSeen> m_auths_seen;
     Bytes m_last_honest;
     bool m_genuine = true;
     bool m_in_order = true;
