@@ -41,9 +41,10 @@ step "vectors reproduce" regenerate
 step "vectors verify (C++)" "$bin" vectors verify
 step "vectors verify (independent JavaScript)" node vectors/check/check.mjs
 step "fuzz corpora replay" replay_corpora
-if [ -f ci/conform-reference.sh ]; then
-  step "conformance vs reference peer" bash ci/conform-reference.sh
-fi
+step "conformance: reference peer, both roles" "$bin" conform --reference --quiet \
+  --html reports/stellar-reference.html --report-json reports/stellar-reference.json \
+  --junit reports/stellar-reference.junit.xml
+echo "reports: reports/stellar-reference.html (also .json, .junit.xml)"
 
 echo
 echo "summary"
