@@ -73,6 +73,22 @@ void drain(cf::TcpStream& s, const std::atomic<bool>& stop, bool close_on_eof) {
     }
 }
 
+// Writes `chunk` over and over until `stop`. When a write fails (the runner stopped reading, or
+// left), waits `pause` and peeks once: a runner that has closed the connection ends the flood.
+void flood(cf::TcpStream& s, const std::atomic<bool>& stop, ByteView chunk, milliseconds pause) {
+    while (!stop.load()) {
+        if (s.write_all(chunk, cf::after(milliseconds(100)))) {
+            std::this_thread::sleep_for(pause);
+            std::error_code ec;
+            std::array<std::uint8_t, 1> one{};
+            (void)s.read_some(one, cf::after(milliseconds(1)), ec);
+            if (ec && ec != std::errc::timed_out) {
+                return;
+            }
+        }
+    }
+}
+
 void misbehave(cf::TcpStream& s, Behaviour b, const std::atomic<bool>& stop) {
     switch (b) {
         case Behaviour::hang:
@@ -86,17 +102,7 @@ void misbehave(cf::TcpStream& s, Behaviour b, const std::atomic<bool>& stop) {
             for (std::size_t i = 0; i < junk.size(); ++i) {
                 junk[i] = static_cast<std::uint8_t>(i * 131 + 7);
             }
-            while (!stop.load()) {
-                if (s.write_all(junk, cf::after(milliseconds(100)))) {
-                    std::this_thread::sleep_for(milliseconds(5));
-                    std::error_code ec;
-                    std::array<std::uint8_t, 1> one{};
-                    (void)s.read_some(one, cf::after(milliseconds(1)), ec);
-                    if (ec && ec != std::errc::timed_out) {
-                        return;
-                    }
-                }
-            }
+            flood(s, stop, junk, milliseconds(5));
             return;
         }
         case Behaviour::huge_header:
@@ -126,16 +132,7 @@ void misbehave(cf::TcpStream& s, Behaviour b, const std::atomic<bool>& stop) {
             for (int i = 0; i < 256; ++i) {
                 batch.insert(batch.end(), rec.begin(), rec.end());
             }
-            while (!stop.load()) {
-                if (s.write_all(batch, cf::after(milliseconds(100)))) {
-                    std::error_code ec;
-                    std::array<std::uint8_t, 1> one{};
-                    (void)s.read_some(one, cf::after(milliseconds(1)), ec);
-                    if (ec && ec != std::errc::timed_out) {
-                        return;
-                    }
-                }
-            }
+            flood(s, stop, batch, milliseconds(0));
             return;
         }
         case Behaviour::mixed:
