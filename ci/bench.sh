@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Benchmarks: each prints a ratio against a baseline measured in the same run. Not part of the tests.
+# Benchmarks, not part of the tests:
+# - handshake_bench: one Stellar handshake against the sum of its primitives, in the same run (ratio);
+# - conformance_bench: the whole Stellar catalogue against the reference peer over loopback (scenarios/s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/install-deps.sh
 cmake --preset default >/dev/null
-cmake --build --preset default -j"$(nproc)" --target handshake_bench
+cmake --build --preset default -j"$(nproc)" --target handshake_bench conformance_bench
 ./build/default/bench/handshake_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+./build/default/conformance/conformance_bench --rounds 5
