@@ -141,23 +141,8 @@ std::optional<MutationOp> mutation_op_from_string(std::string_view s) {
 }
 
 HandshakeConfig to_config(const SideInputs& side, Role role) {
-    HandshakeConfig c;
+    HandshakeConfig c = side;
     c.role = role;
-    c.node_seed = side.node_seed;
-    c.network_passphrase = side.network_passphrase;
-    c.ledger_version = side.ledger_version;
-    c.overlay_version = side.overlay_version;
-    c.overlay_min_version = side.overlay_min_version;
-    c.version_str = side.version_str;
-    c.listening_port = side.listening_port;
-    c.auth_flags = side.auth_flags;
-    c.connected_peers = side.connected_peers;
-    c.cert_pubkey = side.cert_pubkey;
-    c.cert_expiration = side.cert_expiration;
-    c.cert_network_passphrase = side.cert_network_passphrase;
-    c.cert_sig = side.cert_sig;
-    c.peer_id = side.peer_id;
-    c.quirks = side.quirks;
     return c;
 }
 

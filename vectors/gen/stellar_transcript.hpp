@@ -13,26 +13,12 @@ namespace shakedown::vectors::stellar {
 
 using namespace shakedown::stellar;
 
-struct SideInputs {
-    ByteArray<32> node_seed{};
+// One side of a transcript: the node's configuration plus what it is injected with (the random
+// bytes it draws, X25519 secret then nonce, and its clock). `role` is set by position.
+struct SideInputs : HandshakeConfig {
     ByteArray<32> ecdh_secret{};
     ByteArray<32> nonce{};
     std::uint64_t now = 0;
-    std::string network_passphrase{kTestNetworkPassphrase};
-    std::uint32_t ledger_version = kLedgerVersion;
-    std::uint32_t overlay_version = kOverlayVersion;
-    std::uint32_t overlay_min_version = kOverlayMinVersion;
-    std::string version_str = "shakedown 0.1.0";
-    std::int32_t listening_port = 11625;
-    std::int32_t auth_flags = kAuthFlagFlowControlBytes;
-    std::optional<ByteArray<32>> cert_pubkey;
-    std::optional<std::uint64_t> cert_expiration;
-    std::optional<std::string> cert_network_passphrase;
-    std::optional<Bytes> cert_sig;
-    std::optional<ByteArray<32>> peer_id;
-    std::vector<ByteArray<32>> connected_peers;
-    // Not part of the vector format: lets tests run a misbehaving side.
-    Quirks quirks;
 };
 
 enum class MutationOp : std::uint8_t {
