@@ -1,8 +1,14 @@
-// Entry points of the vector tooling: generate every file of a variant, verify any file.
+// Entry points of the vector tooling, variant-independent: generate every file of a variant,
+// verify any file. Each variant supplies its generator and case checkers through the registry
+// (conformance/registry/variant.hpp); the file-level structure (Wycheproof-like header, notes,
+// test groups, tcIds, numberOfTests) is checked here once for all.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "vectors/gen/json_strict.hpp"
 
 namespace shakedown::vectors {
 
@@ -14,15 +20,16 @@ struct VerifyReport {
     bool file_error = false;  // the file could not be read as a vector file at all
 };
 
-// Never throws: unreadable or malformed files are reported in problems with file_error set.
-[[nodiscard]] VerifyReport verify_file(const std::string& path);
-
 struct GeneratedFile {
     std::string relative_path;  // under vectors/, e.g. "stellar/handshake_test.json"
     std::string text;
 };
-// Throws VectorError when generation itself fails (e.g. Wycheproof input missing).
-[[nodiscard]] std::vector<GeneratedFile> generate(const std::string& variant, const std::string& wycheproof_dir);
-[[nodiscard]] std::vector<std::string> variants();
+
+struct GenerateOptions {
+    std::string wycheproof_dir;  // third_party/wycheproof unless overridden
+};
+
+// Checks one test of one group; throws VectorError naming the field on a mismatch.
+using CaseChecker = std::function<void(const Json& group, const Json& test)>;
 
 }  // namespace shakedown::vectors

@@ -3,7 +3,7 @@
 // and ci/fuzz.sh expect this target to FAIL; if it ever passes, the harness has stopped catching
 // the class of bug it exists for and every green fuzz run means less than it claims.
 #include "common/reader.hpp"
-#include "fuzz/stellar_codec_checks.hpp"
+#include "fuzz/stellar/stellar_codec_checks.hpp"
 
 using namespace shakedown;
 

@@ -1,6 +1,6 @@
 // AuthCert (Stellar-overlay.x `struct AuthCert { Curve25519Public pubkey; uint64 expiration;
 // Signature sig; }`): parse_auth_cert, standalone and as the field of a HELLO.
-#include "fuzz/stellar_codec_checks.hpp"
+#include "fuzz/stellar/stellar_codec_checks.hpp"
 
 using namespace shakedown;
 

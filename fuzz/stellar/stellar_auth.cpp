@@ -1,5 +1,5 @@
 // AUTH body (Stellar-overlay.x `struct Auth { int flags; }`): parse_auth.
-#include "fuzz/stellar_codec_checks.hpp"
+#include "fuzz/stellar/stellar_codec_checks.hpp"
 
 using namespace shakedown;
 

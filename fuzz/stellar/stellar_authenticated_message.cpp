@@ -1,6 +1,6 @@
 // AuthenticatedMessage (Stellar-overlay.x, v0 arm: sequence, StellarMessage, HmacSha256Mac): the
 // record body every handshake message travels in. parse_authenticated_message.
-#include "fuzz/stellar_codec_checks.hpp"
+#include "fuzz/stellar/stellar_codec_checks.hpp"
 
 using namespace shakedown;
 

@@ -1,6 +1,6 @@
 // StellarMessage (the Stellar-overlay.x union): parse_stellar_message, checked against the
 // standalone parser of each decoded arm and against the AuthenticatedMessage that carries it.
-#include "fuzz/stellar_codec_checks.hpp"
+#include "fuzz/stellar/stellar_codec_checks.hpp"
 
 using namespace shakedown;
 

@@ -1,5 +1,5 @@
 // HELLO body (Stellar-overlay.x `struct Hello`): parse_hello.
-#include "fuzz/stellar_codec_checks.hpp"
+#include "fuzz/stellar/stellar_codec_checks.hpp"
 
 using namespace shakedown;
 

@@ -1,5 +1,5 @@
 // ERROR_MSG body (Stellar-overlay.x `struct Error { ErrorCode code; string msg<100>; }`): parse_error.
-#include "fuzz/stellar_codec_checks.hpp"
+#include "fuzz/stellar/stellar_codec_checks.hpp"
 
 using namespace shakedown;
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "fuzz/stellar_handshake_driver.hpp"
+#include "fuzz/stellar/stellar_handshake_driver.hpp"
 #include "stellar/codec.hpp"
 #include "vectors/gen/json_strict.hpp"
 

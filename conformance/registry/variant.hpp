@@ -1,0 +1,126 @@
+// The variant registry: one descriptor per handshake variant. Everything generic (the CLI's list,
+// vectors, conform and peer commands, the benchmarks, ci/main.sh and ci/fuzz.sh through
+// `shakedown list --json`) iterates these descriptors; no generic file names a variant.
+//
+// A variant provides `const Variant& <name>::variant()` in conformance/scenarios/<name>/variant.cpp
+// and adds its name to variants.cmake; the build generates the list (registry.cpp) from there.
+// docs/adding-a-variant.md describes every field.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/machine.hpp"
+#include "common/rng.hpp"
+#include "conformance/runner/runner.hpp"
+#include "conformance/runner/target.hpp"
+#include "conformance/runner/transport.hpp"
+#include "vectors/gen/vectors.hpp"
+
+namespace shakedown::registry {
+
+struct Profile {
+    std::string name;     // "strict", "upstream", "described", "upstream-v2", ...
+    std::string summary;  // one line
+};
+
+// A named misbehaviour of the reference (in the manner of BoGo's ProtocolBugs). `must_fail`
+// lists the scenario ids (or id patterns, '*' matching any run of characters) that must FAIL
+// when the reference runs with this knob; the self-test checks exactly those.
+struct Knob {
+    std::string name;
+    std::string summary;
+    std::vector<std::string> must_fail;
+    std::vector<std::string> profiles;  // empty: every profile
+};
+
+// A flag a shim (and `shakedown peer`) takes, by name without the leading dashes. One table
+// serves the CLI and the shim parser.
+struct ShimFlag {
+    std::string name;        // "seed", "network", "now", ...
+    std::string value_name;  // "HEX", "UNIX", ... (empty: a switch without a value)
+    std::string help;
+    bool repeatable = false;
+};
+
+// Parsed shim flags: name -> values in order (a switch has one empty value).
+using Settings = std::map<std::string, std::vector<std::string>>;
+
+// Parses `--name value` pairs against the table. Unknown flags go to `unimplemented` (the shim
+// contract's exit 89); a missing value is an error.
+[[nodiscard]] bool parse_settings(const std::vector<ShimFlag>& table, const std::vector<std::string>& args,
+                                  Settings& out, std::vector<std::string>& unimplemented, std::string& error);
+[[nodiscard]] std::optional<std::string> setting(const Settings& s, const std::string& name);
+
+// What the reference needs to build one machine.
+struct MachineRequest {
+    Role role = Role::initiator;
+    std::string profile;
+    Settings settings;                // from the shim flags table
+    std::vector<std::string> knobs;   // bug knobs to enable
+};
+
+// The reference peer: per-connection machines behind a variant's transport. `make_machine` returns
+// nullptr and sets `error` for settings it cannot use.
+using MachineFactory = std::function<std::unique_ptr<Machine>(const MachineRequest& request, Rng& rng,
+                                                              const Clock& clock, std::string& error)>;
+
+struct CatalogueOptions {
+    std::string profile;
+    Settings settings;  // the runner's own identity and environment (e.g. network), same table
+};
+
+struct VectorHooks {
+    // Every vector file of the variant (all profiles), as text, reproducible byte for byte.
+    std::function<std::vector<vectors::GeneratedFile>(const vectors::GenerateOptions&)> generate;
+    // The checker for the test groups of a file whose "schema" is `schema` (nullptr: unknown).
+    std::function<vectors::CaseChecker(const std::string& schema)> checker;
+};
+
+// One handshake benchmark: the handshake, both roles in memory, and exactly the primitive
+// operations it performs, measured in the same run; bench/ prints handshake / primitives.
+struct BenchCase {
+    std::string name;  // "<variant>/<profile or mode>"
+    std::function<void()> handshake;
+    std::function<void()> primitives;
+};
+
+struct Variant {
+    std::string name;
+    std::string summary;
+    std::string doc;  // docs/protocols/<name>.md
+    std::vector<Profile> profiles;  // the first is the default
+    std::vector<std::string> messages;
+    std::string transport_name;  // "tcp+record-marking", "websocket", "udp", ...
+
+    VectorHooks vectors;
+    std::function<conformance::Catalogue(const CatalogueOptions&)> catalogue;
+    std::function<std::shared_ptr<const conformance::TransportFactory>(const std::string& profile)> transport;
+    MachineFactory make_machine;
+    // The reference inside the runner (conform --reference); built from make_machine and the
+    // transport by default, a variant may supply its own.
+    std::function<std::shared_ptr<conformance::LocalPeer>(const std::string& profile, const Settings& settings,
+                                                          const std::vector<std::string>& knobs)>
+        reference_peer;
+
+    std::vector<ShimFlag> shim_flags;
+    std::vector<Knob> knobs;
+    std::vector<std::string> fuzz_targets;
+    std::vector<BenchCase> bench;
+
+    [[nodiscard]] const Profile* find_profile(std::string_view name) const;
+    [[nodiscard]] const Knob* find_knob(std::string_view name) const;
+};
+
+// Every registered variant, in variants.cmake order.
+[[nodiscard]] const std::vector<const Variant*>& variants();
+[[nodiscard]] const Variant* find(std::string_view name);
+[[nodiscard]] std::vector<std::string> names();
+
+}  // namespace shakedown::registry
