@@ -187,7 +187,7 @@ void from_transcripts(const Json& doc, Corpora& c) {
     }
 }
 
-// Script-mode seeds (fuzz/stellar_handshake_driver.hpp): starting points deep in the handshake
+// Script-mode seeds (fuzz/stellar/stellar_handshake_driver.hpp): starting points deep in the handshake
 // that the stream seeds cannot express, such as a valid MAC on a wrong sequence number.
 void scripts(Corpora& c) {
     const std::vector<std::pair<std::string, Bytes>> scripts = {
@@ -231,7 +231,7 @@ void check_fixed_peers(const Json& handshake) {
     if (hello.size() != 1 || hello[0] != hex(messages.at(0).at("wire")) || answer.empty() ||
         answer[0] != hex(messages.at(1).at("wire"))) {
         throw vectors::VectorError(
-            "the fuzz targets' fixed peers (fuzz/stellar_handshake_driver.hpp) no longer match "
+            "the fuzz targets' fixed peers (fuzz/stellar/stellar_handshake_driver.hpp) no longer match "
             "handshake_test.json tcId 1; update their secrets from the vector");
     }
 }

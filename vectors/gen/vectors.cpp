@@ -11,8 +11,6 @@ namespace shakedown::vectors {
 
 namespace {
 
-using CaseChecker = std::function<void(const Json& group, const Json& test)>;
-
 CaseChecker checker_for(const std::string& variant, const std::string& schema, const std::string& file) {
     if (variant == "stellar" && schema == "transcript.schema.json") {
         return [file](const Json& group, const Json& test) {
