@@ -10,7 +10,7 @@ pkgs=(
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev
   libboost-dev libboost-system-dev
-  nodejs
+  nodejs ccache zlib1g-dev libboost-dev libboost-system-dev
 )
 missing=()
 for p in "${pkgs[@]}"; do
@@ -31,8 +31,10 @@ command -v npm >/dev/null 2>&1 || {
 }
 
 # npm packages for the independent vector checker and the external peers (lock files committed).
-for d in vectors/check conformance/peers/js-stellar-node-connector; do
-  if [ -f "$here/$d/package.json" ] && [ ! -d "$here/$d/node_modules" ]; then
-    (cd "$here/$d" && npm ci --no-audit --no-fund --loglevel=error)
+# Every folder with a package-lock.json gets `npm ci` (vectors/check/<variant>/, conformance/peers/*).
+while IFS= read -r lock; do
+  d=$(dirname "$lock")
+  if [ ! -d "$d/node_modules" ]; then
+    (cd "$d" && npm ci --no-audit --no-fund --loglevel=error)
   fi
-done
+done < <(find "$here/vectors" "$here/conformance" -name package-lock.json -not -path '*/node_modules/*' | sort)
