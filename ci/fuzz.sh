@@ -2,13 +2,15 @@
 # Builds the libFuzzer targets (CMake preset 'fuzz': clang-14, ASan + UBSan) and runs each one for
 # FUZZ_SECONDS, starting from a scratch copy of its committed seed corpus. Prints executions per
 # second per target and exits non-zero on any finding; crashing inputs are saved under
-# fuzz/findings/<target>/. The negative control is run last and must produce a finding.
+# fuzz/findings/<target>/. Negative controls (targets named *negative*) run last, must produce a finding, and report
+# their time to find it.
 #
-# usage: ci/fuzz.sh [--merge] [--no-build] [TARGET...]
-#   --merge     afterwards, merge inputs that add coverage into fuzz/corpus/<target> (otherwise the
-#               committed corpus is never modified)
-#   --no-build  use the binaries already in build/fuzz
-#   TARGET      stellar_frame, stellar_initiator, ... (default: all)
+# usage: ci/fuzz.sh [--merge] [--no-build] [--variant V] [TARGET...]
+#   --merge       afterwards, merge inputs that add coverage into fuzz/corpus/<target> (otherwise
+#                 the committed corpus is never modified)
+#   --no-build    use the binaries already in build/fuzz
+#   --variant V   only that variant's targets
+#   TARGET        a target the build lists (build/fuzz/fuzz_targets.txt; default: all of them)
 # environment:
 #   FUZZ_SECONDS (60)   time per target        FUZZ_JOBS (1)        targets run at once
 #   FUZZ_MAX_LEN (8192) libFuzzer -max_len     FUZZ_TIMEOUT (25)    seconds per input
@@ -18,38 +20,21 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-all_targets=(stellar_frame stellar_authenticated_message stellar_stellar_message stellar_hello stellar_auth
-  stellar_auth_cert stellar_error stellar_initiator stellar_acceptor)
-negative_target=stellar_negative_control
-
 merge=0
 build=1
+variant=
 targets=()
-for arg in "$@"; do
-  case "$arg" in
+while (($#)); do
+  case "$1" in
     --merge) merge=1 ;;
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "fuzz.sh: unknown option $arg" >&2; exit 2 ;;
-    *) targets+=("$arg") ;;
+    --variant) variant=${2:?--variant needs a name}; shift ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
+    *) targets+=("$1") ;;
   esac
+  shift
 done
-run_negative=1
-if ((${#targets[@]} == 0)); then
-  targets=("${all_targets[@]}")
-else
-  # Named explicitly, the negative control runs only if it is named.
-  run_negative=0
-  filtered=()
-  for t in "${targets[@]}"; do
-    if [[ "$t" == "$negative_target" ]]; then
-      run_negative=1
-    else
-      filtered+=("$t")
-    fi
-  done
-  targets=("${filtered[@]+"${filtered[@]}"}")
-fi
 
 seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-1}
@@ -58,18 +43,37 @@ timeout=${FUZZ_TIMEOUT:-25}
 negative_seconds=${FUZZ_NEGATIVE_SECONDS:-$((seconds < 120 ? seconds : 120))}
 build_dir="$root/build/fuzz"
 bin_dir="$build_dir/fuzz"
-dict="$root/fuzz/dict/stellar.dict"
 findings="$root/fuzz/findings"
 logs="$build_dir/fuzz-logs"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
+# Every target of every registered variant, as the build lists them (fuzz/CMakeLists.txt).
+cmake --preset fuzz >/dev/null
+mapfile -t registered < <(grep -v '^$' "$build_dir/fuzz_targets.txt")
+chosen=()
+if ((${#targets[@]})); then
+  for t in "${targets[@]}"; do
+    printf '%s\n' "${registered[@]}" | grep -qx "$t" || { echo "fuzz.sh: no target named $t" >&2; exit 2; }
+  done
+  chosen=("${targets[@]}")
+else
+  for t in "${registered[@]}"; do
+    [[ -z "$variant" || "$t" == "${variant}_"* ]] && chosen+=("$t")
+  done
+fi
+# Negative controls (a planted bug the harness must find) run after the real targets.
+targets=()
+negatives=()
+for t in "${chosen[@]+"${chosen[@]}"}"; do
+  if [[ "$t" == *negative* ]]; then negatives+=("$t"); else targets+=("$t"); fi
+done
+((${#targets[@]} + ${#negatives[@]})) || { echo "fuzz.sh: no targets selected" >&2; exit 2; }
+
 if ((build)); then
-  cmake --preset fuzz >/dev/null
   build_targets=()
-  for t in "${targets[@]+"${targets[@]}"}"; do build_targets+=("fuzz_$t"); done
-  ((run_negative)) && build_targets+=("fuzz_$negative_target")
+  for t in "${targets[@]+"${targets[@]}"}" "${negatives[@]+"${negatives[@]}"}"; do build_targets+=("fuzz_$t"); done
   cmake --build "$build_dir" -j"$(nproc)" --target "${build_targets[@]}"
 fi
 
@@ -87,7 +91,11 @@ stat() {
 # Runs one target; writes "target execs exec/s new_units cov status" to $scratch/<target>.result.
 run_target() {
   local t=$1 secs=$2 expect_finding=$3
-  local bin="$bin_dir/fuzz_$t"
+  local bin
+  bin=$(find "$bin_dir" -name "fuzz_$t" -type f -perm -u+x | head -n1)
+  local dict="$root/fuzz/${t%%_*}/${t%%_*}.dict"
+  local dict_arg=()
+  [[ -f "$dict" ]] && dict_arg=(-dict="$dict")
   local corpus="$scratch/$t/corpus"
   local artifacts="$findings/$t"
   ((expect_finding)) && artifacts="$scratch/$t/artifacts"
@@ -97,7 +105,7 @@ run_target() {
   fi
   local log="$logs/$t.log"
   local rc=0
-  "$bin" -max_total_time="$secs" -dict="$dict" -print_final_stats=1 -max_len="$max_len" \
+  "$bin" -max_total_time="$secs" "${dict_arg[@]}" -print_final_stats=1 -max_len="$max_len" \
     -timeout="$timeout" -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1 || rc=$?
   local cov
   cov=$(grep -aoE 'cov: [0-9]+' "$log" | tail -n1 | awk '{print $2}' || true)
@@ -135,20 +143,24 @@ for t in "${targets[@]+"${targets[@]}"}"; do
   running=$((running + 1))
 done
 wait || true
-if ((run_negative)); then
-  run_target "$negative_target" "$negative_seconds" 1
-fi
+for t in "${negatives[@]+"${negatives[@]}"}"; do
+  start=$(date +%s)
+  run_target "$t" "$negative_seconds" 1
+  echo "$(( $(date +%s) - start ))" >"$scratch/$t.seconds"
+done
 
 failed=0
 printf '\n%-32s %12s %9s %9s %7s  %s\n' target executions exec/s new_units cov result
-for t in "${targets[@]+"${targets[@]}"}" $( ((run_negative)) && echo "$negative_target"); do
+for t in "${targets[@]+"${targets[@]}"}" "${negatives[@]+"${negatives[@]}"}"; do
   if [[ ! -f "$scratch/$t.result" ]]; then
     printf '%-32s %s\n' "$t" "did not run"
     failed=1
     continue
   fi
   read -r name execs rate units cov status <"$scratch/$t.result"
-  printf '%-32s %12s %9s %9s %7s  %s\n' "$name" "$execs" "$rate" "$units" "$cov" "$status"
+  extra=
+  [[ -f "$scratch/$t.seconds" ]] && extra=" (time to find: $(cat "$scratch/$t.seconds") s)"
+  printf '%-32s %12s %9s %9s %7s  %s%s\n' "$name" "$execs" "$rate" "$units" "$cov" "$status" "$extra"
   [[ "$status" == ok || "$status" == caught ]] || failed=1
 done
 if ((failed)); then

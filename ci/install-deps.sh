@@ -10,7 +10,7 @@ pkgs=(
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev
   libboost-dev libboost-system-dev
-  nodejs ccache zlib1g-dev libboost-dev libboost-system-dev
+  nodejs ccache zlib1g-dev
 )
 missing=()
 for p in "${pkgs[@]}"; do

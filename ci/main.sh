@@ -29,8 +29,22 @@ step() {
 }
 
 regenerate() {
-  "$bin" vectors generate --out "$scratch/vectors" >/dev/null &&
-    diff -r "$scratch/vectors/stellar" vectors/stellar && echo "vectors reproduce byte for byte"
+  "$bin" vectors generate --out "$scratch/vectors" >/dev/null || return 1
+  local v rc=0
+  for v in $("$bin" list --names); do
+    [ -d "$scratch/vectors/$v" ] || continue
+    diff -r "$scratch/vectors/$v" "vectors/$v" || rc=1
+  done
+  [ "$rc" -eq 0 ] && echo "vectors reproduce byte for byte"
+}
+independent_checks() {
+  local d rc=0 n=0
+  for d in vectors/check/*/; do
+    [ -f "$d/check.mjs" ] || continue
+    n=$((n + 1))
+    node "$d/check.mjs" | tail -n 1 || rc=1
+  done
+  [ "$n" -gt 0 ] && [ "$rc" -eq 0 ]
 }
 replay_corpora() {
   ctest --test-dir build/default -R '^fuzz' -j"$jobs" --output-on-failure | tail -n 3
@@ -38,13 +52,22 @@ replay_corpora() {
 }
 
 step "vectors reproduce" regenerate
-step "vectors verify (C++)" "$bin" vectors verify
-step "vectors verify (independent JavaScript)" node vectors/check/check.mjs
+step "vectors verify (C++)" "$bin" vectors verify --quiet
+step "vectors verify (independent JavaScript)" independent_checks
 step "fuzz corpora replay" replay_corpora
-step "conformance: reference peer, both roles" "$bin" conform --reference --quiet \
-  --html reports/stellar-reference.html --report-json reports/stellar-reference.json \
-  --junit reports/stellar-reference.junit.xml
-echo "reports: reports/stellar-reference.html (also .json, .junit.xml)"
+# Every variant with a conformance catalogue, against its built-in reference peer, both roles.
+for v in $("$bin" list --names); do
+  if "$bin" list --json | node -e '
+      const v = JSON.parse(require("fs").readFileSync(0, "utf8")).find((x) => x.name === process.argv[1]);
+      process.exit(v && v.conformance && v.reference_peer ? 0 : 1);' "$v"; then
+    step "conformance: $v reference peer, both roles" "$bin" conform --variant "$v" --reference --quiet \
+      --html "reports/$v-reference.html" --report-json "reports/$v-reference.json" \
+      --junit "reports/$v-reference.junit.xml"
+    echo "reports: reports/$v-reference.html (also .json, .junit.xml)"
+  else
+    echo "== conformance: $v has no catalogue yet (shakedown list)"
+  fi
+done
 
 echo
 echo "summary"

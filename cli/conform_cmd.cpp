@@ -7,26 +7,22 @@
 
 #include "cli/commands.hpp"
 #include "common/rng.hpp"
-#include "conformance/reference/stellar_peer.hpp"
+#include "cli/variant_option.hpp"
 #include "conformance/runner/report.hpp"
-#include "conformance/scenarios/stellar/catalogue.hpp"
-#include "stellar/quirks.hpp"
 
 namespace shakedown::cli {
 
 namespace {
 
 namespace cf = shakedown::conformance;
-namespace ref = shakedown::conformance::reference;
-namespace sc = shakedown::conformance::stellar_scenarios;
 
 struct ConformFlags {
+    VariantChoice choice;
+    std::vector<std::string> extras;  // the variant's conform flags
     bool reference = false;
     std::string connect;
     std::string listen;
     std::string shim;
-    std::string network{stellar::kTestNetworkPassphrase};
-    std::string target_peer_id;
     std::string expectations;
     std::vector<std::string> only;
     std::vector<std::string> skip;
@@ -61,13 +57,33 @@ bool write_file(const std::string& path, const std::string& text) {
     return true;
 }
 
-int run_conform(const ConformFlags& f) {
-    auto env = std::make_shared<sc::Env>();
-    env->network_passphrase = f.network;
-    env->network_id = stellar::network_id(f.network);
-    const cf::Catalogue catalogue = sc::make_catalogue(env);
-
+int run_conform(ConformFlags f) {
+    const auto* v = resolve_variant("conform", f.choice);
+    if (v == nullptr) {
+        return 2;
+    }
+    if (!v->catalogue || !v->transport) {
+        std::cerr << "shakedown conform: variant " << v->name << " has no conformance catalogue yet\n";
+        return 2;
+    }
+    registry::CatalogueOptions catalogue_options;
+    catalogue_options.profile = f.choice.profile;
+    std::vector<std::string> unknown;
+    std::string why;
+    if (!registry::parse_settings(v->conform_flags, f.extras, catalogue_options.settings, unknown, why) ||
+        !unknown.empty()) {
+        std::cerr << "shakedown conform: " << (why.empty() ? "unknown option " + unknown.front() : why)
+                  << " (variant " << v->name << " flags:";
+        for (const auto& fl : v->conform_flags) {
+            std::cerr << " --" << fl.name;
+        }
+        std::cerr << ")\n";
+        return 2;
+    }
+    const int targets = (f.reference ? 1 : 0) + (f.connect.empty() ? 0 : 1) + (f.listen.empty() ? 0 : 1) +
+                        (f.shim.empty() ? 0 : 1);
     if (f.list) {
+        const cf::Catalogue catalogue = v->catalogue(catalogue_options);
         for (const auto& s : catalogue.scenarios) {
             const auto& i = s->info();
             std::cout << i.id << "  " << i.title << "\n";
@@ -75,9 +91,6 @@ int run_conform(const ConformFlags& f) {
         std::cout << catalogue.scenarios.size() << " scenarios\n";
         return 0;
     }
-
-    const int targets = (f.reference ? 1 : 0) + (f.connect.empty() ? 0 : 1) + (f.listen.empty() ? 0 : 1) +
-                        (f.shim.empty() ? 0 : 1);
     if (targets != 1) {
         std::cerr << "shakedown conform: give exactly one target: --reference, --connect HOST:PORT, "
                      "--listen HOST:PORT or --shim 'COMMAND'\n";
@@ -87,16 +100,26 @@ int run_conform(const ConformFlags& f) {
         std::cerr << "shakedown conform: --bug applies to --reference only (use shakedown peer --bug for others)\n";
         return 2;
     }
-    if (!f.target_peer_id.empty()) {
-        const auto id = from_hex(f.target_peer_id);
-        if (!id || id->size() != 32) {
-            std::cerr << "shakedown conform: --target-peer-id needs 64 hex characters\n";
+    for (const auto& b : f.bugs) {
+        if (v->find_knob(b) == nullptr) {
+            std::cerr << "shakedown conform: no bug named '" << b << "' in variant " << v->name << "\n";
             return 2;
         }
-        ByteArray<32> a{};
-        std::copy(id->begin(), id->end(), a.begin());
-        env->target_peer_id = a;
     }
+    std::shared_ptr<cf::LocalPeer> reference;
+    if (f.reference) {
+        if (!v->reference_peer) {
+            std::cerr << "shakedown conform: variant " << v->name << " has no in-process reference peer yet\n";
+            return 2;
+        }
+        reference = v->reference_peer(f.choice.profile, catalogue_options.settings, f.bugs);
+        if (!reference) {
+            std::cerr << "shakedown conform: the reference peer could not be configured\n";
+            return 2;
+        }
+        catalogue_options.reference = reference;
+    }
+    const cf::Catalogue catalogue = v->catalogue(catalogue_options);
 
     std::optional<cf::Expectations> expectations;
     if (!f.expectations.empty()) {
@@ -116,22 +139,10 @@ int run_conform(const ConformFlags& f) {
     }
 
     std::signal(SIGPIPE, SIG_IGN);
-    const auto factory = sc::make_transport_factory();
+    const auto factory = v->transport(f.choice.profile);
     std::unique_ptr<cf::Target> target;
-    std::string why;
     if (f.reference) {
-        ref::PeerOptions options;
-        SystemRng().fill(options.config.node_seed);
-        options.config.network_passphrase = f.network;
-        for (const auto& b : f.bugs) {
-            if (!stellar::set_quirk(options.config.quirks, b)) {
-                std::cerr << "shakedown conform: no bug named '" << b << "'\n";
-                return 2;
-            }
-        }
-        auto peer = std::make_shared<ref::ReferencePeer>(options);
-        env->target_peer_id = peer->acceptor_node_id();
-        target = std::make_unique<cf::LocalPeerTarget>(factory, peer);
+        target = std::make_unique<cf::LocalPeerTarget>(factory, reference);
     } else if (!f.connect.empty()) {
         const auto ep = cf::parse_endpoint(f.connect, why);
         if (!ep) {
@@ -187,6 +198,7 @@ int run_conform(const ConformFlags& f) {
         options.on_start = [&progress](const cf::ScenarioInfo& i) { progress.started(i); };
         options.on_result = [&progress](const cf::ScenarioResult& r) { progress.finished(r); };
         report = cf::run_catalogue(catalogue, *target, factory->name(), options);
+        report.profile = f.choice.profile;
         progress.done();
         total_seconds += static_cast<double>(report.duration_ms) / 1000.0;
         total_scenarios += report.ran();
@@ -207,7 +219,7 @@ int run_conform(const ConformFlags& f) {
     }
     std::string html = f.html;
     if (html.empty() && f.reference) {
-        html = "reports/stellar-reference.html";
+        html = "reports/" + v->name + "-reference.html";
     }
     if (!html.empty()) {
         written = write_file(html, cf::report_html(report)) && written;
@@ -229,14 +241,14 @@ void add_conform_command(CLI::App& app, int& exit_code) {
         "acceptor), --listen HOST:PORT (an initiator that connects, and reconnects, to us), --shim 'COMMAND' (spawned\n"
         "per connection with --role/--connect/--listen/--seed/--network, see conformance/SHIM.md).\n"
         "Exit: 0 no unexpected FAIL and at least one scenario ran; 1 otherwise; 2 usage or bad expectations file.\n"
-        "With --reference and no --html, the HTML report goes to reports/stellar-reference.html.");
+        "Variant flags follow the options (shakedown list --json: conform_flags).\n"
+        "With --reference and no --html, the HTML report goes to reports/<variant>-reference.html.");
     cmd->add_flag("--reference", flags->reference, "test the built-in reference peer (acceptor and initiator)");
     cmd->add_option("--connect", flags->connect, "the target is an acceptor listening at HOST:PORT");
     cmd->add_option("--listen", flags->listen, "listen at HOST:PORT; the target initiator connects (port 0 = pick)");
     cmd->add_option("--shim", flags->shim, "spawn COMMAND per connection (conformance/SHIM.md)");
-    cmd->add_option("--network", flags->network, "network passphrase")->capture_default_str();
-    cmd->add_option("--target-peer-id", flags->target_peer_id,
-                    "the node ID a --connect/--listen target must announce (hex)");
+    add_variant_options(cmd, flags->choice);
+    cmd->allow_extras();
     cmd->add_option("--expectations", flags->expectations, "per-implementation expectations file (JSON)");
     cmd->add_option("--only", flags->only, "run only scenario ids matching this pattern (* and ?; repeatable)");
     cmd->add_option("--skip", flags->skip, "do not run scenario ids matching this pattern (repeatable)");
@@ -257,7 +269,11 @@ void add_conform_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--port-file", flags->port_file, "with --listen: write the port listened on to this file");
     cmd->add_option("--repeat", flags->repeat, "run the catalogue this many times and print scenarios per second")
         ->check(CLI::Range(1, 1000));
-    cmd->callback([flags, &exit_code] { exit_code = run_conform(*flags); });
+    cmd->callback([flags, cmd, &exit_code] {
+        ConformFlags f = *flags;
+        f.extras = cmd->remaining();
+        exit_code = run_conform(f);
+    });
 }
 
 }  // namespace shakedown::cli

@@ -14,6 +14,6 @@ inline std::string env_or(const char* name, const std::string& fallback) {
 
 inline std::string source_dir() { return env_or("SHAKEDOWN_SOURCE_DIR", SHAKEDOWN_SOURCE_DIR); }
 inline std::string vectors_dir() { return source_dir() + "/vectors"; }
-inline std::string wycheproof_dir() { return env_or("SHAKEDOWN_WYCHEPROOF_DIR", source_dir() + "/../shared/wycheproof"); }
+inline std::string wycheproof_dir() { return env_or("SHAKEDOWN_WYCHEPROOF_DIR", source_dir() + "/third_party/wycheproof"); }
 
 }  // namespace shakedown::cli

@@ -1,60 +1,69 @@
-// shakedown peer: the reference handshake as a live peer on its native transport. Its flags are
-// the shim contract of conformance/SHIM.md, so it can be driven by `shakedown conform --shim`;
-// flags it does not know make it exit 89 (unimplemented), as that contract says.
+// shakedown peer: a variant's reference handshake as a live peer on its native transport. Its
+// flags are the shim contract of conformance/SHIM.md (the variant's own flags come from its
+// registry table), so it can be driven by `shakedown conform --shim`; a flag it does not know
+// makes it exit 89 (unimplemented), as that contract says.
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <mutex>
 
 #include "cli/commands.hpp"
-#include "common/rng.hpp"
-#include "conformance/reference/stellar_peer.hpp"
-#include "stellar/quirks.hpp"
+#include "cli/variant_option.hpp"
 
 namespace shakedown::cli {
 
 namespace {
 
 namespace cf = shakedown::conformance;
-namespace ref = shakedown::conformance::reference;
 
 struct PeerFlags {
+    VariantChoice choice;
     std::string role;
     std::string connect;
     std::string listen;
-    std::string seed;
-    std::string network{stellar::kTestNetworkPassphrase};
-    std::uint32_t ledger_version = stellar::kLedgerVersion;
-    std::uint32_t overlay_version = stellar::kOverlayVersion;
-    std::uint32_t overlay_min_version = stellar::kOverlayMinVersion;
-    std::string version_str = "shakedown 0.1.0";
-    std::int32_t listening_port = 11625;
-    std::optional<std::uint64_t> now;
-    std::int64_t clock_skew = 0;
     std::vector<std::string> bugs;
     bool list_bugs = false;
+    bool list_flags = false;
     std::size_t max_connections = 0;
     std::uint32_t timeout_ms = 0;
-    std::uint32_t idle_timeout_ms = stellar::kIdleTimeoutMs;
 };
 
-int list_bugs() {
-    for (const auto& q : stellar::quirk_table()) {
-        std::cout << q.name << "  " << q.description << "\n";
+int run_peer(PeerFlags f, const std::vector<std::string>& extras) {
+    const auto* v = resolve_variant("peer", f.choice);
+    if (v == nullptr) {
+        return 2;
     }
-    return 0;
-}
-
-int run_peer(const PeerFlags& f, const std::vector<std::string>& extras) {
     if (f.list_bugs) {
-        return list_bugs();
+        for (const auto& k : v->knobs) {
+            std::cout << k.name << "  " << k.summary << "\n";
+        }
+        return 0;
     }
-    if (!extras.empty()) {
+    if (f.list_flags) {
+        for (const auto& fl : v->shim_flags) {
+            std::cout << "--" << fl.name << (fl.value_name.empty() ? "" : " " + fl.value_name) << "  " << fl.help
+                      << "\n";
+        }
+        return 0;
+    }
+    registry::PeerRun run;
+    std::vector<std::string> unimplemented;
+    std::string why;
+    if (!registry::parse_settings(v->shim_flags, extras, run.settings, unimplemented, why)) {
+        std::cerr << "shakedown peer: " << why << "\n";
+        return 2;
+    }
+    if (!unimplemented.empty()) {
         // conformance/SHIM.md: a shim exits 89 when asked for something it does not implement.
         std::cerr << "shakedown peer: unimplemented:";
-        for (const auto& e : extras) {
+        for (const auto& e : unimplemented) {
             std::cerr << " " << e;
         }
         std::cerr << "\n";
+        return 89;
+    }
+    if (!v->serve) {
+        std::cerr << "shakedown peer: variant " << v->name << " has no live reference peer yet\n";
         return 89;
     }
     if (f.connect.empty() == f.listen.empty()) {
@@ -66,119 +75,74 @@ int run_peer(const PeerFlags& f, const std::vector<std::string>& extras) {
                   << (f.connect.empty() ? "--listen" : "--connect") << "\n";
         return 2;
     }
-    std::string why;
     const auto endpoint = cf::parse_endpoint(f.connect.empty() ? f.listen : f.connect, why);
     if (!endpoint) {
         std::cerr << "shakedown peer: " << why << "\n";
         return 2;
     }
-    ref::PeerOptions options;
-    if (f.seed.empty()) {
-        SystemRng().fill(options.config.node_seed);
-    } else {
-        const auto seed = from_hex(f.seed);
-        if (!seed || seed->size() != 32) {
-            std::cerr << "shakedown peer: --seed needs 64 hex characters\n";
-            return 2;
-        }
-        std::copy(seed->begin(), seed->end(), options.config.node_seed.begin());
-    }
-    options.config.network_passphrase = f.network;
-    options.config.ledger_version = f.ledger_version;
-    options.config.overlay_version = f.overlay_version;
-    options.config.overlay_min_version = f.overlay_min_version;
-    options.config.version_str = f.version_str;
-    options.config.listening_port = f.listening_port;
     for (const auto& b : f.bugs) {
-        if (!stellar::set_quirk(options.config.quirks, b)) {
+        const auto* knob = v->find_knob(b);
+        if (knob == nullptr) {
             std::cerr << "shakedown peer: no bug named '" << b << "' (see --list-bugs)\n";
             return 2;
         }
     }
-    options.fixed_now = f.now;
-    options.clock_skew = f.clock_skew;
-    options.idle_timeout = cf::Millis(f.idle_timeout_ms);
-    options.connection_lifetime = cf::Millis(f.timeout_ms);
-
-    std::mutex out_mutex;
-    const ref::LineSink emit = [&out_mutex](const std::string& line) {
-        std::lock_guard<std::mutex> lock(out_mutex);
+    auto out_mutex = std::make_shared<std::mutex>();
+    run.role = f.connect.empty() ? Role::acceptor : Role::initiator;
+    run.endpoint = *endpoint;
+    run.profile = f.choice.profile;
+    run.knobs = f.bugs;
+    run.max_connections = f.max_connections;
+    run.timeout_ms = f.timeout_ms;
+    run.emit = [out_mutex](const std::string& line) {
+        std::lock_guard<std::mutex> lock(*out_mutex);
         std::cout << line << std::endl;
     };
     std::signal(SIGPIPE, SIG_IGN);
-    const std::optional<cf::Deadline> until =
-        f.timeout_ms > 0 ? std::optional<cf::Deadline>(cf::after(cf::Millis(f.timeout_ms))) : std::nullopt;
-
-    if (!f.listen.empty()) {
-        ref::PeerServer server(options, emit);
-        if (const auto ec = server.listen(*endpoint)) {
-            std::cerr << "shakedown peer: listen on " << endpoint->to_string() << ": " << ec.message() << "\n";
-            return 1;
-        }
-        const std::size_t completed = server.serve(f.max_connections, until);
-        const std::size_t accepted = server.connections_accepted();
-        return accepted > 0 && completed == accepted ? 0 : 1;
-    }
-    const std::atomic<bool> stop{false};
-    std::size_t completed = 0;
-    std::size_t made = 0;
-    for (;;) {
-        if ((f.max_connections != 0 && made >= f.max_connections) || (until && cf::SteadyClock::now() >= *until)) {
-            break;
-        }
-        const auto outcome = ref::run_initiator(*endpoint, options, stop, emit);
-        if (!outcome.connected && f.max_connections == 0 && made > 0) {
-            break;  // reconnecting until the other side stops listening
-        }
-        ++made;
-        completed += outcome.authenticated ? 1 : 0;
-        if (!outcome.connected && f.max_connections == 0) {
-            break;
-        }
-    }
-    return made > 0 && completed == made ? 0 : 1;
+    return v->serve(run);
 }
 
 }  // namespace
 
 void add_peer_command(CLI::App& app, int& exit_code) {
     auto flags = std::make_shared<PeerFlags>();
-    auto* cmd = app.add_subcommand("peer", "run the reference Stellar peer on TCP (initiator or acceptor)");
+    auto* cmd = app.add_subcommand("peer", "run a variant's reference peer on its transport (initiator or acceptor)");
     cmd->footer(
         "Prints LISTENING <port>, HANDSHAKE_OK <peer id hex>, HANDSHAKE_FAILED <reason>, CLOSED <reason>.\n"
         "Exit: 0 every connection completed its handshake, 1 otherwise, 2 usage, 89 unimplemented flag.\n"
+        "Variant flags (identity, clock: --now UNIX, ...): shakedown peer --variant V --list-flags.\n"
         "The flags follow conformance/SHIM.md, so `shakedown conform --shim 'shakedown peer --max-connections 1'`\n"
         "drives it as a shim.");
     cmd->allow_extras();
+    add_variant_options(cmd, flags->choice);
     cmd->add_option("--role", flags->role, "initiator or acceptor (must agree with --connect / --listen)")
         ->check(CLI::IsMember({"initiator", "acceptor"}));
     cmd->add_option("--connect", flags->connect, "initiator: connect to HOST:PORT (loopback only)");
     cmd->add_option("--listen", flags->listen, "acceptor: listen on HOST:PORT (port 0 = ephemeral)");
-    cmd->add_option("--seed", flags->seed, "ed25519 node seed, 64 hex characters (default: random)");
-    cmd->add_option("--network", flags->network, "network passphrase")->capture_default_str();
-    cmd->add_option("--ledger-version", flags->ledger_version, "Hello.ledgerVersion")->capture_default_str();
-    cmd->add_option("--overlay-version", flags->overlay_version, "Hello.overlayVersion")->capture_default_str();
-    cmd->add_option("--overlay-min-version", flags->overlay_min_version, "Hello.overlayMinVersion")
-        ->capture_default_str();
-    cmd->add_option("--version-str", flags->version_str, "Hello.versionStr")->capture_default_str();
-    cmd->add_option("--listening-port", flags->listening_port, "Hello.listeningPort")->capture_default_str();
-    auto* now = cmd->add_option_function<std::uint64_t>(
-        "--now", [flags](std::uint64_t t) { flags->now = t; }, "freeze the clock at this Unix time");
-    cmd->add_option("--clock-skew", flags->clock_skew, "seconds added to the system clock (negative: behind)")
-        ->excludes(now);
     cmd->add_option("--bug", flags->bugs, "misbehave in this named way (repeatable; see --list-bugs)");
-    cmd->add_flag("--list-bugs", flags->list_bugs, "list the bug knobs, one line each");
+    cmd->add_flag("--list-bugs", flags->list_bugs, "list the variant's bug knobs, one line each");
+    cmd->add_flag("--list-flags", flags->list_flags, "list the variant's own flags (the shim contract's)");
     cmd->add_option("--max-connections", flags->max_connections,
                     "acceptor: serve this many connections, then exit (0: until killed); initiator: connect this "
                     "many times in turn (0: until refused; default 1)");
     cmd->add_option("--timeout-ms", flags->timeout_ms, "exit after this long (0: no limit)");
-    cmd->add_option("--idle-timeout-ms", flags->idle_timeout_ms, "handshake idle timeout")->capture_default_str();
     cmd->callback([flags, cmd, &exit_code] {
         PeerFlags f = *flags;
         if (!f.connect.empty() && cmd->count("--max-connections") == 0) {
             f.max_connections = 1;
         }
-        exit_code = run_peer(f, cmd->remaining());
+        std::vector<std::string> extras = cmd->remaining();
+        const auto* v = registry::find(f.choice.variant.empty() && registry::variants().size() == 1
+                                           ? registry::variants().front()->name
+                                           : f.choice.variant);
+        const bool takes_timeout = v != nullptr && std::any_of(v->shim_flags.begin(), v->shim_flags.end(),
+                                                               [](const auto& fl) { return fl.name == "timeout-ms"; });
+        if (f.timeout_ms > 0 && takes_timeout) {
+            // The connection bound is also a variant setting (SHIM.md); pass it on.
+            extras.push_back("--timeout-ms");
+            extras.push_back(std::to_string(f.timeout_ms));
+        }
+        exit_code = run_peer(f, extras);
     });
 }
 

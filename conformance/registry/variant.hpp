@@ -18,6 +18,8 @@
 
 #include "common/machine.hpp"
 #include "common/rng.hpp"
+#include "conformance/registry/settings.hpp"
+#include "conformance/runner/net.hpp"
 #include "conformance/runner/runner.hpp"
 #include "conformance/runner/target.hpp"
 #include "conformance/runner/transport.hpp"
@@ -40,24 +42,6 @@ struct Knob {
     std::vector<std::string> profiles;  // empty: every profile
 };
 
-// A flag a shim (and `shakedown peer`) takes, by name without the leading dashes. One table
-// serves the CLI and the shim parser.
-struct ShimFlag {
-    std::string name;        // "seed", "network", "now", ...
-    std::string value_name;  // "HEX", "UNIX", ... (empty: a switch without a value)
-    std::string help;
-    bool repeatable = false;
-};
-
-// Parsed shim flags: name -> values in order (a switch has one empty value).
-using Settings = std::map<std::string, std::vector<std::string>>;
-
-// Parses `--name value` pairs against the table. Unknown flags go to `unimplemented` (the shim
-// contract's exit 89); a missing value is an error.
-[[nodiscard]] bool parse_settings(const std::vector<ShimFlag>& table, const std::vector<std::string>& args,
-                                  Settings& out, std::vector<std::string>& unimplemented, std::string& error);
-[[nodiscard]] std::optional<std::string> setting(const Settings& s, const std::string& name);
-
 // What the reference needs to build one machine.
 struct MachineRequest {
     Role role = Role::initiator;
@@ -71,9 +55,23 @@ struct MachineRequest {
 using MachineFactory = std::function<std::unique_ptr<Machine>(const MachineRequest& request, Rng& rng,
                                                               const Clock& clock, std::string& error)>;
 
+// One run of the reference as a live peer (shakedown peer, and the shim contract).
+struct PeerRun {
+    Role role = Role::acceptor;
+    conformance::Endpoint endpoint;  // connect to (initiator) or listen on (acceptor)
+    std::string profile;
+    Settings settings;
+    std::vector<std::string> knobs;
+    std::size_t max_connections = 0;  // acceptor: 0 = until stopped; initiator: connections in turn
+    std::uint32_t timeout_ms = 0;     // 0: no limit
+    std::function<void(const std::string&)> emit;  // one output line (LISTENING, HANDSHAKE_OK, ...)
+};
+
 struct CatalogueOptions {
     std::string profile;
-    Settings settings;  // the runner's own identity and environment (e.g. network), same table
+    Settings settings;  // parsed against Variant::conform_flags (the runner's environment)
+    // With conform --reference: the in-process reference the catalogue will run against.
+    std::shared_ptr<conformance::LocalPeer> reference;
 };
 
 struct VectorHooks {
@@ -109,7 +107,13 @@ struct Variant {
                                                           const std::vector<std::string>& knobs)>
         reference_peer;
 
+    // shakedown peer: serve or connect as the reference; returns the exit status of the shim
+    // contract (0 all handshakes completed, 1 otherwise, 2 usage).
+    std::function<int(const PeerRun&)> serve;
+
     std::vector<ShimFlag> shim_flags;
+    // Variant flags of `shakedown conform` (e.g. the network, the identity a running target has).
+    std::vector<ShimFlag> conform_flags;
     std::vector<Knob> knobs;
     std::vector<std::string> fuzz_targets;
     std::vector<BenchCase> bench;

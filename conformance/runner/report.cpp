@@ -193,6 +193,7 @@ std::string report_json(const RunReport& report) {
                     {"handshakes_completed", report.handshakes_completed()}};
     json doc = {{"tool", "shakedown conform"},
                 {"variant", report.variant},
+                {"profile", report.profile},
                 {"target", report.target},
                 {"transport", report.transport},
                 {"expectations", report.expectations},
@@ -307,6 +308,7 @@ pre{background:#fafafa;border:1px solid #eee;padding:6px;overflow-x:auto;font-si
 </style></head><body>
 )";
     h << "<h1>Conformance: " << html_escape(report.variant) << "</h1>\n<table class=\"meta\">\n";
+    h << "<tr><td>profile</td><td>" << html_escape(report.profile) << "</td></tr>\n";
     h << "<tr><td>target</td><td>" << html_escape(report.target) << "</td></tr>\n";
     h << "<tr><td>transport</td><td>" << html_escape(report.transport) << "</td></tr>\n";
     if (!report.expectations.empty()) {
@@ -470,7 +472,8 @@ void print_summary(std::ostream& out, const RunReport& report, bool color) {
         ++by_class[r.info.cls][r.outcome_label()];
         ++totals[r.outcome_label()];
     }
-    out << report.variant << " conformance against " << report.target << "\n"
+    out << report.variant << (report.profile.empty() ? "" : " (" + report.profile + ")") << " conformance against "
+        << report.target << "\n"
         << report.results.size() << " scenarios in " << seconds(report.duration_ms) << " s (" << report.jobs
         << " at a time), " << report.handshakes_completed() << " handshakes completed\n\n";
     out << std::left << std::setw(14) << "class";

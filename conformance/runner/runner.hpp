@@ -75,6 +75,7 @@ struct Catalogue {
 
 struct RunReport {
     std::string variant;
+    std::string profile;
     std::string target;
     std::string transport;
     std::string expectations;  // implementation named by the expectations file, if any

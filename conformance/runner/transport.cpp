@@ -18,42 +18,6 @@ std::string_view to_string(Incoming::Kind k) {
     return "timeout";
 }
 
-StreamFraming::Step RecordMarkFraming::step(ByteView buffered, std::size_t max_message) const {
-    Step s;
-    if (buffered.size() < 4) {
-        return s;
-    }
-    const std::uint32_t mark = (std::uint32_t{buffered[0]} << 24) | (std::uint32_t{buffered[1]} << 16) |
-                               (std::uint32_t{buffered[2]} << 8) | std::uint32_t{buffered[3]};
-    const std::uint32_t length = mark & 0x7fffffffU;
-    if (length == 0) {
-        s.kind = Step::Kind::error;
-        s.error = "record mark with length 0";
-        return s;
-    }
-    if (length > max_message) {
-        s.kind = Step::Kind::error;
-        s.error = "record mark announces " + std::to_string(length) + " bytes, over the runner's bound of " +
-                  std::to_string(max_message);
-        return s;
-    }
-    if (buffered.size() < 4 + static_cast<std::size_t>(length)) {
-        return s;
-    }
-    s.kind = Step::Kind::message;
-    s.total = 4 + static_cast<std::size_t>(length);
-    s.payload_offset = 4;
-    s.payload_size = length;
-    return s;
-}
-
-Bytes RecordMarkFraming::frame(ByteView payload) const {
-    Writer w;
-    w.put_u32be(static_cast<std::uint32_t>(payload.size()) | 0x80000000U);
-    w.put_bytes(payload);
-    return std::move(w).take();
-}
-
 StreamTransport::StreamTransport(std::unique_ptr<TcpStream> stream, std::shared_ptr<const StreamFraming> framing,
                                  TransportLimits limits)
     : m_stream(std::move(stream)), m_framing(std::move(framing)), m_limits(limits) {}

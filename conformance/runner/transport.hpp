@@ -4,8 +4,7 @@
 // build every byte themselves, framing included, so they can get it wrong on purpose), and
 // receive() returns the next message as the variant's framing delimits it. A TransportFactory
 // makes transports by connecting or listening. Variants pick one:
-//   - TCP with a StreamFraming: RFC 5531 record marking (Stellar) here; a plain length prefix is
-//     another StreamFraming and needs no other change;
+//   - TCP with a StreamFraming the variant supplies (record marking, a length prefix, ...);
 //   - message-oriented transports (WebSocket over Boost.Beast, UDP datagrams) implement Transport
 //     and TransportFactory directly: their messages are delimited by the transport itself.
 // The runner core and the scenarios see only these interfaces.
@@ -64,16 +63,6 @@ public:
     [[nodiscard]] virtual Step step(ByteView buffered, std::size_t max_message) const = 0;
     // The honest framing of one payload (scenarios that want it wrong build the bytes themselves).
     [[nodiscard]] virtual Bytes frame(ByteView payload) const = 0;
-};
-
-// RFC 5531 section 11 record marking, single-fragment records: 4-byte big-endian mark, bit 31 =
-// last fragment, low 31 bits = length. Bit 31 is not required here (variants grade it); length 0
-// and lengths over the bound are framing errors.
-class RecordMarkFraming final : public StreamFraming {
-public:
-    [[nodiscard]] std::string name() const override { return "tcp-record-marking"; }
-    [[nodiscard]] Step step(ByteView buffered, std::size_t max_message) const override;
-    [[nodiscard]] Bytes frame(ByteView payload) const override;
 };
 
 class Transport {

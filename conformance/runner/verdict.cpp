@@ -37,9 +37,7 @@ int rank(Verdict v) {
 
 Verdict worst(Verdict a, Verdict b) { return rank(b) > rank(a) ? b : a; }
 
-std::string_view to_string(PeerRole r) { return r == PeerRole::initiator ? "initiator" : "acceptor"; }
 
-PeerRole other(PeerRole r) { return r == PeerRole::initiator ? PeerRole::acceptor : PeerRole::initiator; }
 
 std::string ScenarioResult::outcome_label() const {
     if (expected_failure()) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/machine.hpp"
 #include "conformance/runner/transcript.hpp"
 
 namespace shakedown::conformance {
@@ -21,9 +22,10 @@ enum class Verdict : std::uint8_t { pass, non_strict, fail, unimplemented, skipp
 // The more severe of two verdicts among pass < non_strict < fail.
 [[nodiscard]] Verdict worst(Verdict a, Verdict b);
 
-enum class PeerRole : std::uint8_t { initiator, acceptor };
-[[nodiscard]] std::string_view to_string(PeerRole r);
-[[nodiscard]] PeerRole other(PeerRole r);
+// The role the target plays: the one Role of every variant (impl/common/machine.hpp).
+using PeerRole = shakedown::Role;
+using shakedown::other;
+using shakedown::to_string;
 
 // One graded observation. `counted` is false for findings a scenario reports without letting them
 // decide its verdict (a property graded by another, dedicated scenario).

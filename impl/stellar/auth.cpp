@@ -4,7 +4,6 @@
 
 namespace shakedown::stellar {
 
-std::string_view to_string(Role r) { return r == Role::initiator ? "initiator" : "acceptor"; }
 
 ByteArray<32> network_id(std::string_view passphrase) { return crypto::sha256(as_bytes(passphrase)); }
 

@@ -3,12 +3,12 @@
 #pragma once
 
 #include "common/crypto.hpp"
+#include "common/machine.hpp"
 #include "stellar/messages.hpp"
 
 namespace shakedown::stellar {
 
-enum class Role : std::uint8_t { initiator, acceptor };
-[[nodiscard]] std::string_view to_string(Role r);
+using shakedown::Role;
 
 inline constexpr std::uint64_t kCertLifetimeSeconds = 3600;
 inline constexpr std::string_view kTestNetworkPassphrase = "Test SDF Network ; September 2015";

@@ -13,10 +13,14 @@ Bytes frame_record(ByteView xdr, bool set_last_fragment_bit) {
     return std::move(w).take();
 }
 
-Result<FrameHeader> check_frame_header(ByteView header4, bool authenticated) {
-    Reader r(header4);
+Result<FrameHeader> read_record_mark(ByteView header) {
+    Reader r(header);
     SK_TRY(const std::uint32_t raw, r.read_u32be());
-    FrameHeader h{raw & ~kLastFragmentBit, (raw & kLastFragmentBit) != 0};
+    return FrameHeader{raw & ~kLastFragmentBit, (raw & kLastFragmentBit) != 0};
+}
+
+Result<FrameHeader> check_frame_header(ByteView header4, bool authenticated) {
+    SK_TRY(const FrameHeader h, read_record_mark(header4));
     if (h.length == 0) {
         return fail(Error::bad_length, "record length 0", 0);
     }

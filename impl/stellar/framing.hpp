@@ -21,6 +21,9 @@ struct FrameHeader {
     std::uint32_t length = 0;
     bool last_fragment_bit = true;
 };
+// The mark alone (the first 4 bytes of `header`), no limits applied: the one decoding of a record
+// mark, used by the checks below and by the conformance runner's framing.
+[[nodiscard]] Result<FrameHeader> read_record_mark(ByteView header);
 // Checks a header against the limits in force. length 0, > 4096 before authentication or > 16 MiB
 // fail (Error::bad_length / Error::oversize); a missing bit 31 is accepted, as stellar-core does,
 // and reported through last_fragment_bit for grading.

@@ -51,7 +51,7 @@ struct HandshakeConfig {
 enum class HandshakeState : std::uint8_t { idle, awaiting_hello, awaiting_auth, authenticated, closed };
 [[nodiscard]] std::string_view to_string(HandshakeState s);
 
-enum class Action : std::uint8_t { send, receive, done, closed };
+using shakedown::Action;
 
 // Why the machine closed, what it said on the way out, and at which received record.
 struct Closure {

@@ -1,67 +1,55 @@
 #!/usr/bin/env bash
-# Every bug knob of `shakedown peer` must make at least one scenario FAIL: the knobs are the
-# runner's own test. Each knob runs as a real peer process: first as acceptor (shakedown peer
-# --listen --bug NAME, conform --connect); knobs not caught there run as initiator shims.
-#   bug_knobs.sh SHAKEDOWN SCALE OUT_DIR
+# Every bug knob of every variant with a catalogue must make exactly the scenarios it declares
+# (registry Knob::must_fail, `shakedown list --json`) FAIL against the in-process reference: each
+# declared pattern matches at least one scenario, and every scenario it matches FAILs. A knob that
+# declares nothing is itself a failure.
+#   bug_knobs.sh SHAKEDOWN SCALE OUT_DIR [VARIANT...]
 set -euo pipefail
 shakedown=$1 scale=$2 out=$3
+shift 3
 mkdir -p "$out"
-work=$(mktemp -d)
-peer=
-cleanup() {
-  [ -n "$peer" ] && kill "$peer" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-failures_of() {  # the FAIL lines of a conform summary (no colour: stdout is a file)
-  awk '/^  FAIL /{print $2}' "$1"
-}
-
-knobs=$("$shakedown" peer --list-bugs | awk '{print $1}')
-[ -n "$knobs" ] || { echo "bug_knobs: no knobs listed" >&2; exit 1; }
+list=$("$shakedown" list --json)
+variants=("$@")
+if ((${#variants[@]} == 0)); then
+  mapfile -t variants < <(echo "$list" | node -e '
+    for (const v of JSON.parse(require("fs").readFileSync(0, "utf8"))) if (v.conformance && v.reference_peer) console.log(v.name);')
+fi
 missed=0
 count=0
-for knob in $knobs; do
-  count=$((count + 1))
-  # A file per knob: the previous peer's output must never be read as this one's.
-  "$shakedown" peer --listen 127.0.0.1:0 --bug "$knob" >"$work/peer-$knob.out" 2>/dev/null &
-  peer=$!
-  for _ in $(seq 200); do grep -q '^LISTENING ' "$work/peer-$knob.out" && break; sleep 0.05; done
-  port=$(awk '/^LISTENING /{print $2; exit}' "$work/peer-$knob.out")
-  [ -n "$port" ] || { echo "bug_knobs: peer with --bug $knob did not listen" >&2; exit 1; }
-  set +e
-  "$shakedown" conform --connect "127.0.0.1:$port" --quiet --timeout-scale "$scale" \
-    --report-json "$out/bug-$knob-acceptor.json" >"$work/summary-$knob-acceptor" 2>/dev/null
-  status=$?
-  set -e
-  kill "$peer" 2>/dev/null || true
-  wait "$peer" 2>/dev/null || true
-  peer=
-  summary="$work/summary-$knob-acceptor"
-  role=acceptor
-  if [ -z "$(failures_of "$summary")" ]; then
+for v in "${variants[@]}"; do
+  mapfile -t knobs < <(echo "$list" | node -e '
+    const v = JSON.parse(require("fs").readFileSync(0, "utf8")).find((x) => x.name === process.argv[1]);
+    for (const k of v.knobs) console.log(k.name);' "$v")
+  for knob in "${knobs[@]}"; do
+    count=$((count + 1))
+    report="$out/bug-$v-$knob.json"
     set +e
-    "$shakedown" conform --shim "$shakedown peer --max-connections 1 --bug $knob" --role initiator --quiet \
-      --timeout-scale "$scale" --report-json "$out/bug-$knob-initiator.json" >"$work/summary-$knob-initiator" \
-      2>/dev/null
-    status=$?
+    "$shakedown" conform --variant "$v" --reference --bug "$knob" --quiet --timeout-scale "$scale" \
+      --report-json "$report" >/dev/null 2>&1
     set -e
-    summary="$work/summary-$knob-initiator"
-    role=initiator
-  fi
-  if grep -q 'could not reach the target' "$summary"; then
-    echo "bug_knobs: the runner could not reach the peer with --bug $knob" >&2
-    exit 1
-  fi
-  caught=$(failures_of "$summary")
-  if [ -z "$caught" ] || [ "$status" -ne 1 ]; then
-    echo "MISSED  $knob: no scenario FAILs (exit $status)"
-    missed=$((missed + 1))
-  else
-    n=$(echo "$caught" | wc -l)
-    echo "caught  $knob ($role, $n FAIL): $(echo "$caught" | head -3 | paste -sd' ' -)$([ "$n" -gt 3 ] && echo ' ...')"
-  fi
+    verdict=$(echo "$list" | node -e '
+      const [variant, knob, path] = process.argv.slice(1);
+      const v = JSON.parse(require("fs").readFileSync(0, "utf8")).find((x) => x.name === variant);
+      const k = v.knobs.find((x) => x.name === knob);
+      let r;
+      try { r = JSON.parse(require("fs").readFileSync(path, "utf8")); } catch (e) { console.log("MISSED no report: " + e.message); process.exit(0); }
+      const re = (p) => new RegExp("^" + p.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*") + "$");
+      const problems = [];
+      if (k.must_fail.length === 0) problems.push("declares no scenario");
+      let matched = 0;
+      for (const p of k.must_fail) {
+        const hits = r.scenarios.filter((s) => re(p).test(s.id));
+        if (hits.length === 0) problems.push(p + " matches no scenario");
+        for (const s of hits) { matched++; if (s.outcome !== "FAIL") problems.push(s.id + " is " + s.outcome); }
+      }
+      const fails = r.scenarios.filter((s) => s.outcome === "FAIL").length;
+      console.log(problems.length ? "MISSED " + problems.slice(0, 4).join("; ") : `caught ${matched} declared (${fails} FAIL in all)`);
+    ' "$v" "$knob" "$report")
+    case "$verdict" in
+      caught*) echo "caught  $v/$knob: ${verdict#caught }" ;;
+      *) echo "MISSED  $v/$knob: ${verdict#MISSED }"; missed=$((missed + 1)) ;;
+    esac
+  done
 done
-echo "$((count - missed)) of $count bug knobs caught"
-[ "$missed" -eq 0 ]
+echo "$((count - missed)) of $count bug knobs caught by the scenarios they declare"
+[ "$count" -gt 0 ] && [ "$missed" -eq 0 ]

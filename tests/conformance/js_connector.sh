@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # The catalogue against @stellarbeat/js-stellar-node-connector, both roles, with its expectations
 # file: no unexpected FAIL, every expected failure still fails, and at least one handshake
-# completed. Exit 77 (skipped) when Node or the package is not available.
+# completed. Exit 77 (skipped) when Node or the package is not available, except in CI (CI set):
+# there a missing peer is a failure, never a silent skip.
 #   js_connector.sh SHAKEDOWN SCALE OUT_DIR SOURCE_DIR
 set -euo pipefail
 shakedown=$1 scale=$2 out=$3 src=$4
 dir="$src/conformance/peers/js-stellar-node-connector"
-command -v node >/dev/null 2>&1 || { echo "node not found: skipped"; exit 77; }
+unavailable() {
+  if [ -n "${CI:-}" ]; then echo "$1: failing (CI must run the third-party peer)"; exit 1; fi
+  echo "$1: skipped"; exit 77
+}
+command -v node >/dev/null 2>&1 || unavailable "node not found"
 if [ ! -d "$dir/node_modules" ]; then
-  command -v npm >/dev/null 2>&1 || { echo "npm not found: skipped"; exit 77; }
-  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed: skipped"; exit 77; }
+  command -v npm >/dev/null 2>&1 || unavailable "npm not found"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || unavailable "npm ci failed"
 fi
 mkdir -p "$out"
-"$shakedown" conform --shim "node $dir/peer.mjs" --jobs 4 --quiet --timeout-scale "$scale" \
-  --expectations "$src/conformance/expectations/js-stellar-node-connector.json" --strict-expectations \
+"$shakedown" conform --variant stellar --shim "node $dir/peer.mjs" --jobs 4 --quiet --timeout-scale "$scale" \
+  --expectations "$src/conformance/expectations/stellar/js-stellar-node-connector.json" --strict-expectations \
   --report-json "$out/js-stellar-node-connector.json" --junit "$out/js-stellar-node-connector.xml" \
   --html "$out/js-stellar-node-connector.html"
 node -e '

@@ -8,6 +8,7 @@
 #include "conformance/runner/report.hpp"
 #include "conformance/runner/runner.hpp"
 #include "conformance/runner/transport.hpp"
+#include "conformance/scenarios/stellar/framing.hpp"
 
 namespace cf = shakedown::conformance;
 
@@ -134,7 +135,7 @@ TEST(Reports, JsonJunitAndHtmlCarryEveryScenario) {
 }
 
 TEST(RecordMarkFraming, BoundsAndErrors) {
-    const cf::RecordMarkFraming f;
+    const shakedown::conformance::stellar_scenarios::RecordMarkFraming f;
     using Kind = cf::StreamFraming::Step::Kind;
     EXPECT_EQ(f.step(shakedown::Bytes{0x80, 0}, 64).kind, Kind::need_more);
     EXPECT_EQ(f.step(shakedown::Bytes{0x80, 0, 0, 0}, 64).kind, Kind::error);

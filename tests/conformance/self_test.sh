@@ -14,7 +14,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-common=(--quiet --timeout-scale "$scale" --fail-on-non-strict --expectations "$src/conformance/expectations/reference.json"
+common=(--quiet --timeout-scale "$scale" --fail-on-non-strict --expectations "$src/conformance/expectations/stellar/reference.json"
         --report-json "$out/reference-$mode.json" --junit "$out/reference-$mode.xml" --html "$out/reference-$mode.html")
 
 wait_for_line() {  # FILE PATTERN
@@ -28,20 +28,20 @@ wait_for_line() {  # FILE PATTERN
 
 case "$mode" in
   in-process)
-    "$shakedown" conform --reference "${common[@]}"
+    "$shakedown" conform --variant stellar --reference "${common[@]}"
     ;;
   acceptor)
-    "$shakedown" peer --listen 127.0.0.1:0 >"$work/peer.out" 2>"$work/peer.err" &
+    "$shakedown" peer --variant stellar --listen 127.0.0.1:0 >"$work/peer.out" 2>"$work/peer.err" &
     pids+=($!)
     wait_for_line "$work/peer.out" '^LISTENING '
     port=$(awk '/^LISTENING /{print $2; exit}' "$work/peer.out")
-    "$shakedown" conform --connect "127.0.0.1:$port" "${common[@]}"
+    "$shakedown" conform --variant stellar --connect "127.0.0.1:$port" "${common[@]}"
     ;;
   initiator)
-    "$shakedown" conform --listen 127.0.0.1:0 --port-file "$work/port" "${common[@]}" >"$work/conform.out" 2>&1 &
+    "$shakedown" conform --variant stellar --listen 127.0.0.1:0 --port-file "$work/port" "${common[@]}" >"$work/conform.out" 2>&1 &
     conform=$!
     wait_for_line "$work/port" '[0-9]'
-    "$shakedown" peer --connect "127.0.0.1:$(cat "$work/port")" --max-connections 0 >"$work/peer.out" 2>&1 &
+    "$shakedown" peer --variant stellar --connect "127.0.0.1:$(cat "$work/port")" --max-connections 0 >"$work/peer.out" 2>&1 &
     pids+=($!)
     status=0
     wait "$conform" || status=$?
@@ -49,7 +49,7 @@ case "$mode" in
     exit "$status"
     ;;
   shim)
-    "$shakedown" conform --shim "$shakedown peer --max-connections 1" "${common[@]}"
+    "$shakedown" conform --variant stellar --shim "$shakedown peer --variant stellar --max-connections 1" "${common[@]}"
     ;;
   *)
     echo "self_test: unknown mode $mode" >&2

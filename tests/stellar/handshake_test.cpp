@@ -5,7 +5,7 @@
 
 #include "stellar/codec.hpp"
 #include "tests/stellar/generators.hpp"
-#include "vectors/gen/stellar_transcript.hpp"
+#include "vectors/gen/stellar/stellar_transcript.hpp"
 
 namespace shakedown::vectors::stellar {
 namespace {

@@ -5,7 +5,9 @@
 #include <sstream>
 
 #include "vectors/gen/json_strict.hpp"
+#include "vectors/gen/stellar/stellar_vectors.hpp"
 #include "vectors/gen/vectors.hpp"
+#include "vectors/gen/wycheproof.hpp"
 
 namespace shakedown::vectors {
 namespace {
@@ -13,6 +15,10 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::string kSource = SHAKEDOWN_SOURCE_DIR;
+
+CaseChecker lookup(const std::string& variant, const std::string& schema) {
+    return variant == "stellar" ? stellar::vectors::checker(schema) : nullptr;
+}
 
 std::string slurp(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -29,7 +35,7 @@ fs::path scratch(const std::string& name) {
 
 TEST(Vectors, CheckedInFilesVerify) {
     for (const char* f : {"stellar/handshake_test.json", "stellar/codec_test.json"}) {
-        const auto report = verify_file(kSource + "/vectors/" + f);
+        const auto report = verify_file(kSource + "/vectors/" + f, lookup);
         EXPECT_FALSE(report.file_error) << f;
         EXPECT_GT(report.passed, 0U) << f;
         EXPECT_EQ(report.failed, 0U) << f;
@@ -40,7 +46,7 @@ TEST(Vectors, CheckedInFilesVerify) {
 }
 
 TEST(Vectors, GenerationReproducesCheckedInFilesByteForByte) {
-    for (const auto& f : generate("stellar", kSource + "/../shared/wycheproof")) {
+    for (const auto& f : stellar::vectors::generate(GenerateOptions{default_wycheproof_dir()})) {
         EXPECT_EQ(f.text, slurp(kSource + "/vectors/" + f.relative_path)) << f.relative_path;
     }
 }
@@ -53,7 +59,7 @@ TEST(Vectors, ATamperedExpectedValueIsReportedWithItsCaseAndField) {
     test["expected"]["messages"][2]["wire"] = wire;
     const fs::path p = scratch("tampered.json");
     std::ofstream(p) << file.dump(2);
-    const auto report = verify_file(p.string());
+    const auto report = verify_file(p.string(), lookup);
     EXPECT_EQ(report.failed, 1U);
     ASSERT_EQ(report.problems.size(), 1U);
     EXPECT_NE(report.problems[0].find("tcId 1"), std::string::npos) << report.problems[0];
@@ -68,7 +74,7 @@ TEST(Vectors, ATamperedCodecErrorIsReported) {
                 t["offset"] = t["offset"].get<std::size_t>() + 1;
                 const fs::path p = scratch("codec.json");
                 std::ofstream(p) << file.dump(2);
-                const auto report = verify_file(p.string());
+                const auto report = verify_file(p.string(), lookup);
                 EXPECT_EQ(report.failed, 1U);
                 return;
             }
@@ -83,7 +89,7 @@ TEST(Vectors, UnknownKeysAndUndefinedFlagsAreErrors) {
     file["testGroups"][0]["tests"][1]["flags"].push_back("NoSuchFlag");
     const fs::path p = scratch("keys.json");
     std::ofstream(p) << file.dump(2);
-    const auto report = verify_file(p.string());
+    const auto report = verify_file(p.string(), lookup);
     EXPECT_EQ(report.failed, 2U);
     ASSERT_EQ(report.problems.size(), 2U);
     EXPECT_NE(report.problems[0].find("unknown key 'surprise'"), std::string::npos) << report.problems[0];
@@ -93,11 +99,11 @@ TEST(Vectors, UnknownKeysAndUndefinedFlagsAreErrors) {
 TEST(Vectors, MalformedFilesAreFileErrorsNamingTheFile) {
     const fs::path p = scratch("broken.json");
     std::ofstream(p) << "{\"variant\": \"stellar\", ";
-    const auto report = verify_file(p.string());
+    const auto report = verify_file(p.string(), lookup);
     EXPECT_TRUE(report.file_error);
     ASSERT_FALSE(report.problems.empty());
     EXPECT_NE(report.problems[0].find("broken.json"), std::string::npos);
-    const auto missing = verify_file((fs::temp_directory_path() / "shakedown-no-such-file.json").string());
+    const auto missing = verify_file((fs::temp_directory_path() / "shakedown-no-such-file.json").string(), lookup);
     EXPECT_TRUE(missing.file_error);
 }
 

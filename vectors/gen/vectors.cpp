@@ -4,32 +4,10 @@
 #include <set>
 
 #include "vectors/gen/json_strict.hpp"
-#include "vectors/gen/stellar_catalogue.hpp"
-#include "vectors/gen/stellar_verify.hpp"
 
 namespace shakedown::vectors {
 
 namespace {
-
-CaseChecker checker_for(const std::string& variant, const std::string& schema, const std::string& file) {
-    if (variant == "stellar" && schema == "transcript.schema.json") {
-        return [file](const Json& group, const Json& test) {
-            if (group.value("type", "") != "StellarHandshake") {
-                throw VectorError("group type must be StellarHandshake");
-            }
-            stellar::verify_transcript_case(test);
-        };
-    }
-    if (variant == "stellar" && schema == "codec.schema.json") {
-        return [](const Json& group, const Json& test) {
-            if (group.value("type", "") != "StellarCodec" || !group.contains("message") || !group["message"].is_string()) {
-                throw VectorError("group type must be StellarCodec with a message name");
-            }
-            stellar::verify_codec_case(group["message"].get<std::string>(), test);
-        };
-    }
-    throw VectorError(file + ": no verifier for variant '" + variant + "' with schema '" + schema + "'");
-}
 
 std::string case_label(const Json& test) {
     if (test.is_object() && test.contains("tcId") && test["tcId"].is_number_integer()) {
@@ -40,7 +18,7 @@ std::string case_label(const Json& test) {
 
 }  // namespace
 
-VerifyReport verify_file(const std::string& path) {
+VerifyReport verify_file(const std::string& path, const CheckerLookup& lookup) {
     VerifyReport report;
     try {
         const Json file = read_json_file(path);
@@ -59,7 +37,10 @@ VerifyReport verify_file(const std::string& path) {
             throw VectorError(path + ": testGroups must be an array");
         }
         top.finish();
-        const CaseChecker check = checker_for(variant, schema, path);
+        const CaseChecker check = lookup(variant, schema);
+        if (!check) {
+            throw VectorError(path + ": no checker for variant '" + variant + "' with schema '" + schema + "'");
+        }
         std::set<std::int64_t> ids;
         std::size_t count = 0;
         for (const auto& group : groups) {
@@ -105,18 +86,6 @@ VerifyReport verify_file(const std::string& path) {
         report.file_error = true;
     }
     return report;
-}
-
-std::vector<std::string> variants() { return {"stellar"}; }
-
-std::vector<GeneratedFile> generate(const std::string& variant, const std::string& wycheproof_dir) {
-    if (variant != "stellar") {
-        throw VectorError("unknown variant '" + variant + "' (known: stellar)");
-    }
-    return {
-        {"stellar/handshake_test.json", dump_canonical(stellar::generate_handshake_file(wycheproof_dir))},
-        {"stellar/codec_test.json", dump_canonical(stellar::generate_codec_file())},
-    };
 }
 
 }  // namespace shakedown::vectors

@@ -32,10 +32,11 @@ struct GenerateOptions {
 // Checks one test of one group; throws VectorError naming the field on a mismatch.
 using CaseChecker = std::function<void(const Json& group, const Json& test)>;
 
-// Never throws: unreadable or malformed files are reported in problems with file_error set.
-[[nodiscard]] VerifyReport verify_file(const std::string& path);
-// Throws VectorError when generation itself fails (e.g. Wycheproof input missing).
-[[nodiscard]] std::vector<GeneratedFile> generate(const std::string& variant, const std::string& wycheproof_dir);
-[[nodiscard]] std::vector<std::string> variants();
+// The checker of a file's test groups, by the file's "variant" and "schema" (nullptr: none).
+using CheckerLookup = std::function<CaseChecker(const std::string& variant, const std::string& schema)>;
+
+// Checks the file-level structure and runs every test through the looked-up checker. Never
+// throws: unreadable or malformed files are reported in problems with file_error set.
+[[nodiscard]] VerifyReport verify_file(const std::string& path, const CheckerLookup& lookup);
 
 }  // namespace shakedown::vectors

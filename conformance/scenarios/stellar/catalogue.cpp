@@ -5,6 +5,7 @@
 
 #include "common/writer.hpp"
 #include "conformance/scenarios/stellar/engine.hpp"
+#include "vectors/gen/wycheproof.hpp"
 
 namespace shakedown::conformance::stellar_scenarios {
 
@@ -210,35 +211,6 @@ Acceptance must_accept(Verdict on_reject, std::string core) { return Acceptance{
 
 std::vector<std::size_t> bytewise(std::size_t n) { return std::vector<std::size_t>(n, 1); }
 
-// The 14 distinct public keys of Wycheproof x25519_test.json whose shared secret is zero
-// (flag ZeroSharedSecret; tcIds 32-86, 117-118, 154, 165-166), as libsodium's blacklist.
-struct LowOrderPoint {
-    const char* name;
-    const char* hex;
-};
-constexpr std::array<LowOrderPoint, 14> kLowOrder = {{
-    {"zero", "0000000000000000000000000000000000000000000000000000000000000000"},
-    {"one", "0100000000000000000000000000000000000000000000000000000000000000"},
-    {"order8-e0eb", "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800"},
-    {"order8-5f9c", "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157"},
-    {"p-minus-1", "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"},
-    {"p", "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"},
-    {"p-plus-1", "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"},
-    {"zero-bit255", "0000000000000000000000000000000000000000000000000000000000000080"},
-    {"one-bit255", "0100000000000000000000000000000000000000000000000000000000000080"},
-    {"order8-e0eb-bit255", "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b880"},
-    {"order8-5f9c-bit255", "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f11d7"},
-    {"p-minus-1-bit255", "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"},
-    {"p-bit255", "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"},
-    {"p-plus-1-bit255", "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"},
-}};
-
-ByteArray<32> to_array(const char* hex) {
-    const auto b = from_hex(hex);
-    ByteArray<32> a{};
-    std::copy(b->begin(), b->end(), a.begin());
-    return a;
-}
 
 ByteArray<32> random_key() {
     ByteArray<32> k{};
@@ -726,10 +698,12 @@ void add_certs_and_clocks(Builder& b) {
 }
 
 void add_keys(Builder& b) {
-    for (const auto& p : kLowOrder) {
-        const ByteArray<32> point = to_array(p.hex);
-        auto spec = reject_case(std::string("keys.low-order-") + p.name,
-                             std::string("AuthCert key ") + p.hex + ", validly signed",
+    // Every Wycheproof x25519_test.json public key whose shared secret is zero, named by the
+    // first Wycheproof case that uses it.
+    for (const auto& p : vectors::x25519_low_order_keys(vectors::default_wycheproof_dir())) {
+        const ByteArray<32> point = p.key;
+        auto spec = reject_case("keys.low-order-wycheproof-tc" + std::to_string(p.tc_id),
+                             "AuthCert key " + to_hex(point) + ", validly signed",
                              "stellar.md, Cryptography: an all-zero X25519 output is an error (libsodium "
                              "crypto_scalarmult returns -1); Validation: drop",
                              Stage::start, hello_edit([point](Conn&, ss::Hello& h) { h.cert.pubkey = point; }));
@@ -1080,7 +1054,7 @@ void add_bitflips(Builder& b) {
     };
     for (const auto& f : flips) {
         auto spec = reject_case(f.name, std::string("HELLO with one bit flipped: ") + f.title,
-                             "shared/specs/README.md: single-bit flips anywhere; stellar.md, Validation",
+                             "docs/protocols/stellar.md, Validation: single-bit flips anywhere",
                              Stage::start, hello_flip(f.where, f.bit));
         if (f.kind == 0) {
             spec.reaction = corrupt_xdr();
@@ -1242,7 +1216,7 @@ Catalogue make_catalogue(std::shared_ptr<Env> env) {
     add_idle_and_slow(b);
     Catalogue cat;
     cat.variant = "stellar";
-    cat.description = "Stellar overlay peer handshake (stellar-core behaviour, shared/specs/stellar.md)";
+    cat.description = "Stellar overlay peer handshake (stellar-core behaviour, docs/protocols/stellar.md)";
     auto cases = b.take();
     // Group by target role, keeping the catalogue order within each.
     std::stable_sort(cases.begin(), cases.end(),
@@ -1253,8 +1227,5 @@ Catalogue make_catalogue(std::shared_ptr<Env> env) {
     return cat;
 }
 
-std::shared_ptr<const TransportFactory> make_transport_factory() {
-    return std::make_shared<TcpTransportFactory>(std::make_shared<RecordMarkFraming>(), TransportLimits{});
-}
 
 }  // namespace shakedown::conformance::stellar_scenarios

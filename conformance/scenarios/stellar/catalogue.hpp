@@ -7,13 +7,11 @@
 
 #include "conformance/runner/runner.hpp"
 #include "conformance/runner/transport.hpp"
+#include "conformance/scenarios/stellar/framing.hpp"
 #include "conformance/scenarios/stellar/session.hpp"
 
 namespace shakedown::conformance::stellar_scenarios {
 
 [[nodiscard]] Catalogue make_catalogue(std::shared_ptr<Env> env);
-
-// Stellar's native transport: TCP with RFC 5531 record marking.
-[[nodiscard]] std::shared_ptr<const TransportFactory> make_transport_factory();
 
 }  // namespace shakedown::conformance::stellar_scenarios

@@ -1,4 +1,4 @@
-#include "vectors/gen/stellar_transcript.hpp"
+#include "vectors/gen/stellar/stellar_transcript.hpp"
 
 #include <array>
 #include <deque>

@@ -12,7 +12,7 @@
 #include <iostream>
 
 #include "common/rng.hpp"
-#include "conformance/reference/stellar_peer.hpp"
+#include "conformance/scenarios/stellar/peer.hpp"
 #include "conformance/scenarios/stellar/catalogue.hpp"
 
 namespace cf = shakedown::conformance;

@@ -1,11 +1,13 @@
-#include "vectors/gen/stellar_catalogue.hpp"
+#include "vectors/gen/stellar/stellar_catalogue.hpp"
+
+#include "vectors/gen/wycheproof.hpp"
 
 #include <set>
 
 #include "common/crypto.hpp"
 #include "stellar/codec.hpp"
 #include "stellar/framing.hpp"
-#include "vectors/gen/stellar_json.hpp"
+#include "vectors/gen/stellar/stellar_json.hpp"
 
 namespace shakedown::vectors::stellar {
 
@@ -180,28 +182,6 @@ Json notes_json(const Note* notes, std::size_t n, const std::set<std::string>& u
     return j;
 }
 
-std::vector<ByteArray<32>> low_order_keys(const std::string& wycheproof_dir) {
-    const Json w = read_json_file(wycheproof_dir + "/x25519_test.json");
-    std::set<std::string> seen;
-    std::vector<ByteArray<32>> out;
-    for (const auto& g : w.at("testGroups")) {
-        for (const auto& t : g.at("tests")) {
-            bool low = false;
-            for (const auto& f : t.at("flags")) {
-                low = low || f == "ZeroSharedSecret" || f == "LowOrderPublic";
-            }
-            const std::string pub = t.at("public").get<std::string>();
-            if (low && pub.size() == 64 && seen.insert(pub).second) {
-                const Bytes b = *from_hex(pub);
-                ByteArray<32> k{};
-                std::copy(b.begin(), b.end(), k.begin());
-                out.push_back(k);
-            }
-        }
-    }
-    return out;
-}
-
 Json file_header(const char* schema, std::vector<std::string> header) {
     Json j;
     j["generatedBy"] = "shakedown vectors generate --variant stellar (do not edit)";
@@ -300,7 +280,10 @@ Json generate_handshake_file(const std::string& wycheproof_dir) {
 
     // Weak keys: every Wycheproof low-order point as the initiator's cert key, and a few as the
     // acceptor's.
-    const auto weak = low_order_keys(wycheproof_dir);
+    std::vector<ByteArray<32>> weak;
+    for (const auto& k : x25519_low_order_keys(wycheproof_dir)) {
+        weak.push_back(k.key);
+    }
     for (std::size_t i = 0; i < weak.size(); ++i) {
         auto in = base();
         in.initiator.cert_pubkey = weak[i];
@@ -629,7 +612,7 @@ Json generate_handshake_file(const std::string& wycheproof_dir) {
     Json file = file_header("transcript.schema.json",
                             {"Stellar overlay handshake transcripts: both sides' inputs, every framed record, every "
                              "derived key and each side's outcome.",
-                             "Behaviour follows stellar-core (shared/specs/stellar.md); see vectors/README.md for "
+                             "Behaviour follows stellar-core (docs/protocols/stellar.md); see vectors/README.md for "
                              "how the two sides are run in step."});
     file["notes"] = notes_json(kHandshakeNotes, std::size(kHandshakeNotes), b.used_flags);
     file["numberOfTests"] = b.tests.size();

@@ -3,7 +3,7 @@
 
 #include "stellar/messages.hpp"
 #include "vectors/gen/json_strict.hpp"
-#include "vectors/gen/stellar_transcript.hpp"
+#include "vectors/gen/stellar/stellar_transcript.hpp"
 
 namespace shakedown::vectors::stellar {
 

@@ -12,8 +12,8 @@ const require = createRequire(import.meta.url);
 const Ajv2020 = require('ajv/dist/2020').default;
 
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
-export const VECTORS = path.resolve(HERE, '..');
-const SCHEMA_DIR = path.join(VECTORS, 'schema');
+export const VECTORS = path.resolve(HERE, '..', '..');
+const SCHEMA_DIR = path.join(VECTORS, 'schema', 'stellar');
 const SCHEMAS = {
   'transcript.schema.json': 'StellarHandshake',
   'codec.schema.json': 'StellarCodec',

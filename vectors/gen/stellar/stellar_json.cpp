@@ -1,4 +1,4 @@
-#include "vectors/gen/stellar_json.hpp"
+#include "vectors/gen/stellar/stellar_json.hpp"
 
 namespace shakedown::vectors::stellar {
 

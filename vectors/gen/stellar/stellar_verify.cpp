@@ -1,8 +1,8 @@
-#include "vectors/gen/stellar_verify.hpp"
+#include "vectors/gen/stellar/stellar_verify.hpp"
 
 #include "stellar/codec.hpp"
 #include "stellar/framing.hpp"
-#include "vectors/gen/stellar_json.hpp"
+#include "vectors/gen/stellar/stellar_json.hpp"
 
 namespace shakedown::vectors::stellar {
 

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "common/rng.hpp"
+#include "conformance/registry/variant.hpp"
 #include "conformance/runner/net.hpp"
 #include "conformance/runner/target.hpp"
 #include "stellar/handshake.hpp"
@@ -111,10 +112,14 @@ private:
     std::atomic<std::size_t> m_accepted{0};
 };
 
-// Applies shim flags (conformance/SHIM.md) to peer options. Unknown flags are reported in
-// `unimplemented`; malformed values in `error`.
-[[nodiscard]] bool apply_shim_flags(const std::vector<std::string>& flags, PeerOptions& options,
-                                    std::vector<std::string>& unimplemented, std::string& error);
+// The flags the Stellar reference takes as a shim and as `shakedown peer` (conformance/SHIM.md):
+// one table for both, parsed by registry::parse_settings.
+[[nodiscard]] const std::vector<registry::ShimFlag>& shim_flags();
+// Applies parsed flags to peer options; malformed values fail with `error`.
+[[nodiscard]] bool apply_settings(const registry::Settings& settings, PeerOptions& options, std::string& error);
+
+// shakedown peer --variant stellar: the reference on TCP, serving or connecting (registry serve hook).
+[[nodiscard]] int serve(const registry::PeerRun& run);
 
 // The reference peer inside the runner process (shakedown conform --reference).
 class ReferencePeer final : public LocalPeer {

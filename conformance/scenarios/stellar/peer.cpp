@@ -1,8 +1,9 @@
-#include "conformance/reference/stellar_peer.hpp"
+#include "conformance/scenarios/stellar/peer.hpp"
 
 #include <array>
 #include <charconv>
 #include <ctime>
+#include <iostream>
 
 #include "common/crypto.hpp"
 
@@ -291,75 +292,85 @@ void PeerServer::stop() {
     m_listener.close();
 }
 
-namespace {
 
-bool parse_u32(const std::string& s, std::uint32_t& out) {
-    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc{} && p == s.data() + s.size() && !s.empty();
+const std::vector<registry::ShimFlag>& shim_flags() {
+    static const std::vector<registry::ShimFlag> table = {
+        {"seed", "HEX", "ed25519 node seed, 64 hex characters (default: random)"},
+        {"network", "PASSPHRASE", "network passphrase; networkID = SHA-256(passphrase)"},
+        {"ledger-version", "N", "Hello.ledgerVersion"},
+        {"overlay-version", "N", "Hello.overlayVersion"},
+        {"overlay-min-version", "N", "Hello.overlayMinVersion"},
+        {"version-str", "TEXT", "Hello.versionStr"},
+        {"listening-port", "N", "Hello.listeningPort"},
+        {"now", "UNIX", "freeze the clock at this Unix time (cert expiry, validity checks)"},
+        {"clock-skew", "SECONDS", "seconds added to the system clock (negative: behind)"},
+        {"idle-timeout-ms", "MS", "handshake idle timeout (default 2000)"},
+        {"timeout-ms", "MS", "upper bound on one connection's life"},
+    };
+    return table;
 }
 
-bool parse_i32(const std::string& s, std::int32_t& out) {
-    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc{} && p == s.data() + s.size() && !s.empty();
-}
-
-}  // namespace
-
-bool apply_shim_flags(const std::vector<std::string>& flags, PeerOptions& options,
-                      std::vector<std::string>& unimplemented, std::string& error) {
-    for (std::size_t i = 0; i < flags.size(); ++i) {
-        const std::string& f = flags[i];
-        auto value = [&]() -> const std::string* { return i + 1 < flags.size() ? &flags[++i] : nullptr; };
-        if (f == "--seed") {
-            const auto* v = value();
-            const auto bytes = v != nullptr ? from_hex(*v) : std::nullopt;
-            if (!bytes || bytes->size() != 32) {
-                error = "--seed needs 64 hex characters";
-                return false;
-            }
-            std::copy(bytes->begin(), bytes->end(), options.config.node_seed.begin());
-        } else if (f == "--network") {
-            const auto* v = value();
-            if (v == nullptr) {
-                error = "--network needs a value";
-                return false;
-            }
-            options.config.network_passphrase = *v;
-        } else if (f == "--ledger-version" || f == "--overlay-version" || f == "--overlay-min-version") {
-            const auto* v = value();
+bool apply_settings(const registry::Settings& settings, PeerOptions& options, std::string& error) {
+    using registry::setting;
+    if (const auto v = setting(settings, "seed")) {
+        const auto bytes = from_hex(*v);
+        if (!bytes || bytes->size() != 32) {
+            error = "--seed needs 64 hex characters";
+            return false;
+        }
+        std::copy(bytes->begin(), bytes->end(), options.config.node_seed.begin());
+    }
+    if (const auto v = setting(settings, "network")) {
+        options.config.network_passphrase = *v;
+    }
+    for (const auto& [name, field] : {std::pair{"ledger-version", &stellar::HandshakeConfig::ledger_version},
+                                      std::pair{"overlay-version", &stellar::HandshakeConfig::overlay_version},
+                                      std::pair{"overlay-min-version", &stellar::HandshakeConfig::overlay_min_version}}) {
+        if (const auto v = setting(settings, name)) {
             std::uint32_t n = 0;
-            if (v == nullptr || !parse_u32(*v, n)) {
-                error = f + " needs an unsigned 32-bit number";
+            if (!registry::parse_number(*v, n)) {
+                error = std::string("--") + name + " needs an unsigned 32-bit number";
                 return false;
             }
-            (f == "--ledger-version"    ? options.config.ledger_version
-             : f == "--overlay-version" ? options.config.overlay_version
-                                        : options.config.overlay_min_version) = n;
-        } else if (f == "--listening-port") {
-            const auto* v = value();
-            std::int32_t n = 0;
-            if (v == nullptr || !parse_i32(*v, n)) {
-                error = "--listening-port needs a 32-bit number";
-                return false;
-            }
-            options.config.listening_port = n;
-        } else if (f == "--version-str") {
-            const auto* v = value();
-            if (v == nullptr) {
-                error = "--version-str needs a value";
-                return false;
-            }
-            options.config.version_str = *v;
-        } else if (f == "--timeout-ms") {
-            const auto* v = value();
+            options.config.*field = n;
+        }
+    }
+    if (const auto v = setting(settings, "listening-port")) {
+        std::int32_t n = 0;
+        if (!registry::parse_number(*v, n)) {
+            error = "--listening-port needs a 32-bit number";
+            return false;
+        }
+        options.config.listening_port = n;
+    }
+    if (const auto v = setting(settings, "version-str")) {
+        options.config.version_str = *v;
+    }
+    if (const auto v = setting(settings, "now")) {
+        std::uint64_t n = 0;
+        if (!registry::parse_number(*v, n)) {
+            error = "--now needs a Unix time in seconds";
+            return false;
+        }
+        options.fixed_now = n;
+    }
+    if (const auto v = setting(settings, "clock-skew")) {
+        std::int64_t n = 0;
+        if (!registry::parse_number(*v, n)) {
+            error = "--clock-skew needs a number of seconds";
+            return false;
+        }
+        options.clock_skew = n;
+    }
+    for (const auto& [name, field] : {std::pair{"idle-timeout-ms", &PeerOptions::idle_timeout},
+                                      std::pair{"timeout-ms", &PeerOptions::connection_lifetime}}) {
+        if (const auto v = setting(settings, name)) {
             std::uint32_t n = 0;
-            if (v == nullptr || !parse_u32(*v, n)) {
-                error = "--timeout-ms needs a number";
+            if (!registry::parse_number(*v, n)) {
+                error = std::string("--") + name + " needs a number of milliseconds";
                 return false;
             }
-            options.connection_lifetime = Millis(n);
-        } else {
-            unimplemented.push_back(f);
+            options.*field = Millis(n);
         }
     }
     return true;
@@ -459,7 +470,9 @@ std::unique_ptr<LocalRun> ReferencePeer::start_initiator(const Endpoint& to, con
                                                          std::string& error) {
     PeerOptions options = m_options;
     std::vector<std::string> unimplemented;
-    if (!apply_shim_flags(flags, options, unimplemented, error)) {
+    registry::Settings settings;
+    if (!registry::parse_settings(shim_flags(), flags, settings, unimplemented, error) ||
+        !apply_settings(settings, options, error)) {
         return nullptr;
     }
     if (!unimplemented.empty()) {
@@ -467,6 +480,57 @@ std::unique_ptr<LocalRun> ReferencePeer::start_initiator(const Endpoint& to, con
         return nullptr;
     }
     return std::make_unique<ReferenceInitiatorRun>(to, std::move(options));
+}
+
+}  // namespace shakedown::conformance::reference
+
+namespace shakedown::conformance::reference {
+
+int serve(const registry::PeerRun& run) {
+    PeerOptions options;
+    SystemRng().fill(options.config.node_seed);
+    std::string error;
+    if (!apply_settings(run.settings, options, error)) {
+        std::cerr << "shakedown peer: " << error << "\n";
+        return 2;
+    }
+    for (const auto& b : run.knobs) {
+        if (!stellar::set_quirk(options.config.quirks, b)) {
+            std::cerr << "shakedown peer: no bug named '" << b << "' (see --list-bugs)\n";
+            return 2;
+        }
+    }
+    const LineSink emit = run.emit;
+    const std::optional<Deadline> until =
+        run.timeout_ms > 0 ? std::optional<Deadline>(after(Millis(run.timeout_ms))) : std::nullopt;
+    if (run.role == Role::acceptor) {
+        PeerServer server(options, emit);
+        if (const auto ec = server.listen(run.endpoint)) {
+            std::cerr << "shakedown peer: listen on " << run.endpoint.to_string() << ": " << ec.message() << "\n";
+            return 1;
+        }
+        const std::size_t completed = server.serve(run.max_connections, until);
+        const std::size_t accepted = server.connections_accepted();
+        return accepted > 0 && completed == accepted ? 0 : 1;
+    }
+    const std::atomic<bool> stop{false};
+    std::size_t completed = 0;
+    std::size_t made = 0;
+    for (;;) {
+        if ((run.max_connections != 0 && made >= run.max_connections) || (until && SteadyClock::now() >= *until)) {
+            break;
+        }
+        const auto outcome = run_initiator(run.endpoint, options, stop, emit);
+        if (!outcome.connected && run.max_connections == 0 && made > 0) {
+            break;  // reconnecting until the other side stops listening
+        }
+        ++made;
+        completed += outcome.authenticated ? 1 : 0;
+        if (!outcome.connected && run.max_connections == 0) {
+            break;
+        }
+    }
+    return made > 0 && completed == made ? 0 : 1;
 }
 
 }  // namespace shakedown::conformance::reference

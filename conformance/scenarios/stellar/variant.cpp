@@ -1,0 +1,106 @@
+#include "conformance/scenarios/stellar/variant.hpp"
+
+#include "common/rng.hpp"
+#include "conformance/scenarios/stellar/catalogue.hpp"
+#include "conformance/scenarios/stellar/peer.hpp"
+#include "stellar/quirks.hpp"
+#include "vectors/gen/stellar/stellar_vectors.hpp"
+
+namespace shakedown::stellar {
+
+namespace {
+
+namespace cf = shakedown::conformance;
+namespace ref = shakedown::conformance::reference;
+namespace sc = shakedown::conformance::stellar_scenarios;
+
+// Which scenarios each knob must fail (ids or '*' patterns); the knob self-test
+// (tests/conformance/bug_knobs.sh) checks exactly these.
+const std::map<std::string_view, std::vector<std::string>>& knob_scenarios() {
+    static const std::map<std::string_view, std::vector<std::string>> m = {
+#include "conformance/scenarios/stellar/knob_scenarios.inc"
+    };
+    return m;
+}
+
+std::vector<registry::Knob> knobs() {
+    std::vector<registry::Knob> out;
+    for (const auto& q : quirk_table()) {
+        const auto it = knob_scenarios().find(q.name);
+        out.push_back(registry::Knob{std::string(q.name), std::string(q.description),
+                                     it == knob_scenarios().end() ? std::vector<std::string>{} : it->second, {}});
+    }
+    return out;
+}
+
+cf::Catalogue catalogue(const registry::CatalogueOptions& options) {
+    auto env = std::make_shared<sc::Env>();
+    if (const auto n = registry::setting(options.settings, "network")) {
+        env->network_passphrase = *n;
+    }
+    env->network_id = network_id(env->network_passphrase);
+    if (const auto id = registry::setting(options.settings, "target-peer-id")) {
+        const auto bytes = from_hex(*id);
+        if (bytes && bytes->size() == 32) {
+            ByteArray<32> a{};
+            std::copy(bytes->begin(), bytes->end(), a.begin());
+            env->target_peer_id = a;
+        }
+    }
+    if (const auto* peer = dynamic_cast<const ref::ReferencePeer*>(options.reference.get())) {
+        env->target_peer_id = peer->acceptor_node_id();
+    }
+    return sc::make_catalogue(env);
+}
+
+std::shared_ptr<cf::LocalPeer> reference_peer(const std::string& /*profile*/, const registry::Settings& settings,
+                                              const std::vector<std::string>& knob_names) {
+    ref::PeerOptions options;
+    SystemRng().fill(options.config.node_seed);
+    std::string error;
+    if (!ref::apply_settings(settings, options, error)) {
+        return nullptr;
+    }
+    for (const auto& k : knob_names) {
+        if (!set_quirk(options.config.quirks, k)) {
+            return nullptr;
+        }
+    }
+    return std::make_shared<ref::ReferencePeer>(options);
+}
+
+registry::Variant make() {
+    registry::Variant v;
+    v.name = "stellar";
+    v.summary = "Stellar overlay peer handshake (HELLO/AUTH, AuthCert, X25519 + HKDF MAC keys, XDR over TCP record marking)";
+    v.doc = "docs/protocols/stellar.md";
+    v.profiles = {{"stellar-core", "as stellar-core behaves at the pinned commit"}};
+    v.messages = {"Frame", "AuthenticatedMessage", "StellarMessage", "Hello", "Auth", "AuthCert", "Error", "Peers",
+                  "SendMoreExtended"};
+    v.transport_name = "tcp+record-marking";
+    v.vectors.generate = vectors::generate;
+    v.vectors.checker = vectors::checker;
+    v.catalogue = catalogue;
+    v.transport = [](const std::string&) { return sc::make_transport_factory(); };
+    v.reference_peer = reference_peer;
+    v.serve = ref::serve;
+    v.shim_flags = ref::shim_flags();
+    v.conform_flags = {
+        {"network", "PASSPHRASE", "network passphrase (default: the test network)"},
+        {"target-peer-id", "HEX", "the node ID a --connect/--listen target must announce"},
+    };
+    v.knobs = knobs();
+    v.fuzz_targets = {"stellar_frame", "stellar_authenticated_message", "stellar_stellar_message", "stellar_hello",
+                      "stellar_auth",  "stellar_auth_cert",             "stellar_error",           "stellar_initiator",
+                      "stellar_acceptor"};
+    return v;
+}
+
+}  // namespace
+
+const registry::Variant& variant() {
+    static const registry::Variant v = make();
+    return v;
+}
+
+}  // namespace shakedown::stellar
