@@ -212,6 +212,15 @@ void scripts(Corpora& c) {
         c.add("stellar_initiator", "script_" + what, bytes);
         c.add("stellar_acceptor", "script_" + what, bytes);
     }
+    // The state-machine negative controls start from honest runs only, which they handle
+    // correctly: the fuzzer has to find the planted bug by itself.
+    for (const char* role : {"initiator", "acceptor"}) {
+        for (const char* bug : {"mac", "sequence"}) {
+            const std::string target = std::string("stellar_") + role + "_negative_" + bug;
+            c.add(target, "script_honest", Bytes{2});
+            c.add(target, "script_honest_explicit", Bytes{2, 0, 0, 0, 0, 0, 0});
+        }
+    }
 }
 
 // The targets' honest peers must be the vectors' tcId 1 sides, or the transcript seeds would be

@@ -73,16 +73,17 @@ template <std::size_t N>
 // A reference machine with its own deterministic randomness and clock, which it holds by reference.
 class FixedPeer {
 public:
-    explicit FixedPeer(Role role)
+    explicit FixedPeer(Role role, const stellar::Quirks& planted = {})
         : m_rng(concat({hex_array<32>(secrets_for(role).ecdh_secret), hex_array<32>(secrets_for(role).nonce)})),
           m_clock(kNow),
-          m_machine(config_for(role), m_rng, m_clock) {}
+          m_machine(config_for(role, planted), m_rng, m_clock) {}
 
     [[nodiscard]] Handshake& machine() { return m_machine; }
 
-    [[nodiscard]] static stellar::HandshakeConfig config_for(Role role) {
+    [[nodiscard]] static stellar::HandshakeConfig config_for(Role role, const stellar::Quirks& planted = {}) {
         stellar::HandshakeConfig c;
         c.role = role;
+        c.quirks = planted;
         c.node_seed = hex_array<32>(secrets_for(role).node_seed);
         return c;
     }
@@ -285,8 +286,10 @@ private:
 // The machine under test, the honest peer, and the records in flight from the peer to the machine.
 class HandshakeDriver {
 public:
-    explicit HandshakeDriver(Role role)
-        : m_machine(role),
+    // `planted`: bugs of the machine under test, for the negative controls only; the invariants
+    // below must catch each one.
+    explicit HandshakeDriver(Role role, const stellar::Quirks& planted = {})
+        : m_machine(role, planted),
           m_peer(role == Role::initiator ? Role::acceptor : Role::initiator),
           m_machine_obs(m_machine.machine()),
           m_peer_obs(m_peer.machine()) {
@@ -419,8 +422,8 @@ private:
 };
 
 // The whole target: see the input format at the top of this file.
-inline void run_handshake_target(Role role, ByteView input) {
-    HandshakeDriver d(role);
+inline void run_handshake_target(Role role, ByteView input, const stellar::Quirks& planted = {}) {
+    HandshakeDriver d(role, planted);
     InputCursor in(input);
     const std::uint8_t mode = in.u8();
     switch (mode % 3) {

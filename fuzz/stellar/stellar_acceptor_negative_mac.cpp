@@ -1,0 +1,14 @@
+// Negative control (s2n-tls tests/fuzz/*_negative_test.c): the acceptor state machine with a planted
+// bug, under the same driver and invariants as stellar_acceptor: it does not check the MAC of authenticated messages
+// (quirk skip_mac_check). The fuzzer must find an input that trips an invariant; ci/fuzz.sh reports
+// its time to find, and the test fuzz_negative.stellar_acceptor_negative_mac replays a committed
+// input that does.
+#include "fuzz/stellar/stellar_handshake_driver.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    shakedown::stellar::Quirks planted;
+    planted.skip_mac_check = true;
+    shakedown::fuzz::run_handshake_target(shakedown::stellar::Role::acceptor, shakedown::fuzz::input_view(data, size),
+                                          planted);
+    return 0;
+}
