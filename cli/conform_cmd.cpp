@@ -108,13 +108,10 @@ int run_conform(ConformFlags f) {
     }
     std::shared_ptr<cf::LocalPeer> reference;
     if (f.reference) {
-        if (!v->reference_peer) {
-            std::cerr << "shakedown conform: variant " << v->name << " has no in-process reference peer yet\n";
-            return 2;
-        }
-        reference = v->reference_peer(f.choice.profile, catalogue_options.settings, f.bugs);
+        std::string error;
+        reference = registry::reference_peer(*v, f.choice.profile, catalogue_options.settings, f.bugs, error);
         if (!reference) {
-            std::cerr << "shakedown conform: the reference peer could not be configured\n";
+            std::cerr << "shakedown conform: " << error << "\n";
             return 2;
         }
         catalogue_options.reference = reference;

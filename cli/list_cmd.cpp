@@ -38,7 +38,7 @@ nlohmann::ordered_json describe(const registry::Variant& v) {
     j["messages"] = v.messages;
     j["vectors"] = vector_files(v.name);
     j["conformance"] = static_cast<bool>(v.catalogue);
-    j["reference_peer"] = static_cast<bool>(v.serve);
+    j["reference_peer"] = registry::has_reference_peer(v);
     j["shim_flags"] = nlohmann::ordered_json::array();
     for (const auto& f : v.shim_flags) {
         j["shim_flags"].push_back({{"name", f.name}, {"value", f.value_name}, {"help", f.help}});

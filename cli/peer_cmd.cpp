@@ -62,7 +62,7 @@ int run_peer(PeerFlags f, const std::vector<std::string>& extras) {
         std::cerr << "\n";
         return 89;
     }
-    if (!v->serve) {
+    if (!registry::has_reference_peer(*v)) {
         std::cerr << "shakedown peer: variant " << v->name << " has no live reference peer yet\n";
         return 89;
     }
@@ -99,7 +99,7 @@ int run_peer(PeerFlags f, const std::vector<std::string>& extras) {
         std::cout << line << std::endl;
     };
     std::signal(SIGPIPE, SIG_IGN);
-    return v->serve(run);
+    return registry::serve(*v, run);
 }
 
 }  // namespace

@@ -122,6 +122,17 @@ struct Variant {
     [[nodiscard]] const Knob* find_knob(std::string_view name) const;
 };
 
+// The reference peer of a variant inside the runner: its own reference_peer when it has one,
+// else the generic MachineReferencePeer over its transport and make_machine. nullptr (with
+// `error`) when the variant has neither, or the settings or knobs are unusable.
+[[nodiscard]] std::shared_ptr<conformance::LocalPeer> reference_peer(const Variant& v, const std::string& profile,
+                                                                     const Settings& settings,
+                                                                     const std::vector<std::string>& knobs,
+                                                                     std::string& error);
+// shakedown peer: the variant's own serve hook, else the generic machine peer. -1: neither exists.
+[[nodiscard]] int serve(const Variant& v, const PeerRun& run);
+[[nodiscard]] bool has_reference_peer(const Variant& v);
+
 // Every registered variant, in variants.cmake order.
 [[nodiscard]] const std::vector<const Variant*>& variants();
 [[nodiscard]] const Variant* find(std::string_view name);

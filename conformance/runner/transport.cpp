@@ -109,6 +109,47 @@ Incoming StreamTransport::receive(Deadline deadline) {
     }
 }
 
+Incoming StreamTransport::receive_any(Deadline deadline) {
+    if (m_failed) {
+        Incoming in;
+        in.kind = Incoming::Kind::closed;
+        in.detail = "connection already ended";
+        return in;
+    }
+    if (m_buffer.empty() && !m_end) {
+        if (m_total >= m_limits.max_total) {
+            return finish(Incoming::Kind::limit,
+                          "more than " + std::to_string(m_limits.max_total) + " bytes received on one connection");
+        }
+        std::array<std::uint8_t, 16 * 1024> chunk{};
+        const std::size_t room = std::min(chunk.size(), m_limits.max_total - m_total);
+        std::error_code ec;
+        const std::size_t n = m_stream->read_some(std::span<std::uint8_t>(chunk.data(), room), deadline, ec);
+        m_buffer.insert(m_buffer.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(n));
+        m_total += n;
+        if (ec == std::errc::timed_out && n == 0) {
+            return finish(Incoming::Kind::timeout, "");
+        }
+        if (ec && ec != std::errc::timed_out) {
+            m_end = ec;
+        }
+    }
+    if (!m_buffer.empty()) {
+        Incoming in;
+        in.kind = Incoming::Kind::message;
+        in.wire = std::move(m_buffer);
+        m_buffer.clear();
+        if (m_transcript != nullptr) {
+            m_transcript->received(m_index, in.wire);
+        }
+        return in;
+    }
+    if (*m_end == std::errc::connection_reset) {
+        return finish(Incoming::Kind::reset, "");
+    }
+    return finish(Incoming::Kind::closed, m_end->message());
+}
+
 std::unique_ptr<Transport> TcpTransportFactory::connect(const Endpoint& to, Deadline deadline,
                                                         std::string& error) const {
     auto stream = std::make_unique<TcpStream>();

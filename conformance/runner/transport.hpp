@@ -71,6 +71,10 @@ public:
     // Writes the bytes as given (one stream write, one datagram, one WebSocket message).
     [[nodiscard]] virtual std::error_code send(ByteView bytes, Deadline deadline) = 0;
     [[nodiscard]] virtual Incoming receive(Deadline deadline) = 0;
+    // Whatever arrived, whole messages or not: for a peer that frames the stream itself (the
+    // reference machines), so it judges a header as soon as it arrives. Message transports deliver
+    // whole messages, as receive() does.
+    [[nodiscard]] virtual Incoming receive_any(Deadline deadline) { return receive(deadline); }
     // Half-close: no more sends, keep receiving.
     virtual void shutdown_send() = 0;
     virtual void close() = 0;
@@ -103,6 +107,7 @@ public:
                     TransportLimits limits);
     [[nodiscard]] std::error_code send(ByteView bytes, Deadline deadline) override;
     [[nodiscard]] Incoming receive(Deadline deadline) override;
+    [[nodiscard]] Incoming receive_any(Deadline deadline) override;
     void shutdown_send() override { m_stream->shutdown_send(); }
     void close() override { m_stream->close(); }
     void abort() override { m_stream->abort(); }

@@ -89,6 +89,9 @@ public:
     [[nodiscard]] virtual std::vector<DerivedKey> derived_keys() const = 0;
     // Bytes of an incomplete unit still buffered (stream variants); 0 otherwise.
     [[nodiscard]] virtual std::size_t pending_bytes() const noexcept { return 0; }
+    // The identity the peer proved (node ID, public key), once authenticated; empty if the
+    // variant has none. Reported as `HANDSHAKE_OK <hex>` by the reference peer.
+    [[nodiscard]] virtual Bytes peer_identity() const { return {}; }
 };
 
 }  // namespace shakedown

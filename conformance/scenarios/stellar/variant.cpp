@@ -3,6 +3,7 @@
 #include "common/rng.hpp"
 #include "conformance/scenarios/stellar/catalogue.hpp"
 #include "conformance/scenarios/stellar/peer.hpp"
+#include "stellar/machine.hpp"
 #include "stellar/quirks.hpp"
 #include "vectors/gen/stellar/stellar_vectors.hpp"
 
@@ -69,6 +70,23 @@ std::shared_ptr<cf::LocalPeer> reference_peer(const std::string& /*profile*/, co
     return std::make_shared<ref::ReferencePeer>(options);
 }
 
+std::unique_ptr<Machine> make_machine(const registry::MachineRequest& request, Rng& rng, const Clock& clock,
+                                      std::string& error) {
+    ref::PeerOptions options;
+    SystemRng().fill(options.config.node_seed);
+    if (!ref::apply_settings(request.settings, options, error)) {
+        return nullptr;
+    }
+    for (const auto& k : request.knobs) {
+        if (!set_quirk(options.config.quirks, k)) {
+            error = "no bug named '" + k + "'";
+            return nullptr;
+        }
+    }
+    options.config.role = request.role;
+    return std::make_unique<StellarMachine>(options.config, rng, clock);
+}
+
 registry::Variant make() {
     registry::Variant v;
     v.name = "stellar";
@@ -82,6 +100,9 @@ registry::Variant make() {
     v.vectors.checker = vectors::checker;
     v.catalogue = catalogue;
     v.transport = [](const std::string&) { return sc::make_transport_factory(); };
+    v.make_machine = make_machine;
+    // The live peer keeps node-wide state across connections ("already connected"), so Stellar
+    // brings its own server rather than the generic machine peer.
     v.reference_peer = reference_peer;
     v.serve = ref::serve;
     v.shim_flags = ref::shim_flags();

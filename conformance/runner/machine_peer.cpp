@@ -1,0 +1,335 @@
+#include "conformance/runner/machine_peer.hpp"
+
+#include <algorithm>
+
+namespace shakedown::conformance {
+
+namespace {
+
+std::string describe_closure(const Machine& m) {
+    const auto c = m.closure();
+    if (!c) {
+        return "unknown";
+    }
+    if (c->by_peer) {
+        return "remote closed";
+    }
+    std::string s(to_string(c->failure.code));
+    if (c->failure.detail != nullptr && *c->failure.detail != '\0') {
+        s += ": ";
+        s += c->failure.detail;
+    }
+    if (!c->sent.empty()) {
+        s += " (sent " + c->sent + ")";
+    }
+    return s;
+}
+
+// Writes what the machine queued; false when the transport failed.
+bool flush(Machine& m, Transport& t, Deadline deadline) {
+    for (const auto& unit : m.take_output()) {
+        if (t.send(unit, deadline)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+DriveOutcome drive_machine(Machine& m, Transport& t, const std::atomic<bool>& stop, const DriveLimits& limits,
+                           const LineSink& emit) {
+    DriveOutcome outcome;
+    const Deadline end = limits.lifetime.count() > 0 ? after(limits.lifetime) : Deadline::max();
+    bool reported = false;
+    bool transport_ok = flush(m, t, after(Millis(2000)));
+    while (transport_ok && !stop.load() && m.next_action() != Action::closed) {
+        if (m.authenticated() && !reported) {
+            reported = true;
+            outcome.authenticated = true;
+            emit("HANDSHAKE_OK " + to_hex(m.peer_identity()));
+        }
+        if (SteadyClock::now() >= end) {
+            break;
+        }
+        // Waits are sliced so that `stop` is honoured; the idle deadline counts from the last
+        // input while the handshake is not done.
+        const Millis idle = m.authenticated() ? Millis(0)
+                                              : Millis(m.idle_timeout_ms().value_or(
+                                                    static_cast<std::uint32_t>(limits.default_idle.count())));
+        const Deadline idle_at = after(idle);
+        Incoming in;
+        for (;;) {
+            Deadline slice = std::min(after(Millis(100)), end);
+            if (idle.count() > 0) {
+                slice = std::min(slice, idle_at);
+            }
+            in = t.receive_any(slice);
+            const auto now = SteadyClock::now();
+            if (in.kind != Incoming::Kind::timeout || stop.load() || now >= end ||
+                (idle.count() > 0 && now >= idle_at)) {
+                break;
+            }
+        }
+        switch (in.kind) {
+            case Incoming::Kind::message:
+                m.receive(in.wire);
+                break;
+            case Incoming::Kind::framing_error:
+            case Incoming::Kind::limit:
+                // Let the machine judge the bytes itself (it gives the variant's own error), then
+                // end: the transport cannot follow the stream any more.
+                if (!in.wire.empty()) {
+                    m.receive(in.wire);
+                }
+                if (m.next_action() != Action::closed) {
+                    m.peer_closed();
+                }
+                break;
+            case Incoming::Kind::closed:
+            case Incoming::Kind::reset:
+                if (!in.wire.empty()) {
+                    m.receive(in.wire);
+                }
+                if (m.next_action() != Action::closed) {
+                    m.peer_closed();
+                }
+                break;
+            case Incoming::Kind::timeout:
+                if (!m.authenticated() && idle.count() > 0 && SteadyClock::now() >= idle_at) {
+                    m.idle_timeout();
+                }
+                break;
+        }
+        transport_ok = flush(m, t, after(Millis(2000)));
+        if (in.kind == Incoming::Kind::closed || in.kind == Incoming::Kind::reset ||
+            in.kind == Incoming::Kind::framing_error || in.kind == Incoming::Kind::limit) {
+            break;
+        }
+    }
+    if (m.authenticated() && !reported) {
+        outcome.authenticated = true;
+        emit("HANDSHAKE_OK " + to_hex(m.peer_identity()));
+    }
+    outcome.line = outcome.authenticated ? "CLOSED " + describe_closure(m) : "HANDSHAKE_FAILED " + describe_closure(m);
+    emit(outcome.line);
+    t.shutdown_send();
+    t.close();
+    return outcome;
+}
+
+MachineServer::MachineServer(std::shared_ptr<const TransportFactory> transport, ConnectionMachineFactory make,
+                             DriveLimits limits, LineSink emit)
+    : m_transport(std::move(transport)), m_make(std::move(make)), m_limits(limits), m_emit(std::move(emit)) {}
+
+MachineServer::~MachineServer() { stop(); }
+
+bool MachineServer::listen(const Endpoint& at, std::string& error) {
+    m_listener = m_transport->listen(at, error);
+    if (!m_listener) {
+        return false;
+    }
+    m_emit("LISTENING " + std::to_string(m_listener->port()));
+    return true;
+}
+
+std::uint16_t MachineServer::port() const { return m_listener ? m_listener->port() : 0; }
+
+void MachineServer::reap(bool all) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    for (auto it = m_workers.begin(); it != m_workers.end();) {
+        if (all || it->done.load()) {
+            if (it->thread.joinable()) {
+                it->thread.join();
+            }
+            it = m_workers.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+std::size_t MachineServer::serve(std::size_t max_connections, std::optional<Deadline> until) {
+    std::size_t accepted = 0;
+    while (m_listener && !m_stop.load() && (max_connections == 0 || accepted < max_connections)) {
+        if (until && SteadyClock::now() >= *until) {
+            break;
+        }
+        reap(false);
+        Deadline slice = after(Millis(100));
+        if (until) {
+            slice = std::min(slice, *until);
+        }
+        std::string error;
+        auto transport = m_listener->accept(slice, error);
+        if (!transport) {
+            continue;
+        }
+        ++accepted;
+        m_accepted.fetch_add(1);
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (m_workers.size() >= kMaxConcurrent) {
+            transport->abort();
+            m_emit("HANDSHAKE_FAILED too many concurrent connections");
+            continue;
+        }
+        Worker& w = m_workers.emplace_back();
+        w.thread = std::thread([this, &w, t = std::move(transport)]() mutable {
+            std::string why;
+            auto machine = m_make(Role::acceptor, why);
+            if (machine) {
+                machine->start();
+                if (drive_machine(*machine, *t, m_stop, m_limits, m_emit).authenticated) {
+                    m_completed.fetch_add(1);
+                }
+            } else {
+                m_emit("HANDSHAKE_FAILED configuration: " + why);
+                t->abort();
+            }
+            w.done.store(true);
+        });
+    }
+    if (max_connections != 0) {
+        // Serving a fixed number: wait for them to finish.
+        for (;;) {
+            {
+                std::lock_guard<std::mutex> lock(m_mutex);
+                if (std::all_of(m_workers.begin(), m_workers.end(), [](const Worker& w) { return w.done.load(); })) {
+                    break;
+                }
+            }
+            if (m_stop.load() || (until && SteadyClock::now() >= *until)) {
+                m_stop.store(true);
+                break;
+            }
+            std::this_thread::sleep_for(Millis(5));
+        }
+    }
+    reap(true);
+    return m_completed.load();
+}
+
+void MachineServer::start_background() {
+    m_background = std::thread([this] { (void)serve(0, std::nullopt); });
+}
+
+void MachineServer::stop() {
+    m_stop.store(true);
+    if (m_background.joinable()) {
+        m_background.join();
+    }
+    reap(true);
+}
+
+DriveOutcome run_machine_initiator(const TransportFactory& transport, const Endpoint& to, Machine& machine,
+                                   const std::atomic<bool>& stop, const DriveLimits& limits, const LineSink& emit) {
+    std::string error;
+    auto t = transport.connect(to, after(Millis(5000)), error);
+    if (!t) {
+        DriveOutcome o;
+        o.line = "HANDSHAKE_FAILED connect: " + error;
+        emit(o.line);
+        return o;
+    }
+    machine.start();
+    return drive_machine(machine, *t, stop, limits, emit);
+}
+
+namespace {
+
+class MachineInitiatorRun final : public LocalRun {
+public:
+    MachineInitiatorRun(std::shared_ptr<const TransportFactory> transport, Endpoint to, std::unique_ptr<Machine> m,
+                        DriveLimits limits)
+        : m_machine(std::move(m)) {
+        m_thread = std::thread([this, transport = std::move(transport), to, limits] {
+            const auto outcome =
+                run_machine_initiator(*transport, to, *m_machine, m_stop, limits, [this](const std::string& line) {
+                    std::lock_guard<std::mutex> lock(m_mutex);
+                    if (m_lines.size() < 16) {
+                        m_lines.push_back(line);
+                    }
+                });
+            m_exit = outcome.authenticated ? 0 : 1;
+            m_done.store(true);
+        });
+    }
+    ~MachineInitiatorRun() override {
+        m_stop.store(true);
+        if (m_thread.joinable()) {
+            m_thread.join();
+        }
+    }
+    PeerReport finish(Deadline deadline) override {
+        while (!m_done.load() && SteadyClock::now() < deadline) {
+            std::this_thread::sleep_for(Millis(2));
+        }
+        PeerReport r;
+        r.command = "reference initiator (in process)";
+        r.killed = !m_done.load();
+        m_stop.store(true);
+        if (m_thread.joinable()) {
+            m_thread.join();
+        }
+        if (!r.killed) {
+            r.exit_status = m_exit;
+        }
+        std::lock_guard<std::mutex> lock(m_mutex);
+        r.lines = m_lines;
+        return r;
+    }
+
+private:
+    std::unique_ptr<Machine> m_machine;
+    std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_done{false};
+    int m_exit = 1;
+    std::mutex m_mutex;
+    std::vector<std::string> m_lines;
+    std::thread m_thread;
+};
+
+}  // namespace
+
+MachineReferencePeer::MachineReferencePeer(std::string description, std::shared_ptr<const TransportFactory> transport,
+                                           FlaggedMachineFactory make, DriveLimits limits)
+    : m_description(std::move(description)),
+      m_transport(std::move(transport)),
+      m_make(std::move(make)),
+      m_limits(limits) {}
+
+MachineReferencePeer::~MachineReferencePeer() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_server) {
+        m_server->stop();
+    }
+}
+
+std::optional<Endpoint> MachineReferencePeer::acceptor(std::string& error) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (!m_server) {
+        auto server = std::make_unique<MachineServer>(
+            m_transport,
+            [make = m_make](Role role, std::string& why) { return make(role, {}, why); }, m_limits,
+            [](const std::string&) {});
+        if (!server->listen(Endpoint{"127.0.0.1", 0}, error)) {
+            error = "reference acceptor: " + error;
+            return std::nullopt;
+        }
+        server->start_background();
+        m_server = std::move(server);
+    }
+    return Endpoint{"127.0.0.1", m_server->port()};
+}
+
+std::unique_ptr<LocalRun> MachineReferencePeer::start_initiator(const Endpoint& to,
+                                                                const std::vector<std::string>& flags,
+                                                                std::string& error) {
+    auto machine = m_make(Role::initiator, flags, error);
+    if (!machine) {
+        return nullptr;
+    }
+    return std::make_unique<MachineInitiatorRun>(m_transport, to, std::move(machine), m_limits);
+}
+
+}  // namespace shakedown::conformance
