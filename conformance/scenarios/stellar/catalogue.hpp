@@ -1,5 +1,5 @@
-// The Stellar overlay handshake scenario catalogue (shared/specs/stellar.md): the happy path in
-// both roles and every adversarial class of shared/specs/README.md that applies, each scenario
+// The Stellar overlay handshake scenario catalogue (docs/protocols/stellar.md): the happy path in
+// both roles and every adversarial class of docs/protocols/stellar.md that applies, each scenario
 // graded against what stellar-core does.
 #pragma once
 

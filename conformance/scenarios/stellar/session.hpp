@@ -1,6 +1,6 @@
 // The runner's side of a Stellar connection: builds honest and tampered records with the
 // reference codec, auth and framing (impl/stellar), and parses and grades every record the target
-// sends against what stellar-core produces (shared/specs/stellar.md).
+// sends against what stellar-core produces (docs/protocols/stellar.md).
 #pragma once
 
 #include <functional>

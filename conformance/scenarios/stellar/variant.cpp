@@ -1,6 +1,7 @@
 #include "conformance/scenarios/stellar/variant.hpp"
 
 #include "common/rng.hpp"
+#include "conformance/scenarios/stellar/bench.hpp"
 #include "conformance/scenarios/stellar/catalogue.hpp"
 #include "conformance/scenarios/stellar/peer.hpp"
 #include "stellar/machine.hpp"
@@ -114,6 +115,7 @@ registry::Variant make() {
     v.fuzz_targets = {"stellar_frame", "stellar_authenticated_message", "stellar_stellar_message", "stellar_hello",
                       "stellar_auth",  "stellar_auth_cert",             "stellar_error",           "stellar_initiator",
                       "stellar_acceptor"};
+    v.bench = bench_cases();
     return v;
 }
 

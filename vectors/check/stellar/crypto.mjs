@@ -1,4 +1,4 @@
-// The handshake's cryptography on node:crypto (OpenSSL), per shared/specs/stellar.md.
+// The handshake's cryptography on node:crypto (OpenSSL), per `docs/protocols/stellar.md`.
 import crypto from 'node:crypto';
 
 const ED25519_PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');

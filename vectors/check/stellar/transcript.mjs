@@ -1,4 +1,4 @@
-// Two Stellar overlay peers run in step, per shared/specs/stellar.md and the
+// Two Stellar overlay peers run in step, per `docs/protocols/stellar.md` and the
 // "Running in step" rules of vectors/README.md. runTranscript(inputs) returns
 // what a transcript case's `expected` must hold (plus the oracle data).
 import {

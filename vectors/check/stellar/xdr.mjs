@@ -1,5 +1,5 @@
 // Strict XDR (RFC 4506) reader and writer for the Stellar overlay handshake
-// messages, written from shared/specs/stellar.md and vectors/README.md.
+// messages, written from `docs/protocols/stellar.md` and vectors/README.md.
 //
 // parse* functions return the README's "fields" objects; a decode failure
 // throws XdrError { error, offset } with the README's error names and offset
