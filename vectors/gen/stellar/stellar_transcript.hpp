@@ -1,5 +1,6 @@
-// Runs two reference Stellar peers in step over an in-memory FIFO, applying in-flight mutations,
-// exactly as vectors/README.md ("Running in step") defines. Used to generate and verify transcript
+// Runs two reference Stellar peers in step (vectors/gen/in_step.hpp) with Stellar's unit hooks:
+// records labelled by MessageType, re-framed with their record mark, re-MACed under the sender's
+// key when re-sequenced. Used to generate and verify transcript
 // vectors, by property tests and by benchmarks.
 #pragma once
 
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "stellar/handshake.hpp"
+#include "vectors/gen/in_step.hpp"
 
 namespace shakedown::vectors::stellar {
 
@@ -21,18 +23,10 @@ struct SideInputs : HandshakeConfig {
     std::uint64_t now = 0;
 };
 
-enum class MutationOp : std::uint8_t {
-    flip_bit, set_header, truncate, append, drop, duplicate, inject_before, resequence, replace
-};
-[[nodiscard]] std::string_view to_string(MutationOp op);
-[[nodiscard]] std::optional<MutationOp> mutation_op_from_string(std::string_view s);
-
-struct Mutation {
-    std::size_t message = 0;
-    MutationOp op = MutationOp::flip_bit;
-    std::uint64_t value = 0;  // bit, header value, length or sequence
-    Bytes data;               // append / inject_before / replace
-};
+using shakedown::vectors::Mutation;
+using shakedown::vectors::MutationOp;
+using shakedown::vectors::mutation_op_from_string;
+using shakedown::vectors::to_string;
 
 struct TranscriptInputs {
     SideInputs initiator;
