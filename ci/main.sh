@@ -7,6 +7,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash ci/install-deps.sh || exit 1
 jobs=$(nproc)
+# ccache (when installed) keys on paths relative to the checkout, so any clone reuses the cache.
+export CCACHE_BASEDIR="$PWD"
 cmake --preset default >/dev/null && cmake --build --preset default -j"$jobs" || exit 1
 
 bin=build/default/cli/shakedown

@@ -5,10 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/install-deps.sh
 jobs=$(nproc)
+# ccache (when installed) keys on paths relative to the checkout, so any clone reuses the cache.
+export CCACHE_BASEDIR="$PWD"
 for preset in default asan; do
+  start=$SECONDS
   echo "== $preset: configure and build"
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j"$jobs"
-  echo "== $preset: tests"
+  built=$SECONDS
+  echo "== $preset: tests (built in $((built - start)) s)"
   ctest --preset "$preset" -j"$jobs" --timeout 900
+  echo "== $preset: tests ran in $((SECONDS - built)) s"
 done
