@@ -1,7 +1,7 @@
 // Named misbehaviours of the ShadowMesh reference (in the manner of BoGo's ProtocolBugs): each is a
 // plausible implementation bug the conformance catalogue must catch. All off by default; the
 // reference never enables one on its own. The `upstream` profile's decoder leniencies are not
-// knobs: that profile reproduces them on purpose (docs/protocols/shadowmesh.md §6, §9).
+// knobs: that profile reproduces them on purpose (docs/protocols/shadowmesh.md §6, §10).
 #pragma once
 
 #include <span>
