@@ -208,8 +208,9 @@ Result<ErrorMsg> parse_error(ByteView payload, std::size_t base) {
     return m;
 }
 
-Bytes serialize_payload(const Message& m) {
-    Writer w;
+namespace {
+
+void write_payload(Writer& w, const Message& m) {
     struct Visitor {
         Writer& w;
         void operator()(const RehandshakeRequest& x) const {
@@ -239,18 +240,26 @@ Bytes serialize_payload(const Message& m) {
         void operator()(const OtherMsg& x) const { w.put_bytes(x.payload); }
     };
     std::visit(Visitor{w}, m);
+}
+
+}  // namespace
+
+Bytes serialize_payload(const Message& m) {
+    Writer w;
+    write_payload(w, m);
     return std::move(w).take();
 }
 
 Bytes encode_frame(const Message& m, std::uint16_t flags) {
-    const Bytes payload = serialize_payload(m);
-    Header h;
-    h.type = static_cast<std::uint8_t>(type_of(m));
-    h.flags = flags;
-    h.length = static_cast<std::uint32_t>(payload.size());
-    Bytes out = serialize_header(h);
-    out.insert(out.end(), payload.begin(), payload.end());
-    return out;
+    // EncodeMessage: Length is always the real payload length.
+    Writer w;
+    w.put_u8(kProtocolVersion);
+    w.put_u8(static_cast<std::uint8_t>(type_of(m)));
+    w.put_u16be(flags);
+    const std::size_t length = w.begin_length(4);
+    write_payload(w, m);
+    w.end_length(length, 4);
+    return std::move(w).take();
 }
 
 Result<Frame> decode_frame(ByteView wire, Profile p) {

@@ -1,5 +1,7 @@
 #include "shadowmesh/rehandshake.hpp"
 
+#include <utility>
+
 #include "common/crypto.hpp"
 #include "shadowmesh/clock.hpp"
 
@@ -58,6 +60,7 @@ Rehandshake::Rehandshake(Config config, Rng& rng, const Clock& clock)
     : m_config(std::move(config)),
       m_rng(rng),
       m_clock(clock),
+      m_millis(dynamic_cast<const MillisClock*>(&clock)),
       m_state(m_config.role == Role::initiator ? State::i0_start : State::r0_awaiting_request) {
     if (m_config.role == Role::acceptor && m_config.profile == Profile::strict && !m_config.replay_cache) {
         m_config.replay_cache = std::make_shared<ChallengeCache>(kMaxSkewMs);
@@ -83,12 +86,14 @@ void Rehandshake::enter(State s, std::uint64_t now) {
     m_entered_ms = now;
 }
 
+std::uint64_t Rehandshake::now_ms() const { return m_millis != nullptr ? m_millis->unix_millis() : unix_millis_of(m_clock); }
+
 std::uint64_t Rehandshake::stamp(std::uint64_t now) const {
     return m_config.quirks.timestamps_in_seconds ? now / 1000 : now;
 }
 
 void Rehandshake::start() {
-    const std::uint64_t now = unix_millis_of(m_clock);
+    const std::uint64_t now = now_ms();
     if (m_started || m_state == State::closed) {
         return;
     }
@@ -146,7 +151,7 @@ void Rehandshake::receive(ByteView input) {
         return;
     }
     const std::size_t index = m_received++;
-    const std::uint64_t now = unix_millis_of(m_clock);
+    const std::uint64_t now = now_ms();
     if (deadline_passed(now)) {
         abort(fail(Error::timeout, "re-handshake deadline passed"), index, kCloseIdleTimeout);
         return;
@@ -214,7 +219,7 @@ void Rehandshake::handle(std::size_t index, const Frame& frame) {
 }
 
 void Rehandshake::on_request(std::size_t index, const RehandshakeRequest& m) {
-    const std::uint64_t now = unix_millis_of(m_clock);
+    const std::uint64_t now = now_ms();
     if (auto r = check_common(m.session_id, m.timestamp_ms, kRequestTimestampOffset, now); !r) {
         abort(r.failure(), index);
         return;
@@ -244,7 +249,7 @@ void Rehandshake::on_request(std::size_t index, const RehandshakeRequest& m) {
 }
 
 void Rehandshake::on_response(std::size_t index, const RehandshakeResponse& m) {
-    const std::uint64_t now = unix_millis_of(m_clock);
+    const std::uint64_t now = now_ms();
     if (auto r = check_common(m.session_id, m.timestamp_ms, kResponseTimestampOffset, now); !r) {
         abort(r.failure(), index);
         return;
@@ -266,7 +271,7 @@ void Rehandshake::on_response(std::size_t index, const RehandshakeResponse& m) {
 }
 
 void Rehandshake::on_complete(std::size_t index, const RehandshakeComplete& m) {
-    const std::uint64_t now = unix_millis_of(m_clock);
+    const std::uint64_t now = now_ms();
     if (auto r = check_common(m.session_id, m.timestamp_ms, kCompleteTimestampOffset, now); !r) {
         abort(r.failure(), index);
         return;
@@ -301,7 +306,7 @@ std::optional<std::uint32_t> Rehandshake::idle_timeout_ms() const {
     if (!has_deadline()) {
         return std::nullopt;
     }
-    const std::uint64_t now = unix_millis_of(m_clock);
+    const std::uint64_t now = now_ms();
     const std::uint64_t elapsed = now > m_entered_ms ? now - m_entered_ms : 0;
     return elapsed >= kDeadlineMs ? 0u : static_cast<std::uint32_t>(kDeadlineMs - elapsed);
 }
@@ -317,9 +322,7 @@ Action Rehandshake::next_action() const {
 }
 
 std::vector<Bytes> Rehandshake::take_output() {
-    std::vector<Bytes> out(std::make_move_iterator(m_out.begin()), std::make_move_iterator(m_out.end()));
-    m_out.clear();
-    return out;
+    return std::exchange(m_out, {});
 }
 
 std::vector<DerivedKey> Rehandshake::derived_keys() const {

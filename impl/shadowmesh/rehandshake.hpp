@@ -6,13 +6,13 @@
 // the injected Clock in milliseconds (clock.hpp).
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <optional>
 #include <vector>
 
 #include "common/machine.hpp"
 #include "common/rng.hpp"
+#include "shadowmesh/clock.hpp"
 #include "shadowmesh/keys.hpp"
 #include "shadowmesh/messages.hpp"
 #include "shadowmesh/quirks.hpp"
@@ -84,6 +84,7 @@ private:
     [[nodiscard]] Mac make_mac(const Secret<32>& key, const Challenge& c) const;
     [[nodiscard]] bool mac_ok(const Secret<32>& key, const Challenge& c, const Mac& received) const;
     [[nodiscard]] std::uint64_t stamp(std::uint64_t now) const;
+    [[nodiscard]] std::uint64_t now_ms() const;
     void enter(State s, std::uint64_t now);
     void abort(Failure f, std::size_t at, std::uint16_t reason = kCloseProtocolViolation);
     void close_silently(Failure f, std::size_t at, bool by_peer);
@@ -91,6 +92,7 @@ private:
     Config m_config;
     Rng& m_rng;
     const Clock& m_clock;
+    const MillisClock* m_millis;  // m_clock when it reads milliseconds, else nullptr
     State m_state;
     std::uint64_t m_entered_ms = 0;
     bool m_started = false;
@@ -101,7 +103,7 @@ private:
     std::optional<Challenge> m_challenge_r;
     std::optional<Mac> m_response_mac;
     std::optional<Mac> m_complete_mac;
-    std::deque<Bytes> m_out;
+    std::vector<Bytes> m_out;
     std::optional<Closure> m_closure;
 };
 

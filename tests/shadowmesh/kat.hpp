@@ -19,6 +19,10 @@ ByteArray<N> counting(std::uint8_t first) {
 }
 
 inline Bytes hex(std::string_view h) { return from_hex(h).value_or(Bytes{}); }
+template <std::size_t N>
+Bytes bytes_of(const ByteArray<N>& a) {
+    return Bytes(a.begin(), a.end());
+}
 
 inline constexpr std::uint64_t kT1 = 1762230765000;  // 0x0000019a4d2385c8
 

@@ -17,8 +17,8 @@ struct One {
     One(Role role, Profile p, Quirks q = {}, std::shared_ptr<ChallengeCache> cache = nullptr,
         SessionKeys keys = SessionKeys{}, std::uint64_t now = kT1)
         : clock(now),
-          rng(role == Role::initiator ? Bytes(kat_c_i().begin(), kat_c_i().end())
-                                      : Bytes(kat_c_r().begin(), kat_c_r().end())),
+          rng(role == Role::initiator ? bytes_of(kat_c_i())
+                                      : bytes_of(kat_c_r())),
           m(Config{role, p,
                    keys.session_id == SessionId{} ? (role == Role::initiator ? initiator_keys() : responder_keys())
                                                   : keys,
@@ -339,8 +339,8 @@ TEST(ShadowMeshMachine, IndependentRelaySessionsX22) {
     auto keys_b = session_keys_code(master_b, kat_sid(), b, relay);
     auto keys_a = session_keys_code(master_a, kat_sid(), a, relay);
     FixedMillisClock clock(kT1);
-    ScriptedRng ri(Bytes(kat_c_i().begin(), kat_c_i().end()));
-    ScriptedRng rr(Bytes(kat_c_r().begin(), kat_c_r().end()));
+    ScriptedRng ri(bytes_of(kat_c_i()));
+    ScriptedRng rr(bytes_of(kat_c_r()));
     Rehandshake ini(Config{Role::initiator, Profile::strict, std::move(keys_b), nullptr, {}}, ri, clock);
     Rehandshake res(Config{Role::acceptor, Profile::strict, std::move(keys_a), nullptr, {}}, rr, clock);
     ini.start();

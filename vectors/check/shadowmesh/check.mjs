@@ -6,7 +6,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkFile, Malformed } from './shadowmesh.mjs';
+let checker;
+try {
+  checker = await import('./shadowmesh.mjs');
+} catch (e) {
+  console.error(`check.mjs: cannot load the checker (run npm ci in vectors/check/shadowmesh): ${String(e?.message ?? e).split('\n')[0]}`);
+  console.log('0 passed, 0 failed');
+  process.exit(2);
+}
+const { checkFile, Malformed } = checker;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dir = path.resolve(here, '..', '..', 'shadowmesh');

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
-  checkData, hmac, hkdf, masterCode, masterDocument, sessionCode, sessionDocument, encodeRequest, encodeResponse,
+  checkData, Malformed, hmac, hkdf, masterCode, masterDocument, sessionCode, sessionDocument, encodeRequest, encodeResponse,
   encodeComplete, decodeFrame,
 } from './shadowmesh.mjs';
 
@@ -74,7 +74,18 @@ const files = fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
 ok(files.length === 3, 'three vector files');
 const EXPECTED = new Set(['master', 'tx', 'rx', 'result', 'error', 'offset', 'fields', 'expected']);
 
+// Corruptions stay within the schema where they can (valid <-> invalid, one error or state name for
+// another), so that recomputation, not the schema, has to catch them.
+const SWAP = {
+  valid: 'invalid', invalid: 'valid', bad_mac: 'unknown_session', unknown_session: 'bad_mac', timeout: 'replay',
+  replay: 'timeout', stale_timestamp: 'future_timestamp', future_timestamp: 'stale_timestamp', truncated: 'trailing_bytes',
+  trailing_bytes: 'truncated', unexpected_message: 'peer_error', peer_error: 'unexpected_message', bad_length: 'oversize',
+  oversize: 'bad_length', wrong_version: 'bad_flags', bad_flags: 'wrong_version', unknown_type: 'decode_error',
+  decode_error: 'unknown_type', I0: 'I1', I1: 'I2', I2: 'closed', R0: 'R1', R1: 'R2', R2: 'closed', closed: 'I2',
+};
 function corrupt(v) {
+  if (typeof v === 'string' && v in SWAP) return SWAP[v];
+  if (v === '') return '00';
   if (typeof v === 'string') {
     if (/^[0-9a-f]+$/.test(v) && v.length % 2 === 0) return v.slice(0, -1) + (v.endsWith('0') ? '1' : '0');
     if (/^[0-9]+$/.test(v)) return (BigInt(v) + 1n).toString();
@@ -98,7 +109,23 @@ function setPath(obj, p, f) {
   let o = obj;
   for (const k of p.slice(0, -1)) o = o[k];
   const last = p[p.length - 1];
-  o[last] = Array.isArray(o[last]) && o[last].length === 0 ? ['00'] : f(o[last]);
+  if (Array.isArray(o[last]) && o[last].length === 0) o[last] = last === 'dropped' ? [0] : ['00'];
+  else o[last] = f(o[last]);
+}
+
+// A corruption is caught when a case fails, or when the file no longer matches its schema.
+let bySchema = 0;
+function caught(data, name) {
+  try {
+    return checkData(data, name).cases.some((c) => c.lines.length > 0);
+  } catch (e) {
+    if (e instanceof Malformed) {
+      bySchema++;
+      if (process.env.SELFTEST_VERBOSE) console.log(`schema: ${e.message}`);
+      return true;
+    }
+    throw e;
+  }
 }
 
 let corruptions = 0;
@@ -114,14 +141,32 @@ for (const name of files) {
         const copy = structuredClone(t);
         setPath(copy, p, corrupt);
         const one = { ...data, numberOfTests: 1, testGroups: [{ ...g, tests: [copy] }] };
-        const r = checkData(one, name);
         corruptions++;
-        ok(r.cases.some((c) => c.lines.length > 0), `${name}: tcId ${t.tcId}: corrupting ${p.join('.')} went unnoticed`);
+        ok(caught(one, name), `${name}: tcId ${t.tcId}: corrupting ${p.join('.')} went unnoticed`);
       }
     }
   }
 }
 ok(corruptions > 1000, `enough corruptions tried (${corruptions})`);
+// Only corruptions the schema cannot express (a null offset made a number, an empty list filled)
+// may be caught by it; everything else must be caught by recomputing the value.
+ok(bySchema * 20 < corruptions, `recomputation catches the corruptions (${bySchema} of ${corruptions} caught by the schema)`);
+console.log(`corruptions: ${corruptions}, caught by the schema: ${bySchema}`);
+
+// ---- the file schemas: a test with an unknown key, or a group of unknown type, is malformed
+{
+  const data = JSON.parse(fs.readFileSync(path.join(dir, 'codec_test.json'), 'utf8'));
+  const bad = structuredClone(data);
+  bad.testGroups[0].tests[0].surprise = 1;
+  let threw = false;
+  try { checkData(bad, 'codec_test.json'); } catch (e) { threw = /does not match/.test(e.message); }
+  ok(threw, 'schema rejects an unknown key in a test');
+  const bad2 = structuredClone(data);
+  bad2.testGroups[0].type = 'Other';
+  threw = false;
+  try { checkData(bad2, 'codec_test.json'); } catch (e) { threw = /does not match/.test(e.message); }
+  ok(threw, 'schema rejects an unknown group type');
+}
 
 // ---- once through the command line: a corrupted file fails with exit 1, naming the case
 {

@@ -4,6 +4,21 @@
 // initiator/responder state tables with their timing and replay rules.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+// The file schemas (vectors/schema/shadowmesh/), checked with ajv before any case is looked at.
+const require = createRequire(import.meta.url);
+const Ajv2020 = require('ajv/dist/2020').default;
+const SCHEMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema', 'shadowmesh');
+const ajv = new Ajv2020({ allErrors: false, strict: true, strictRequired: false });
+const VALIDATORS = Object.fromEntries(
+  ['kdf', 'codec', 'transcript'].map((n) => [
+    `shadowmesh/${n}.schema.json`,
+    ajv.compile(JSON.parse(fs.readFileSync(path.join(SCHEMA_DIR, `${n}.schema.json`), 'utf8'))),
+  ]),
+);
 
 export class Malformed extends Error {}
 
@@ -365,6 +380,11 @@ export function checkData(data, name) {
   if (data.variant !== 'shadowmesh') throw new Malformed('variant is not shadowmesh');
   const check = CHECKERS[data.schema];
   if (!check) throw new Malformed(`unknown schema ${data.schema}`);
+  const validate = VALIDATORS[data.schema];
+  if (!validate(data)) {
+    const e = validate.errors[0];
+    throw new Malformed(`does not match ${data.schema}: ${e.instancePath || '/'} ${e.message}`);
+  }
   const cases = [];
   const ids = new Set();
   for (const g of data.testGroups) {

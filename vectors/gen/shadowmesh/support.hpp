@@ -4,6 +4,7 @@
 #include <string>
 
 #include "shadowmesh/messages.hpp"
+#include "shadowmesh/quirks.hpp"
 #include "vectors/gen/json_strict.hpp"
 #include "vectors/gen/shadowmesh/shadowmesh_vectors.hpp"
 
@@ -35,5 +36,7 @@ void check_kdf_case(const Json& group, const Json& test);
 // Transcripts.
 [[nodiscard]] Json generate_transcript_file();
 void check_transcript_case(const Json& group, const Json& test);
+// The test object the reference (with these bug knobs) produces for a transcript case's inputs.
+[[nodiscard]] Json run_transcript_case(const Json& group, const Json& test, const Quirks& quirks);
 
 }  // namespace shakedown::shadowmesh::vectors
