@@ -40,9 +40,10 @@ enum class Error : std::uint8_t {
     // Facade and API misuse
     crypto_failure,
     invalid_argument,
+    unknown_session,     // a session identifier this side does not hold
 };
 
-inline constexpr std::size_t kErrorCount = static_cast<std::size_t>(Error::invalid_argument) + 1;
+inline constexpr std::size_t kErrorCount = static_cast<std::size_t>(Error::unknown_session) + 1;
 
 [[nodiscard]] std::string_view to_string(Error e) noexcept;
 [[nodiscard]] std::optional<Error> error_from_string(std::string_view name) noexcept;

@@ -1,0 +1,243 @@
+// ShadowMesh in the registry: profiles, messages, vectors, the reference machines configured from
+// the shim flags, bug knobs, fuzz targets and the benchmark (docs/protocols/shadowmesh.md).
+// The catalogue and the TLS WebSocket transport are not part of this descriptor yet.
+#include "conformance/scenarios/shadowmesh/variant.hpp"
+
+#include <memory>
+#include <mutex>
+
+#include "common/crypto.hpp"
+#include "shadowmesh/clock.hpp"
+#include "shadowmesh/rehandshake.hpp"
+#include "vectors/gen/shadowmesh/shadowmesh_vectors.hpp"
+
+namespace shakedown::shadowmesh {
+
+namespace {
+
+// A reference machine that owns what it needs beyond the caller's Rng: the fixed clock of
+// `--now` (when given) and nothing else; it forwards the Machine interface.
+class ReferenceMachine final : public Machine {
+public:
+    ReferenceMachine(Config config, Rng& rng, const Clock& caller_clock, std::optional<std::uint64_t> now_ms)
+        : m_fixed(now_ms ? std::make_unique<FixedMillisClock>(*now_ms) : nullptr),
+          m_machine(std::move(config), rng, m_fixed ? *m_fixed : caller_clock) {}
+
+    [[nodiscard]] Role role() const noexcept override { return m_machine.role(); }
+    void start() override { m_machine.start(); }
+    void receive(ByteView input) override { m_machine.receive(input); }
+    void peer_closed() override { m_machine.peer_closed(); }
+    void idle_timeout() override { m_machine.idle_timeout(); }
+    [[nodiscard]] std::optional<std::uint32_t> idle_timeout_ms() const override { return m_machine.idle_timeout_ms(); }
+    [[nodiscard]] Action next_action() const override { return m_machine.next_action(); }
+    [[nodiscard]] std::vector<Bytes> take_output() override { return m_machine.take_output(); }
+    [[nodiscard]] bool authenticated() const noexcept override { return m_machine.authenticated(); }
+    [[nodiscard]] std::optional<Closure> closure() const override { return m_machine.closure(); }
+    [[nodiscard]] std::vector<DerivedKey> derived_keys() const override { return m_machine.derived_keys(); }
+
+private:
+    std::unique_ptr<FixedMillisClock> m_fixed;
+    Rehandshake m_machine;
+};
+
+const std::string* single(const registry::Settings& s, const std::string& name) {
+    const auto it = s.find(name);
+    return it == s.end() || it->second.empty() ? nullptr : &it->second.back();
+}
+
+template <std::size_t N>
+bool hex_setting(const registry::Settings& s, const std::string& name, ByteArray<N>& out, std::string& error) {
+    const std::string* v = single(s, name);
+    if (v == nullptr) {
+        error = "--" + name + " is required";
+        return false;
+    }
+    const auto b = from_hex(*v);
+    if (!b || b->size() != N) {
+        error = "--" + name + " must be " + std::to_string(N) + " bytes of hex";
+        return false;
+    }
+    std::copy(b->begin(), b->end(), out.begin());
+    return true;
+}
+
+// One replay cache per profile for every connection of this process's responders: the same
+// REQUEST on two connections is a replay (docs/protocols/shadowmesh.md §5).
+std::shared_ptr<ChallengeCache> shared_cache() {
+    static const auto cache = std::make_shared<ChallengeCache>(kMaxSkewMs);
+    return cache;
+}
+
+std::unique_ptr<Machine> make_machine(const registry::MachineRequest& request, Rng& rng, const Clock& clock,
+                                      std::string& error) {
+    const auto profile = profile_from_string(request.profile.empty() ? "strict" : request.profile);
+    if (!profile) {
+        error = "unknown profile '" + request.profile + "'";
+        return nullptr;
+    }
+    Config cfg;
+    cfg.role = request.role;
+    cfg.profile = *profile;
+    ByteArray<32> tx{};
+    ByteArray<32> rx{};
+    if (!hex_setting(request.settings, "session-id", cfg.keys.session_id, error) ||
+        !hex_setting(request.settings, "tx-key", tx, error) || !hex_setting(request.settings, "rx-key", rx, error)) {
+        return nullptr;
+    }
+    cfg.keys.tx = Secret<32>(tx);
+    cfg.keys.rx = Secret<32>(rx);
+    secure_wipe(tx);
+    secure_wipe(rx);
+    std::optional<std::uint64_t> now;
+    if (const std::string* v = single(request.settings, "now")) {
+        try {
+            std::size_t used = 0;
+            now = std::stoull(*v, &used);
+            if (used != v->size()) {
+                throw std::invalid_argument("trailing characters");
+            }
+        } catch (const std::exception&) {
+            error = "--now must be Unix milliseconds";
+            return nullptr;
+        }
+    }
+    for (const auto& k : request.knobs) {
+        const auto table = quirk_table();
+        const auto it = std::find_if(table.begin(), table.end(), [&k](const QuirkInfo& q) { return q.name == k; });
+        if (it == table.end()) {
+            error = "unknown knob '" + k + "'";
+            return nullptr;
+        }
+        if (it->strict_only && cfg.profile != Profile::strict) {
+            error = "knob '" + k + "' applies to the strict profile only";
+            return nullptr;
+        }
+        cfg.quirks.*(it->flag) = true;
+    }
+    if (cfg.role == Role::acceptor && cfg.profile == Profile::strict) {
+        cfg.replay_cache = shared_cache();
+    }
+    return std::make_unique<ReferenceMachine>(std::move(cfg), rng, clock, now);
+}
+
+std::vector<registry::Knob> knobs() {
+    std::vector<registry::Knob> out;
+    for (const auto& q : quirk_table()) {
+        registry::Knob k;
+        k.name = std::string(q.name);
+        k.summary = std::string(q.description);
+        if (q.strict_only) {
+            k.profiles = {"strict"};
+        }
+        out.push_back(std::move(k));
+    }
+    return out;
+}
+
+// The §9 keys, so the benchmark runs exactly the exchange the vectors pin.
+template <std::size_t N>
+ByteArray<N> counting(std::uint8_t first) {
+    ByteArray<N> a{};
+    for (std::size_t i = 0; i < N; ++i) {
+        a[i] = static_cast<std::uint8_t>(first + i);
+    }
+    return a;
+}
+
+// Both machines in memory, one full exchange, as a long-running responder sees it: one replay
+// cache for every exchange, fresh challenges from running generators, and 30.001 s between
+// exchanges so each insert expires the previous entry (a steady state, not a growing cache).
+void bench_exchange(Profile p) {
+    static FixedMillisClock clock(1762230765000);
+    static SeededRng rng_i(counting<32>(0x10));
+    static SeededRng rng_r(counting<32>(0x30));
+    static const auto cache = std::make_shared<ChallengeCache>(kMaxSkewMs);
+    clock.advance(kMaxSkewMs + 1);
+    const SessionId sid = counting<16>(0x01);
+    Rehandshake ini(Config{Role::initiator, p, SessionKeys{sid, Secret<32>(counting<32>(0x21)), Secret<32>(counting<32>(0x01))},
+                           nullptr, {}},
+                    rng_i, clock);
+    Rehandshake res(Config{Role::acceptor, p, SessionKeys{sid, Secret<32>(counting<32>(0x01)), Secret<32>(counting<32>(0x21))},
+                           cache, {}},
+                    rng_r, clock);
+    ini.start();
+    res.start();
+    for (auto& u : ini.take_output()) {
+        res.receive(u);
+    }
+    for (auto& u : res.take_output()) {
+        ini.receive(u);
+    }
+    for (auto& u : ini.take_output()) {
+        res.receive(u);
+    }
+    if (!ini.authenticated() || !res.authenticated()) {
+        std::abort();  // a benchmark of a failing exchange would measure the wrong thing
+    }
+}
+
+// Exactly the primitive operations of one exchange: two 32-byte challenge draws, four
+// HMAC-SHA256 over 32 bytes (RESPONSE made and checked, COMPLETE made and checked), two
+// constant-time 32-byte MAC comparisons and three constant-time 16-byte SessionID comparisons.
+void bench_primitives() {
+    static SeededRng rng(counting<32>(0x10));
+    const auto key_a = counting<32>(0x01);
+    const auto key_b = counting<32>(0x21);
+    const Challenge c_i = rng.array<32>();
+    const Challenge c_r = rng.array<32>();
+    const auto m1 = crypto::hmac_sha256(key_a, c_i);
+    const auto m2 = crypto::hmac_sha256(key_a, c_i);
+    const auto m3 = crypto::hmac_sha256(key_b, c_r);
+    const auto m4 = crypto::hmac_sha256(key_b, c_r);
+    const SessionId sid = counting<16>(0x01);
+    const SessionId received = counting<16>(0x01);
+    if (!ct_equal(m1, m2) || !ct_equal(m3, m4) || !ct_equal(sid, received) || !ct_equal(received, sid) ||
+        !ct_equal(sid, received)) {
+        std::abort();
+    }
+}
+
+registry::Variant build() {
+    registry::Variant v;
+    v.name = "shadowmesh";
+    v.summary = "ShadowMesh direct-P2P re-handshake: HMAC challenge-response over provisioned session keys (0x30-0x32)";
+    v.doc = "docs/protocols/shadowmesh.md";
+    v.profiles = {
+        {"strict", "exact sizes, version 1, flags 0, every violation aborts with CLOSE, challenge replay cache"},
+        {"upstream", "the deployed decoder: longer Length and trailing bytes ignored, Flags ignored, undecodable "
+                     "messages dropped, no replay cache"},
+    };
+    v.messages = {"REHANDSHAKE_REQUEST", "REHANDSHAKE_RESPONSE", "REHANDSHAKE_COMPLETE", "CLOSE", "ERROR", "HEARTBEAT",
+                  "HEARTBEAT_ACK"};
+    v.transport_name = "websocket+tls";
+    v.vectors.generate = vectors::generate;
+    v.vectors.checker = vectors::checker;
+    v.make_machine = make_machine;
+    v.shim_flags = {
+        {"profile", "NAME", "strict or upstream", false},
+        {"session-id", "HEX", "the 16-byte session ID both peers hold", false},
+        {"tx-key", "HEX", "this side's 32-byte TX session key", false},
+        {"rx-key", "HEX", "this side's 32-byte RX session key", false},
+        {"pinned-cert", "SHA256", "SHA-256 of the peer's certificate or public key (transport)", false},
+        {"now", "UNIX_MS", "fix the clock at this Unix time in milliseconds", false},
+    };
+    v.knobs = knobs();
+    v.fuzz_targets = {"shadowmesh_header",           "shadowmesh_request",          "shadowmesh_response",
+                      "shadowmesh_complete",         "shadowmesh_close",            "shadowmesh_frame",
+                      "shadowmesh_upstream_frame",   "shadowmesh_initiator_strict", "shadowmesh_initiator_upstream",
+                      "shadowmesh_responder_strict", "shadowmesh_responder_upstream", "shadowmesh_negative_control"};
+    v.bench = {
+        {"shadowmesh/strict", [] { bench_exchange(Profile::strict); }, bench_primitives},
+        {"shadowmesh/upstream", [] { bench_exchange(Profile::upstream); }, bench_primitives},
+    };
+    return v;
+}
+
+}  // namespace
+
+const registry::Variant& variant() {
+    static const registry::Variant v = build();
+    return v;
+}
+
+}  // namespace shakedown::shadowmesh

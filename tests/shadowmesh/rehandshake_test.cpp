@@ -1,0 +1,523 @@
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include "common/crypto.hpp"
+#include "tests/shadowmesh/kat.hpp"
+
+namespace shakedown::shadowmesh::test {
+namespace {
+
+constexpr std::size_t kTsReq = 56;   // timestamp offset in REQUEST/COMPLETE frames
+constexpr std::size_t kTsResp = 88;  // in RESPONSE frames
+
+struct One {
+    FixedMillisClock clock{kT1};
+    ScriptedRng rng;
+    Rehandshake m;
+    One(Role role, Profile p, Quirks q = {}, std::shared_ptr<ChallengeCache> cache = nullptr,
+        SessionKeys keys = SessionKeys{}, std::uint64_t now = kT1)
+        : clock(now),
+          rng(role == Role::initiator ? bytes_of(kat_c_i())
+                                      : bytes_of(kat_c_r())),
+          m(Config{role, p,
+                   keys.session_id == SessionId{} ? (role == Role::initiator ? initiator_keys() : responder_keys())
+                                                  : keys,
+                   std::move(cache), q},
+            rng, clock) {
+        m.start();
+    }
+    std::vector<Bytes> out() { return m.take_output(); }
+    Error error() const { return m.closure() ? m.closure()->failure.code : Error::invalid_argument; }
+    std::size_t offset() const { return m.closure() ? m.closure()->failure.offset : kNoOffset; }
+};
+
+Bytes request(std::uint64_t ts, SessionId sid = kat_sid(), Challenge c = kat_c_i()) {
+    return encode_frame(RehandshakeRequest{sid, c, ts});
+}
+Bytes response(std::uint64_t ts, Mac mac, SessionId sid = kat_sid()) {
+    return encode_frame(RehandshakeResponse{sid, mac, kat_c_r(), ts});
+}
+Bytes complete(std::uint64_t ts, Mac mac, SessionId sid = kat_sid()) {
+    return encode_frame(RehandshakeComplete{sid, mac, ts});
+}
+Mac good_response_mac() { return challenge_mac(responder_keys().tx, kat_c_i()); }
+
+// A responder that has answered the KAT REQUEST and waits in R1.
+std::unique_ptr<One> responder_in_r1(Profile p, Quirks q = {}) {
+    auto r = std::make_unique<One>(Role::acceptor, p, q);
+    r->m.receive(hex(kReqHex));
+    (void)r->out();
+    return r;
+}
+
+TEST(ShadowMeshMachine, HonestExchangeUnderBothProfilesAgreesOnEveryValue) {
+    for (const Profile p : {Profile::strict, Profile::upstream}) {
+        Pair pair(p, kat_c_i(), kat_c_r());
+        pair.responder->start();
+        pair.initiator->start();
+        for (int step = 0; step < 4; ++step) {
+            for (auto& u : pair.initiator->take_output()) {
+                pair.responder->receive(u);
+            }
+            for (auto& u : pair.responder->take_output()) {
+                pair.initiator->receive(u);
+            }
+        }
+        EXPECT_TRUE(pair.initiator->authenticated());
+        EXPECT_TRUE(pair.responder->authenticated());
+        EXPECT_FALSE(pair.initiator->closure());
+        const auto ki = pair.initiator->derived_keys();
+        const auto kr = pair.responder->derived_keys();
+        ASSERT_EQ(ki.size(), 4U);
+        ASSERT_EQ(kr.size(), 4U);
+        for (std::size_t i = 0; i < ki.size(); ++i) {
+            EXPECT_EQ(ki[i].name, kr[i].name);
+            EXPECT_EQ(ki[i].value, kr[i].value) << ki[i].name;
+        }
+    }
+}
+
+TEST(ShadowMeshMachine, SessionIdOffByOneBitX2) {
+    for (const Profile p : {Profile::strict, Profile::upstream}) {
+        One r(Role::acceptor, p);
+        SessionId sid = kat_sid();
+        sid[15] ^= 1;
+        r.m.receive(request(kT1, sid));
+        EXPECT_EQ(r.error(), Error::unknown_session);
+        EXPECT_EQ(r.offset(), 8U);
+        const auto sent = r.out();
+        // No RESPONSE; strict says CLOSE(protocol violation).
+        if (p == Profile::strict) {
+            ASSERT_EQ(sent.size(), 1U);
+            EXPECT_EQ(to_hex(sent[0]), "010f0000000000020003");
+        } else {
+            EXPECT_TRUE(sent.empty());
+        }
+    }
+}
+
+TEST(ShadowMeshMachine, SkewWindowEdgesX3) {
+    struct Case {
+        std::int64_t delta;
+        std::optional<Error> error;
+    };
+    const Case cases[] = {{-30001, Error::stale_timestamp}, {-29999, std::nullopt}, {29999, std::nullopt},
+                          {30001, Error::future_timestamp}, {-30000, std::nullopt}, {30000, std::nullopt}};
+    for (const auto& c : cases) {
+        One r(Role::acceptor, Profile::strict);
+        r.m.receive(request(static_cast<std::uint64_t>(static_cast<std::int64_t>(kT1) + c.delta)));
+        if (c.error) {
+            EXPECT_EQ(r.error(), *c.error) << c.delta;
+            EXPECT_EQ(r.offset(), kTsReq);
+        } else {
+            EXPECT_EQ(r.m.state(), State::r1_awaiting_complete) << c.delta;
+        }
+    }
+    // The initiator applies the same rule to RESPONSE.
+    One i(Role::initiator, Profile::upstream);
+    (void)i.out();
+    i.m.receive(response(kT1 + 30001, good_response_mac()));
+    EXPECT_EQ(i.error(), Error::future_timestamp);
+    EXPECT_EQ(i.offset(), kTsResp);
+}
+
+TEST(ShadowMeshMachine, ExtremeAndMisunitTimestampsX4X5) {
+    const std::uint64_t bad[] = {0, UINT64_MAX, kT1 / 1000, kT1 * 1000000};
+    for (const auto ts : bad) {
+        for (const Profile p : {Profile::strict, Profile::upstream}) {
+            One r(Role::acceptor, p);
+            r.m.receive(request(ts));
+            EXPECT_EQ(r.m.state(), State::closed) << ts;
+            EXPECT_TRUE(r.error() == Error::stale_timestamp || r.error() == Error::future_timestamp);
+        }
+    }
+}
+
+TEST(ShadowMeshMachine, MacFlipsAndHalfMacsX6) {
+    Mac flipped = good_response_mac();
+    flipped[31] ^= 0x80;
+    Mac half = good_response_mac();
+    std::fill(half.begin() + 16, half.end(), 0);
+    for (const Mac& m : {flipped, half}) {
+        One i(Role::initiator, Profile::strict);
+        (void)i.out();
+        i.m.receive(response(kT1 + 1, m));
+        EXPECT_EQ(i.error(), Error::bad_mac);
+        EXPECT_EQ(i.offset(), 24U);
+        const auto sent = i.out();
+        ASSERT_EQ(sent.size(), 1U);  // CLOSE, no COMPLETE
+        EXPECT_EQ(sent[0][1], 0x0f);
+    }
+    Quirks q;
+    q.mac_compare_16 = true;
+    One buggy(Role::initiator, Profile::strict, q);
+    (void)buggy.out();
+    buggy.m.receive(response(kT1 + 1, half));
+    EXPECT_TRUE(buggy.m.authenticated());
+}
+
+TEST(ShadowMeshMachine, WrongKeyOrWrongInputMacsX7X8) {
+    const auto a = responder_keys();
+    const auto b = initiator_keys();
+    const Mac x7_key = challenge_mac(a.rx, kat_c_i());
+    const Mac x7_input = crypto::hmac_sha256(a.tx.view(), {ByteView(kat_sid()), ByteView(kat_c_i())});
+    for (const Mac& m : {x7_key, x7_input}) {
+        One i(Role::initiator, Profile::upstream);
+        (void)i.out();
+        i.m.receive(response(kT1 + 1, m));
+        EXPECT_EQ(i.error(), Error::bad_mac);
+    }
+    const Mac x8_input = challenge_mac(b.tx, kat_c_i());
+    const Mac x8_key = challenge_mac(a.tx, kat_c_r());
+    for (const Mac& m : {x8_input, x8_key}) {
+        auto r_holder = responder_in_r1(Profile::strict);
+        One& r = *r_holder;
+        r.m.receive(complete(kT1 + 2, m));
+        EXPECT_EQ(r.error(), Error::bad_mac);
+        EXPECT_FALSE(r.m.authenticated());
+    }
+    // The field comment's reading accepts exactly the X8 key value.
+    Quirks q;
+    q.complete_mac_rx_key = true;
+    auto r_holder = responder_in_r1(Profile::strict, q);
+        One& r = *r_holder;
+    r.m.receive(complete(kT1 + 2, x8_key));
+    EXPECT_TRUE(r.m.authenticated());
+}
+
+TEST(ShadowMeshMachine, ReplayedRequestX9AndSharedCacheAcrossConnections) {
+    auto cache = std::make_shared<ChallengeCache>(kMaxSkewMs);
+    One first(Role::acceptor, Profile::strict, {}, cache);
+    first.m.receive(hex(kReqHex));
+    EXPECT_EQ(first.m.state(), State::r1_awaiting_complete);
+    One second(Role::acceptor, Profile::strict, {}, cache, {}, kT1 + 29999);
+    second.m.receive(hex(kReqHex));
+    EXPECT_EQ(second.error(), Error::replay);
+    EXPECT_EQ(second.offset(), 24U);
+    // Past the window the skew check rejects it anyway, and the entry expires.
+    One third(Role::acceptor, Profile::strict, {}, cache, {}, kT1 + 30001);
+    third.m.receive(hex(kReqHex));
+    EXPECT_EQ(third.error(), Error::stale_timestamp);
+    // upstream keeps no cache: the replay is answered.
+    auto ucache = std::make_shared<ChallengeCache>(kMaxSkewMs);
+    One u1(Role::acceptor, Profile::upstream, {}, ucache);
+    u1.m.receive(hex(kReqHex));
+    One u2(Role::acceptor, Profile::upstream, {}, ucache);
+    u2.m.receive(hex(kReqHex));
+    EXPECT_EQ(u2.m.state(), State::r1_awaiting_complete);
+    EXPECT_EQ(u2.out().size(), 1U);
+    // The knob removes the cache in strict.
+    Quirks q;
+    q.no_replay_cache = true;
+    One k(Role::acceptor, Profile::strict, q, cache);
+    k.m.receive(hex(kReqHex));
+    EXPECT_EQ(k.m.state(), State::r1_awaiting_complete);
+}
+
+TEST(ShadowMeshMachine, CodecLeniencyPerProfileX10ToX16) {
+    Bytes x10 = serialize_header(Header{1, 0x30, 0, 57});
+    const Bytes req = hex(kReqHex);
+    x10.insert(x10.end(), req.begin() + 8, req.end());
+    x10.push_back(0xee);
+    Bytes x12 = req;
+    x12.insert(x12.end(), 10, 0);
+    Bytes x15 = req;
+    x15[3] = 0x01;
+    Bytes x11 = serialize_header(Header{1, 0x30, 0, 55});
+    x11.insert(x11.end(), req.begin() + 8, req.end() - 1);
+    Bytes x13 = serialize_header(Header{1, 0x30, 0, 65536});
+    Bytes x14 = req;
+    x14[0] = 2;
+    Bytes x16 = req;
+    x16[1] = 0x33;
+    for (const Bytes& accepted : {x10, x12, x15}) {
+        One s(Role::acceptor, Profile::strict);
+        s.m.receive(accepted);
+        EXPECT_EQ(s.m.state(), State::closed);
+        One u(Role::acceptor, Profile::upstream);
+        u.m.receive(accepted);
+        EXPECT_EQ(u.m.state(), State::r1_awaiting_complete);
+    }
+    for (const Bytes& dropped : {x11, x13, x14, x16}) {
+        One s(Role::acceptor, Profile::strict);
+        s.m.receive(dropped);
+        EXPECT_EQ(s.m.state(), State::closed);
+        One u(Role::acceptor, Profile::upstream);
+        u.m.receive(dropped);
+        EXPECT_EQ(u.m.state(), State::r0_awaiting_request);
+        EXPECT_EQ(u.m.dropped(), std::vector<std::size_t>{0});
+        // The connection is kept: the genuine REQUEST still works.
+        u.m.receive(req);
+        EXPECT_EQ(u.m.state(), State::r1_awaiting_complete);
+    }
+}
+
+TEST(ShadowMeshMachine, WrongMessageNowX17) {
+    const Bytes heartbeat = encode_frame(OtherMsg{MessageType::heartbeat, {}});
+    for (const Profile p : {Profile::strict, Profile::upstream}) {
+        One r(Role::acceptor, p);
+        r.m.receive(hex(kCompHex));
+        EXPECT_EQ(r.error(), Error::unexpected_message);
+        One r2(Role::acceptor, p);
+        r2.m.receive(hex(kRespHex));
+        EXPECT_EQ(r2.error(), Error::unexpected_message);
+        auto r3_holder = responder_in_r1(p);
+        One& r3 = *r3_holder;
+        r3.m.receive(heartbeat);
+        EXPECT_EQ(r3.error(), Error::unexpected_message);
+        One i(Role::initiator, p);
+        i.m.receive(heartbeat);
+        EXPECT_EQ(i.error(), Error::unexpected_message);
+        // Two re-handshakes interleaved: a second REQUEST while in R1.
+        auto r4_holder = responder_in_r1(p);
+        One& r4 = *r4_holder;
+        r4.m.receive(request(kT1 + 3, kat_sid(), kat_c_r()));
+        EXPECT_EQ(r4.error(), Error::unexpected_message);
+    }
+}
+
+TEST(ShadowMeshMachine, TextMessagesX18) {
+    One s(Role::acceptor, Profile::strict);
+    s.m.receive_text(hex(kReqHex));
+    EXPECT_EQ(s.error(), Error::decode_error);
+    One u(Role::acceptor, Profile::upstream);
+    u.m.receive_text(hex(kReqHex));
+    EXPECT_EQ(u.m.state(), State::r0_awaiting_request);
+    EXPECT_EQ(u.m.dropped().size(), 1U);
+}
+
+TEST(ShadowMeshMachine, DeadlineX19) {
+    for (const Profile p : {Profile::strict, Profile::upstream}) {
+        One i(Role::initiator, p);
+        EXPECT_EQ(i.m.idle_timeout_ms(), std::optional<std::uint32_t>(5000));
+        i.clock.set(kT1 + 5001);
+        i.m.receive(response(kT1 + 5001, good_response_mac()));
+        EXPECT_EQ(i.error(), Error::timeout);
+        One i2(Role::initiator, p);
+        i2.clock.set(kT1 + 5000);
+        i2.m.receive(response(kT1 + 1, good_response_mac()));
+        EXPECT_TRUE(i2.m.authenticated());
+        auto r_holder = responder_in_r1(p);
+        One& r = *r_holder;
+        r.m.idle_timeout();
+        EXPECT_EQ(r.error(), Error::timeout);
+    }
+    Quirks q;
+    q.no_deadline = true;
+    One i(Role::initiator, Profile::strict, q);
+    EXPECT_FALSE(i.m.idle_timeout_ms());
+    i.m.idle_timeout();
+    i.clock.set(kT1 + 9000);
+    i.m.receive(response(kT1 + 9000, good_response_mac()));
+    EXPECT_TRUE(i.m.authenticated());
+}
+
+TEST(ShadowMeshMachine, SecondCompleteAfterDoneX20) {
+    auto r_holder = responder_in_r1(Profile::strict);
+        One& r = *r_holder;
+    r.m.receive(hex(kCompHex));
+    ASSERT_TRUE(r.m.authenticated());
+    r.m.receive(encode_frame(OtherMsg{MessageType::heartbeat, {}}));
+    EXPECT_EQ(r.m.next_action(), Action::done);
+    r.m.receive(hex(kCompHex));
+    EXPECT_EQ(r.error(), Error::unexpected_message);
+    EXPECT_TRUE(r.m.authenticated());
+    EXPECT_EQ(r.m.closure()->at_message, 3U);
+}
+
+TEST(ShadowMeshMachine, IndependentRelaySessionsX22) {
+    // Each peer holds keys from its own relay session (code form): TX_R != RX_I.
+    const Secret<32> master_a(counting<32>(0x40));
+    const Secret<32> master_b(counting<32>(0x60));
+    NodeId a{};
+    NodeId b{};
+    NodeId relay{};
+    a.fill(0xaa);
+    b.fill(0xbb);
+    relay.fill(0x22);
+    Pair p(Profile::strict, kat_c_i(), kat_c_r());
+    auto keys_b = session_keys_code(master_b, kat_sid(), b, relay);
+    auto keys_a = session_keys_code(master_a, kat_sid(), a, relay);
+    FixedMillisClock clock(kT1);
+    ScriptedRng ri(bytes_of(kat_c_i()));
+    ScriptedRng rr(bytes_of(kat_c_r()));
+    Rehandshake ini(Config{Role::initiator, Profile::strict, std::move(keys_b), nullptr, {}}, ri, clock);
+    Rehandshake res(Config{Role::acceptor, Profile::strict, std::move(keys_a), nullptr, {}}, rr, clock);
+    ini.start();
+    res.start();
+    for (auto& u : ini.take_output()) {
+        res.receive(u);
+    }
+    for (auto& u : res.take_output()) {
+        ini.receive(u);
+    }
+    EXPECT_FALSE(ini.authenticated());
+    ASSERT_TRUE(ini.closure());
+    EXPECT_EQ(ini.closure()->failure.code, Error::bad_mac);
+}
+
+TEST(ShadowMeshMachine, CloseInTheMiddleAndPeerClosed) {
+    auto r_holder = responder_in_r1(Profile::strict);
+        One& r = *r_holder;
+    r.m.receive(encode_frame(CloseMsg{kCloseNormal, {}}));
+    EXPECT_EQ(r.error(), Error::peer_error);
+    EXPECT_TRUE(r.out().empty());
+    One i(Role::initiator, Profile::upstream);
+    (void)i.out();
+    i.m.peer_closed();
+    EXPECT_TRUE(i.m.closure()->by_peer);
+    // Nothing after close.
+    i.m.receive(hex(kRespHex));
+    EXPECT_TRUE(i.out().empty());
+    EXPECT_FALSE(i.m.authenticated());
+}
+
+TEST(ShadowMeshMachine, KnobsChangeObservableBehaviour) {
+    {
+        Quirks q;
+        q.no_session_id_check = true;
+        One r(Role::acceptor, Profile::strict, q);
+        SessionId sid = kat_sid();
+        sid[0] ^= 0x80;
+        r.m.receive(request(kT1, sid));
+        EXPECT_EQ(r.m.state(), State::r1_awaiting_complete);
+    }
+    {
+        Quirks q;
+        q.timestamps_in_seconds = true;
+        One i(Role::initiator, Profile::strict, q);
+        const auto out = i.out();
+        ASSERT_EQ(out.size(), 1U);
+        auto f = decode_frame(out[0], Profile::strict);
+        ASSERT_TRUE(f.ok());
+        EXPECT_EQ(std::get<RehandshakeRequest>(f->message).timestamp_ms, kT1 / 1000);
+    }
+    {
+        Quirks q;
+        q.mac_wrong_key = true;
+        One r(Role::acceptor, Profile::strict, q);
+        r.m.receive(hex(kReqHex));
+        const auto out = r.out();
+        ASSERT_EQ(out.size(), 1U);
+        EXPECT_NE(to_hex(out[0]), kRespHex);
+    }
+    {
+        Quirks q;
+        q.lenient_codec = true;
+        One r(Role::acceptor, Profile::strict, q);
+        Bytes x12 = hex(kReqHex);
+        x12.push_back(0);
+        r.m.receive(x12);
+        EXPECT_EQ(r.m.state(), State::r1_awaiting_complete);
+    }
+    {
+        Quirks q;
+        q.accept_after_done = true;
+        auto r_holder = responder_in_r1(Profile::strict, q);
+        One& r = *r_holder;
+        r.m.receive(hex(kCompHex));
+        r.m.receive(hex(kCompHex));
+        EXPECT_FALSE(r.m.closure());
+    }
+    {
+        Quirks q;
+        q.ignore_wrong_message = true;
+        auto r_holder = responder_in_r1(Profile::strict, q);
+        One& r = *r_holder;
+        r.m.receive(encode_frame(OtherMsg{MessageType::heartbeat, {}}));
+        EXPECT_FALSE(r.m.closure());
+        r.m.receive(hex(kCompHex));
+        EXPECT_TRUE(r.m.authenticated());
+    }
+    for (const auto& info : quirk_table()) {
+        Quirks q;
+        EXPECT_TRUE(set_quirk(q, info.name));
+        EXPECT_TRUE(q.*info.flag);
+    }
+    Quirks q;
+    EXPECT_FALSE(set_quirk(q, "no-such-knob"));
+}
+
+// Both roles agree for arbitrary keys, session ids, challenges and clocks within the window.
+RC_GTEST_PROP(ShadowMeshMachineProps, BothRolesAgreeForArbitraryInputs,
+              (std::uint64_t t0, std::uint16_t skew_i, std::uint16_t skew_r)) {
+    const auto seed = *rc::gen::container<std::vector<std::uint8_t>>(16 + 64 + 64, rc::gen::arbitrary<std::uint8_t>());
+    const bool upstream = *rc::gen::arbitrary<bool>();
+    SessionId sid{};
+    ByteArray<32> k1{};
+    ByteArray<32> k2{};
+    std::copy(seed.begin(), seed.begin() + 16, sid.begin());
+    std::copy(seed.begin() + 16, seed.begin() + 48, k1.begin());
+    std::copy(seed.begin() + 48, seed.begin() + 80, k2.begin());
+    const Bytes challenges(seed.begin() + 80, seed.end());
+    const std::uint64_t now = t0 % (std::uint64_t{1} << 62) + 100000;
+    FixedMillisClock ci(now);
+    FixedMillisClock cr(now + skew_r % 30000);
+    ScriptedRng ri(Bytes(challenges.begin(), challenges.begin() + 32));
+    ScriptedRng rr(Bytes(challenges.begin() + 32, challenges.end()));
+    const Profile p = upstream ? Profile::upstream : Profile::strict;
+    Rehandshake ini(Config{Role::initiator, p, SessionKeys{sid, Secret<32>(k1), Secret<32>(k2)}, nullptr, {}}, ri, ci);
+    Rehandshake res(Config{Role::acceptor, p, SessionKeys{sid, Secret<32>(k2), Secret<32>(k1)}, nullptr, {}}, rr, cr);
+    ini.start();
+    res.start();
+    for (auto& u : ini.take_output()) {
+        res.receive(u);
+    }
+    ci.advance(skew_i % 5000);
+    for (auto& u : res.take_output()) {
+        ini.receive(u);
+    }
+    for (auto& u : ini.take_output()) {
+        res.receive(u);
+    }
+    RC_ASSERT(ini.authenticated());
+    RC_ASSERT(res.authenticated());
+    const auto a = ini.derived_keys();
+    const auto b = res.derived_keys();
+    RC_ASSERT(a.size() == 4U);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        RC_ASSERT(a[i].value == b[i].value);
+    }
+}
+
+// Any single bit flip in RESPONSE or COMPLETE keeps the responder from DONE, except a flip in a
+// timestamp that stays within the window (timestamps are not authenticated) or, under upstream, in
+// the ignored Flags.
+RC_GTEST_PROP(ShadowMeshMachineProps, AnyBitFlipIsRejectedUnlessInAnUncheckedField, ()) {
+    const bool flip_response = *rc::gen::arbitrary<bool>();
+    const bool upstream = *rc::gen::arbitrary<bool>();
+    const Profile p = upstream ? Profile::upstream : Profile::strict;
+    const std::size_t size = flip_response ? 96 : 64;
+    const std::size_t bit = *rc::gen::inRange<std::size_t>(0, size * 8);
+    Pair pair(p, kat_c_i(), kat_c_r());
+    pair.initiator->start();
+    pair.responder->start();
+    for (auto& u : pair.initiator->take_output()) {
+        pair.responder->receive(u);
+    }
+    for (auto& u : pair.responder->take_output()) {
+        if (flip_response) {
+            u[bit / 8] ^= static_cast<std::uint8_t>(1U << (bit % 8));
+        }
+        pair.initiator->receive(u);
+    }
+    for (auto& u : pair.initiator->take_output()) {
+        if (!flip_response) {
+            u[bit / 8] ^= static_cast<std::uint8_t>(1U << (bit % 8));
+        }
+        pair.responder->receive(u);
+    }
+    const std::size_t byte = bit / 8;
+    const std::size_t ts_start = size - 8;
+    const bool in_timestamp = byte >= ts_start;
+    const bool in_flags = byte == 2 || byte == 3;
+    if (pair.responder->authenticated()) {
+        RC_ASSERT(in_timestamp || (upstream && in_flags));
+    }
+    if (!in_timestamp && !(upstream && in_flags)) {
+        RC_ASSERT(!pair.responder->authenticated());
+    }
+}
+
+}  // namespace
+}  // namespace shakedown::shadowmesh::test
