@@ -6,6 +6,8 @@
 
 namespace shakedown::vectors::stellar {
 
+using namespace shakedown::stellar;
+
 namespace {
 
 using cases::Builder;

@@ -68,11 +68,13 @@ Bytes hello_xdr(Conn&, const ss::Hello& h) { return ss::serialize(ss::Authentica
 
 void flip(Bytes& b, std::size_t byte, unsigned bit_from_msb) { b[byte] ^= static_cast<std::uint8_t>(0x80U >> bit_from_msb); }
 
+HelloLayout record_layout(const ss::Hello& h) { return HelloLayout(h, ss::kHelloInRecord); }
+
 Stimulus hello_flip(std::function<std::size_t(const HelloLayout&)> where, unsigned bit) {
     return [where = std::move(where), bit](Conn& c) {
         const ss::Hello h = c.honest_hello();
         Bytes r = c.hello_record(h);
-        flip(r, where(HelloLayout(h)), bit);
+        flip(r, where(record_layout(h)), bit);
         return c.send(r);
     };
 }

@@ -70,23 +70,9 @@ inline const std::string kOtherNetwork = "Public Global Stellar Network ; Septem
 [[nodiscard]] Bytes hello_xdr(Conn&, const ss::Hello& h);
 void flip(Bytes& b, std::size_t byte, unsigned bit_from_msb);
 
-// Byte offsets of HELLO fields in a framed honest HELLO record (4 mark, 4 v, 8 seq, 4 type).
-struct HelloLayout {
-    std::size_t ledger = 20, overlay = 24, min = 28, network = 32, vstr_len = 64, vstr = 68;
-    std::size_t port, node_type, peer_id, cert_key, expiration, sig_len, sig, nonce, mac;
-    explicit HelloLayout(const ss::Hello& h) {
-        const std::size_t len = h.version_str.size();
-        port = vstr + len + (4 - len % 4) % 4;
-        node_type = port + 4;
-        peer_id = node_type + 4;
-        cert_key = peer_id + 32;
-        expiration = cert_key + 32;
-        sig_len = expiration + 8;
-        sig = sig_len + 4;
-        nonce = sig + h.cert.sig.size() + (4 - h.cert.sig.size() % 4) % 4;
-        mac = nonce + 32;
-    }
-};
+using ss::HelloLayout;
+// Offsets of the HELLO fields in its framed record.
+[[nodiscard]] HelloLayout record_layout(const ss::Hello& h);
 
 [[nodiscard]] Stimulus hello_flip(std::function<std::size_t(const HelloLayout&)> where, unsigned bit);
 [[nodiscard]] Stimulus auth(MacMode mode, std::optional<std::uint64_t> seq = std::nullopt, std::int32_t flags = 200);

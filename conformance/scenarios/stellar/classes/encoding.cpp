@@ -53,7 +53,7 @@ void add_encoding(Builder& b) {
         ss::Hello h = c.honest_hello();
         h.version_str = "x";
         Bytes r = c.hello_record(h);
-        r[HelloLayout(h).vstr + 1] = 0x01;
+        r[record_layout(h).vstr + 1] = 0x01;
         return c.send(r);
     });
     xdr_case("xdr.version-str-101", "versionStr of 101 bytes", hello_edit([](Conn&, ss::Hello& h) {
@@ -73,13 +73,13 @@ void add_encoding(Builder& b) {
     xdr_case("xdr.node-id-type", "NodeID key type 1", [](Conn& c) {
         const ss::Hello h = c.honest_hello();
         Bytes r = c.hello_record(h);
-        r[HelloLayout(h).node_type + 3] = 1;
+        r[record_layout(h).node_type + 3] = 1;
         return c.send(r);
     });
     xdr_case("xdr.string-length-huge", "versionStr length 0xfffffff0", [](Conn& c) {
         const ss::Hello h = c.honest_hello();
         Bytes r = c.hello_record(h);
-        const auto at = HelloLayout(h).vstr_len;
+        const auto at = record_layout(h).vstr_len;
         r[at] = 0xff;
         r[at + 1] = 0xff;
         r[at + 2] = 0xff;

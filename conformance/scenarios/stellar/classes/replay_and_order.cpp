@@ -107,7 +107,7 @@ void add_replay_and_order(Builder& b) {
                                  Bytes all = a;
                                  if (c.target_role() == Role::initiator) {
                                      const Bytes p = c.authenticated(ss::Peers{});
-                                     const Bytes f = c.authenticated(ss::SendMoreExtended{200, 300000});
+                                     const Bytes f = c.authenticated(ss::kDefaultFlowControl);
                                      all.insert(all.end(), p.begin(), p.end());
                                      all.insert(all.end(), f.begin(), f.end());
                                  }
@@ -160,7 +160,7 @@ void add_replay_and_order(Builder& b) {
         auto spec = reject_case("order.message-before-hello", "SEND_MORE_EXTENDED, unauthenticated, before our HELLO",
                              "stellar.md, Validation: any non-handshake type before auth completes -> silent drop",
                              Stage::start,
-                             [](Conn& c) { return c.send(c.unauthenticated(ss::SendMoreExtended{200, 300000})); });
+                             [](Conn& c) { return c.send(c.unauthenticated(ss::kDefaultFlowControl)); });
         spec.reaction = drop("non-handshake message before authentication, silent drop", true);
         b.both(spec);
     }

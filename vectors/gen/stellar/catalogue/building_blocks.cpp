@@ -2,6 +2,8 @@
 
 namespace shakedown::vectors::stellar::cases {
 
+using namespace shakedown::stellar;
+
 ByteArray<32> derive(const std::string& label) { return crypto::sha256(as_bytes("shakedown/stellar/" + label)); }
 
 SideInputs side(const std::string& label, std::uint64_t now) {
@@ -32,16 +34,7 @@ ByteArray<32> public_of(const ByteArray<32>& seed) { return crypto::ed25519_from
 
 HelloLayout layout_of(const Bytes& framed_hello) {
     auto am = parse_authenticated_message(ByteView(framed_hello).subspan(4));
-    const Hello& h = std::get<Hello>(am->message);
-    const std::size_t str_words = 4 + h.version_str.size() + (4 - h.version_str.size() % 4) % 4;
-    HelloLayout l{};
-    l.version_str = kRecordPrefix + 44;
-    l.node_id_type = l.version_str + str_words + 4;
-    l.cert_pubkey = l.node_id_type + 36;
-    l.sig = l.cert_pubkey + 32 + 8 + 4;
-    l.nonce = l.sig + h.cert.sig.size() + (4 - h.cert.sig.size() % 4) % 4;
-    l.mac = l.nonce + 32;
-    return l;
+    return HelloLayout(std::get<Hello>(am->message), kHelloInRecord);
 }
 
 std::size_t bit(std::size_t byte, unsigned bit_in_byte_from_msb) { return byte * 8 + bit_in_byte_from_msb; }
@@ -67,14 +60,13 @@ Bytes with(Bytes b, std::size_t at, std::uint8_t value) {
 Bytes cat(const Bytes& a, const Bytes& b) { return concat({a, b}); }
 
 HandshakeBase make_handshake_base() {
-    HandshakeBase h;
-    h.honest = base();
-    h.honest_run = run(h.honest);
-    h.hello_i = layout_of(h.honest_run.messages[0].wire);
-    h.hello_a = layout_of(h.honest_run.messages[1].wire);
-    h.i_send = *h.honest_run.initiator.send_mac_key;
-    h.i_hello = parse_authenticated_message(ByteView(h.honest_run.messages[0].wire).subspan(4))->message;
-    return h;
+    TranscriptInputs honest = base();
+    TranscriptResult honest_run = run(honest);
+    const HelloLayout hello_i = layout_of(honest_run.messages[0].wire);
+    const HelloLayout hello_a = layout_of(honest_run.messages[1].wire);
+    const ByteArray<32> i_send = *honest_run.initiator.send_mac_key;
+    StellarMessage i_hello = parse_authenticated_message(ByteView(honest_run.messages[0].wire).subspan(4))->message;
+    return HandshakeBase{std::move(honest), std::move(honest_run), hello_i, hello_a, i_send, std::move(i_hello)};
 }
 
 CodecBase make_codec_base() {

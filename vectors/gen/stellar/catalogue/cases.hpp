@@ -16,7 +16,6 @@ namespace shakedown::vectors::stellar::cases {
 
 inline constexpr std::uint64_t kNow = 1767225600;  // 2026-01-01T00:00:00Z
 inline constexpr std::string_view kPublicPassphrase = "Public Global Stellar Network ; September 2015";
-inline constexpr std::size_t kRecordPrefix = 20;  // record mark, v, sequence, MessageType
 
 [[nodiscard]] ByteArray<32> derive(const std::string& label);
 [[nodiscard]] SideInputs side(const std::string& label, std::uint64_t now = kNow);
@@ -26,20 +25,12 @@ inline constexpr std::size_t kRecordPrefix = 20;  // record mark, v, sequence, M
 [[nodiscard]] ByteArray<32> public_of(const ByteArray<32>& seed);
 
 // Byte offsets inside a framed HELLO record, from the HELLO the side would send.
-struct HelloLayout {
-    std::size_t version_str;  // the length word
-    std::size_t node_id_type;
-    std::size_t cert_pubkey;
-    std::size_t sig;
-    std::size_t nonce;
-    std::size_t mac;
-};
-[[nodiscard]] HelloLayout layout_of(const Bytes& framed_hello);
+[[nodiscard]] ss::HelloLayout layout_of(const Bytes& framed_hello);
 
 [[nodiscard]] std::size_t bit(std::size_t byte, unsigned bit_in_byte_from_msb = 7);
 [[nodiscard]] Mutation mut(std::size_t message, MutationOp op, std::uint64_t value = 0, Bytes data = {});
 // A record framed as `from` would send it, MACed with its send key at `sequence` when keyed.
-[[nodiscard]] Bytes authenticated_record(const StellarMessage& m, const ByteArray<32>* key, std::uint64_t sequence);
+[[nodiscard]] Bytes authenticated_record(const ss::StellarMessage& m, const ByteArray<32>* key, std::uint64_t sequence);
 [[nodiscard]] Bytes with(Bytes b, std::size_t at, std::uint8_t value);
 [[nodiscard]] Bytes cat(const Bytes& a, const Bytes& b);
 
@@ -132,19 +123,19 @@ struct CodecBuilder {
 struct HandshakeBase {
     TranscriptInputs honest;
     TranscriptResult honest_run;
-    HelloLayout hello_i;
-    HelloLayout hello_a;
+    ss::HelloLayout hello_i;
+    ss::HelloLayout hello_a;
     ByteArray<32> i_send;
-    StellarMessage i_hello;
+    ss::StellarMessage i_hello;
 };
 [[nodiscard]] HandshakeBase make_handshake_base();
 
 // The honest handshake's records, which the codec classes decode and alter.
 struct CodecBase {
     TranscriptResult honest;
-    std::vector<AuthenticatedMessage> am;
+    std::vector<ss::AuthenticatedMessage> am;
     std::vector<Bytes> body;  // each record without its record mark
-    Hello hello;              // the initiator's
+    ss::Hello hello;              // the initiator's
     Bytes hello_xdr;
 };
 [[nodiscard]] CodecBase make_codec_base();

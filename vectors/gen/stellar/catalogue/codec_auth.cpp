@@ -2,6 +2,8 @@
 
 namespace shakedown::vectors::stellar::cases {
 
+using namespace shakedown::stellar;
+
 void add_auth(CodecBuilder& cb, const CodecBase& /*base_run*/) {
     Json& g = cb.group("Auth", "Auth { int flags }");
     for (const std::int32_t flags : {200, 100, 0, -1}) {

@@ -2,6 +2,8 @@
 
 namespace shakedown::vectors::stellar::cases {
 
+using namespace shakedown::stellar;
+
 void add_auth_cert(CodecBuilder& cb, const CodecBase& base_run) {
     const Hello& hello = base_run.hello;
     Json& g = cb.group("AuthCert", "AuthCert { Curve25519Public pubkey; uint64 expiration; Signature sig<64> }");

@@ -2,6 +2,8 @@
 
 namespace shakedown::vectors::stellar::cases {
 
+using namespace shakedown::stellar;
+
 void add_error(CodecBuilder& cb, const CodecBase& /*base_run*/) {
     Json& g = cb.group("Error", "Error { ErrorCode code; string msg<100> }");
     for (int c = 0; c <= 4; ++c) {

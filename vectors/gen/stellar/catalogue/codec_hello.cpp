@@ -2,6 +2,8 @@
 
 namespace shakedown::vectors::stellar::cases {
 
+using namespace shakedown::stellar;
+
 void add_hello(CodecBuilder& cb, const CodecBase& base_run) {
     const std::vector<AuthenticatedMessage>& am = base_run.am;
     const Hello& hello = base_run.hello;
@@ -24,10 +26,10 @@ void add_hello(CodecBuilder& cb, const CodecBase& base_run) {
                Error::bad_length);
     h.version_str = "ab";
     Bytes pad = serialize(h);
-    pad[44 + 4 + 3] = 0x20;
+    pad[HelloLayout(h).vstr + 3] = 0x20;
     cb.invalid(g, "non-zero padding after versionStr", {"NonZeroPadding"}, pad, parse_hello(pad),
                Error::bad_padding);
-    const std::size_t key_type = 44 + 4 + 16 + 4;  // versionStr "shakedown 0.1.0" takes 4 + 16 bytes
+    const std::size_t key_type = HelloLayout(hello).node_type;
     cb.invalid(g, "NodeID key type 1", {"UnknownArm"}, with(hello_xdr, key_type + 3, 1),
                parse_hello(with(hello_xdr, key_type + 3, 1)), Error::unknown_type);
     cb.invalid(g, "NodeID key type -1", {"UnknownArm"}, with(with(hello_xdr, key_type, 0xff), key_type + 3, 0xff),

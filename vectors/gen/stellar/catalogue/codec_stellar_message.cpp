@@ -2,6 +2,8 @@
 
 namespace shakedown::vectors::stellar::cases {
 
+using namespace shakedown::stellar;
+
 void add_stellar_message(CodecBuilder& cb, const CodecBase& base_run) {
     const TranscriptResult& honest = base_run.honest;
     const std::vector<AuthenticatedMessage>& am = base_run.am;

@@ -2,6 +2,8 @@
 
 namespace shakedown::vectors::stellar::cases {
 
+using namespace shakedown::stellar;
+
 void add_bitflips(Builder& b, const HandshakeBase& base_run) {
     const TranscriptResult& honest_run = base_run.honest_run;
     for (std::size_t rec = 0; rec < 4; ++rec) {

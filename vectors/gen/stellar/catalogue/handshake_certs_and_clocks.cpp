@@ -2,6 +2,8 @@
 
 namespace shakedown::vectors::stellar::cases {
 
+using namespace shakedown::stellar;
+
 void add_certs_and_clocks(Builder& b, const HandshakeBase& base_run) {
     const HelloLayout& hello_i = base_run.hello_i;
     const HelloLayout& hello_a = base_run.hello_a;

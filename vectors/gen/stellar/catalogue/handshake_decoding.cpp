@@ -2,6 +2,8 @@
 
 namespace shakedown::vectors::stellar::cases {
 
+using namespace shakedown::stellar;
+
 void add_decoding_and_framing(Builder& b, const HandshakeBase& base_run) {
     const HelloLayout& hello_i = base_run.hello_i;
     {
@@ -19,7 +21,7 @@ void add_decoding_and_framing(Builder& b, const HandshakeBase& base_run) {
         in.initiator.version_str = "abc";
         TranscriptResult r = run(in);
         const HelloLayout l = layout_of(r.messages[0].wire);
-        in.mutations.push_back(mut(0, MutationOp::flip_bit, bit(l.version_str + 4 + 3)));
+        in.mutations.push_back(mut(0, MutationOp::flip_bit, bit(l.vstr_len + 4 + 3)));
         b.add("non-zero padding after versionStr", {"MalformedXdr"}, in);
     }
     {
@@ -29,7 +31,7 @@ void add_decoding_and_framing(Builder& b, const HandshakeBase& base_run) {
     }
     {
         auto in = base();
-        in.mutations.push_back(mut(0, MutationOp::flip_bit, bit(hello_i.node_id_type + 3)));
+        in.mutations.push_back(mut(0, MutationOp::flip_bit, bit(hello_i.node_type + 3)));
         b.add("NodeID key type 1", {"MalformedXdr"}, in);
     }
     {

@@ -2,6 +2,8 @@
 
 namespace shakedown::vectors::stellar::cases {
 
+using namespace shakedown::stellar;
+
 void add_hello_validation(Builder& b, const HandshakeBase& /*base_run*/) {
     {
         auto in = base();

@@ -2,6 +2,8 @@
 
 namespace shakedown::vectors::stellar::cases {
 
+using namespace shakedown::stellar;
+
 void add_mac_sequence_replay_order(Builder& b, const HandshakeBase& base_run) {
     const TranscriptResult& honest_run = base_run.honest_run;
     const ByteArray<32>& i_send = base_run.i_send;

@@ -2,6 +2,8 @@
 
 namespace shakedown::vectors::stellar::cases {
 
+using namespace shakedown::stellar;
+
 void add_valid(Builder& b, const HandshakeBase& base_run) {
     const TranscriptInputs& honest = base_run.honest;
     const TranscriptResult& honest_run = base_run.honest_run;

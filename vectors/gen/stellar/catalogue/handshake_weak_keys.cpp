@@ -3,6 +3,8 @@
 
 namespace shakedown::vectors::stellar::cases {
 
+using namespace shakedown::stellar;
+
 void add_weak_keys(Builder& b, const std::string& wycheproof_dir) {
     std::vector<ByteArray<32>> weak;
     for (const auto& k : x25519_low_order_keys(wycheproof_dir)) {
