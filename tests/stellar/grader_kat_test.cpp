@@ -78,7 +78,8 @@ Kat load() {
     const Json& macs = o.req("message_macs");
     for (std::size_t i = 0; i < macs.size(); ++i) {
         StrictObject m(macs[i], "message_macs[" + std::to_string(i) + "]");
-        k.macs.push_back(MessageMac{m.str("name"), m.str("key"), m.u64("sequence"), m.hex("xdr"), m.hex_array<32>("mac")});
+        k.macs.push_back(
+            MessageMac{m.str("name"), m.str("key"), m.u64("sequence"), m.hex("xdr"), m.hex_array<32>("mac")});
         m.finish();
     }
     o.finish();
@@ -90,7 +91,9 @@ protected:
     const Kat k = load();
 };
 
-TEST_F(GraderKat, NetworkId) { EXPECT_EQ(to_hex(network_id(k.passphrase)), to_hex(k.network_id)); }
+TEST_F(GraderKat, NetworkId) {
+    EXPECT_EQ(to_hex(network_id(k.passphrase)), to_hex(k.network_id));
+}
 
 TEST_F(GraderKat, Keys) {
     for (const Side* s : {&k.initiator, &k.acceptor}) {
@@ -102,7 +105,8 @@ TEST_F(GraderKat, Keys) {
 TEST_F(GraderKat, CertSigningHashAndSignature) {
     for (const Side* s : {&k.initiator, &k.acceptor}) {
         EXPECT_EQ(to_hex(cert_signing_hash(k.network_id, k.expiration, s->ecdh_public)), to_hex(s->cert_signing_hash));
-        const AuthCert cert = make_cert(crypto::ed25519_from_seed(s->node_seed), k.network_id, s->ecdh_public, k.expiration);
+        const AuthCert cert =
+            make_cert(crypto::ed25519_from_seed(s->node_seed), k.network_id, s->ecdh_public, k.expiration);
         EXPECT_EQ(cert.pubkey, s->ecdh_public);
         EXPECT_EQ(cert.expiration, k.expiration);
         EXPECT_EQ(to_hex(cert.sig), to_hex(s->cert_signature));
@@ -127,7 +131,8 @@ TEST_F(GraderKat, CertVerification) {
 }
 
 TEST_F(GraderKat, SharedKeyBothSides) {
-    const auto a = shared_key(Role::initiator, k.initiator.ecdh_secret, k.initiator.ecdh_public, k.acceptor.ecdh_public);
+    const auto a =
+        shared_key(Role::initiator, k.initiator.ecdh_secret, k.initiator.ecdh_public, k.acceptor.ecdh_public);
     const auto b = shared_key(Role::acceptor, k.acceptor.ecdh_secret, k.acceptor.ecdh_public, k.initiator.ecdh_public);
     ASSERT_TRUE(a.ok());
     ASSERT_TRUE(b.ok());
@@ -138,8 +143,9 @@ TEST_F(GraderKat, SharedKeyBothSides) {
 TEST_F(GraderKat, SharedKeyFromAllZeroOutput) {
     // What the grader reproduces when it advertised a low-order key: the target's X25519 gives zero.
     const Secret<32> zero;
-    EXPECT_EQ(to_hex(shared_key_from_dh(Role::initiator, zero, k.initiator.ecdh_public, k.acceptor.ecdh_public).array()),
-              to_hex(k.shared_zero_output));
+    EXPECT_EQ(
+        to_hex(shared_key_from_dh(Role::initiator, zero, k.initiator.ecdh_public, k.acceptor.ecdh_public).array()),
+        to_hex(k.shared_zero_output));
     EXPECT_EQ(to_hex(shared_key_from_dh(Role::acceptor, zero, k.acceptor.ecdh_public, k.initiator.ecdh_public).array()),
               to_hex(k.shared_zero_output));
 }
