@@ -137,7 +137,7 @@ void add_layers(Corpora& c, const std::string& name, const Bytes& record) {
     if (!am) {
         return;
     }
-    const ByteView message = body.subspan(12, body.size() - 44);
+    const ByteView message = stellar::mac_covered_bytes(body);
     c.add("stellar_stellar_message", name, message, false);
     const ByteView arm = message.subspan(4);
     switch (stellar::type_of(am->message)) {

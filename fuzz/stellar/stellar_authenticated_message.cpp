@@ -1,6 +1,7 @@
 // AuthenticatedMessage (Stellar-overlay.x, v0 arm: sequence, StellarMessage, HmacSha256Mac): the
 // record body every handshake message travels in. parse_authenticated_message.
 #include "fuzz/stellar/stellar_codec_checks.hpp"
+#include "stellar/auth.hpp"
 
 using namespace shakedown;
 
@@ -10,13 +11,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     // Exactly the inputs laid out as v = 0 (4), sequence (8), a StellarMessage that parses on its
     // own, and a 32-byte MAC are accepted, and they carry that message. The handshake relies on
-    // this: it MACs in[12, size - 32) as "the StellarMessage as received".
+    // this: it MACs mac_covered_bytes(in) as "the StellarMessage as received".
     bool expected = size >= 4 + 8 + 32;
     if (expected) {
         expected = in[0] == 0 && in[1] == 0 && in[2] == 0 && in[3] == 0;
     }
     if (expected) {
-        const auto body = stellar::parse_stellar_message(in.subspan(12, size - 44));
+        const auto body = stellar::parse_stellar_message(stellar::mac_covered_bytes(in));
         expected = body.ok();
         if (r && body) {
             FUZZ_CHECK(r->message == *body);

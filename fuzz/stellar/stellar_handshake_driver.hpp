@@ -110,6 +110,7 @@ private:
         case Error::bad_address:
         case Error::already_connected:
         case Error::peer_error:
+        case Error::peer_closed:
         case Error::timeout: return true;
         default: return is_codec_error(e);
     }
@@ -233,7 +234,7 @@ private:
         if (closure) {
             FUZZ_CHECK(is_closure_error(closure->failure.code));
             if (closure->by_peer) {
-                FUZZ_CHECK(closure->failure.code == Error::peer_error && !closure->sent_error);
+                FUZZ_CHECK(closure->failure.code == Error::peer_closed && !closure->sent_error);
             }
         }
         // Authentication is forever (the closure does not undo it) and only ever follows a HELLO
@@ -393,7 +394,7 @@ private:
             const Bytes& body = **next;
             const auto am = stellar::parse_authenticated_message(body);
             if (am && stellar::type_of(am->message) == MessageType::auth) {
-                const ByteView message = ByteView(body).subspan(12, body.size() - 44);
+                const ByteView message = stellar::mac_covered_bytes(body);
                 m_auths_seen.push_back(AuthSeen{am->sequence, Bytes(message.begin(), message.end()), am->mac});
             }
         }

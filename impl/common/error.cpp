@@ -13,6 +13,7 @@ constexpr std::array<std::string_view, kErrorCount> kNames = {
     "bad_flags",       "bad_address",      "already_connected", "bad_credentials",
     "peer_error",      "timeout",          "crypto_failure",   "invalid_argument",
     "unknown_session",
+    "peer_closed",
 };
 }  // namespace
 

@@ -35,15 +35,18 @@ enum class Error : std::uint8_t {
     bad_address,
     already_connected,
     bad_credentials,     // wrong password, seed or pre-shared key
-    peer_error,          // the peer sent an error message
+    peer_error,          // the peer sent an ERROR message
     timeout,
     // Facade and API misuse
     crypto_failure,
     invalid_argument,
+    // Appended: values keep their numbers.
     unknown_session,     // a session identifier this side does not hold
+    peer_closed,         // the transport ended (end of stream or reset); peer_error is an ERROR message
+    // kErrorCount follows the last value.
 };
 
-inline constexpr std::size_t kErrorCount = static_cast<std::size_t>(Error::unknown_session) + 1;
+inline constexpr std::size_t kErrorCount = static_cast<std::size_t>(Error::peer_closed) + 1;
 
 [[nodiscard]] std::string_view to_string(Error e) noexcept;
 [[nodiscard]] std::optional<Error> error_from_string(std::string_view name) noexcept;

@@ -51,10 +51,15 @@ Result<Secret<32>> shared_key(Role local_role, const Secret<32>& local_secret, c
     } else if (!(allow_zero_secret && dh.error() == Error::weak_key)) {
         return dh.failure();
     }
+    return shared_key_from_dh(local_role, q, local_public, remote_public);
+}
+
+Secret<32> shared_key_from_dh(Role local_role, const Secret<32>& dh_output, const ByteArray<32>& local_public,
+                              const ByteArray<32>& remote_public) {
     const ByteArray<32>& pub_a = local_role == Role::initiator ? local_public : remote_public;
     const ByteArray<32>& pub_b = local_role == Role::initiator ? remote_public : local_public;
     const ByteArray<32> zero_salt{};
-    return Secret<32>(crypto::hmac_sha256(zero_salt, {q.view(), pub_a, pub_b}));
+    return Secret<32>(crypto::hmac_sha256(zero_salt, {dh_output.view(), pub_a, pub_b}));
 }
 
 namespace {
@@ -84,6 +89,15 @@ ByteArray<32> message_mac(const Secret<32>& key, std::uint64_t sequence, ByteVie
     Writer w;
     w.put_u64be(sequence);
     return crypto::hmac_sha256(key.view(), {ByteView(w.bytes()), stellar_message_xdr});
+}
+
+ByteView mac_covered_bytes(ByteView authenticated_message) {
+    constexpr std::size_t kBefore = 4 + 8;  // v, sequence
+    constexpr std::size_t kMac = 32;
+    if (authenticated_message.size() < kBefore + kMac) {
+        return {};
+    }
+    return authenticated_message.subspan(kBefore, authenticated_message.size() - kBefore - kMac);
 }
 
 }  // namespace shakedown::stellar

@@ -35,6 +35,10 @@ struct CertPolicy {
 [[nodiscard]] Result<Secret<32>> shared_key(Role local_role, const Secret<32>& local_secret,
                                             const ByteArray<32>& local_public, const ByteArray<32>& remote_public,
                                             bool allow_zero_secret = false);
+// K from an X25519 output already computed: what shared_key does after the X25519 step. Graders
+// use it to reproduce a peer's K, e.g. the all-zero output a low-order key gives.
+[[nodiscard]] Secret<32> shared_key_from_dh(Role local_role, const Secret<32>& dh_output,
+                                            const ByteArray<32>& local_public, const ByteArray<32>& remote_public);
 
 struct MacKeys {
     Secret<32> send;
@@ -49,5 +53,10 @@ struct MacKeys {
 
 // HMAC-SHA256(key, uint64 sequence || xdr(StellarMessage)).
 [[nodiscard]] ByteArray<32> message_mac(const Secret<32>& key, std::uint64_t sequence, ByteView stellar_message_xdr);
+
+// The bytes of a received AuthenticatedMessage (v0) that its MAC covers after the sequence: the
+// StellarMessage as received, between v (4) and sequence (8) and the trailing 32-byte MAC. Empty
+// for input shorter than that envelope (it does not parse as an AuthenticatedMessage either).
+[[nodiscard]] ByteView mac_covered_bytes(ByteView authenticated_message);
 
 }  // namespace shakedown::stellar

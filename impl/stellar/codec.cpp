@@ -269,4 +269,23 @@ Bytes serialize(const AuthenticatedMessage& m) {
     });
 }
 
+HelloLayout::HelloLayout(const Hello& h, std::size_t origin) {
+    const auto padded = [](std::size_t n) { return n + (4 - n % 4) % 4; };
+    ledger = origin;
+    overlay = ledger + 4;
+    min = overlay + 4;
+    network = min + 4;
+    vstr_len = network + 32;
+    vstr = vstr_len + 4;
+    port = vstr + padded(h.version_str.size());
+    node_type = port + 4;
+    peer_id = node_type + 4;
+    cert_key = peer_id + 32;
+    expiration = cert_key + 32;
+    sig_len = expiration + 8;
+    sig = sig_len + 4;
+    nonce = sig + padded(h.cert.sig.size());
+    mac = nonce + 32;
+}
+
 }  // namespace shakedown::stellar

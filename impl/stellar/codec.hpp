@@ -28,6 +28,19 @@ namespace shakedown::stellar {
 [[nodiscard]] Bytes serialize(const StellarMessage& m);
 [[nodiscard]] Bytes serialize(const AuthenticatedMessage& m);
 
+// Where a Hello starts inside a framed HELLO record: record mark (4), v (4), sequence (8),
+// MessageType (4).
+inline constexpr std::size_t kHelloInRecord = 20;
+
+// Byte offsets of a Hello's fields in its XDR, counted from `origin` (0: the start of
+// serialize(hello); kHelloInRecord: the start of the framed record), for tools that alter single
+// fields on the wire. `mac` is where the AuthenticatedMessage MAC follows the Hello.
+struct HelloLayout {
+    std::size_t ledger, overlay, min, network, vstr_len, vstr, port, node_type, peer_id, cert_key, expiration,
+        sig_len, sig, nonce, mac;
+    explicit HelloLayout(const Hello& h, std::size_t origin = 0);
+};
+
 // Streaming forms used by the parsers above (exposed for composite messages and tests).
 namespace detail {
 [[nodiscard]] Result<AuthCert> read_auth_cert(Reader& r);

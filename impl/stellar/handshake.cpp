@@ -121,10 +121,7 @@ void Handshake::receive_record(ByteView record) {
             return;
         }
         if (!m_config.quirks.skip_mac_check) {
-            // The MAC covers the StellarMessage bytes as received: after v (4) and sequence (8),
-            // before the 32-byte MAC.
-            const ByteView body = record.subspan(12, record.size() - 12 - 32);
-            const auto expected = message_mac(m_keys->recv, am.sequence, body);
+            const auto expected = message_mac(m_keys->recv, am.sequence, mac_covered_bytes(record));
             if (!ct_equal(expected, am.mac)) {
                 close_with_error(Error::bad_mac, ErrorCode::auth, "unexpected MAC");
                 return;
@@ -244,7 +241,7 @@ void Handshake::recv_auth(const Auth& auth) {
 
 void Handshake::peer_closed() {
     if (m_state != HandshakeState::closed) {
-        close(fail(Error::peer_error, "connection closed by peer"));
+        close(fail(Error::peer_closed, "connection closed by peer"));
         m_closure->by_peer = true;
     }
 }
@@ -287,16 +284,18 @@ Bytes Handshake::frame_unauthenticated(const StellarMessage& m) const {
     return frame_record(serialize(AuthenticatedMessage{0, m, {}}), !m_config.quirks.omit_last_fragment_bit);
 }
 
-Bytes Handshake::frame_authenticated(const StellarMessage& m) {
-    const Bytes body = serialize(m);
-    AuthenticatedMessage am{m_send_seq, m, message_mac(m_keys->send, m_send_seq, body)};
-    ++m_send_seq;
-    return frame_record(serialize(am), !m_config.quirks.omit_last_fragment_bit);
-}
-
 void Handshake::send_unauthenticated(const StellarMessage& m) { m_out.push_back(frame_unauthenticated(m)); }
 
-void Handshake::send_authenticated(const StellarMessage& m) { m_out.push_back(frame_authenticated(m)); }
+void Handshake::send_authenticated(const StellarMessage& m) {
+    if (!m_keys) {
+        // Callers run only once recv_hello has derived the keys; never send a record unMACed.
+        close(fail(Error::invalid_argument, "MACed message before the MAC keys exist"));
+        return;
+    }
+    AuthenticatedMessage am{m_send_seq, m, message_mac(m_keys->send, m_send_seq, serialize(m))};
+    ++m_send_seq;
+    m_out.push_back(frame_record(serialize(am), !m_config.quirks.omit_last_fragment_bit));
+}
 
 void Handshake::close(Failure f, std::optional<ErrorMsg> error) {
     if (error) {

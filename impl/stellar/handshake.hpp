@@ -21,6 +21,11 @@ inline constexpr std::uint32_t kOverlayVersion = 42;
 inline constexpr std::uint32_t kOverlayMinVersion = 41;
 inline constexpr std::uint32_t kLedgerVersion = 28;
 inline constexpr std::uint32_t kIdleTimeoutMs = 2000;
+// The SEND_MORE_EXTENDED grant sent once authenticated: stellar-core's defaults
+// PEER_FLOOD_READING_CAPACITY (messages) and PEER_FLOOD_READING_CAPACITY_BYTES.
+inline constexpr std::uint32_t kFlowControlMessages = 200;
+inline constexpr std::uint32_t kFlowControlBytes = 300000;
+inline constexpr SendMoreExtended kDefaultFlowControl{kFlowControlMessages, kFlowControlBytes};
 
 struct HandshakeConfig {
     Role role = Role::initiator;
@@ -32,8 +37,8 @@ struct HandshakeConfig {
     std::string version_str = "shakedown 0.1.0";
     std::int32_t listening_port = 11625;
     std::int32_t auth_flags = kAuthFlagFlowControlBytes;
-    // Sent after authentication (stellar-core defaults PEER_FLOOD_READING_CAPACITY{,_BYTES}).
-    SendMoreExtended flow_control{200, 300000};
+    // Sent after authentication.
+    SendMoreExtended flow_control = kDefaultFlowControl;
     // Node IDs this node already has a connection with ("already-connected peer").
     std::vector<ByteArray<32>> connected_peers;
 
@@ -107,11 +112,8 @@ public:
     // Whether the last received record header lacked bit 31 (accepted, graded elsewhere).
     [[nodiscard]] bool saw_missing_last_fragment_bit() const noexcept { return m_saw_missing_bit31; }
 
-    // Build a record as this machine would send it; exposed for adversarial drivers.
-    [[nodiscard]] Bytes frame_unauthenticated(const StellarMessage& m) const;
-    [[nodiscard]] Bytes frame_authenticated(const StellarMessage& m);
-
 private:
+    [[nodiscard]] Bytes frame_unauthenticated(const StellarMessage& m) const;
     void recv_hello(const Hello& hello);
     void recv_auth(const Auth& auth);
     void send_unauthenticated(const StellarMessage& m);

@@ -32,6 +32,22 @@ TEST(StellarCodec, HelloLayoutMatchesXdr) {
     EXPECT_EQ(to_hex(ByteView(w).subspan(44, 8)), "0000000176000000");
 }
 
+TEST(StellarCodec, HelloLayoutOffsetsPointAtTheFields) {
+    const Hello h = sample_hello();
+    const Bytes w = serialize(h);
+    const HelloLayout l(h);
+    EXPECT_EQ(l.vstr_len, 44U);
+    EXPECT_EQ(w[l.vstr], 'v');
+    EXPECT_EQ(to_hex(ByteView(w).subspan(l.network, 32)), to_hex(h.network_id));
+    EXPECT_EQ(to_hex(ByteView(w).subspan(l.peer_id, 32)), to_hex(h.peer_id));
+    EXPECT_EQ(to_hex(ByteView(w).subspan(l.cert_key, 32)), to_hex(h.cert.pubkey));
+    EXPECT_EQ(to_hex(ByteView(w).subspan(l.sig, 64)), to_hex(h.cert.sig));
+    EXPECT_EQ(to_hex(ByteView(w).subspan(l.nonce, 32)), to_hex(h.nonce));
+    EXPECT_EQ(l.mac, w.size());
+    // In a framed record every offset moves by the record mark and the envelope's header.
+    EXPECT_EQ(HelloLayout(h, kHelloInRecord).nonce, l.nonce + kHelloInRecord);
+}
+
 TEST(StellarCodec, RejectsVersionStrOverBoundAtItsLengthWord) {
     Hello h = sample_hello();
     h.version_str.assign(101, 'x');

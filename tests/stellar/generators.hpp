@@ -80,23 +80,23 @@ struct Arbitrary<shakedown::stellar::PeerAddress> {
 template <>
 struct Arbitrary<shakedown::stellar::StellarMessage> {
     static Gen<shakedown::stellar::StellarMessage> arbitrary() {
-        using namespace shakedown::stellar;
+        namespace ss = shakedown::stellar;
         return gen::oneOf(
-            gen::cast<StellarMessage>(gen::arbitrary<Hello>()), gen::cast<StellarMessage>(gen::arbitrary<ErrorMsg>()),
-            gen::map(gen::arbitrary<std::int32_t>(), [](std::int32_t f) { return StellarMessage{Auth{f}}; }),
-            gen::map(gen::container<std::vector<PeerAddress>>(gen::arbitrary<PeerAddress>()),
-                     [](std::vector<PeerAddress> p) {
-                         p.resize(std::min<std::size_t>(p.size(), kMaxPeers));
-                         return StellarMessage{Peers{std::move(p)}};
+            gen::cast<ss::StellarMessage>(gen::arbitrary<ss::Hello>()), gen::cast<ss::StellarMessage>(gen::arbitrary<ss::ErrorMsg>()),
+            gen::map(gen::arbitrary<std::int32_t>(), [](std::int32_t f) { return ss::StellarMessage{ss::Auth{f}}; }),
+            gen::map(gen::container<std::vector<ss::PeerAddress>>(gen::arbitrary<ss::PeerAddress>()),
+                     [](std::vector<ss::PeerAddress> p) {
+                         p.resize(std::min<std::size_t>(p.size(), ss::kMaxPeers));
+                         return ss::StellarMessage{ss::Peers{std::move(p)}};
                      }),
-            gen::map(gen::arbitrary<std::uint32_t>(), [](std::uint32_t n) { return StellarMessage{SendMore{n}}; }),
+            gen::map(gen::arbitrary<std::uint32_t>(), [](std::uint32_t n) { return ss::StellarMessage{ss::SendMore{n}}; }),
             gen::map(gen::pair(gen::arbitrary<std::uint32_t>(), gen::arbitrary<std::uint32_t>()),
                      [](std::pair<std::uint32_t, std::uint32_t> p) {
-                         return StellarMessage{SendMoreExtended{p.first, p.second}};
+                         return ss::StellarMessage{ss::SendMoreExtended{p.first, p.second}};
                      }),
-            gen::map(gen::arbitrary<std::uint32_t>(), [](std::uint32_t n) { return StellarMessage{GetScpState{n}}; }),
+            gen::map(gen::arbitrary<std::uint32_t>(), [](std::uint32_t n) { return ss::StellarMessage{ss::GetScpState{n}}; }),
             gen::map(bounded_bytes(64), [](std::vector<std::uint8_t> b) {
-                return StellarMessage{OtherMessage{MessageType::scp_message, std::move(b)}};
+                return ss::StellarMessage{ss::OtherMessage{ss::MessageType::scp_message, std::move(b)}};
             }));
     }
 };

@@ -8,6 +8,9 @@
 #include "vectors/gen/stellar/stellar_transcript.hpp"
 
 namespace shakedown::vectors::stellar {
+
+using namespace shakedown::stellar;
+
 namespace {
 
 constexpr std::uint64_t kNow = 1767225600;

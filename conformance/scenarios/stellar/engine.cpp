@@ -133,7 +133,7 @@ std::optional<std::string> play_honest(Conn& c, Stage until, const Tweaks& t, bo
         }
         Bytes auth = c.authenticated(ss::Auth{ss::kAuthFlagFlowControlBytes}, MacMode::good, std::nullopt, t.bit31);
         if (t.pipeline) {
-            const Bytes flow = c.authenticated(ss::SendMoreExtended{200, 300000}, MacMode::good, std::nullopt, t.bit31);
+            const Bytes flow = c.authenticated(ss::kDefaultFlowControl, MacMode::good, std::nullopt, t.bit31);
             auth.insert(auth.end(), flow.begin(), flow.end());
         }
         if (!send_with(c, auth, t.auth_pacing)) {
@@ -160,7 +160,7 @@ std::optional<std::string> play_honest(Conn& c, Stage until, const Tweaks& t, bo
         }
         const Bytes auth = c.authenticated(ss::Auth{ss::kAuthFlagFlowControlBytes}, MacMode::good, std::nullopt, t.bit31);
         Bytes rest = c.authenticated(ss::Peers{}, MacMode::good, std::nullopt, t.bit31);
-        const Bytes flow = c.authenticated(ss::SendMoreExtended{200, 300000}, MacMode::good, std::nullopt, t.bit31);
+        const Bytes flow = c.authenticated(ss::kDefaultFlowControl, MacMode::good, std::nullopt, t.bit31);
         rest.insert(rest.end(), flow.begin(), flow.end());
         if (t.auth_pacing) {
             if (!send_with(c, auth, t.auth_pacing) || !c.send(rest)) {
@@ -180,7 +180,7 @@ std::optional<std::string> play_honest(Conn& c, Stage until, const Tweaks& t, bo
     }
     completed = true;
     if (acceptor && !t.pipeline) {
-        if (!c.send(c.authenticated(ss::SendMoreExtended{200, 300000}, MacMode::good, std::nullopt, t.bit31))) {
+        if (!c.send(c.authenticated(ss::kDefaultFlowControl, MacMode::good, std::nullopt, t.bit31))) {
             return "closed the connection before our SEND_MORE_EXTENDED was written";
         }
         // Settle: an ERROR or close here is a rejection of what we just sent.
@@ -217,7 +217,7 @@ bool continue_honestly(Conn& c) {
     if (c.their_auth_seen() && c.has_keys() && !c.our_auth_sent()) {
         Bytes all = c.authenticated(ss::Auth{ss::kAuthFlagFlowControlBytes});
         const Bytes peers = c.authenticated(ss::Peers{});
-        const Bytes flow = c.authenticated(ss::SendMoreExtended{200, 300000});
+        const Bytes flow = c.authenticated(ss::kDefaultFlowControl);
         all.insert(all.end(), peers.begin(), peers.end());
         all.insert(all.end(), flow.begin(), flow.end());
         return c.send(all);

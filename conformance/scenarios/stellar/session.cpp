@@ -260,10 +260,7 @@ void Conn::derive_keys() {
         if (crypto::x25519(probe, advertised).ok()) {
             return;
         }
-        const ByteArray<32>& pub_a = our_role() == ss::Role::initiator ? advertised : theirs;
-        const ByteArray<32>& pub_b = our_role() == ss::Role::initiator ? theirs : advertised;
-        const ByteArray<32> zero{};
-        m_shared = Secret<32>(crypto::hmac_sha256(zero, {ByteView(zero), pub_a, pub_b}));
+        m_shared = ss::shared_key_from_dh(our_role(), Secret<32>(), advertised, theirs);
     }
     m_keys = ss::mac_keys(our_role(), *m_shared, m_sent_hello->nonce, m_their_hello->nonce);
 }
@@ -384,7 +381,8 @@ void Conn::grade(const Observation& o, ByteView payload) {
         if (sme.num_messages == 0 || sme.num_bytes == 0) {
             non_strict(Category::after_auth, "SEND_MORE_EXTENDED grants {" + std::to_string(sme.num_messages) + ", " +
                                                  std::to_string(sme.num_bytes) +
-                                                 "}: no capacity (stellar-core grants {200, 300000} by default)");
+                                                 "}: no capacity (stellar-core grants {" + std::to_string(ss::kFlowControlMessages) + ", " +
+                                                 std::to_string(ss::kFlowControlBytes) + "} by default)");
         }
     }
 }
@@ -406,8 +404,7 @@ void Conn::check_authenticated(const ss::AuthenticatedMessage& am, ByteView payl
         fail(Category::interop, what + " with sequence " + std::to_string(am.sequence) + " where " +
                                     std::to_string(m_recv_seq) + " was due");
     } else {
-        const ByteView body = payload.subspan(12, payload.size() - 12 - 32);
-        const auto expected = ss::message_mac(m_keys->recv, am.sequence, body);
+        const auto expected = ss::message_mac(m_keys->recv, am.sequence, ss::mac_covered_bytes(payload));
         if (!ct_equal(expected, am.mac)) {
             fail(Category::interop, what + " carries a MAC that does not verify under the " +
                                         std::string(m_target_role == ss::Role::acceptor ? "K_BA" : "K_AB") +

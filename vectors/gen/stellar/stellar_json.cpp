@@ -2,6 +2,8 @@
 
 namespace shakedown::vectors::stellar {
 
+using namespace shakedown::stellar;
+
 namespace {
 
 template <std::size_t N>

@@ -7,19 +7,19 @@
 
 namespace shakedown::vectors::stellar {
 
-[[nodiscard]] Json to_json(const AuthCert& m);
-[[nodiscard]] Json to_json(const Hello& m);
-[[nodiscard]] Json to_json(const Auth& m);
-[[nodiscard]] Json to_json(const ErrorMsg& m);
-[[nodiscard]] Json to_json(const StellarMessage& m);
-[[nodiscard]] Json to_json(const AuthenticatedMessage& m);
+[[nodiscard]] Json to_json(const ss::AuthCert& m);
+[[nodiscard]] Json to_json(const ss::Hello& m);
+[[nodiscard]] Json to_json(const ss::Auth& m);
+[[nodiscard]] Json to_json(const ss::ErrorMsg& m);
+[[nodiscard]] Json to_json(const ss::StellarMessage& m);
+[[nodiscard]] Json to_json(const ss::AuthenticatedMessage& m);
 
-[[nodiscard]] AuthCert auth_cert_from_json(StrictObject o);
-[[nodiscard]] Hello hello_from_json(StrictObject o);
-[[nodiscard]] Auth auth_from_json(StrictObject o);
-[[nodiscard]] ErrorMsg error_from_json(StrictObject o);
-[[nodiscard]] StellarMessage stellar_message_from_json(StrictObject o);
-[[nodiscard]] AuthenticatedMessage authenticated_message_from_json(StrictObject o);
+[[nodiscard]] ss::AuthCert auth_cert_from_json(StrictObject o);
+[[nodiscard]] ss::Hello hello_from_json(StrictObject o);
+[[nodiscard]] ss::Auth auth_from_json(StrictObject o);
+[[nodiscard]] ss::ErrorMsg error_from_json(StrictObject o);
+[[nodiscard]] ss::StellarMessage stellar_message_from_json(StrictObject o);
+[[nodiscard]] ss::AuthenticatedMessage authenticated_message_from_json(StrictObject o);
 
 [[nodiscard]] Json to_json(const SideInputs& s);
 [[nodiscard]] SideInputs side_from_json(StrictObject o);

@@ -9,6 +9,8 @@
 
 namespace shakedown::vectors::stellar {
 
+using namespace shakedown::stellar;
+
 namespace {
 
 constexpr std::size_t kMaxRecords = 64;

@@ -13,11 +13,11 @@
 
 namespace shakedown::vectors::stellar {
 
-using namespace shakedown::stellar;
+namespace ss = shakedown::stellar;
 
 // One side of a transcript: the node's configuration plus what it is injected with (the random
 // bytes it draws, X25519 secret then nonce, and its clock). `role` is set by position.
-struct SideInputs : HandshakeConfig {
+struct SideInputs : ss::HandshakeConfig {
     ByteArray<32> ecdh_secret{};
     ByteArray<32> nonce{};
     std::uint64_t now = 0;
@@ -65,7 +65,7 @@ struct TranscriptResult {
     }
 };
 
-[[nodiscard]] HandshakeConfig to_config(const SideInputs& side, Role role);
+[[nodiscard]] ss::HandshakeConfig to_config(const SideInputs& side, Role role);
 // Fails (invalid_argument) only for inputs the format cannot express: a mutation naming a record
 // that never exists, or a run that does not settle within the record budget.
 [[nodiscard]] Result<TranscriptResult> run_transcript(const TranscriptInputs& inputs);

@@ -6,6 +6,8 @@
 
 namespace shakedown::vectors::stellar {
 
+using namespace shakedown::stellar;
+
 namespace {
 
 // First difference between two JSON values, as a path; empty when equal.
