@@ -295,7 +295,8 @@ void Handshake::on_response(const Response& m, ByteView tlv) {
     m_peer_nonce = m.nonce;
     m_response_tlv.assign(tlv.begin(), tlv.end());
     m_session_id = compute_session_id(m_nonce, m_peer_nonce);
-    auto sealed = m_suite->encrypt(m_session_id, proof_aad(m_hello_tlv, m_response_tlv), m_rng);
+    const std::int64_t timestamp = now_ms() + m_config.send_skew_ms;
+    auto sealed = m_suite->encrypt(m_session_id, proof_aad(m_hello_tlv, m_response_tlv, timestamp), m_rng);
     if (!sealed) {
         close(sealed.failure());
         return;
@@ -305,7 +306,7 @@ void Handshake::on_response(const Response& m, ByteView tlv) {
     a.session_id = m_session_id;
     a.proof = std::move(sealed->ciphertext);
     a.proof_metadata = std::move(sealed->metadata);
-    a.timestamp_ms = now_ms() + m_config.send_skew_ms;
+    a.timestamp_ms = timestamp;
     send(a, 2);
     m_state = HandshakeState::awaiting_final;
 }
@@ -319,7 +320,7 @@ void Handshake::on_auth_proof(const AuthProof& m) {
         close(fail(Error::bad_mac, "AUTH_PROOF session_id is not the XOR of the nonces"));
         return;
     }
-    auto plain = m_suite->decrypt(m.proof, m.proof_metadata, proof_aad(m_hello_tlv, m_response_tlv));
+    auto plain = m_suite->decrypt(m.proof, m.proof_metadata, proof_aad(m_hello_tlv, m_response_tlv, m.timestamp_ms));
     if (!plain) {
         close(plain.failure());
         return;

@@ -31,11 +31,12 @@ Bytes challenge_aad(ByteView hello_tlv) {
     return std::move(w).take();
 }
 
-Bytes proof_aad(ByteView hello_tlv, ByteView response_tlv) {
+Bytes proof_aad(ByteView hello_tlv, ByteView response_tlv, std::int64_t auth_timestamp_ms) {
     Writer w;
     w.put_bytes(as_bytes(kProofLabel));
     put_prefixed(w, hello_tlv);
     put_prefixed(w, response_tlv);
+    w.put_u64be(static_cast<std::uint64_t>(auth_timestamp_ms));
     return std::move(w).take();
 }
 

@@ -26,8 +26,9 @@ inline constexpr std::string_view kDataKeyR2I = "STT v1 data responder to initia
 [[nodiscard]] Bytes compute_session_id(ByteView nonce_i, ByteView nonce_r);
 // Associated data of the challenge: label || u32be(len HELLO) || HELLO (TLV bytes).
 [[nodiscard]] Bytes challenge_aad(ByteView hello_tlv);
-// Associated data of the proof: label || u32be(len HELLO) || HELLO || u32be(len RESPONSE) || RESPONSE.
-[[nodiscard]] Bytes proof_aad(ByteView hello_tlv, ByteView response_tlv);
+// Associated data of the proof: label || u32be(len HELLO) || HELLO || u32be(len RESPONSE) ||
+// RESPONSE || i64be(AUTH_PROOF timestamp), so no field of AUTH_PROOF travels unauthenticated.
+[[nodiscard]] Bytes proof_aad(ByteView hello_tlv, ByteView response_tlv, std::int64_t auth_timestamp_ms);
 // SHA-256(u32be(len HELLO) || HELLO || u32be(len RESPONSE) || RESPONSE).
 [[nodiscard]] ByteArray<32> transcript_hash(ByteView hello_tlv, ByteView response_tlv);
 // HKDF-SHA256(salt = transcript hash, ikm = shared seed, info = "STT v1 session key", 32).

@@ -9,6 +9,16 @@
 
 namespace shakedown::stt {
 
+namespace {
+bool key_less(const std::string& a, const std::string& b) {
+    // UTF-8 byte order is code point order.
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return static_cast<unsigned char>(x) < static_cast<unsigned char>(y);
+    });
+}
+
+}  // namespace
+
 Value Value::null() { return Value{}; }
 
 Value Value::boolean_value(bool b) {
@@ -62,6 +72,8 @@ Value Value::dict(std::vector<std::pair<std::string, Value>> entries) {
         val.key = k;
         v.items.push_back(std::move(val));
     }
+    // Canonical order, so built and decoded dicts compare equal.
+    std::stable_sort(v.items.begin(), v.items.end(), [](const Value& a, const Value& b) { return key_less(a.key, b.key); });
     return v;
 }
 
@@ -147,13 +159,6 @@ bool valid_utf8(ByteView s) noexcept {
 }
 
 namespace {
-
-bool key_less(const std::string& a, const std::string& b) {
-    // UTF-8 byte order is code point order.
-    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return static_cast<unsigned char>(x) < static_cast<unsigned char>(y);
-    });
-}
 
 void put_int(Writer& w, std::int64_t v) {
     if (v >= INT8_MIN && v <= INT8_MAX) {
