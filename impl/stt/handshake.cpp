@@ -347,6 +347,8 @@ void Handshake::on_final(const Final& m) {
         close(fail(Error::bad_mac, "FINAL session_id does not match"));
         return;
     }
+    // Nothing answers FINAL: a duplicate of it is not met with AUTH_PROOF again.
+    m_last_sent.clear();
     m_authenticated = true;
     m_state = HandshakeState::done;
 }
