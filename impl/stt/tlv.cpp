@@ -419,7 +419,7 @@ Result<Value> decode(ByteView input, const TlvLimits& limits, const TlvLeniency&
 }
 
 std::size_t decode_allocation_bound(std::size_t input_size) {
-    return (2 * sizeof(Value) + 4) * input_size + 1024;
+    return (4 * sizeof(Value) + 4) * input_size + 1024;
 }
 
 }  // namespace shakedown::stt

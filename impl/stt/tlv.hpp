@@ -95,10 +95,11 @@ struct TlvLeniency {
 //   oversize        nesting over max_depth, or an input over max_size
 [[nodiscard]] Result<Value> decode(ByteView input, const TlvLimits& limits = {}, const TlvLeniency& leniency = {});
 
-// The decoder allocates at most this many bytes for an input of `input_size` bytes: every value
-// consumes at least one input byte, containers grow geometrically (at most twice their final
-// size in total), and copied BYTES/STRING/key data is at most the input itself (plus a
-// terminator per key). The TLV fuzz target asserts it.
+// The decoder allocates at most this many bytes in total for an input of `input_size` bytes:
+// every value consumes at least one input byte, containers grow geometrically (their successive
+// buffers add up to less than four times the final item count), and copied BYTES/STRING/key data
+// is at most the input itself (plus a terminator per key). A declared count never reserves
+// anything. The TLV fuzz target asserts it.
 [[nodiscard]] std::size_t decode_allocation_bound(std::size_t input_size);
 
 [[nodiscard]] bool valid_utf8(ByteView s) noexcept;
