@@ -26,7 +26,9 @@ void count(std::size_t n) {
 }  // namespace
 
 #ifdef STT_FUZZ_HOOKS
-#include <sanitizer/allocator_interface.h>
+// From the sanitizer runtime (sanitizer/allocator_interface.h, which GCC does not install).
+extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void*, std::size_t),
+                                                         void (*free_hook)(const volatile void*));
 namespace {
 void on_malloc(const volatile void*, std::size_t n) { count(n); }
 void on_free(const volatile void*) {}
