@@ -8,7 +8,7 @@ import { checkFile } from './checker.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dir = path.resolve(here, '../../stt');
 const files = process.argv.length > 2 ? process.argv.slice(2)
-  : ['tlv_test.json', 'messages_test.json', 'handshake_test.json'].map((f) => path.join(dir, f));
+  : ['tlv_test.json', 'messages_test.json', 'handshake_test.json', 'manager_test.json'].map((f) => path.join(dir, f));
 let passed = 0;
 let failed = 0;
 for (const f of files) {

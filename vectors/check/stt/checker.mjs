@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import {
   Fail, hex, unhex, tlvDecode, tlvEncode, valueJson, parseMessage, serializeMessage, messageFieldsJson,
-  parseFrame, serializeFrame, frameJson, Peer, NonceCache, Script,
+  parseFrame, serializeFrame, frameJson, Peer, NonceCache, Script, Manager,
 } from './stt.mjs';
 
 export function deepEqual(a, b) {
@@ -201,10 +201,63 @@ function checkHandshake(group, t) {
   }
 }
 
+// The manager runner: a HandshakeManager of responders and initiator clients, events in order.
+export function runManager(inputs) {
+  const sv = inputs.server;
+  const serverSide = { node_seed: unhex(sv.node_seed), shared_seed: unhex(sv.shared_seed), now: sv.now, send_skew_ms: 0, timestamp_window_ms: 30000 };
+  const rng = new Script(unhex(sv.random));
+  const mgr = new Manager(serverSide, rng, sv.max_pending, sv.max_sessions);
+  const scripts = [];
+  const clients = inputs.clients.map((c) => {
+    const s = side(c);
+    const r = new Script(s.random);
+    scripts.push(r);
+    return new Peer('initiator', s, r, new NonceCache());
+  });
+  const sent = clients.map(() => []);
+  const evJson = (ev) => ({
+    created: ev.created, evicted: ev.evicted, completed: ev.completed,
+    failure: ev.failure ? { error: ev.failure.error, offset: ev.failure.offset } : null,
+    replies: ev.replies.map(hex),
+  });
+  const events = inputs.events.map((e) => {
+    switch (e.op) {
+      case 'start': clients[e.client].start(); return {};
+      case 'deliver': case 'resend': {
+        let ds;
+        if (e.op === 'deliver') { ds = clients[e.client].takeOutput(); sent[e.client].push(...ds); }
+        else ds = [sent[e.client][e.index]];
+        return {
+          datagrams: ds.map((d) => {
+            const ev = mgr.receive(e.from, d);
+            for (const r of ev.replies) clients[e.client].receive(r);
+            return evJson(ev);
+          }),
+        };
+      }
+      case 'send': return { datagrams: [evJson(mgr.receive(e.from, unhex(e.wire)))] };
+      case 'advance': serverSide.now += e.seconds; return { expired: mgr.expire() };
+      case 'query': { const sid = mgr.sessionId(e.address); return { complete: mgr.isComplete(e.address), session_id: sid ? hex(sid) : null }; }
+      default: throw new Mismatch(`event op ${e.op}`);
+    }
+  });
+  if (rng.unused !== 0 || scripts.some((s) => s.unused !== 0)) throw new Mismatch('inputs: a random script has unused bytes');
+  return { events, pending: mgr.pending(), size: mgr.entries.size, clients: clients.map(outcome) };
+}
+
+function checkManager(group, t) {
+  const got = runManager(t.inputs);
+  for (const key of new Set([...Object.keys(got), ...Object.keys(t.expected)])) {
+    expect(got[key], t.expected[key], `expected.${key}`);
+  }
+  if (t.result !== 'valid') throw new Mismatch('result: manager cases are valid runs');
+}
+
 const CHECKERS = {
   'stt_tlv.schema.json': checkTlv,
   'stt_messages.schema.json': checkMessage,
   'stt_handshake.schema.json': checkHandshake,
+  'stt_manager.schema.json': checkManager,
 };
 
 export function checkFile(file, label) {

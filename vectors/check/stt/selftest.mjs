@@ -44,6 +44,7 @@ function expectCaught(file, gi, ti, mutate, what) {
 const tlv = load('tlv_test.json');
 const msgs = load('messages_test.json');
 const hs = load('handshake_test.json');
+const mgr = load('manager_test.json');
 
 for (let ti = 0; ti < tlv.testGroups[0].tests.length; ti += 5) {
   expectCaught(tlv, 0, ti, (t) => { t.value = { t: 'bytes', v: '00' }; }, 'TLV value replaced');
@@ -81,6 +82,14 @@ for (let ti = 0; ti < hs.testGroups[0].tests.length; ti++) {
   } else {
     expectCaught(hs, 0, ti, (t) => { t.result = 'invalid'; t.error = 'bad_mac'; t.where = 'responder at message 0'; }, 'valid case marked invalid');
   }
+}
+for (let ti = 0; ti < mgr.testGroups[0].tests.length; ti++) {
+  const t0 = mgr.testGroups[0].tests[ti];
+  const q = t0.expected.events.findIndex((e) => e.complete !== undefined);
+  if (q >= 0) expectCaught(mgr, 0, ti, (t) => { t.expected.events[q].complete = !t.expected.events[q].complete; }, 'manager query answer flipped');
+  const d = t0.expected.events.findIndex((e) => e.datagrams && e.datagrams.length);
+  expectCaught(mgr, 0, ti, (t) => { t.expected.events[d].datagrams[0].created = !t.expected.events[d].datagrams[0].created; }, 'manager created flag flipped');
+  expectCaught(mgr, 0, ti, (t) => { t.expected.pending += 1; }, 'manager pending count changed');
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -496,3 +496,62 @@ export class Channel {
     return { payload: p, stream: f.header.stream_id };
   }
 }
+
+// ------------------------------------------------------------------ HandshakeManager
+// Per-address responders: only an accepted HELLO creates one; a bound on pending handshakes evicts
+// the oldest pending first (completed ones have their own bound); expiry after 10 s.
+export class Manager {
+  constructor(side, rng, maxPending, maxSessions) {
+    this.side = side; this.rng = rng; this.maxPending = maxPending; this.maxSessions = maxSessions;
+    this.cache = new NonceCache();
+    this.entries = new Map(); // address -> {peer, created}
+    this.order = [];          // addresses, oldest first
+  }
+  pending() { let n = 0; for (const e of this.entries.values()) if (!e.peer.authenticated) n++; return n; }
+  erase(addr) { this.entries.delete(addr); this.order = this.order.filter((a) => a !== addr); }
+  insert(addr, peer) {
+    const ev = { evicted: false };
+    if (this.entries.has(addr)) this.erase(addr);
+    const pendingFull = this.pending() >= this.maxPending;
+    const totalFull = this.entries.size >= this.maxPending + this.maxSessions;
+    if (pendingFull || totalFull) {
+      const victim = this.order.find((a) => totalFull || !this.entries.get(a).peer.authenticated);
+      if (victim !== undefined) { this.erase(victim); ev.evicted = true; }
+    }
+    this.order.push(addr);
+    this.entries.set(addr, { peer, created: this.side.now });
+    return ev.evicted;
+  }
+  receive(addr, d) {
+    const ev = { created: false, evicted: false, completed: false, failure: null, replies: [] };
+    const e = this.entries.get(addr);
+    if (!e) {
+      const probe = new Peer('responder', this.side, this.rng, this.cache);
+      probe.start();
+      probe.receive(d);
+      if (probe.closure) { ev.failure = { error: probe.closure.error, offset: probe.closure.offset }; return ev; }
+      ev.replies = probe.takeOutput();
+      ev.created = true;
+      ev.evicted = this.insert(addr, probe);
+      return ev;
+    }
+    const was = e.peer.authenticated;
+    e.peer.receive(d);
+    ev.replies = e.peer.takeOutput();
+    ev.completed = !was && e.peer.authenticated;
+    if (e.peer.closure) {
+      ev.failure = { error: e.peer.closure.error, offset: e.peer.closure.offset };
+      if (!was) this.erase(addr);
+    }
+    return ev;
+  }
+  expire(timeoutMs = 10000) {
+    let n = 0;
+    for (const [addr, e] of [...this.entries]) {
+      if (!e.peer.authenticated && (this.side.now - e.created) * 1000 >= timeoutMs) { this.erase(addr); n++; }
+    }
+    return n;
+  }
+  isComplete(addr) { const e = this.entries.get(addr); return !!e && e.peer.authenticated; }
+  sessionId(addr) { return this.isComplete(addr) ? this.entries.get(addr).peer.sessionId : null; }
+}

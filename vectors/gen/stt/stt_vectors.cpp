@@ -11,6 +11,7 @@
 #include "common/writer.hpp"
 #include "stt/frame.hpp"
 #include "stt/handshake.hpp"
+#include "stt/manager.hpp"
 #include "stt/messages.hpp"
 #include "stt/tlv.hpp"
 
@@ -558,6 +559,141 @@ Json run_transcript(const Json& inputs) {
     std::size_t ui = 0;
     std::size_t ur = 0;
     return run_impl(inputs, true, ui, ur);
+}
+
+namespace {
+struct ManagerRun {
+    Json expected;
+    std::size_t unused = 0;
+    std::vector<std::size_t> unused_clients;
+};
+
+ManagerRun run_manager_impl(const Json& inputs) {
+    StrictObject in(inputs, "inputs");
+    StrictObject server = in.object("server");
+    const Bytes node_seed = server.hex("node_seed");
+    const Bytes shared = server.hex("shared_seed");
+    const Bytes random = server.hex("random");
+    const auto now = static_cast<std::uint64_t>(server.integer("now", 0, INT64_MAX / 1000));
+    const auto max_pending = static_cast<std::size_t>(server.integer("max_pending", 1, 1 << 20));
+    const auto max_sessions = static_cast<std::size_t>(server.integer("max_sessions", 1, 1 << 20));
+    server.finish();
+    ScriptedRng rng(random);
+    FixedClock clock(now);
+    ManagerConfig mc;
+    mc.base.role = Role::acceptor;
+    mc.base.node_seed = SecretBytes(node_seed);
+    mc.base.shared_seed = SecretBytes(shared);
+    mc.max_pending = max_pending;
+    mc.max_sessions = max_sessions;
+    HandshakeManager mgr(std::move(mc), rng, clock);
+
+    std::vector<std::unique_ptr<ScriptedRng>> client_rngs;
+    std::vector<std::unique_ptr<FixedClock>> client_clocks;
+    std::vector<std::unique_ptr<Handshake>> clients;
+    std::vector<std::vector<Bytes>> sent;
+    for (const Json& cj : in.req("clients")) {
+        const SideInputs si = side_from(StrictObject(cj, "inputs.clients[]"));
+        client_rngs.push_back(std::make_unique<ScriptedRng>(si.random));
+        client_clocks.push_back(std::make_unique<FixedClock>(si.now));
+        clients.push_back(std::make_unique<Handshake>(config_from(si, Role::initiator), *client_rngs.back(),
+                                                      *client_clocks.back()));
+        sent.emplace_back();
+    }
+    auto client_at = [&](StrictObject& o) {
+        const auto c = static_cast<std::size_t>(o.integer("client", 0, 1000));
+        if (c >= clients.size()) {
+            throw VectorError("inputs.events[].client: no such client");
+        }
+        return c;
+    };
+    auto event_json = [](const ManagerEvent& ev) {
+        Json j = Json{{"created", ev.created}, {"evicted", ev.evicted}, {"completed", ev.completed}};
+        j["failure"] = ev.failure ? Json{{"error", error_name(ev.failure->code)}, {"offset", offset_json(ev.failure->offset)}}
+                                  : Json(nullptr);
+        Json replies = Json::array();
+        for (const Bytes& d : ev.output) {
+            replies.push_back(hexj(d));
+        }
+        j["replies"] = replies;
+        return j;
+    };
+    Json results = Json::array();
+    for (const Json& ej : in.req("events")) {
+        StrictObject e(ej, "inputs.events[]");
+        const std::string op = e.str("op");
+        Json r = Json::array();
+        if (op == "start") {
+            const std::size_t c = client_at(e);
+            clients[c]->start();
+            results.push_back(Json::object());
+        } else if (op == "deliver" || op == "resend") {
+            const std::size_t c = client_at(e);
+            const std::string from = e.str("from");
+            std::vector<Bytes> datagrams;
+            if (op == "deliver") {
+                datagrams = clients[c]->take_output();
+                sent[c].insert(sent[c].end(), datagrams.begin(), datagrams.end());
+            } else {
+                const auto k = static_cast<std::size_t>(e.integer("index", 0, 1000));
+                if (k >= sent[c].size()) {
+                    throw VectorError("inputs.events[].index: the client has not sent that datagram");
+                }
+                datagrams.push_back(sent[c][k]);
+            }
+            for (const Bytes& d : datagrams) {
+                const ManagerEvent ev = mgr.receive(from, d);
+                r.push_back(event_json(ev));
+                for (const Bytes& reply : ev.output) {
+                    clients[c]->receive(reply);
+                }
+            }
+            results.push_back(Json{{"datagrams", r}});
+        } else if (op == "send") {
+            const ManagerEvent ev = mgr.receive(e.str("from"), e.hex("wire"));
+            results.push_back(Json{{"datagrams", Json::array({event_json(ev)})}});
+        } else if (op == "advance") {
+            clock.advance(static_cast<std::uint64_t>(e.integer("seconds", 0, 1 << 20)));
+            results.push_back(Json{{"expired", mgr.expire()}});
+        } else if (op == "query") {
+            const std::string a = e.str("address");
+            const auto sid = mgr.session_id(a);
+            results.push_back(Json{{"complete", mgr.is_complete(a)}, {"session_id", sid ? Json(hexj(*sid)) : Json(nullptr)}});
+        } else {
+            throw VectorError("inputs.events[].op: unknown op '" + op + "'");
+        }
+        e.finish();
+    }
+    in.finish();
+    ManagerRun run;
+    run.expected["events"] = results;
+    run.expected["pending"] = mgr.pending();
+    run.expected["size"] = mgr.size();
+    Json client_states = Json::array();
+    for (const auto& c : clients) {
+        client_states.push_back(outcome_json(*c));
+    }
+    run.expected["clients"] = client_states;
+    if (rng.exhausted()) {
+        throw VectorError("inputs.server.random: ran out");
+    }
+    run.unused = rng.unused();
+    for (const auto& cr : client_rngs) {
+        if (cr->exhausted()) {
+            throw VectorError("inputs.clients[].random: ran out");
+        }
+        run.unused_clients.push_back(cr->unused());
+    }
+    return run;
+}
+}  // namespace
+
+Json run_manager(const Json& inputs) {
+    ManagerRun run = run_manager_impl(inputs);
+    if (run.unused != 0 || std::any_of(run.unused_clients.begin(), run.unused_clients.end(), [](std::size_t u) { return u != 0; })) {
+        throw VectorError("inputs: a random script has unused bytes");
+    }
+    return run.expected;
 }
 
 namespace {
@@ -1206,6 +1342,168 @@ Json messages_file() {
                      notes, groups);
 }
 
+void expect_equal(const Json& got, const Json& want, const std::string& field);
+
+// ---------------------------------------------------------------- manager file
+
+struct ManagerCase {
+    std::string comment;
+    std::string flag;
+    std::size_t clients = 1;
+    std::size_t max_pending = 4;
+    Json events = Json::array();
+};
+
+Json manager_inputs(const ManagerCase& c, std::size_t server_random, const std::vector<std::size_t>& client_random) {
+    Json in = Json::object();
+    Bytes srand(server_random);
+    ByteArray<32> seed{};
+    seed.fill(0xb2);
+    SeededRng(seed).fill(srand);
+    in["server"] = Json{{"node_seed", hexj(seed_bytes(0x02))}, {"shared_seed", hexj(as_bytes(kSharedSeed))},
+                        {"random", hexj(srand)}, {"now", kNow}, {"max_pending", c.max_pending}, {"max_sessions", 8}};
+    Json clients = Json::array();
+    for (std::size_t k = 0; k < c.clients; ++k) {
+        SideInputs s;
+        s.node_seed = seed_bytes(static_cast<std::uint8_t>(0x10 + k));
+        s.shared_seed = Bytes(as_bytes(kSharedSeed).begin(), as_bytes(kSharedSeed).end());
+        s.random.resize(client_random[k]);
+        ByteArray<32> cs{};
+        cs.fill(static_cast<std::uint8_t>(0x40 + k));
+        SeededRng(cs).fill(s.random);
+        clients.push_back(side_json(s));
+    }
+    in["clients"] = clients;
+    in["events"] = c.events;
+    return in;
+}
+
+Json finish_manager(const ManagerCase& c) {
+    const std::vector<std::size_t> big(c.clients, 512);
+    const ManagerRun probe = run_manager_impl(manager_inputs(c, 4096, big));
+    std::vector<std::size_t> used;
+    for (std::size_t u : probe.unused_clients) {
+        used.push_back(512 - u);
+    }
+    return manager_inputs(c, 4096 - probe.unused, used);
+}
+
+Json ev(const char* op, std::size_t client, const std::string& from = "") {
+    Json j = Json{{"op", op}, {"client", client}};
+    if (!from.empty()) {
+        j["from"] = from;
+    }
+    return j;
+}
+
+Json query(const std::string& a) { return Json{{"op", "query"}, {"address", a}}; }
+
+Json manager_file() {
+    Ids ids;
+    Json tests = Json::array();
+    auto add = [&](const ManagerCase& c) {
+        const Json inputs = finish_manager(c);
+        tests.push_back(Json{{"tcId", ids.next()}, {"comment", c.comment}, {"flags", Json::array({c.flag})},
+                             {"inputs", inputs}, {"expected", run_manager(inputs)}, {"result", "valid"}});
+    };
+    const std::string a = "192.0.2.1:4000";
+    const std::string b = "192.0.2.2:4000";
+    {
+        ManagerCase c{"one client completes; another address knows nothing", "PerAddress"};
+        c.events = Json::array({ev("start", 0), ev("deliver", 0, a), ev("deliver", 0, a), query(a), query(b)});
+        add(c);
+    }
+    {
+        ManagerCase c{"a completed and a pending handshake: no state leaks between them", "PerAddress", 2};
+        c.events = Json::array({ev("start", 0), ev("deliver", 0, a), ev("deliver", 0, a), ev("start", 1),
+                                ev("deliver", 1, b), query(a), query(b)});
+        add(c);
+    }
+    {
+        ManagerCase c{"AUTH_PROOF from another source address than its HELLO", "AddressChange"};
+        c.events = Json::array({ev("start", 0), ev("deliver", 0, a), ev("deliver", 0, b), query(a), query(b)});
+        add(c);
+    }
+    {
+        ManagerCase c{"five half-open handshakes against a bound of three: the oldest go first", "HalfOpenFlood", 5, 3};
+        for (std::size_t k = 0; k < 5; ++k) {
+            c.events.push_back(ev("start", k));
+            c.events.push_back(ev("deliver", k, "198.51.100." + std::to_string(k) + ":5000"));
+        }
+        c.events.push_back(ev("deliver", 0, "198.51.100.0:5000"));
+        c.events.push_back(ev("deliver", 4, "198.51.100.4:5000"));
+        add(c);
+    }
+    {
+        ManagerCase c{"a HELLO replayed from a second address", "ReplayedHello"};
+        Json resend = ev("resend", 0, b);
+        resend["index"] = 0;
+        c.events = Json::array({ev("start", 0), ev("deliver", 0, a), resend, query(b)});
+        add(c);
+    }
+    {
+        ManagerCase c{"a HELLO duplicated from the same address is answered again", "DuplicatedDatagram"};
+        Json resend = ev("resend", 0, a);
+        resend["index"] = 0;
+        c.events = Json::array({ev("start", 0), ev("deliver", 0, a), resend, ev("deliver", 0, a), query(a)});
+        add(c);
+    }
+    {
+        ManagerCase c{"a pending handshake expires after 10 s", "Timeout"};
+        c.events = Json::array({ev("start", 0), ev("deliver", 0, a), Json{{"op", "advance"}, {"seconds", 9}},
+                                Json{{"op", "advance"}, {"seconds", 1}}, ev("deliver", 0, a), query(a)});
+        add(c);
+    }
+    {
+        ManagerCase c{"garbage and a forged HELLO from new addresses create no state", "NoStateFromJunk"};
+        const std::vector<Bytes> w = honest_wire(base_case("", ""));
+        const Bytes forged = modify<Hello>(w[0], [](Hello& h) { h.commitment[5] ^= 0x10; });
+        c.events = Json::array({Json{{"op", "send"}, {"from", b}, {"wire", "00"}},
+                                Json{{"op", "send"}, {"from", b}, {"wire", hexj(forged)}},
+                                Json{{"op", "send"}, {"from", b}, {"wire", hexj(w[2])}}, ev("start", 0),
+                                ev("deliver", 0, a), ev("deliver", 0, a), query(a), query(b)});
+        add(c);
+    }
+    Json notes = Json::object();
+    notes["PerAddress"] = note("STATE_LEAK", "Several peer addresses.", "complete and session id are answered per address only; upstream answers for any address once one session exists.");
+    notes["AddressChange"] = note("STATE_MACHINE", "A handshake message from another address than the HELLO.", "Rejected without creating state; the original handshake stays pending.");
+    notes["HalfOpenFlood"] = note("RESOURCE", "More half-open handshakes than the bound.", "The oldest pending handshake is evicted first.");
+    notes["ReplayedHello"] = note("REPLAY", "The same HELLO from another address.", "Rejected (replay): the responders share one nonce cache.");
+    notes["DuplicatedDatagram"] = note("IDEMPOTENCE", "A HELLO delivered twice from the same address.", "Answered with the same RESPONSE; the handshake continues.");
+    notes["Timeout"] = note("RESOURCE", "A pending handshake older than the timeout.", "Expired; later messages for it are rejected.");
+    notes["NoStateFromJunk"] = note("RESOURCE", "Garbage, a forged HELLO or a stray AUTH_PROOF from a new address.", "Rejected without creating state or polluting the replay cache.");
+    Json groups = Json::array({Json{{"type", "SttManager"},
+                                     {"comment", "a HandshakeManager (responders) and initiator clients; events in order"},
+                                     {"tests", tests}}});
+    return file_json("stt_manager.schema.json",
+                     Json::array({"STT HandshakeManager: concurrent handshakes keyed by peer address.",
+                                  "Server randomness is drawn by responders in creation order; each client has its own script."}),
+                     notes, groups);
+}
+
+void check_manager(const Json& group, const Json& test) {
+    (void)group;
+    StrictObject t(test, "test");
+    (void)t.req("tcId");
+    (void)t.str("comment");
+    (void)t.req("flags");
+    const Json expected = run_manager(t.req("inputs"));
+    const Json& want = t.req("expected");
+    for (auto it = expected.begin(); it != expected.end(); ++it) {
+        if (!want.contains(it.key())) {
+            throw VectorError("expected." + it.key() + ": missing");
+        }
+        expect_equal(*it, want.at(it.key()), "expected." + it.key());
+    }
+    if (want.size() != expected.size()) {
+        throw VectorError("expected: keys the run does not produce");
+    }
+    if (t.str("result") != "valid") {
+        throw VectorError("result: manager cases are valid runs");
+    }
+    t.finish();
+}
+
 // ---------------------------------------------------------------- checkers
 
 void expect_equal(const Json& got, const Json& want, const std::string& field) {
@@ -1329,7 +1627,8 @@ std::vector<GeneratedFile> generate(const GenerateOptions& options) {
     (void)options;  // STT has no Diffie-Hellman keys: no Wycheproof input
     return {{"stt/tlv_test.json", shakedown::vectors::dump_canonical(tlv_file())},
             {"stt/messages_test.json", shakedown::vectors::dump_canonical(messages_file())},
-            {"stt/handshake_test.json", shakedown::vectors::dump_canonical(handshake_file())}};
+            {"stt/handshake_test.json", shakedown::vectors::dump_canonical(handshake_file())},
+            {"stt/manager_test.json", shakedown::vectors::dump_canonical(manager_file())}};
 }
 
 shakedown::vectors::CaseChecker checker(const std::string& schema) {
@@ -1341,6 +1640,9 @@ shakedown::vectors::CaseChecker checker(const std::string& schema) {
     }
     if (schema == "stt_handshake.schema.json") {
         return check_handshake;
+    }
+    if (schema == "stt_manager.schema.json") {
+        return check_manager;
     }
     return nullptr;
 }

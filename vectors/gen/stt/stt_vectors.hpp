@@ -1,7 +1,7 @@
 // STT known-answer vectors: generation and the C++ case checkers (docs/protocols/stt.md,
-// "Vectors"). Three files: tlv_test.json (the TLV codec), messages_test.json (the four messages
+// "Vectors"). Four files: tlv_test.json (the TLV codec), messages_test.json (the four messages
 // and the UDP frame), handshake_test.json (transcripts with injected clocks and randomness,
-// adversarial deliveries, session data frames).
+// adversarial deliveries, session data frames), manager_test.json (the HandshakeManager).
 #pragma once
 
 #include <string>
@@ -19,5 +19,7 @@ namespace shakedown::stt::vectors {
 // The in-step transcript runner shared by the generator and the checker: `inputs` as stored in a
 // handshake test, the returned object is that test's `expected`.
 [[nodiscard]] shakedown::vectors::Json run_transcript(const shakedown::vectors::Json& inputs);
+// The HandshakeManager runner (manager_test.json), likewise.
+[[nodiscard]] shakedown::vectors::Json run_manager(const shakedown::vectors::Json& inputs);
 
 }  // namespace shakedown::stt::vectors
