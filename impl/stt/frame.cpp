@@ -42,17 +42,32 @@ Bytes serialize_header(const FrameHeader& h) {
     return std::move(w).take();
 }
 
+namespace {
+std::size_t varint_size(std::uint64_t v) {
+    std::size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        ++n;
+    }
+    return n;
+}
+}  // namespace
+
 Bytes serialize_frame(const Frame& f) {
-    Writer body;
-    body.put_bytes(serialize_header(f.header));
-    put_varint(body, f.metadata.size());
-    body.put_bytes(f.metadata);
-    body.put_bytes(f.payload);
+    const std::size_t body = kHeaderSize + varint_size(f.metadata.size()) + f.metadata.size() + f.payload.size();
     Writer w;
     w.put_u8('S');
     w.put_u8('T');
-    put_varint(w, body.size());
-    w.put_bytes(body.bytes());
+    put_varint(w, body);
+    w.put_u8(f.header.type);
+    w.put_u8(f.header.flags);
+    w.put_bytes(f.header.session_id);
+    w.put_u64be(f.header.sequence);
+    w.put_u64be(f.header.timestamp_ms);
+    w.put_u32be(f.header.stream_id);
+    put_varint(w, f.metadata.size());
+    w.put_bytes(f.metadata);
+    w.put_bytes(f.payload);
     return std::move(w).take();
 }
 

@@ -93,23 +93,29 @@ Result<void> Handshake::check_timestamp(std::int64_t ts, std::size_t offset) con
 }
 
 Bytes Handshake::wrap(const Message& m, std::uint64_t index) const {
-    Bytes tlv = serialize(m);
+    const std::int64_t ts = std::visit([](const auto& x) { return x.timestamp_ms; }, m);
+    return wrap_tlv(serialize(m), ts, index);
+}
+
+Bytes Handshake::wrap_tlv(ByteView tlv, std::int64_t timestamp_ms, std::uint64_t index) const {
     if (m_config.quirks.unframed_handshake) {
-        return tlv;
+        return Bytes(tlv.begin(), tlv.end());
     }
     Frame f;
     f.header.type = kFrameHandshake;
     f.header.sequence = index;
-    const std::int64_t ts = std::visit([](const auto& x) { return x.timestamp_ms; }, m);
-    f.header.timestamp_ms = static_cast<std::uint64_t>(ts);
-    f.payload = std::move(tlv);
+    f.header.timestamp_ms = static_cast<std::uint64_t>(timestamp_ms);
+    f.payload.assign(tlv.begin(), tlv.end());
     return serialize_frame(f);
 }
 
-void Handshake::send(const Message& m, std::uint64_t index) {
-    m_last_sent = wrap(m, index);
+Bytes Handshake::send(const Message& m, std::uint64_t index) {
+    Bytes tlv = serialize(m);
+    const std::int64_t ts = std::visit([](const auto& x) { return x.timestamp_ms; }, m);
+    m_last_sent = wrap_tlv(tlv, ts, index);
     m_resends = 0;
     m_out.push_back(m_last_sent);
+    return tlv;
 }
 
 void Handshake::close(Failure f) {
@@ -132,8 +138,7 @@ void Handshake::start() {
     h.nonce = m_nonce;
     h.timestamp_ms = now_ms() + m_config.send_skew_ms;
     h.commitment = m_suite->digest(concat({m_node_id, m_nonce}));
-    m_hello_tlv = serialize(Message{h});
-    send(h, 0);
+    m_hello_tlv = send(h, 0);
     m_state = HandshakeState::awaiting_response;
 }
 
@@ -269,8 +274,7 @@ void Handshake::on_hello(const Hello& m, ByteView tlv) {
     r.challenge = std::move(sealed->ciphertext);
     r.challenge_metadata = std::move(sealed->metadata);
     r.timestamp_ms = now_ms() + m_config.send_skew_ms;
-    m_response_tlv = serialize(Message{r});
-    send(r, 1);
+    m_response_tlv = send(r, 1);
     m_state = HandshakeState::awaiting_auth_proof;
 }
 
@@ -307,7 +311,7 @@ void Handshake::on_response(const Response& m, ByteView tlv) {
     a.proof = std::move(sealed->ciphertext);
     a.proof_metadata = std::move(sealed->metadata);
     a.timestamp_ms = timestamp;
-    send(a, 2);
+    (void)send(a, 2);
     m_state = HandshakeState::awaiting_final;
 }
 
@@ -333,7 +337,7 @@ void Handshake::on_auth_proof(const AuthProof& m) {
     Final f;
     f.session_id = m_session_id;
     f.timestamp_ms = now_ms() + m_config.send_skew_ms;
-    send(f, 3);
+    (void)send(f, 3);
     m_authenticated = true;
     m_state = HandshakeState::done;
 }

@@ -105,6 +105,8 @@ public:
     [[nodiscard]] SessionChannel* session() noexcept { return m_channel ? &*m_channel : nullptr; }
     // The handshake datagram this machine would send for `m` (framed unless unframed-handshake).
     [[nodiscard]] Bytes wrap(const Message& m, std::uint64_t index) const;
+    // The same for a message already encoded as `tlv`.
+    [[nodiscard]] Bytes wrap_tlv(ByteView tlv, std::int64_t timestamp_ms, std::uint64_t index) const;
 
 private:
     void on_hello(const Hello& m, ByteView tlv);
@@ -114,7 +116,8 @@ private:
     Result<ByteView> unwrap(ByteView datagram, std::size_t& base) const;
     [[nodiscard]] Result<void> check_timestamp(std::int64_t ts, std::size_t offset) const;
     [[nodiscard]] std::int64_t now_ms() const;
-    void send(const Message& m, std::uint64_t index);
+    // Queues `m` and returns its TLV encoding (the transcript uses the very bytes sent).
+    Bytes send(const Message& m, std::uint64_t index);
     void establish();
     void close(Failure f);
 

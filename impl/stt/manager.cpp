@@ -4,7 +4,12 @@ namespace shakedown::stt {
 
 HandshakeManager::HandshakeManager(ManagerConfig config, Rng& rng, const Clock& clock)
     : m_config(std::move(config)), m_rng(rng), m_clock(clock),
-      m_cache(std::make_shared<NonceCache>(kDefaultReplayCacheSize)) {}
+      m_cache(std::make_shared<NonceCache>(kDefaultReplayCacheSize)) {
+    // One suite for every handshake: a datagram from a new address must not cost a key derivation.
+    if (!m_config.base.suite) {
+        m_config.base.suite = std::make_shared<ReferenceSuite>(m_config.base.shared_seed.view());
+    }
+}
 
 std::unique_ptr<Handshake> HandshakeManager::make(Role role) {
     Config c = m_config.base;

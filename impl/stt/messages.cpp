@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "common/writer.hpp"
+
 namespace shakedown::stt {
 
 namespace {
@@ -94,10 +96,67 @@ std::string_view message_name(const Message& m) noexcept {
 
 Value to_value(const Message& m) { return std::visit(Visitor{}, m); }
 
+namespace {
+// Direct canonical encoding of the four messages (keys written in code point order), equal to
+// encode(to_value(m)) without building a value tree; a test and the message fuzz target hold
+// the two together.
+void put_key(Writer& w, std::string_view k) {
+    w.put_u8(tag::kString);
+    w.put_u32be(static_cast<std::uint32_t>(k.size()));
+    w.put_bytes(as_bytes(k));
+}
+void put_bytes_field(Writer& w, std::string_view k, ByteView b) {
+    put_key(w, k);
+    w.put_u8(tag::kBytes);
+    w.put_u32be(static_cast<std::uint32_t>(b.size()));
+    w.put_bytes(b);
+}
+void put_int_field(Writer& w, std::string_view k, std::int64_t v) {
+    put_key(w, k);
+    Bytes one = *encode(Value::int_value(v));
+    w.put_bytes(one);
+}
+void put_type_field(Writer& w, std::string_view type) {
+    put_key(w, "type");
+    put_key(w, type);
+}
+void put_dict_header(Writer& w, std::uint32_t n) {
+    w.put_u8(tag::kDict);
+    w.put_u32be(n);
+}
+}  // namespace
+
 Bytes serialize(const Message& m) {
-    // Every field of a message is encodable (ASCII keys, no duplicates), so encode cannot fail.
-    auto r = encode(to_value(m));
-    return r.ok() ? std::move(r).value() : Bytes{};
+    Writer w;
+    if (const auto* h = std::get_if<Hello>(&m)) {
+        put_dict_header(w, 5);
+        put_bytes_field(w, "commitment", h->commitment);
+        put_bytes_field(w, "node_id", h->node_id);
+        put_bytes_field(w, "nonce", h->nonce);
+        put_int_field(w, "timestamp", h->timestamp_ms);
+        put_type_field(w, kHello);
+    } else if (const auto* r = std::get_if<Response>(&m)) {
+        put_dict_header(w, 6);
+        put_bytes_field(w, "challenge", r->challenge);
+        put_bytes_field(w, "challenge_metadata", r->challenge_metadata);
+        put_bytes_field(w, "node_id", r->node_id);
+        put_bytes_field(w, "nonce", r->nonce);
+        put_int_field(w, "timestamp", r->timestamp_ms);
+        put_type_field(w, kResponse);
+    } else if (const auto* a = std::get_if<AuthProof>(&m)) {
+        put_dict_header(w, 5);
+        put_bytes_field(w, "proof", a->proof);
+        put_bytes_field(w, "proof_metadata", a->proof_metadata);
+        put_bytes_field(w, "session_id", a->session_id);
+        put_int_field(w, "timestamp", a->timestamp_ms);
+        put_type_field(w, kAuthProof);
+    } else if (const auto* f = std::get_if<Final>(&m)) {
+        put_dict_header(w, 3);
+        put_bytes_field(w, "session_id", f->session_id);
+        put_int_field(w, "timestamp", f->timestamp_ms);
+        put_type_field(w, kFinal);
+    }
+    return std::move(w).take();
 }
 
 Result<Message> message_from_value(const Value& v, const MessageOptions& o) {

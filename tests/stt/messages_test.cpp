@@ -150,6 +150,14 @@ RC_GTEST_PROP(SttFrameProps, FramesRoundTrip,
     RC_ASSERT(*p == f);
 }
 
+RC_GTEST_PROP(SttMessageProps, DirectEncodingEqualsTheValueEncoding,
+              (const Bytes& a, const Bytes& b, const Bytes& c, const Bytes& d, std::int64_t ts)) {
+    for (const Message& m : {Message{Hello{a, b, ts, c}}, Message{Response{a, b, c, d, ts}},
+                             Message{AuthProof{a, b, c, ts}}, Message{Final{d, ts}}}) {
+        RC_ASSERT(serialize(m) == *encode(to_value(m)));
+    }
+}
+
 RC_GTEST_PROP(SttMessageProps, ResponsesRoundTrip,
               (const Bytes& challenge, const Bytes& meta, std::int64_t ts)) {
     Response r{Bytes(32, 1), Bytes(32, 2), challenge, meta, ts};
