@@ -108,10 +108,19 @@ void run_handshake() {
 }
 
 // Exactly the primitive operations one handshake performs (docs/protocols/stt.md, "Key schedule"):
-// 6 SHA-256 (two node ids, commitment made and checked, two transcript hashes), 4 HKDF (two
-// handshake keys, two session keys), 4 HKDF-Expand (data keys), 2 XChaCha20-Poly1305 seals
-// (challenge, proof) and 2 opens.
+// 4 random draws (two 32-byte nonces, two 24-byte AEAD nonces), 6 SHA-256 (two node ids,
+// commitment made and checked, two transcript hashes), 4 HKDF (two handshake keys, two session
+// keys), 4 HKDF-Expand (data keys), 2 XChaCha20-Poly1305 seals (challenge, proof) and 2 opens.
 void run_primitives() {
+    ByteArray<32> rs{};
+    rs.fill(0xa1);
+    SeededRng rng(rs);
+    Bytes n32(32);
+    Bytes n24(24);
+    rng.fill(n32);
+    rng.fill(n32);
+    rng.fill(n24);
+    rng.fill(n24);
     const Bytes seed(32, 3);
     const Bytes nonce24(24, 5);
     const Bytes h(195, 7);
