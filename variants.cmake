@@ -4,5 +4,6 @@
 # build names a variant.
 set(SHAKEDOWN_VARIANTS
   stellar
+  stt
   shadowmesh
 )

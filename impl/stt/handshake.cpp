@@ -1,0 +1,435 @@
+#include "stt/handshake.hpp"
+
+#include <algorithm>
+
+#include "common/crypto.hpp"
+#include "stt/frame.hpp"
+
+namespace shakedown::stt {
+
+void NonceCache::insert(ByteView nonce, std::int64_t timestamp_ms, std::int64_t now_ms, std::uint32_t window_ms) {
+    while (!m_order.empty() && m_order.front().second < now_ms - static_cast<std::int64_t>(window_ms)) {
+        m_set.erase(m_order.front().first);
+        m_order.pop_front();
+        ++m_evictions;
+    }
+    while (m_order.size() >= m_capacity) {
+        m_set.erase(m_order.front().first);
+        m_order.pop_front();
+        ++m_evictions;
+    }
+    Bytes key(nonce.begin(), nonce.end());
+    if (m_set.insert(key).second) {
+        m_order.emplace_back(std::move(key), timestamp_ms);
+    }
+}
+
+Bytes node_id_from_seed(ByteView node_seed) {
+    const crypto::Digest d = crypto::sha256(node_seed);
+    return {d.begin(), d.end()};
+}
+
+MessageOptions message_options(const Quirks& q) {
+    MessageOptions o;
+    o.leniency.ignore_trailing_bytes = q.tlv_accept_trailing_bytes;
+    o.leniency.truncate_short_fields = q.tlv_truncate_short_fields;
+    o.leniency.duplicate_keys_overwrite = q.tlv_duplicate_keys_overwrite;
+    o.leniency.no_limits = q.tlv_no_limits;
+    o.check_lengths = !q.skip_length_checks;
+    return o;
+}
+
+std::string_view to_string(HandshakeState s) noexcept {
+    switch (s) {
+        case HandshakeState::idle:
+            return "idle";
+        case HandshakeState::awaiting_hello:
+            return "awaiting_hello";
+        case HandshakeState::awaiting_response:
+            return "awaiting_response";
+        case HandshakeState::awaiting_auth_proof:
+            return "awaiting_auth_proof";
+        case HandshakeState::awaiting_final:
+            return "awaiting_final";
+        case HandshakeState::done:
+            return "done";
+        case HandshakeState::closed:
+            return "closed";
+    }
+    return "unknown";
+}
+
+namespace {
+Failure shifted(Failure f, std::size_t base) {
+    if (f.offset != kNoOffset) {
+        f.offset += base;
+    }
+    return f;
+}
+}  // namespace
+
+Handshake::Handshake(Config config, Rng& rng, const Clock& clock)
+    : m_config(std::move(config)), m_rng(rng), m_clock(clock) {
+    m_suite = m_config.suite ? m_config.suite : std::make_shared<ReferenceSuite>(m_config.shared_seed.view());
+    m_cache = m_config.replay_cache ? m_config.replay_cache : std::make_shared<NonceCache>();
+    m_node_id = m_config.node_id ? *m_config.node_id : node_id_from_seed(m_config.node_seed.view());
+}
+
+std::int64_t Handshake::now_ms() const { return static_cast<std::int64_t>(m_clock.unix_seconds()) * 1000; }
+
+Result<void> Handshake::check_timestamp(std::int64_t ts, std::size_t offset) const {
+    if (m_config.quirks.skip_timestamp_check) {
+        return ok();
+    }
+    const std::int64_t now = now_ms();
+    const auto window = static_cast<std::int64_t>(m_config.timestamp_window_ms);
+    if (ts < now - window) {
+        return Failure{Error::stale_timestamp, offset, "timestamp older than the window"};
+    }
+    if (ts > now + window) {
+        return Failure{Error::future_timestamp, offset, "timestamp further ahead than the window"};
+    }
+    return ok();
+}
+
+Bytes Handshake::wrap(const Message& m, std::uint64_t index) const {
+    const std::int64_t ts = std::visit([](const auto& x) { return x.timestamp_ms; }, m);
+    return wrap_tlv(serialize(m), ts, index);
+}
+
+Bytes Handshake::wrap_tlv(ByteView tlv, std::int64_t timestamp_ms, std::uint64_t index) const {
+    if (m_config.quirks.unframed_handshake) {
+        return Bytes(tlv.begin(), tlv.end());
+    }
+    Frame f;
+    f.header.type = kFrameHandshake;
+    f.header.sequence = index;
+    f.header.timestamp_ms = static_cast<std::uint64_t>(timestamp_ms);
+    f.payload.assign(tlv.begin(), tlv.end());
+    return serialize_frame(f);
+}
+
+Bytes Handshake::send(const Message& m, std::uint64_t index) {
+    Bytes tlv = serialize(m);
+    const std::int64_t ts = std::visit([](const auto& x) { return x.timestamp_ms; }, m);
+    m_last_sent = wrap_tlv(tlv, ts, index);
+    m_resends = 0;
+    m_out.push_back(m_last_sent);
+    return tlv;
+}
+
+void Handshake::close(Failure f) {
+    m_state = HandshakeState::closed;
+    m_closure = Closure{f, "", m_received == 0 ? 0 : m_received - 1, false};
+}
+
+void Handshake::start() {
+    if (m_state != HandshakeState::idle) {
+        return;
+    }
+    if (m_config.role == Role::acceptor) {
+        m_state = HandshakeState::awaiting_hello;
+        return;
+    }
+    m_nonce.resize(kNonceSize);
+    m_rng.fill(m_nonce);
+    Hello h;
+    h.node_id = m_node_id;
+    h.nonce = m_nonce;
+    h.timestamp_ms = now_ms() + m_config.send_skew_ms;
+    h.commitment = m_suite->digest(concat({m_node_id, m_nonce}));
+    m_hello_tlv = send(h, 0);
+    m_state = HandshakeState::awaiting_response;
+}
+
+Result<ByteView> Handshake::unwrap(ByteView datagram, std::size_t& base) const {
+    base = 0;
+    if (datagram.size() > kMaxDatagram) {
+        return Failure{Error::oversize, kMaxDatagram, "datagram over the size limit"};
+    }
+    const bool framed = datagram.size() >= 2 && datagram[0] == 'S' && datagram[1] == 'T';
+    if (m_config.quirks.unframed_handshake && !framed) {
+        return datagram;
+    }
+    SK_TRY(const Frame f, parse_frame(datagram));
+    const std::size_t h = f.header_offset;
+    if (f.header.type != kFrameHandshake) {
+        return Failure{Error::unexpected_message, h, "not a handshake frame"};
+    }
+    if (f.header.flags != 0) {
+        return Failure{Error::bad_flags, h + 1, "handshake frame flags must be zero"};
+    }
+    if (!is_all_zero(f.header.session_id)) {
+        return Failure{Error::decode_error, h + 2, "handshake frame session id must be zero"};
+    }
+    if (f.header.stream_id != 0) {
+        return Failure{Error::decode_error, h + 26, "handshake frame stream id must be zero"};
+    }
+    if (!f.metadata.empty()) {
+        return Failure{Error::decode_error, h + kHeaderSize, "handshake frame carries no metadata"};
+    }
+    base = f.payload_offset;
+    return datagram.subspan(f.payload_offset);
+}
+
+void Handshake::receive(ByteView datagram) {
+    if (m_state == HandshakeState::closed) {
+        return;  // nothing after close
+    }
+    ++m_received;
+    if (m_state == HandshakeState::idle) {
+        close(fail(Error::unexpected_message, "input before start"));
+        return;
+    }
+    if (!m_last_received.empty() && std::equal(datagram.begin(), datagram.end(), m_last_received.begin(),
+                                                m_last_received.end())) {
+        // A duplicate (the peer retransmitted, or the network duplicated): answer it again, a
+        // bounded number of times, and never re-run the step (docs/protocols/stt.md, "Duplicates").
+        if (!m_last_sent.empty() && m_resends < kMaxResends) {
+            ++m_resends;
+            m_out.push_back(m_last_sent);
+        }
+        return;
+    }
+    if (m_state == HandshakeState::done) {
+        close(fail(Error::unexpected_message, "handshake message after completion", 0));
+        return;
+    }
+    std::size_t base = 0;
+    auto payload = unwrap(datagram, base);
+    if (!payload) {
+        close(payload.failure());
+        return;
+    }
+    auto msg = parse_message(*payload, message_options(m_config.quirks));
+    if (!msg) {
+        close(shifted(msg.failure(), base));
+        return;
+    }
+    m_last_received.assign(datagram.begin(), datagram.end());
+    const Message& m = *msg;
+    switch (m_state) {
+        case HandshakeState::awaiting_hello:
+            if (const auto* h = std::get_if<Hello>(&m)) {
+                on_hello(*h, *payload);
+                return;
+            }
+            break;
+        case HandshakeState::awaiting_response:
+            if (const auto* r = std::get_if<Response>(&m)) {
+                on_response(*r, *payload);
+                return;
+            }
+            break;
+        case HandshakeState::awaiting_auth_proof:
+            if (const auto* a = std::get_if<AuthProof>(&m)) {
+                on_auth_proof(*a);
+                return;
+            }
+            break;
+        case HandshakeState::awaiting_final:
+            if (const auto* f = std::get_if<Final>(&m)) {
+                on_final(*f);
+                return;
+            }
+            break;
+        default:
+            break;
+    }
+    close(Failure{Error::unexpected_message, base, "message not expected in this state"});
+}
+
+void Handshake::on_hello(const Hello& m, ByteView tlv) {
+    if (auto t = check_timestamp(m.timestamp_ms, kNoOffset); !t) {
+        close(t.failure());
+        return;
+    }
+    if (!m_config.quirks.skip_commitment_check &&
+        !ct_equal(m.commitment, m_suite->digest(concat({m.node_id, m.nonce})))) {
+        close(fail(Error::bad_mac, "commitment does not match node_id || nonce"));
+        return;
+    }
+    if (!m_config.quirks.no_replay_cache) {
+        if (m_cache->contains(m.nonce)) {
+            close(fail(Error::replay, "HELLO nonce already seen"));
+            return;
+        }
+        m_cache->insert(m.nonce, m.timestamp_ms, now_ms(), m_config.timestamp_window_ms);
+    }
+    m_peer_node_id = m.node_id;
+    m_peer_nonce = m.nonce;
+    m_hello_tlv.assign(tlv.begin(), tlv.end());
+    m_nonce.resize(kNonceSize);
+    m_rng.fill(m_nonce);
+    m_session_id = compute_session_id(m_peer_nonce, m_nonce);
+
+    auto sealed = m_suite->encrypt(concat({m_peer_nonce, m_nonce}), challenge_aad(m_hello_tlv), m_rng);
+    if (!sealed) {
+        close(sealed.failure());
+        return;
+    }
+    Response r;
+    r.node_id = m_node_id;
+    r.nonce = m_nonce;
+    r.challenge = std::move(sealed->ciphertext);
+    r.challenge_metadata = std::move(sealed->metadata);
+    r.timestamp_ms = now_ms() + m_config.send_skew_ms;
+    m_response_tlv = send(r, 1);
+    m_state = HandshakeState::awaiting_auth_proof;
+}
+
+void Handshake::on_response(const Response& m, ByteView tlv) {
+    if (auto t = check_timestamp(m.timestamp_ms, kNoOffset); !t) {
+        close(t.failure());
+        return;
+    }
+    auto plain = m_suite->decrypt(m.challenge, m.challenge_metadata, challenge_aad(m_hello_tlv));
+    if (!plain) {
+        close(plain.failure());
+        return;
+    }
+    const Bytes expected = concat({m_nonce, m.nonce});
+    const bool matches = ct_equal(*plain, expected);
+    secure_wipe(*plain);
+    if (!matches) {
+        close(fail(Error::bad_credentials, "challenge does not hold our nonce and the peer's"));
+        return;
+    }
+    m_peer_node_id = m.node_id;
+    m_peer_nonce = m.nonce;
+    m_response_tlv.assign(tlv.begin(), tlv.end());
+    m_session_id = compute_session_id(m_nonce, m_peer_nonce);
+    const std::int64_t timestamp = now_ms() + m_config.send_skew_ms;
+    auto sealed = m_suite->encrypt(m_session_id, proof_aad(m_hello_tlv, m_response_tlv, timestamp), m_rng);
+    if (!sealed) {
+        close(sealed.failure());
+        return;
+    }
+    establish();
+    AuthProof a;
+    a.session_id = m_session_id;
+    a.proof = std::move(sealed->ciphertext);
+    a.proof_metadata = std::move(sealed->metadata);
+    a.timestamp_ms = timestamp;
+    (void)send(a, 2);
+    m_state = HandshakeState::awaiting_final;
+}
+
+void Handshake::on_auth_proof(const AuthProof& m) {
+    if (auto t = check_timestamp(m.timestamp_ms, kNoOffset); !t) {
+        close(t.failure());
+        return;
+    }
+    if (!ct_equal(m.session_id, m_session_id)) {
+        close(fail(Error::bad_mac, "AUTH_PROOF session_id is not the XOR of the nonces"));
+        return;
+    }
+    auto plain = m_suite->decrypt(m.proof, m.proof_metadata, proof_aad(m_hello_tlv, m_response_tlv, m.timestamp_ms));
+    if (!plain) {
+        close(plain.failure());
+        return;
+    }
+    if (!ct_equal(*plain, m_session_id)) {
+        close(fail(Error::bad_credentials, "proof does not hold the session id"));
+        return;
+    }
+    establish();
+    Final f;
+    f.session_id = m_session_id;
+    f.timestamp_ms = now_ms() + m_config.send_skew_ms;
+    (void)send(f, 3);
+    m_authenticated = true;
+    m_state = HandshakeState::done;
+}
+
+void Handshake::on_final(const Final& m) {
+    if (auto t = check_timestamp(m.timestamp_ms, kNoOffset); !t) {
+        close(t.failure());
+        return;
+    }
+    if (!ct_equal(m.session_id, m_session_id)) {
+        close(fail(Error::bad_mac, "FINAL session_id does not match"));
+        return;
+    }
+    // Nothing answers FINAL: a duplicate of it is not met with AUTH_PROOF again.
+    m_last_sent.clear();
+    m_authenticated = true;
+    m_state = HandshakeState::done;
+}
+
+void Handshake::establish() {
+    const bool initiator = m_config.role == Role::initiator;
+    const ByteView nonce_i = initiator ? ByteView{m_nonce} : ByteView{m_peer_nonce};
+    const ByteView nonce_r = initiator ? ByteView{m_peer_nonce} : ByteView{m_nonce};
+    const ByteView id_i = initiator ? ByteView{m_node_id} : ByteView{*m_peer_node_id};
+    const ByteView id_r = initiator ? ByteView{*m_peer_node_id} : ByteView{m_node_id};
+    m_transcript = transcript_hash(m_hello_tlv, m_response_tlv);
+    m_session_key = m_config.quirks.xor_session_key
+                        ? xor_session_key(nonce_i, nonce_r, id_i, id_r)
+                        : derive_session_key(m_config.shared_seed.view(), *m_transcript);
+    m_channel.emplace(m_config.role, *m_session_key, m_session_id, m_config.quirks);
+}
+
+void Handshake::peer_closed() {
+    if (m_state == HandshakeState::closed || m_state == HandshakeState::done) {
+        return;
+    }
+    m_state = HandshakeState::closed;
+    m_closure = Closure{fail(Error::peer_error, "transport closed"), "", m_received, true};
+}
+
+void Handshake::idle_timeout() {
+    if (m_state == HandshakeState::closed || m_state == HandshakeState::done || m_config.quirks.no_idle_timeout) {
+        return;
+    }
+    m_state = HandshakeState::closed;
+    m_closure = Closure{fail(Error::timeout, "handshake timed out"), "", m_received, false};
+}
+
+std::optional<std::uint32_t> Handshake::idle_timeout_ms() const {
+    if (m_config.quirks.no_idle_timeout || m_state == HandshakeState::done || m_state == HandshakeState::closed) {
+        return std::nullopt;
+    }
+    return m_config.handshake_timeout_ms;
+}
+
+Action Handshake::next_action() const {
+    if (!m_out.empty()) {
+        return Action::send;
+    }
+    if (m_state == HandshakeState::closed) {
+        return Action::closed;
+    }
+    if (m_state == HandshakeState::done) {
+        return Action::done;
+    }
+    return Action::receive;
+}
+
+std::vector<Bytes> Handshake::take_output() {
+    std::vector<Bytes> out(std::make_move_iterator(m_out.begin()), std::make_move_iterator(m_out.end()));
+    m_out.clear();
+    return out;
+}
+
+std::vector<DerivedKey> Handshake::derived_keys() const {
+    std::vector<DerivedKey> keys;
+    if (const Bytes k = m_suite->key_for_vectors(); !k.empty()) {
+        keys.push_back({"handshake_key", k});
+    }
+    if (!m_session_id.empty()) {
+        keys.push_back({"session_id", m_session_id});
+    }
+    if (m_transcript) {
+        keys.push_back({"transcript_hash", Bytes(m_transcript->begin(), m_transcript->end())});
+    }
+    if (m_session_key) {
+        keys.push_back({"session_key", Bytes(m_session_key->view().begin(), m_session_key->view().end())});
+        const DataKeys d = derive_data_keys(*m_session_key);
+        keys.push_back({"data_key_i2r", Bytes(d.initiator_to_responder.view().begin(), d.initiator_to_responder.view().end())});
+        keys.push_back({"data_key_r2i", Bytes(d.responder_to_initiator.view().begin(), d.responder_to_initiator.view().end())});
+    }
+    return keys;
+}
+
+}  // namespace shakedown::stt

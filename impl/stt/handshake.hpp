@@ -1,0 +1,151 @@
+// Sans-IO STT handshake, initiator or responder, on the common Machine interface
+// (docs/protocols/stt.md, "Handshake"). One unit in or out is one UDP datagram carrying one
+// handshake frame (type 0x05) whose payload is the message's TLV. Randomness from the injected
+// Rng (initiator: nonce at start, proof nonce at RESPONSE; responder: nonce then challenge nonce
+// at HELLO), time from the injected Clock (milliseconds = unix_seconds * 1000).
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <set>
+
+#include "common/machine.hpp"
+#include "common/rng.hpp"
+#include "stt/messages.hpp"
+#include "stt/quirks.hpp"
+#include "stt/session.hpp"
+#include "stt/suite.hpp"
+
+namespace shakedown::stt {
+
+// Timestamps more than this far from the receiver's clock, either way, are rejected.
+inline constexpr std::uint32_t kDefaultTimestampWindowMs = 30'000;
+inline constexpr std::uint32_t kDefaultHandshakeTimeoutMs = 10'000;
+inline constexpr std::size_t kDefaultReplayCacheSize = 4096;
+// An identical duplicate of the last datagram is answered with our last datagram again, at most
+// this many times (a lost reply is retransmitted by the peer; more is amplification).
+inline constexpr std::size_t kMaxResends = 3;
+
+// Bounded record of accepted HELLO nonces. Entries whose HELLO timestamp has left the window are
+// dropped first (a replay of them fails the timestamp check anyway), then the oldest while full.
+class NonceCache {
+public:
+    explicit NonceCache(std::size_t capacity = kDefaultReplayCacheSize) : m_capacity(capacity == 0 ? 1 : capacity) {}
+    [[nodiscard]] bool contains(ByteView nonce) const { return m_set.count(Bytes(nonce.begin(), nonce.end())) != 0; }
+    void insert(ByteView nonce, std::int64_t timestamp_ms, std::int64_t now_ms, std::uint32_t window_ms);
+    [[nodiscard]] std::size_t size() const noexcept { return m_set.size(); }
+    [[nodiscard]] std::size_t capacity() const noexcept { return m_capacity; }
+    [[nodiscard]] std::size_t evictions() const noexcept { return m_evictions; }
+
+private:
+    std::size_t m_capacity;
+    std::size_t m_evictions = 0;
+    std::deque<std::pair<Bytes, std::int64_t>> m_order;
+    std::set<Bytes> m_set;
+};
+
+struct Config {
+    Role role = Role::initiator;
+    // node_id = SHA-256(node_seed) unless node_id is given.
+    SecretBytes node_seed;
+    std::optional<Bytes> node_id;
+    SecretBytes shared_seed;
+    // nullptr: the reference suite keyed from shared_seed.
+    std::shared_ptr<const CipherSuite> suite;
+    std::uint32_t timestamp_window_ms = kDefaultTimestampWindowMs;
+    std::uint32_t handshake_timeout_ms = kDefaultHandshakeTimeoutMs;
+    // Added to the clock for the timestamps this side sends (a skewed sender); 0 in the reference.
+    std::int64_t send_skew_ms = 0;
+    // Responder: shared across handshakes so a HELLO replayed into a new session is caught.
+    // nullptr: a private cache of kDefaultReplayCacheSize.
+    std::shared_ptr<NonceCache> replay_cache;
+    Quirks quirks;
+};
+
+[[nodiscard]] Bytes node_id_from_seed(ByteView node_seed);
+[[nodiscard]] MessageOptions message_options(const Quirks& q);
+
+enum class HandshakeState : std::uint8_t {
+    idle,
+    awaiting_hello,
+    awaiting_response,
+    awaiting_auth_proof,
+    awaiting_final,
+    done,
+    closed
+};
+[[nodiscard]] std::string_view to_string(HandshakeState s) noexcept;
+
+class Handshake final : public Machine {
+public:
+    Handshake(Config config, Rng& rng, const Clock& clock);
+
+    [[nodiscard]] Role role() const noexcept override { return m_config.role; }
+    void start() override;
+    void receive(ByteView datagram) override;
+    void peer_closed() override;
+    void idle_timeout() override;
+    [[nodiscard]] std::optional<std::uint32_t> idle_timeout_ms() const override;
+    [[nodiscard]] Action next_action() const override;
+    [[nodiscard]] std::vector<Bytes> take_output() override;
+    [[nodiscard]] bool authenticated() const noexcept override { return m_authenticated; }
+    [[nodiscard]] std::optional<Closure> closure() const override { return m_closure; }
+    // handshake_key (when the suite shows it), session_id, transcript_hash, session_key,
+    // data_key_i2r, data_key_r2i: each once derived.
+    [[nodiscard]] std::vector<DerivedKey> derived_keys() const override;
+
+    [[nodiscard]] HandshakeState state() const noexcept { return m_state; }
+    [[nodiscard]] const Bytes& node_id() const noexcept { return m_node_id; }
+    [[nodiscard]] const Bytes& session_id() const noexcept { return m_session_id; }
+    [[nodiscard]] const std::optional<Secret<32>>& session_key() const noexcept { return m_session_key; }
+    [[nodiscard]] const std::optional<Bytes>& peer_node_id() const noexcept { return m_peer_node_id; }
+    [[nodiscard]] std::size_t datagrams_received() const noexcept { return m_received; }
+    // Session data frames, once authenticated.
+    [[nodiscard]] SessionChannel* session() noexcept { return m_channel ? &*m_channel : nullptr; }
+    // The handshake datagram this machine would send for `m` (framed unless unframed-handshake).
+    [[nodiscard]] Bytes wrap(const Message& m, std::uint64_t index) const;
+    // The same for a message already encoded as `tlv`.
+    [[nodiscard]] Bytes wrap_tlv(ByteView tlv, std::int64_t timestamp_ms, std::uint64_t index) const;
+
+private:
+    void on_hello(const Hello& m, ByteView tlv);
+    void on_response(const Response& m, ByteView tlv);
+    void on_auth_proof(const AuthProof& m);
+    void on_final(const Final& m);
+    Result<ByteView> unwrap(ByteView datagram, std::size_t& base) const;
+    [[nodiscard]] Result<void> check_timestamp(std::int64_t ts, std::size_t offset) const;
+    [[nodiscard]] std::int64_t now_ms() const;
+    // Queues `m` and returns its TLV encoding (the transcript uses the very bytes sent).
+    Bytes send(const Message& m, std::uint64_t index);
+    void establish();
+    void close(Failure f);
+
+    Config m_config;
+    Rng& m_rng;
+    const Clock& m_clock;
+    std::shared_ptr<const CipherSuite> m_suite;
+    std::shared_ptr<NonceCache> m_cache;
+    Bytes m_node_id;
+
+    HandshakeState m_state = HandshakeState::idle;
+    bool m_authenticated = false;
+    Bytes m_nonce;
+    Bytes m_peer_nonce;
+    std::optional<Bytes> m_peer_node_id;
+    Bytes m_hello_tlv;
+    Bytes m_response_tlv;
+    Bytes m_session_id;
+    std::optional<ByteArray<32>> m_transcript;
+    std::optional<Secret<32>> m_session_key;
+    std::optional<SessionChannel> m_channel;
+
+    Bytes m_last_received;
+    Bytes m_last_sent;
+    std::size_t m_resends = 0;
+    std::size_t m_received = 0;
+    std::deque<Bytes> m_out;
+    std::optional<Closure> m_closure;
+};
+
+}  // namespace shakedown::stt

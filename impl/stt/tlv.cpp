@@ -1,0 +1,425 @@
+#include "stt/tlv.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "common/reader.hpp"
+#include "common/writer.hpp"
+
+namespace shakedown::stt {
+
+namespace {
+bool key_less(const std::string& a, const std::string& b) {
+    // UTF-8 byte order is code point order.
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return static_cast<unsigned char>(x) < static_cast<unsigned char>(y);
+    });
+}
+
+}  // namespace
+
+Value Value::null() { return Value{}; }
+
+Value Value::boolean_value(bool b) {
+    Value v;
+    v.kind = Kind::boolean;
+    v.boolean = b;
+    return v;
+}
+
+Value Value::int_value(std::int64_t i) {
+    Value v;
+    v.kind = Kind::integer;
+    v.integer = i;
+    return v;
+}
+
+Value Value::float_value(double d) {
+    Value v;
+    v.kind = Kind::float64;
+    v.float_bits = std::bit_cast<std::uint64_t>(d);
+    return v;
+}
+
+Value Value::bytes_value(ByteView b) {
+    Value v;
+    v.kind = Kind::bytes;
+    v.data.assign(b.begin(), b.end());
+    return v;
+}
+
+Value Value::string_value(std::string_view s) {
+    Value v;
+    v.kind = Kind::string;
+    const ByteView b = as_bytes(s);
+    v.data.assign(b.begin(), b.end());
+    return v;
+}
+
+Value Value::list(std::vector<Value> items) {
+    Value v;
+    v.kind = Kind::list;
+    v.items = std::move(items);
+    return v;
+}
+
+Value Value::dict(std::vector<std::pair<std::string, Value>> entries) {
+    Value v;
+    v.kind = Kind::dict;
+    v.items.reserve(entries.size());
+    for (auto& [k, val] : entries) {
+        val.key = k;
+        v.items.push_back(std::move(val));
+    }
+    // Canonical order, so built and decoded dicts compare equal.
+    std::stable_sort(v.items.begin(), v.items.end(), [](const Value& a, const Value& b) { return key_less(a.key, b.key); });
+    return v;
+}
+
+const Value* Value::find(std::string_view k) const {
+    if (kind != Kind::dict) {
+        return nullptr;
+    }
+    for (const Value& item : items) {
+        if (item.key == k) {
+            return &item;
+        }
+    }
+    return nullptr;
+}
+
+bool operator==(const Value& a, const Value& b) {
+    if (a.kind != b.kind || a.key != b.key) {
+        return false;
+    }
+    switch (a.kind) {
+        case Value::Kind::null:
+            return true;
+        case Value::Kind::boolean:
+            return a.boolean == b.boolean;
+        case Value::Kind::integer:
+            return a.integer == b.integer;
+        case Value::Kind::float64:
+            return a.float_bits == b.float_bits;
+        case Value::Kind::bytes:
+        case Value::Kind::string:
+            return a.data == b.data;
+        case Value::Kind::list:
+        case Value::Kind::dict:
+            return a.items == b.items;
+    }
+    return false;
+}
+
+bool valid_utf8(ByteView s) noexcept {
+    // RFC 3629: shortest form only, no surrogates, nothing above U+10FFFF (what Python's strict
+    // UTF-8 codec accepts).
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const std::uint8_t c = s[i];
+        std::size_t n = 0;
+        std::uint32_t cp = 0;
+        std::uint32_t min = 0;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        if ((c & 0xe0) == 0xc0) {
+            n = 1;
+            cp = c & 0x1fu;
+            min = 0x80;
+        } else if ((c & 0xf0) == 0xe0) {
+            n = 2;
+            cp = c & 0x0fu;
+            min = 0x800;
+        } else if ((c & 0xf8) == 0xf0) {
+            n = 3;
+            cp = c & 0x07u;
+            min = 0x10000;
+        } else {
+            return false;
+        }
+        if (i + n >= s.size()) {
+            return false;
+        }
+        for (std::size_t k = 1; k <= n; ++k) {
+            const std::uint8_t d = s[i + k];
+            if ((d & 0xc0) != 0x80) {
+                return false;
+            }
+            cp = (cp << 6) | (d & 0x3fu);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+            return false;
+        }
+        i += n + 1;
+    }
+    return true;
+}
+
+namespace {
+
+void put_int(Writer& w, std::int64_t v) {
+    if (v >= INT8_MIN && v <= INT8_MAX) {
+        w.put_u8(tag::kInt8);
+        w.put_u8(static_cast<std::uint8_t>(v));
+    } else if (v >= INT16_MIN && v <= INT16_MAX) {
+        w.put_u8(tag::kInt16);
+        w.put_u16be(static_cast<std::uint16_t>(v));
+    } else if (v >= INT32_MIN && v <= INT32_MAX) {
+        w.put_u8(tag::kInt32);
+        w.put_u32be(static_cast<std::uint32_t>(v));
+    } else {
+        w.put_u8(tag::kInt64);
+        w.put_u64be(static_cast<std::uint64_t>(v));
+    }
+}
+
+Result<void> put_string(Writer& w, ByteView s) {
+    if (!valid_utf8(s) || s.size() > UINT32_MAX) {
+        return fail(Error::invalid_argument, "STRING is not valid UTF-8");
+    }
+    w.put_u8(tag::kString);
+    w.put_u32be(static_cast<std::uint32_t>(s.size()));
+    w.put_bytes(s);
+    return ok();
+}
+
+Result<void> put_value(Writer& w, const Value& v) {
+    switch (v.kind) {
+        case Value::Kind::null:
+            w.put_u8(tag::kNull);
+            return ok();
+        case Value::Kind::boolean:
+            w.put_u8(v.boolean ? tag::kTrue : tag::kFalse);
+            return ok();
+        case Value::Kind::integer:
+            put_int(w, v.integer);
+            return ok();
+        case Value::Kind::float64:
+            w.put_u8(tag::kFloat64);
+            w.put_u64be(v.float_bits);
+            return ok();
+        case Value::Kind::bytes:
+            if (v.data.size() > UINT32_MAX) {
+                return fail(Error::invalid_argument, "BYTES longer than 2^32-1");
+            }
+            w.put_u8(tag::kBytes);
+            w.put_u32be(static_cast<std::uint32_t>(v.data.size()));
+            w.put_bytes(v.data);
+            return ok();
+        case Value::Kind::string:
+            return put_string(w, v.data);
+        case Value::Kind::list:
+            if (v.items.size() > UINT32_MAX) {
+                return fail(Error::invalid_argument, "LIST longer than 2^32-1");
+            }
+            w.put_u8(tag::kList);
+            w.put_u32be(static_cast<std::uint32_t>(v.items.size()));
+            for (const Value& item : v.items) {
+                SK_CHECK(put_value(w, item));
+            }
+            return ok();
+        case Value::Kind::dict: {
+            if (v.items.size() > UINT32_MAX) {
+                return fail(Error::invalid_argument, "DICT longer than 2^32-1");
+            }
+            std::vector<const Value*> sorted;
+            sorted.reserve(v.items.size());
+            for (const Value& item : v.items) {
+                sorted.push_back(&item);
+            }
+            std::sort(sorted.begin(), sorted.end(), [](const Value* a, const Value* b) { return key_less(a->key, b->key); });
+            for (std::size_t i = 1; i < sorted.size(); ++i) {
+                if (sorted[i - 1]->key == sorted[i]->key) {
+                    return fail(Error::invalid_argument, "duplicate DICT key");
+                }
+            }
+            w.put_u8(tag::kDict);
+            w.put_u32be(static_cast<std::uint32_t>(sorted.size()));
+            for (const Value* item : sorted) {
+                SK_CHECK(put_string(w, as_bytes(item->key)));
+                SK_CHECK(put_value(w, *item));
+            }
+            return ok();
+        }
+    }
+    return fail(Error::invalid_argument, "unknown value kind");
+}
+
+// Even with TlvLeniency::no_limits the recursion stays bounded, so a hostile input cannot exhaust
+// the stack (upstream hits Python's recursion limit instead).
+constexpr std::size_t kHardMaxDepth = 256;
+
+class Decoder {
+public:
+    Decoder(const TlvLimits& limits, const TlvLeniency& leniency) : m_limits(limits), m_len(leniency) {}
+
+    Result<Value> value(Reader& r, std::size_t depth) {
+        const std::size_t at = r.offset();
+        SK_TRY(const std::uint8_t t, r.read_u8());
+        Value v;
+        v.offset = at;
+        switch (t) {
+            case tag::kNull:
+                return v;
+            case tag::kFalse:
+            case tag::kTrue:
+                v.kind = Value::Kind::boolean;
+                v.boolean = t == tag::kTrue;
+                return v;
+            case tag::kInt8: {
+                SK_TRY(const std::uint8_t x, r.read_u8());
+                v.kind = Value::Kind::integer;
+                v.integer = static_cast<std::int8_t>(x);
+                return v;
+            }
+            case tag::kInt16: {
+                SK_TRY(const std::uint16_t x, r.read_u16be());
+                v.kind = Value::Kind::integer;
+                v.integer = static_cast<std::int16_t>(x);
+                if (v.integer >= INT8_MIN && v.integer <= INT8_MAX) {
+                    return Failure{Error::non_canonical, at, "INT16 holding a value that fits INT8"};
+                }
+                return v;
+            }
+            case tag::kInt32: {
+                SK_TRY(const std::uint32_t x, r.read_u32be());
+                v.kind = Value::Kind::integer;
+                v.integer = static_cast<std::int32_t>(x);
+                if (v.integer >= INT16_MIN && v.integer <= INT16_MAX) {
+                    return Failure{Error::non_canonical, at, "INT32 holding a value that fits INT16"};
+                }
+                return v;
+            }
+            case tag::kInt64: {
+                SK_TRY(const std::uint64_t x, r.read_u64be());
+                v.kind = Value::Kind::integer;
+                v.integer = static_cast<std::int64_t>(x);
+                if (v.integer >= INT32_MIN && v.integer <= INT32_MAX) {
+                    return Failure{Error::non_canonical, at, "INT64 holding a value that fits INT32"};
+                }
+                return v;
+            }
+            case tag::kFloat64: {
+                SK_TRY(const std::uint64_t x, r.read_u64be());
+                v.kind = Value::Kind::float64;
+                v.float_bits = x;
+                return v;
+            }
+            case tag::kBytes:
+            case tag::kString: {
+                SK_TRY(const ByteView body, length_prefixed(r));
+                v.kind = t == tag::kBytes ? Value::Kind::bytes : Value::Kind::string;
+                if (t == tag::kString && !valid_utf8(body)) {
+                    return Failure{Error::decode_error, at, "STRING is not valid UTF-8"};
+                }
+                v.data.assign(body.begin(), body.end());
+                return v;
+            }
+            case tag::kList:
+            case tag::kDict:
+                return container(r, t, depth, std::move(v));
+            default:
+                if ((t >= tag::kUint8 && t <= tag::kUint64) || t == tag::kFloat32) {
+                    return Failure{Error::unknown_type, at, "tag declared upstream but not decodable"};
+                }
+                return Failure{Error::unknown_type, at, "unknown tag"};
+        }
+    }
+
+private:
+    Result<ByteView> length_prefixed(Reader& r) {
+        SK_TRY(const std::uint32_t n, r.read_u32be());
+        if (n > r.remaining() && m_len.truncate_short_fields) {
+            return r.read_rest();
+        }
+        if (n > r.remaining()) {
+            return Failure{Error::truncated, r.offset() - 4, "length past the end of the input"};
+        }
+        return r.read_bytes(n);
+    }
+
+    Result<Value> container(Reader& r, std::uint8_t t, std::size_t depth, Value v) {
+        const std::size_t at = v.offset;
+        if ((!m_len.no_limits && depth + 1 > m_limits.max_depth) || depth + 1 > kHardMaxDepth) {
+            return Failure{Error::oversize, at, "containers nested too deep"};
+        }
+        const std::size_t count_at = r.offset();
+        SK_TRY(const std::uint32_t count, r.read_u32be());
+        if (!m_len.no_limits && count > m_limits.max_count) {
+            return Failure{Error::bad_length, count_at, "LIST or DICT count over the limit"};
+        }
+        v.kind = t == tag::kList ? Value::Kind::list : Value::Kind::dict;
+        // No reserve(count): the count is attacker-controlled; items are appended as they decode.
+        for (std::uint32_t i = 0; i < count; ++i) {
+            if (t == tag::kList) {
+                SK_TRY(Value item, value(r, depth + 1));
+                v.items.push_back(std::move(item));
+                continue;
+            }
+            const std::size_t key_at = r.offset();
+            SK_TRY(const std::uint8_t key_tag, r.read_u8());
+            if (key_tag != tag::kString) {
+                return Failure{Error::decode_error, key_at, "DICT key is not a STRING"};
+            }
+            SK_TRY(const ByteView key, length_prefixed(r));
+            if (!valid_utf8(key)) {
+                return Failure{Error::decode_error, key_at, "DICT key is not valid UTF-8"};
+            }
+            std::string k(reinterpret_cast<const char*>(key.data()), key.size());
+            SK_TRY(Value item, value(r, depth + 1));
+            item.key = std::move(k);
+            if (m_len.duplicate_keys_overwrite) {
+                // Upstream builds a Python dict: any order, a repeated key replaces the first.
+                auto same = std::find_if(v.items.begin(), v.items.end(),
+                                         [&](const Value& e) { return e.key == item.key; });
+                if (same != v.items.end()) {
+                    *same = std::move(item);
+                    continue;
+                }
+            } else if (!v.items.empty()) {
+                const std::string& prev = v.items.back().key;
+                if (prev == item.key) {
+                    return Failure{Error::decode_error, key_at, "duplicate DICT key"};
+                }
+                if (key_less(item.key, prev)) {
+                    return Failure{Error::non_canonical, key_at, "DICT keys not sorted by code point"};
+                }
+            }
+            v.items.push_back(std::move(item));
+        }
+        return v;
+    }
+
+    const TlvLimits& m_limits;
+    const TlvLeniency& m_len;
+};
+
+}  // namespace
+
+Result<Bytes> encode(const Value& v) {
+    Writer w;
+    SK_CHECK(put_value(w, v));
+    return std::move(w).take();
+}
+
+Result<Value> decode(ByteView input, const TlvLimits& limits, const TlvLeniency& leniency) {
+    if (!leniency.no_limits && input.size() > limits.max_size) {
+        return Failure{Error::oversize, limits.max_size, "input larger than the TLV size limit"};
+    }
+    Reader r(input);
+    Decoder d(limits, leniency);
+    SK_TRY(Value v, d.value(r, 0));
+    if (!leniency.ignore_trailing_bytes) {
+        SK_CHECK(r.expect_done());
+    }
+    return v;
+}
+
+std::size_t decode_allocation_bound(std::size_t input_size) {
+    return (4 * sizeof(Value) + 4) * input_size + 1024;
+}
+
+}  // namespace shakedown::stt

@@ -1,0 +1,339 @@
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include "common/crypto.hpp"
+#include "stt/frame.hpp"
+#include "tests/stt/driver.hpp"
+
+namespace shakedown::stt {
+namespace {
+
+using test::config;
+using test::kNow;
+using test::Pair;
+
+Bytes key_named(const Machine& m, const std::string& name) {
+    for (const DerivedKey& k : m.derived_keys()) {
+        if (k.name == name) {
+            return k.value;
+        }
+    }
+    return {};
+}
+
+TEST(SttHandshake, HonestHandshakeAgreesOnEveryKey) {
+    Pair p;
+    const auto wire = p.run();
+    ASSERT_EQ(wire.size(), 4u);
+    EXPECT_TRUE(p.initiator.authenticated());
+    EXPECT_TRUE(p.responder.authenticated());
+    EXPECT_EQ(p.initiator.next_action(), Action::done);
+    EXPECT_EQ(p.responder.next_action(), Action::done);
+    for (const char* name : {"handshake_key", "session_id", "transcript_hash", "session_key", "data_key_i2r",
+                             "data_key_r2i"}) {
+        EXPECT_FALSE(key_named(p.initiator, name).empty()) << name;
+        EXPECT_EQ(key_named(p.initiator, name), key_named(p.responder, name)) << name;
+    }
+    EXPECT_EQ(p.initiator.session_id().size(), kSessionIdSize);
+    EXPECT_EQ(*p.initiator.peer_node_id(), p.responder.node_id());
+    EXPECT_EQ(*p.responder.peer_node_id(), p.initiator.node_id());
+    // The HELLO datagram: frame header, then a 195-byte TLV payload.
+    EXPECT_EQ(wire[0].size(), 2u + 2u + 30u + 1u + 195u);
+}
+
+TEST(SttHandshake, SessionKeyIsNotTheObservableXor) {
+    Pair p;
+    const auto wire = p.run();
+    Config ci = config(Role::initiator);
+    Config cr = config(Role::acceptor);
+    ci.quirks.xor_session_key = true;
+    cr.quirks.xor_session_key = true;
+    Pair x(std::move(ci), std::move(cr));
+    const auto xwire = x.run();
+    ASSERT_TRUE(x.initiator.authenticated());
+    // Anyone who saw HELLO and RESPONSE computes the XOR key: all four inputs travel in clear.
+    const auto hello = std::get<Hello>(*parse_message(parse_frame(xwire[0])->payload));
+    const auto response = std::get<Response>(*parse_message(parse_frame(xwire[1])->payload));
+    const Secret<32> observer = xor_session_key(hello.nonce, response.nonce, hello.node_id, response.node_id);
+    EXPECT_EQ(key_named(x.initiator, "session_key"), Bytes(observer.view().begin(), observer.view().end()));
+    // The reference's key is not the observer's.
+    const auto h2 = std::get<Hello>(*parse_message(parse_frame(wire[0])->payload));
+    const auto r2 = std::get<Response>(*parse_message(parse_frame(wire[1])->payload));
+    const Secret<32> observer2 = xor_session_key(h2.nonce, r2.nonce, h2.node_id, r2.node_id);
+    EXPECT_NE(key_named(p.initiator, "session_key"), Bytes(observer2.view().begin(), observer2.view().end()));
+    // The key matches HKDF over the shared seed and both transcripts.
+    const Bytes th = key_named(p.initiator, "transcript_hash");
+    const Secret<32> expected = derive_session_key(as_bytes("shared seed of the test network!!"), th);
+    EXPECT_EQ(key_named(p.initiator, "session_key"), Bytes(expected.view().begin(), expected.view().end()));
+}
+
+TEST(SttHandshake, WrongSharedSeedFailsAtTheChallenge) {
+    Pair p(config(Role::initiator), config(Role::acceptor, "another network's shared seed!!!"));
+    p.run();
+    EXPECT_FALSE(p.initiator.authenticated());
+    EXPECT_FALSE(p.responder.authenticated());
+    ASSERT_TRUE(p.initiator.closure());
+    EXPECT_EQ(p.initiator.closure()->failure.code, Error::bad_credentials);
+    EXPECT_EQ(p.initiator.closure()->at_message, 0u);
+}
+
+TEST(SttHandshake, TimestampWindowEdges) {
+    const std::int64_t w = kDefaultTimestampWindowMs;
+    for (const auto& [skew, expected] : std::vector<std::pair<std::int64_t, std::optional<Error>>>{
+             {-w, std::nullopt}, {-w - 1, Error::stale_timestamp}, {w, std::nullopt},
+             {w + 1, Error::future_timestamp}}) {
+        Config ci = config(Role::initiator);
+        ci.send_skew_ms = skew;
+        Pair p(std::move(ci), config(Role::acceptor));
+        p.run();
+        if (expected) {
+            ASSERT_TRUE(p.responder.closure()) << skew;
+            EXPECT_EQ(p.responder.closure()->failure.code, *expected) << skew;
+        } else {
+            EXPECT_TRUE(p.responder.authenticated()) << skew;
+        }
+    }
+    // The initiator checks the responder's timestamps the same way.
+    Config cr = config(Role::acceptor);
+    cr.send_skew_ms = -w - 1;
+    Pair p(config(Role::initiator), std::move(cr));
+    p.run();
+    ASSERT_TRUE(p.initiator.closure());
+    EXPECT_EQ(p.initiator.closure()->failure.code, Error::stale_timestamp);
+}
+
+TEST(SttHandshake, ReplayedHelloIsCaughtAcrossSessions) {
+    auto cache = std::make_shared<NonceCache>(16);
+    Config cr = config(Role::acceptor);
+    cr.replay_cache = cache;
+    Pair p(config(Role::initiator), cr);
+    const auto wire = p.run();
+    ASSERT_TRUE(p.responder.authenticated());
+    // The same HELLO into a second responder sharing the cache.
+    FixedClock clock(kNow);
+    SeededRng rng(test::seed_of(7));
+    Handshake second(cr, rng, clock);
+    second.start();
+    second.receive(wire[0]);
+    ASSERT_TRUE(second.closure());
+    EXPECT_EQ(second.closure()->failure.code, Error::replay);
+    // With the knob, the replay is answered.
+    cr.quirks.no_replay_cache = true;
+    Handshake lax(cr, rng, clock);
+    lax.start();
+    lax.receive(wire[0]);
+    EXPECT_FALSE(lax.closure());
+    EXPECT_EQ(lax.take_output().size(), 1u);
+}
+
+TEST(SttHandshake, NonceCacheIsBoundedAndEvictsOldest) {
+    NonceCache c(2);
+    const std::int64_t now = 1000000;
+    c.insert(Bytes{1}, now, now, 10);
+    c.insert(Bytes{2}, now, now, 10);
+    c.insert(Bytes{3}, now, now, 10);
+    EXPECT_EQ(c.size(), 2u);
+    EXPECT_FALSE(c.contains(Bytes{1}));
+    EXPECT_TRUE(c.contains(Bytes{3}));
+    // Entries whose timestamp left the window go first.
+    c.insert(Bytes{4}, now + 100, now + 100, 10);
+    EXPECT_EQ(c.size(), 1u);
+    EXPECT_EQ(c.evictions(), 3u);
+}
+
+TEST(SttHandshake, DuplicatesAreAnsweredNotReprocessed) {
+    Pair p;
+    p.initiator.start();
+    p.responder.start();
+    const Bytes hello = p.initiator.take_output().at(0);
+    p.responder.receive(hello);
+    const Bytes response = p.responder.take_output().at(0);
+    for (std::size_t i = 0; i < kMaxResends + 2; ++i) {
+        p.responder.receive(hello);
+        const auto again = p.responder.take_output();
+        if (i < kMaxResends) {
+            ASSERT_EQ(again.size(), 1u);
+            EXPECT_EQ(again[0], response);
+        } else {
+            EXPECT_TRUE(again.empty());
+        }
+    }
+    EXPECT_EQ(p.responder.state(), HandshakeState::awaiting_auth_proof);
+    p.initiator.receive(response);
+    const Bytes proof = p.initiator.take_output().at(0);
+    p.initiator.receive(response);  // duplicate RESPONSE: same AUTH_PROOF, no new nonce
+    EXPECT_EQ(p.initiator.take_output().at(0), proof);
+    p.responder.receive(proof);
+    p.initiator.receive(p.responder.take_output().at(0));
+    EXPECT_TRUE(p.initiator.authenticated());
+    EXPECT_TRUE(p.responder.authenticated());
+}
+
+TEST(SttHandshake, OutOfOrderAndReflectedMessagesAreUnexpected) {
+    const auto wire = Pair().run();
+    {
+        // RESPONSE reflected to the responder that sent it.
+        Pair q;
+        q.initiator.start();
+        q.responder.start();
+        q.responder.receive(q.initiator.take_output().at(0));
+        const Bytes response = q.responder.take_output().at(0);
+        q.responder.receive(response);
+        ASSERT_TRUE(q.responder.closure());
+        EXPECT_EQ(q.responder.closure()->failure.code, Error::unexpected_message);
+    }
+    {
+        // HELLO reflected to its initiator.
+        Pair q;
+        q.initiator.start();
+        const Bytes hello = q.initiator.take_output().at(0);
+        q.initiator.receive(hello);
+        ASSERT_TRUE(q.initiator.closure());
+        EXPECT_EQ(q.initiator.closure()->failure.code, Error::unexpected_message);
+    }
+    {
+        // AUTH_PROOF before HELLO.
+        Pair q;
+        q.responder.start();
+        q.responder.receive(wire[2]);
+        ASSERT_TRUE(q.responder.closure());
+        EXPECT_EQ(q.responder.closure()->failure.code, Error::unexpected_message);
+        // Nothing after close.
+        q.responder.receive(wire[0]);
+        EXPECT_TRUE(q.responder.take_output().empty());
+        EXPECT_EQ(q.responder.next_action(), Action::closed);
+    }
+}
+
+TEST(SttHandshake, TamperedCommitmentIsRejected) {
+    Pair p;
+    p.initiator.start();
+    p.responder.start();
+    Bytes hello = p.initiator.take_output().at(0);
+    auto f = parse_frame(hello);
+    ASSERT_TRUE(f.ok());
+    auto m = parse_message(f->payload);
+    auto h = std::get<Hello>(*m);
+    h.commitment[0] ^= 1;
+    p.responder.receive(p.initiator.wrap(h, 0));
+    ASSERT_TRUE(p.responder.closure());
+    EXPECT_EQ(p.responder.closure()->failure.code, Error::bad_mac);
+}
+
+TEST(SttHandshake, IdleTimeout) {
+    Pair p;
+    p.initiator.start();
+    EXPECT_EQ(p.initiator.idle_timeout_ms(), kDefaultHandshakeTimeoutMs);
+    p.initiator.idle_timeout();
+    ASSERT_TRUE(p.initiator.closure());
+    EXPECT_EQ(p.initiator.closure()->failure.code, Error::timeout);
+}
+
+TEST(SttSession, DataFramesAuthenticateHeaderAndSequence) {
+    Pair p;
+    p.run();
+    SeededRng rng(test::seed_of(3));
+    SessionChannel* si = p.initiator.session();
+    SessionChannel* sr = p.responder.session();
+    ASSERT_NE(si, nullptr);
+    ASSERT_NE(sr, nullptr);
+    const Bytes f0 = *si->seal(as_bytes("hello"), 7, kNow * 1000, rng);
+    const Bytes f1 = *si->seal(as_bytes("world"), 7, kNow * 1000, rng);
+    // Tampered header (stream id): rejected.
+    Bytes tampered = f1;
+    auto parsed = parse_frame(tampered);
+    tampered[parsed->header_offset + 29] ^= 1;
+    EXPECT_EQ(sr->open(tampered).error(), Error::bad_mac);
+    // A frame reflected to its sender does not open under the other direction's key.
+    EXPECT_EQ(si->open(f0).error(), Error::bad_mac);
+    auto o1 = sr->open(f1);
+    ASSERT_TRUE(o1.ok());
+    EXPECT_EQ(o1->payload, Bytes(as_bytes("world").begin(), as_bytes("world").end()));
+    EXPECT_EQ(o1->header.stream_id, 7u);
+    // Reordered (older) and replayed frames.
+    EXPECT_EQ(sr->open(f0).error(), Error::bad_sequence);
+    EXPECT_EQ(sr->open(f1).error(), Error::bad_sequence);
+    const Bytes back = *sr->seal(as_bytes("reply"), 1, kNow * 1000, rng);
+    EXPECT_TRUE(si->open(back).ok());
+}
+
+TEST(SttSession, KnobsLetTamperingThrough) {
+    Config ci = config(Role::initiator);
+    Config cr = config(Role::acceptor);
+    cr.quirks.unauthenticated_header = true;
+    cr.quirks.ignore_data_sequence = true;
+    ci.quirks = cr.quirks;
+    Pair p(ci, cr);
+    p.run();
+    SeededRng rng(test::seed_of(3));
+    const Bytes f0 = *p.initiator.session()->seal(as_bytes("x"), 1, 0, rng);
+    Bytes tampered = f0;
+    tampered[parse_frame(f0)->header_offset + 29] ^= 1;
+    EXPECT_TRUE(p.responder.session()->open(tampered).ok());
+    EXPECT_TRUE(p.responder.session()->open(f0).ok());
+}
+
+// Any single bit flip in any handshake datagram makes the handshake fail (or is answered as a
+// duplicate), and never authenticates with different keys.
+RC_GTEST_PROP(SttHandshakeProps, AnyBitFlipIsRejected, ()) {
+    const auto wire = Pair().run();
+    const auto which = *rc::gen::inRange<std::size_t>(0, wire.size());
+    const auto bit = *rc::gen::inRange<std::size_t>(0, wire[which].size() * 8);
+    Pair p;
+    p.initiator.start();
+    p.responder.start();
+    bool flipped = false;
+    std::size_t index = 0;
+    for (int round = 0; round < 8; ++round) {
+        bool moved = false;
+        for (Machine* from : {static_cast<Machine*>(&p.initiator), static_cast<Machine*>(&p.responder)}) {
+            Machine* to = from == &p.initiator ? static_cast<Machine*>(&p.responder) : &p.initiator;
+            for (Bytes d : from->take_output()) {
+                if (index++ == which && !flipped) {
+                    d[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
+                    flipped = true;
+                }
+                to->receive(d);
+                moved = true;
+            }
+        }
+        if (!moved) {
+            break;
+        }
+    }
+    RC_ASSERT(flipped);
+    // The frame header's sequence and timestamp are not part of the message (docs/protocols/stt.md,
+    // "Frames"); every other bit matters.
+    const std::size_t header_at = parse_frame(wire[which])->header_offset;
+    const bool ignored_field = bit / 8 >= header_at + 10 && bit / 8 < header_at + 26;
+    if (ignored_field) {
+        RC_ASSERT(p.initiator.authenticated() && p.responder.authenticated());
+    } else if (which == 3) {
+        // FINAL is an unauthenticated confirmation (docs/protocols/stt.md, "Handshake"): a flip in
+        // its timestamp may pass, but the initiator never ends with keys other than the responder's.
+        if (p.initiator.authenticated()) {
+            RC_ASSERT(key_named(p.initiator, "session_key") == key_named(p.responder, "session_key"));
+        }
+    } else {
+        RC_ASSERT(!p.initiator.authenticated());
+        RC_ASSERT(!p.responder.authenticated());
+    }
+}
+
+RC_GTEST_PROP(SttHandshakeProps, BothRolesAgreeForArbitraryInputs,
+              (const std::string& shared, std::uint8_t a, std::uint8_t b, std::uint32_t now)) {
+    RC_PRE(!shared.empty());
+    Config ci = config(Role::initiator, shared);
+    Config cr = config(Role::acceptor, shared);
+    ci.node_seed = SecretBytes(test::seed_of(a));
+    cr.node_seed = SecretBytes(test::seed_of(b));
+    Pair p(std::move(ci), std::move(cr), now, now);
+    p.run();
+    RC_ASSERT(p.initiator.authenticated());
+    RC_ASSERT(p.responder.authenticated());
+    RC_ASSERT(key_named(p.initiator, "session_key") == key_named(p.responder, "session_key"));
+    RC_ASSERT(p.initiator.session_id() == p.responder.session_id());
+}
+
+}  // namespace
+}  // namespace shakedown::stt
