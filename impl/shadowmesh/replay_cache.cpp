@@ -5,8 +5,13 @@
 namespace shakedown::shadowmesh {
 
 void ChallengeCache::expire(std::uint64_t now_ms) {
-    for (auto it = m_expiry.begin(); it != m_expiry.end();) {
-        it = it->second < now_ms ? m_expiry.erase(it) : std::next(it);
+    // Oldest first, so each insert only touches the entries that actually expire (no scan).
+    while (!m_by_time.empty() && m_by_time.begin()->first < now_ms) {
+        const auto oldest = m_by_time.begin();
+        if (const auto it = m_expiry.find(oldest->second); it != m_expiry.end() && it->second == oldest->first) {
+            m_expiry.erase(it);
+        }
+        m_by_time.erase(oldest);
     }
 }
 
@@ -27,6 +32,7 @@ ChallengeCache::Verdict ChallengeCache::check_and_insert(const Challenge& challe
         return Verdict::full;
     }
     m_expiry[challenge] = until;
+    m_by_time.emplace(until, challenge);
     return Verdict::fresh;
 }
 

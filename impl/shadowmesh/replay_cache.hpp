@@ -34,7 +34,8 @@ private:
     mutable std::mutex m_mutex;
     std::uint64_t m_window;
     std::size_t m_capacity;
-    std::map<Challenge, std::uint64_t> m_expiry;  // challenge -> last millisecond it is live
+    std::map<Challenge, std::uint64_t> m_expiry;       // challenge -> last millisecond it is live
+    std::multimap<std::uint64_t, Challenge> m_by_time;  // the same entries ordered by expiry
 };
 
 }  // namespace shakedown::shadowmesh

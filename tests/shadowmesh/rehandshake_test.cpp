@@ -214,6 +214,39 @@ TEST(ShadowMeshMachine, ReplayedRequestX9AndSharedCacheAcrossConnections) {
     EXPECT_EQ(k.m.state(), State::r1_awaiting_complete);
 }
 
+TEST(ShadowMeshReplayCache, WindowCapacityAndExpiry) {
+    ChallengeCache cache(kMaxSkewMs, 2);
+    const Challenge a = counting<32>(0x00);
+    const Challenge b = counting<32>(0x40);
+    const Challenge c = counting<32>(0x80);
+    EXPECT_EQ(cache.check_and_insert(a, kT1, kT1), ChallengeCache::Verdict::fresh);
+    EXPECT_EQ(cache.check_and_insert(b, kT1, kT1 + 10), ChallengeCache::Verdict::fresh);
+    // Full of live entries: a new challenge is refused rather than an old one forgotten.
+    EXPECT_EQ(cache.check_and_insert(c, kT1, kT1 + 20), ChallengeCache::Verdict::full);
+    EXPECT_EQ(cache.check_and_insert(a, kT1, kT1 + 30000), ChallengeCache::Verdict::replay);
+    // A REQUEST stamped in the future stays live until its own timestamp + window.
+    EXPECT_EQ(cache.check_and_insert(c, kT1 + 60000, kT1 + 30011), ChallengeCache::Verdict::fresh);
+    EXPECT_EQ(cache.size(), 1U);
+    EXPECT_EQ(cache.check_and_insert(c, kT1 + 60000, kT1 + 90000), ChallengeCache::Verdict::replay);
+    EXPECT_EQ(cache.check_and_insert(c, kT1 + 60000, kT1 + 90001), ChallengeCache::Verdict::fresh);
+    EXPECT_EQ(cache.check_and_insert(a, kT1, kT1 + 90001), ChallengeCache::Verdict::fresh);
+    EXPECT_EQ(cache.size(), 2U);
+}
+
+TEST(ShadowMeshReplayCache, ManyLiveEntriesStayCheap) {
+    // Each insert expires only what is due: 70,000 inserts with about 30,000 live at a time stay fast.
+    ChallengeCache cache(kMaxSkewMs);
+    Challenge ch{};
+    for (std::uint32_t i = 0; i < 70000; ++i) {
+        ch[0] = static_cast<std::uint8_t>(i);
+        ch[1] = static_cast<std::uint8_t>(i >> 8);
+        ch[2] = static_cast<std::uint8_t>(i >> 16);
+        const auto v = cache.check_and_insert(ch, kT1 + i, kT1 + i);
+        ASSERT_EQ(v, ChallengeCache::Verdict::fresh) << i;
+    }
+    EXPECT_LE(cache.size(), 30001U + 1);
+}
+
 TEST(ShadowMeshMachine, CodecLeniencyPerProfileX10ToX16) {
     Bytes x10 = serialize_header(Header{1, 0x30, 0, 57});
     const Bytes req = hex(kReqHex);

@@ -261,6 +261,49 @@ const std::vector<Mutation>& mutations() {
     return kMutations;
 }
 
+
+// Single-bit flips, one or two per field, of a frame the reference receives (docs/protocols/
+// shadowmesh.md §8). Fields are named from the layouts of §2 and §3.
+struct Flip {
+    std::size_t byte;
+    std::uint8_t bit;
+};
+std::string field_at(std::uint8_t type, std::size_t byte) {
+    if (byte < kHeaderSize) {
+        return byte == 0 ? "Version" : byte == 1 ? "Type" : byte < 4 ? "Flags" : "Length";
+    }
+    const std::size_t o = byte - kHeaderSize;
+    if (o < 16) {
+        return "SessionID";
+    }
+    if (type == 0x30) {
+        return o < 48 ? "Challenge" : "Timestamp";
+    }
+    if (type == 0x31) {
+        return o < 48 ? "ChallengeResponse" : o < 80 ? "Challenge" : "Timestamp";
+    }
+    return o < 48 ? "ChallengeResponse" : "Timestamp";
+}
+Bytes flipped(const Bytes& w, Flip f) {
+    Bytes o = w;
+    o[f.byte] ^= static_cast<std::uint8_t>(1U << f.bit);
+    return o;
+}
+// The flipped frame, then (when the deployed decoder would drop it) the genuine one, so that an
+// upstream machine's outcome shows whether the connection survived.
+std::vector<Event> flip_events(const Bytes& genuine, Flip f, std::uint64_t at) {
+    std::vector<Event> ev{bin(at, flipped(genuine, f))};
+    if (!decode_frame(flipped(genuine, f), Profile::upstream).ok()) {
+        ev.push_back(bin(at + 1, genuine));
+    }
+    return ev;
+}
+std::string flip_name(const std::string& message, const Bytes& genuine, Flip f) {
+    return "bit flip: " + message + " byte " + std::to_string(f.byte) + " bit " + std::to_string(f.bit) + " (" +
+           field_at(genuine[1], f.byte) + ")";
+}
+const std::vector<Flip> kHeaderFlips = {{0, 0}, {1, 0}, {2, 7}, {3, 0}, {4, 0}, {7, 0}};
+
 std::vector<Scenario> initiator_scenarios() {
     std::vector<Scenario> v;
     const std::uint64_t at = kT1 + 2;  // RESPONSE arrives; COMPLETE is stamped T1+2
@@ -319,6 +362,14 @@ std::vector<Scenario> initiator_scenarios() {
         const auto other = session_keys_code(master, kSid, peer, relay);
         v.push_back(initiator("X22: responder keyed by an independent relay session", {"MismatchedKeys"},
                               {bin(at, resp(kT1 + 1, hmac(other.tx.array(), kCi)))}));
+    }
+    {
+        const Bytes genuine = resp(kT1 + 1);
+        std::vector<Flip> flips = kHeaderFlips;
+        flips.insert(flips.end(), {{8, 0}, {23, 7}, {24, 0}, {55, 7}, {56, 0}, {87, 7}, {88, 7}, {93, 0}, {95, 0}});
+        for (const Flip f : flips) {
+            v.push_back(initiator(flip_name("RESPONSE", genuine, f), {"BitFlip"}, flip_events(genuine, f, at)));
+        }
     }
     v.push_back(initiator("CLOSE while waiting for RESPONSE", {"PeerClose"},
                           {bin(at, encode_frame(CloseMsg{kCloseNormal, {}}))}));
@@ -412,6 +463,22 @@ std::vector<Scenario> responder_scenarios() {
         v.push_back(responder("X22: initiator keyed by an independent relay session", {"MismatchedKeys"},
                               honest({bin(cp, comp(kT1 + 2, hmac(other.tx.array(), kCr)))})));
     }
+    {
+        const Bytes genuine_req = req(kT1);
+        std::vector<Flip> flips = kHeaderFlips;
+        flips.insert(flips.end(), {{8, 0}, {24, 0}, {56, 7}, {63, 0}});
+        for (const Flip f : flips) {
+            std::vector<Event> ev = flip_events(genuine_req, f, rq);
+            v.push_back(responder(flip_name("REQUEST", genuine_req, f), {"BitFlip"}, ev));
+        }
+        const Bytes genuine_comp = comp(kT1 + 2);
+        flips = kHeaderFlips;
+        flips.insert(flips.end(), {{8, 0}, {23, 7}, {24, 0}, {55, 7}, {56, 7}, {61, 0}, {63, 0}});
+        for (const Flip f : flips) {
+            v.push_back(responder(flip_name("COMPLETE", genuine_comp, f), {"BitFlip"},
+                                  honest(flip_events(genuine_comp, f, cp))));
+        }
+    }
     v.push_back(responder("CLOSE in the middle", {"PeerClose"},
                           honest({bin(cp, encode_frame(CloseMsg{kCloseProtocolViolation, {}}))})));
     v.push_back(responder("transport closed before COMPLETE", {"PeerClose"}, honest({{0, cp, "peer_closed", {}}})));
@@ -448,6 +515,10 @@ Json notes_json() {
     note("Deadline", "LIVENESS", "More than 5,000 ms in one state (V10, X19).", "Abort with timeout.");
     note("AfterDone", "STATE_MACHINE", "A re-handshake message after DONE (X20).", "Protocol violation: close (DONE stays reached).");
     note("MismatchedKeys", "CONFIGURATION", "Peers whose keys come from independent relay sessions (X22).", "Abort with bad_mac.");
+    note("BitFlip", "INTEGRITY", "One bit flipped in a received frame, one or two positions per field.",
+         "Every flip in a checked field ends the exchange (strict) or is dropped or rejected (upstream). Flips the "
+         "protocol cannot see are accepted: low timestamp bits within the window, a REQUEST challenge or RESPONSE "
+         "counter-challenge (not authenticated; the peer's next MAC check fails), and Flags under upstream.");
     note("PeerClose", "STATE_MACHINE", "The peer sends CLOSE or ERROR, or closes the transport, mid-exchange.",
          "The side gives up silently.");
     return notes;
