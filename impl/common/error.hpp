@@ -40,9 +40,12 @@ enum class Error : std::uint8_t {
     // Facade and API misuse
     crypto_failure,
     invalid_argument,
+    // Appended later
+    rate_limited,        // more messages, connections or key derivations than the window allows
+    untrusted_identity,  // a well-formed identity key that is not the pinned or provisioned one
 };
 
-inline constexpr std::size_t kErrorCount = static_cast<std::size_t>(Error::invalid_argument) + 1;
+inline constexpr std::size_t kErrorCount = static_cast<std::size_t>(Error::untrusted_identity) + 1;
 
 [[nodiscard]] std::string_view to_string(Error e) noexcept;
 [[nodiscard]] std::optional<Error> error_from_string(std::string_view name) noexcept;
