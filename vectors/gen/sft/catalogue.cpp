@@ -507,7 +507,7 @@ std::vector<CatalogueCase> catalogue(Profile p, const std::vector<ByteArray<32>>
         in.steps = {{"download", name}, {"ping", ""}};
         Expectation e = passes();
         e.client_event = TransferEvent{"download", name, false, "File not found or access denied"};
-        out.push_back(make("A28", "download_file_request for a refused name", {"PathTraversal"}, in, e));
+        out.push_back(make("A28", "download_file_request for " + json::quote(name), {"PathTraversal"}, in, e));
     }
     return out;
 }

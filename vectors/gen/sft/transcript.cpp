@@ -192,7 +192,6 @@ Result<Transcript> run_transcript(const TranscriptInputs& in, Deriver& deriver) 
                     } else {
                         unit = seal_record(rk, static_cast<PayloadType>(m.arg & 0xff), 0, m.nonce, m.bytes);
                     }
-                    wm.kind = describe_record(unit, &*sender_keys, in.profile);
                     break;
                 }
                 case MutationOp::set_clock: target->clock.set(m.arg); break;

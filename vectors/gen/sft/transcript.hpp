@@ -66,7 +66,7 @@ struct TranscriptInputs {
 
 struct WireMessage {
     Role from = Role::initiator;
-    std::string kind;  // H1..H4, D1, D2, JSON:<type>, DATA, or "raw" for a replaced message
+    std::string kind;  // what the sender sent before any mutation: H1..H4, D1, D2, JSON:<type>, DATA
     Bytes wire;        // as delivered (after any mutation)
     bool delivered = true;
 };
