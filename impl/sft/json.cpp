@@ -6,6 +6,14 @@
 
 namespace shakedown::sft::json {
 
+Value::Value() = default;
+Value::~Value() = default;
+Value::Value(const Value&) = default;
+Value::Value(Value&&) noexcept = default;
+Value& Value::operator=(const Value&) = default;
+Value& Value::operator=(Value&&) noexcept = default;
+
+Value Value::make_null() { return Value{}; }
 Value Value::make_bool(bool b) {
     Value v;
     v.kind = Kind::boolean;

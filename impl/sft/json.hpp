@@ -27,7 +27,16 @@ struct Value {
     std::vector<Value> array;
     std::vector<Member> object;  // insertion (wire) order
 
-    [[nodiscard]] static Value make_null() { return Value{}; }
+    // Out of line: Member is incomplete here, and vector<Member>'s members must not be
+    // instantiated before it is complete.
+    Value();
+    ~Value();
+    Value(const Value&);
+    Value(Value&&) noexcept;
+    Value& operator=(const Value&);
+    Value& operator=(Value&&) noexcept;
+
+    [[nodiscard]] static Value make_null();
     [[nodiscard]] static Value make_bool(bool b);
     [[nodiscard]] static Value make_int(std::int64_t i);
     [[nodiscard]] static Value make_string(std::string s);
