@@ -156,24 +156,55 @@ void append_u_escape(std::string& out, std::uint32_t unit) {
     out.push_back(kHex[unit & 0xf]);
 }
 
+// Python's repr(float): the shortest round-trip digits, in positional form when the decimal
+// exponent is in [-4, 16) (with ".0" when integral), else as d.ddde+XX.
+std::string python_float_repr(double d) {
+    if (d == 0) {
+        return std::signbit(d) ? "-0.0" : "0.0";
+    }
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+    std::string s(buf, r.ptr);
+    const bool neg = s[0] == '-';
+    if (neg) {
+        s.erase(0, 1);
+    }
+    const auto epos = s.find('e');
+    const int exp = std::stoi(s.substr(epos + 1));
+    std::string digits;
+    for (const char c : s.substr(0, epos)) {
+        if (c != '.') {
+            digits.push_back(c);
+        }
+    }
+    std::string out;
+    if (exp < -4 || exp >= 16) {
+        out = digits.substr(0, 1);
+        if (digits.size() > 1) {
+            out += "." + digits.substr(1);
+        }
+        std::string e = std::to_string(exp < 0 ? -exp : exp);
+        if (e.size() < 2) {
+            e = "0" + e;
+        }
+        out += std::string("e") + (exp < 0 ? "-" : "+") + e;
+    } else if (exp >= 0) {
+        const auto int_len = static_cast<std::size_t>(exp) + 1;
+        std::string ip = digits.substr(0, std::min(digits.size(), int_len));
+        ip.resize(int_len, '0');
+        out = ip + "." + (digits.size() > int_len ? digits.substr(int_len) : "0");
+    } else {
+        out = "0." + std::string(static_cast<std::size_t>(-exp - 1), '0') + digits;
+    }
+    return neg ? "-" + out : out;
+}
+
 void dump_into(std::string& out, const Value& v, bool sort_keys) {
     switch (v.kind) {
         case Value::Kind::null: out += "null"; return;
         case Value::Kind::boolean: out += v.boolean ? "true" : "false"; return;
         case Value::Kind::integer: out += std::to_string(v.integer); return;
-        case Value::Kind::floating: {
-            // Python's float repr for the integral values the parser lets through (1.0); other
-            // floats never reach the encoder from the reference (docs/protocols/sft.md §4.3).
-            char buf[64];
-            if (std::isfinite(v.floating) && std::fabs(v.floating) < 1e16 && std::floor(v.floating) == v.floating) {
-                out += std::to_string(static_cast<std::int64_t>(v.floating));
-                out += ".0";
-            } else {
-                const auto r = std::to_chars(buf, buf + sizeof buf, v.floating);
-                out.append(buf, r.ptr);
-            }
-            return;
-        }
+        case Value::Kind::floating: out += python_float_repr(v.floating); return;
         case Value::Kind::string: out += quote(v.string); return;
         case Value::Kind::array: {
             out.push_back('[');

@@ -195,8 +195,8 @@ Result<Message> parse_message(ByteView plaintext, const EnvelopeOptions& opts) {
     }
     if (seq->kind == Value::Kind::integer) {
         m.seq = seq->integer;
-    } else if (seq->kind == Value::Kind::floating && seq->floating == static_cast<double>(static_cast<std::int64_t>(seq->floating)) &&
-               seq->floating > -1e15 && seq->floating < 1e15) {
+    } else if (seq->kind == Value::Kind::floating && seq->floating > -1e15 && seq->floating < 1e15 &&
+               seq->floating == static_cast<double>(static_cast<std::int64_t>(seq->floating))) {
         // jsonschema's "integer" admits 1.0; the reference does not (docs/protocols/sft.md §6).
         if (!opts.accept_float_seq) {
             return Failure{Error::bad_sequence, kNoOffset, "J3: seq is a float"};

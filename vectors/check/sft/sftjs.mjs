@@ -363,12 +363,28 @@ const byCodePoint = (a, b) => {
   for (let k = 0; k < Math.min(x.length, y.length); k++) if (x[k] !== y[k]) return x[k] - y[k];
   return x.length - y.length;
 };
+// repr(float): shortest round-trip digits; positional for decimal exponents in [-4, 16).
+export function pyFloat(d) {
+  if (d === 0) return Object.is(d, -0) ? '-0.0' : '0.0';
+  const neg = d < 0;
+  const [m, e] = Math.abs(d).toExponential().split('e');
+  const exp = Number(e);
+  const digits = m.replace('.', '');
+  let out;
+  if (exp < -4 || exp >= 16) {
+    out = digits[0] + (digits.length > 1 ? '.' + digits.slice(1) : '') + 'e' + (exp < 0 ? '-' : '+') + String(Math.abs(exp)).padStart(2, '0');
+  } else if (exp >= 0) {
+    const ip = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
+    out = ip + '.' + (digits.length > exp + 1 ? digits.slice(exp + 1) : '0');
+  } else out = '0.' + '0'.repeat(-exp - 1) + digits;
+  return (neg ? '-' : '') + out;
+}
 export function pyDumps(v, sort = false) {
   switch (v.k) {
     case 'null': return 'null';
     case 'bool': return v.v ? 'true' : 'false';
     case 'int': return v.v.toString();
-    case 'float': return Number.isInteger(v.v) && Math.abs(v.v) < 1e16 ? `${BigInt(v.v)}.0` : String(v.v);
+    case 'float': return pyFloat(v.v);
     case 'str': return pyQuote(v.v);
     case 'arr': return '[' + v.v.map((x) => pyDumps(x, sort)).join(', ') + ']';
     case 'obj': {

@@ -638,6 +638,8 @@ Json codec_file() {
                        canon("keys sorted by code point", "{\"\xc3\xa9\":1,\"z\":2,\"Z\":3,\"\xf0\x9f\x98\x80\":4,\"\\uffff\":5}"),
                        canon("integers", R"([0, -0, 9223372036854775807, -9223372036854775808, 10])"),
                        canon("whitespace", " {\n\t\"a\" :\r[ 1 ,2 ] } "),
+                       canon("floats as Python's repr writes them",
+                             "[1.5, 1E16, 1e15, 0.0001, 0.00001, -0.0, 123456789012345678.0, 2.5e-300, 0.1]"),
                        CodecInput{"CanonicalJson", "integer beyond int64", {"BadJson"}, text("[9223372036854775808]"), nullptr},
                        CodecInput{"CanonicalJson", "NaN", {"BadJson"}, text("[NaN]"), nullptr},
                        CodecInput{"CanonicalJson", "raw tab in a string", {"BadJson"}, text("[\"a\tb\"]"), nullptr},
