@@ -6,4 +6,5 @@ set(SHAKEDOWN_VARIANTS
   stellar
   stt
   shadowmesh
+  sft
 )

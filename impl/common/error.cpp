@@ -14,6 +14,7 @@ constexpr std::array<std::string_view, kErrorCount> kNames = {
     "peer_error",      "timeout",          "crypto_failure",   "invalid_argument",
     "unknown_session",
     "peer_closed",
+    "rate_limited",    "untrusted_identity",
 };
 }  // namespace
 

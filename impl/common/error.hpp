@@ -43,10 +43,12 @@ enum class Error : std::uint8_t {
     // Appended: values keep their numbers.
     unknown_session,     // a session identifier this side does not hold
     peer_closed,         // the transport ended (end of stream or reset); peer_error is an ERROR message
+    rate_limited,        // more messages, connections or key derivations than the window allows
+    untrusted_identity,  // a well-formed identity key that is not the pinned or provisioned one
     // kErrorCount follows the last value.
 };
 
-inline constexpr std::size_t kErrorCount = static_cast<std::size_t>(Error::peer_closed) + 1;
+inline constexpr std::size_t kErrorCount = static_cast<std::size_t>(Error::untrusted_identity) + 1;
 
 [[nodiscard]] std::string_view to_string(Error e) noexcept;
 [[nodiscard]] std::optional<Error> error_from_string(std::string_view name) noexcept;

@@ -1,0 +1,247 @@
+// SFT in the registry: profiles, messages, vector hooks, the reference machines built from shim
+// flags, bug knobs, fuzz targets and the handshake benchmark. The catalogue, transport and
+// reference peer are not provided yet (docs/protocols/sft.md).
+#include "conformance/scenarios/sft/variant.hpp"
+
+#include <chrono>
+
+#include "conformance/scenarios/sft/sandbox.hpp"
+#include "sft/machine.hpp"
+#include "sft/quirks.hpp"
+#include "vectors/gen/sft/sft_vectors.hpp"
+
+namespace shakedown::sft {
+
+namespace {
+
+// A machine that owns what the reference peer gives it: its sandbox.
+class PeerMachine final : public Machine {
+public:
+    PeerMachine(Config cfg, std::unique_ptr<FileStore> store, Rng& rng, const Clock& clock)
+        : m_store(std::move(store)), m_endpoint(with_store(std::move(cfg), m_store.get()), rng, clock) {}
+
+    [[nodiscard]] Role role() const noexcept override { return m_endpoint.role(); }
+    void start() override { m_endpoint.start(); }
+    void receive(ByteView input) override { m_endpoint.receive(input); }
+    void peer_closed() override { m_endpoint.peer_closed(); }
+    void idle_timeout() override { m_endpoint.idle_timeout(); }
+    [[nodiscard]] std::optional<std::uint32_t> idle_timeout_ms() const override { return m_endpoint.idle_timeout_ms(); }
+    [[nodiscard]] shakedown::Action next_action() const override { return m_endpoint.next_action(); }
+    [[nodiscard]] std::vector<Bytes> take_output() override { return m_endpoint.take_output(); }
+    [[nodiscard]] bool authenticated() const noexcept override { return m_endpoint.authenticated(); }
+    [[nodiscard]] std::optional<Closure> closure() const override { return m_endpoint.closure(); }
+    [[nodiscard]] std::vector<DerivedKey> derived_keys() const override { return m_endpoint.derived_keys(); }
+    [[nodiscard]] std::size_t pending_bytes() const noexcept override { return m_endpoint.pending_bytes(); }
+
+private:
+    static Config with_store(Config c, FileStore* s) {
+        c.store = s;
+        return c;
+    }
+    std::unique_ptr<FileStore> m_store;
+    Endpoint m_endpoint;
+};
+
+const std::string* one(const registry::Settings& s, const std::string& name) {
+    const auto it = s.find(name);
+    return it == s.end() || it->second.empty() ? nullptr : &it->second.back();
+}
+
+template <std::size_t N>
+bool hex_setting(const registry::Settings& s, const std::string& name, std::optional<ByteArray<N>>& out,
+                 std::string& error) {
+    const std::string* v = one(s, name);
+    if (v == nullptr) {
+        return true;
+    }
+    const auto b = from_hex(*v);
+    if (!b || b->size() != N) {
+        error = "--" + name + ": expected " + std::to_string(N) + " bytes of hex";
+        return false;
+    }
+    ByteArray<N> a{};
+    std::copy(b->begin(), b->end(), a.begin());
+    out = a;
+    return true;
+}
+
+std::unique_ptr<Machine> make_machine(const registry::MachineRequest& req, Rng& rng, const Clock& clock,
+                                      std::string& error) {
+    const auto profile = profile_from_string(req.profile.empty() ? "described" : req.profile);
+    if (!profile) {
+        error = "unknown profile '" + req.profile + "'";
+        return nullptr;
+    }
+    Config cfg;
+    cfg.role = req.role;
+    cfg.profile = *profile;
+    std::optional<ByteArray<32>> seed;
+    std::optional<ByteArray<32>> peer;
+    if (!hex_setting(req.settings, "identity-seed", seed, error) || !hex_setting(req.settings, "peer-identity", peer, error)) {
+        return nullptr;
+    }
+    if (seed) {
+        cfg.identity_seed = *seed;
+    } else {
+        rng.fill(cfg.identity_seed);  // upstream-v2 servers make a new identity per start
+    }
+    cfg.peer_identity = peer;
+    if (const std::string* off = one(req.settings, "utc-offset")) {
+        try {
+            cfg.utc_offset_seconds = std::stoll(*off);
+        } catch (const std::exception&) {
+            error = "--utc-offset: not an integer";
+            return nullptr;
+        }
+    }
+    for (const auto& k : req.knobs) {
+        if (!set_quirk(cfg.quirks, k)) {
+            error = "unknown knob '" + k + "'";
+            return nullptr;
+        }
+    }
+    if (cfg.profile == Profile::described && !cfg.peer_identity && !cfg.quirks.no_identity_check) {
+        error = "described needs --peer-identity (the pinned server key, or the provisioned client key)";
+        return nullptr;
+    }
+    // One derivation budget for all of this process's server connections (docs/protocols/sft.md §7).
+    static const auto throttle = std::make_shared<KdfThrottle>();
+    if (req.role == Role::acceptor) {
+        cfg.kdf_throttle = throttle;
+    }
+    std::unique_ptr<FileStore> store;
+    if (const std::string* dir = one(req.settings, "sandbox")) {
+        auto d = std::make_unique<DirectoryFileStore>(*dir);
+        if (!d->valid()) {
+            error = "--sandbox: cannot open " + *dir;
+            return nullptr;
+        }
+        store = std::move(d);
+    } else {
+        store = std::make_unique<MemoryFileStore>();
+    }
+    return std::make_unique<PeerMachine>(std::move(cfg), std::move(store), rng, clock);
+}
+
+// Both roles in memory with the §10 known-answer keys, a fresh PBKDF2 on each side.
+template <std::size_t N>
+ByteArray<N> hx(std::string_view h) {
+    const auto b = from_hex(h);
+    ByteArray<N> a{};
+    std::copy(b->begin(), b->end(), a.begin());
+    return a;
+}
+const auto kClientEph = hx<32>("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+const auto kServerEph = hx<32>("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb");
+const auto kServerSeed = hx<32>("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+const auto kClientSeed = hx<32>("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb");
+
+void bench_handshake(Profile p) {
+    SeededRng crng(kClientEph);
+    SeededRng srng(kServerEph);
+    FixedClock clock(1767225600);
+    Config c;
+    c.role = Role::initiator;
+    c.profile = p;
+    c.identity_seed = kClientSeed;
+    c.peer_identity = crypto::ed25519_from_seed(kServerSeed).public_key;
+    Config s;
+    s.role = Role::acceptor;
+    s.profile = p;
+    s.identity_seed = kServerSeed;
+    s.peer_identity = crypto::ed25519_from_seed(kClientSeed).public_key;
+    Endpoint client(c, crng, clock);
+    Endpoint server(s, srng, clock);
+    server.start();
+    client.start();
+    for (int round = 0; round < 4; ++round) {
+        for (auto& u : client.take_output()) {
+            server.receive(u);
+        }
+        for (auto& u : server.take_output()) {
+            client.receive(u);
+        }
+    }
+}
+
+// Exactly the primitives that handshake performs, in the same sizes.
+void bench_primitives(Profile p) {
+    const Secret<32> a(kClientEph);
+    const Secret<32> b(kServerEph);
+    const auto server_id = crypto::ed25519_from_seed(kServerSeed);
+    const auto client_id = crypto::ed25519_from_seed(kClientSeed);
+    const auto A = crypto::x25519_public(a);
+    const auto B = crypto::x25519_public(b);
+    auto ss1 = crypto::x25519(a, B);
+    auto ss2 = crypto::x25519(b, A);
+    const Bytes salt = kdf_salt(p, B, A);
+    auto dk1 = crypto::pbkdf2_hmac(crypto::Hash::sha256, ss1->view(), salt, kPbkdf2Iterations, 64);
+    auto dk2 = crypto::pbkdf2_hmac(crypto::Hash::sha256, ss2->view(), salt, kPbkdf2Iterations, 64);
+    const auto& signer = p == Profile::described ? client_id : server_id;
+    const Bytes t = signed_transcript(p, A, B, server_id.public_key);
+    const auto sig = crypto::ed25519_sign(signer, t);
+    (void)crypto::ed25519_verify(signer.public_key, t, sig);
+    (void)crypto::sha256(ByteView(*dk1).subspan(32));
+    (void)crypto::sha256(ByteView(*dk2).subspan(32));
+    if (p == Profile::upstream_v2) {
+        const ByteArray<12> n{};
+        const ByteView key = ByteView(*dk1).subspan(32);
+        for (int i = 0; i < 2; ++i) {
+            auto sealed = crypto::aes_gcm_seal(key, n, {}, as_bytes(kAuthOk));
+            (void)crypto::aes_gcm_open(key, n, {}, *sealed);
+        }
+    }
+}
+
+registry::Variant build() {
+    registry::Variant v;
+    v.name = "sft";
+    v.summary = "SFT (AegisTransfer): X25519 + Ed25519 handshake, PBKDF2 600,000, AES-256-GCM records, file transfer";
+    v.doc = "docs/protocols/sft.md";
+    v.profiles = {{"described", "the published design: server first, fixed-size messages, the client signs"},
+                  {"upstream-v2", "the deployed code: client first, u32be-prefixed fields, the server signs, AUTH_OK"}};
+    v.messages = {"H1", "H2", "H3", "H4", "D1", "D2", "record"};
+    for (std::size_t i = 0; i < kMsgTypeCount; ++i) {
+        v.messages.push_back("json:" + std::string(to_string(static_cast<MsgType>(i))));
+    }
+    v.messages.push_back("data");
+    v.transport_name = "tcp (self-delimiting records; upstream-v2 handshake fields u32be-prefixed)";
+    v.vectors.generate = [](const shakedown::vectors::GenerateOptions& o) { return vectors::generate(o); };
+    v.vectors.checker = [](const std::string& schema) { return vectors::checker(schema); };
+    v.make_machine = make_machine;
+    v.shim_flags = {
+        {"now", "UNIX", "the clock, in seconds since the epoch (timestamps, J1, J6, the handshake deadline)", false},
+        {"identity-seed", "HEX", "32-byte Ed25519 seed of this end's identity (random when absent)", false},
+        {"peer-identity", "HEX", "client: the pinned server key; described server: the provisioned client key", false},
+        {"sandbox", "DIR", "the directory the reference keeps transferred files in (memory when absent)", false},
+        {"utc-offset", "SECONDS", "naive local time = UTC + this offset, for JSON timestamps", false},
+    };
+    for (const auto& q : quirk_table()) {
+        registry::Knob k;
+        k.name = std::string(q.name);
+        k.summary = std::string(q.description);
+        if (k.name == "accept-reflected-confirmation" || k.name == "accept-any-length-prefix" || k.name == "unthrottled-kdf") {
+            k.profiles = {"upstream-v2"};
+        }
+        v.knobs.push_back(std::move(k));
+    }
+    for (const char* t : {"h1", "h2", "confirm", "d1", "d2", "record_header", "record", "json_message", "payload",
+                          "canonical_json", "client_upstream", "server_upstream", "client_described",
+                          "server_described", "negative_control"}) {
+        v.fuzz_targets.push_back(std::string("sft_") + t);
+    }
+    for (const Profile p : {Profile::described, Profile::upstream_v2}) {
+        v.bench.push_back(registry::BenchCase{"sft/" + std::string(to_string(p)), [p] { bench_handshake(p); },
+                                              [p] { bench_primitives(p); }});
+    }
+    return v;
+}
+
+}  // namespace
+
+const registry::Variant& variant() {
+    static const registry::Variant v = build();
+    return v;
+}
+
+}  // namespace shakedown::sft
