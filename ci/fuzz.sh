@@ -1,20 +1,30 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (CMake preset 'fuzz': clang-14, ASan + UBSan) and runs each one for
-# FUZZ_SECONDS, starting from a scratch copy of its committed seed corpus. Prints executions per
-# second per target and exits non-zero on any finding; crashing inputs are saved under
-# fuzz/findings/<target>/. Negative controls (targets named *negative*) run last, must produce a finding, and report
-# their time to find it.
+# FUZZ_SECONDS, starting from a scratch copy of its committed seed corpus. Negative controls
+# (targets named *negative*) run last, must produce a finding, and report their time to find it.
 #
-# usage: ci/fuzz.sh [--merge] [--no-build] [--variant V] [TARGET...]
-#   --merge       afterwards, merge inputs that add coverage into fuzz/corpus/<target> (otherwise
-#                 the committed corpus is never modified)
-#   --no-build    use the binaries already in build/fuzz
-#   --variant V   only that variant's targets
-#   TARGET        a target the build lists (build/fuzz/fuzz_targets.txt; default: all of them)
+# A finding goes from crash to regression: the crashing input is minimised (-minimize_crash=1),
+# stored as fuzz/regressions/<target>/crash-<sha1>, replayed once to prove it still fails, and the
+# one-line command that reproduces it is printed. The replay tests (fuzz_replay.<target>) pick the
+# file up from then on. Exits non-zero on any finding in a real target.
+#
+# usage: ci/fuzz.sh [--merge] [--no-build] [--variant V] [--target T]... [TARGET...]
+#   --merge            afterwards, merge inputs that add coverage into fuzz/corpus/<target>
+#                      (-merge=1: only inputs that add coverage, each minimised against the corpus;
+#                      otherwise the committed corpus is never modified)
+#   --no-build         use the binaries already built
+#   --variant V        only that variant's targets
+#   --target T, T      a target the build lists (<build>/fuzz_targets.txt; default: all of them)
+#   --build-dir D      the fuzz build to use (default build/fuzz, configured with the 'fuzz' preset)
+#   --regressions D    store minimised findings under D/<target>/ (default fuzz/regressions; the
+#                      negative controls' findings go to <build>/negative-findings/ unless D is given)
 # environment:
 #   FUZZ_SECONDS (60)   time per target        FUZZ_JOBS (1)        targets run at once
 #   FUZZ_MAX_LEN (8192) libFuzzer -max_len     FUZZ_TIMEOUT (25)    seconds per input
-#   FUZZ_NEGATIVE_SECONDS (min(FUZZ_SECONDS, 120))  time the negative control has to find its bug
+#   FUZZ_NEGATIVE_SECONDS (min(FUZZ_SECONDS, 120))  time a negative control has to find its bug
+#   FUZZ_MINIMIZE_SECONDS (30)  time spent minimising one finding
+# budget: (targets x FUZZ_SECONDS) / FUZZ_JOBS + negative controls' time to find + minimisation;
+# with the defaults, about one minute per target.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,33 +34,42 @@ merge=0
 build=1
 variant=
 targets=()
+build_dir="$root/build/fuzz"
+regressions="$root/fuzz/regressions"
+negative_regressions=
 while (($#)); do
   case "$1" in
     --merge) merge=1 ;;
     --no-build) build=0 ;;
     --variant) variant=${2:?--variant needs a name}; shift ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --target) targets+=("${2:?--target needs a name}"); shift ;;
+    --build-dir) build_dir=$(cd "${2:?--build-dir needs a folder}" && pwd); shift ;;
+    --regressions) mkdir -p "${2:?--regressions needs a folder}"
+      regressions=$(cd "$2" && pwd); negative_regressions=$regressions; shift ;;
+    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1") ;;
   esac
   shift
 done
+negative_regressions=${negative_regressions:-$build_dir/negative-findings}
 
 seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-1}
 max_len=${FUZZ_MAX_LEN:-8192}
 timeout=${FUZZ_TIMEOUT:-25}
 negative_seconds=${FUZZ_NEGATIVE_SECONDS:-$((seconds < 120 ? seconds : 120))}
-build_dir="$root/build/fuzz"
-bin_dir="$build_dir/fuzz"
-findings="$root/fuzz/findings"
+minimize_seconds=${FUZZ_MINIMIZE_SECONDS:-30}
 logs="$build_dir/fuzz-logs"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 # Every target of every registered variant, as the build lists them (fuzz/CMakeLists.txt).
-cmake --preset fuzz >/dev/null
+if [[ "$build_dir" == "$root/build/fuzz" ]]; then
+  cmake --preset fuzz >/dev/null
+fi
+[[ -f "$build_dir/fuzz_targets.txt" ]] || { echo "fuzz.sh: $build_dir/fuzz_targets.txt missing (not a fuzz build?)" >&2; exit 2; }
 mapfile -t registered < <(grep -v '^$' "$build_dir/fuzz_targets.txt")
 chosen=()
 if ((${#targets[@]})); then
@@ -88,51 +107,103 @@ stat() {
   echo "${v:-?}"
 }
 
-# Runs one target; writes "target execs exec/s new_units cov status" to $scratch/<target>.result.
+# A path as the reader would type it from the repository root.
+rel() {
+  local p=$1
+  [[ "$p" == "$root/"* ]] && p=${p#"$root/"}
+  printf '%s' "$p"
+}
+
+# Minimises one crashing input of target $1 (binary $2, input $3) and stores it under $4/<target>/
+# as crash-<sha1 of the minimised bytes>. Prints the stored path; fails if the stored file does
+# not make the binary fail again (a flaky finding is reported, never stored as a regression).
+store_regression() {
+  local t=$1 bin=$2 crash=$3 dest=$4 log=$5
+  local minimized="$scratch/$t/minimized"
+  # -minimize_crash keeps shrinking while the input still crashes; if it cannot (a timeout or an
+  # input that needs its full length), the original is stored.
+  if ! "$bin" -minimize_crash=1 -max_total_time="$minimize_seconds" -timeout="$timeout" \
+        -exact_artifact_path="$minimized" "$crash" >>"$log" 2>&1 || [[ ! -s "$minimized" ]]; then
+    [[ -s "$minimized" ]] || cp "$crash" "$minimized"
+  fi
+  # A run on the minimised input must fail, or nothing is stored.
+  if "$bin" -runs=1 "$minimized" >>"$log" 2>&1; then
+    cp "$crash" "$minimized"
+    "$bin" -runs=1 "$minimized" >>"$log" 2>&1 && return 1
+  fi
+  local sum
+  sum=$(sha1sum "$minimized" | awk '{print $1}')
+  mkdir -p "$dest/$t"
+  cp "$minimized" "$dest/$t/crash-$sum"
+  echo "$dest/$t/crash-$sum"
+}
+
+# Runs one target; writes "target execs exec/s new_units cov findings status" to
+# $scratch/<target>.result and the stored regression files to $scratch/<target>.regressions.
 run_target() {
   local t=$1 secs=$2 expect_finding=$3
   local bin
-  bin=$(find "$bin_dir" -name "fuzz_$t" -type f -perm -u+x | head -n1)
+  bin=$(find "$build_dir/fuzz" -name "fuzz_$t" -type f -perm -u+x | head -n1)
   local dict="$root/fuzz/${t%%_*}/${t%%_*}.dict"
   local dict_arg=()
   [[ -f "$dict" ]] && dict_arg=(-dict="$dict")
   local corpus="$scratch/$t/corpus"
-  local artifacts="$findings/$t"
-  ((expect_finding)) && artifacts="$scratch/$t/artifacts"
+  local artifacts="$scratch/$t/artifacts"
   mkdir -p "$corpus" "$artifacts"
   if [[ -d "$root/fuzz/corpus/$t" ]]; then
     cp -a "$root/fuzz/corpus/$t/." "$corpus/"
   fi
+  local seeds
+  seeds=$(find "$corpus" -type f | wc -l)
   local log="$logs/$t.log"
-  local rc=0
+  local rc=0 start
+  start=$(date +%s)
   "$bin" -max_total_time="$secs" "${dict_arg[@]}" -print_final_stats=1 -max_len="$max_len" \
     -timeout="$timeout" -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1 || rc=$?
+  # Time to find (negative controls): wall clock of the fuzzing run alone, before minimisation.
+  ((expect_finding)) && echo "$(( $(date +%s) - start ))" >"$scratch/$t.seconds"
   local cov
   cov=$(grep -aoE 'cov: [0-9]+' "$log" | tail -n1 | awk '{print $2}' || true)
-  local status
-  if ((expect_finding)); then
-    if ((rc != 0)) && compgen -G "$artifacts/*" >/dev/null; then
-      status="caught"
+  local new_files
+  new_files=$(( $(find "$corpus" -type f | wc -l) - seeds ))
+  local found=0 status stored
+  local dest=$regressions
+  ((expect_finding)) && dest=$negative_regressions
+  : >"$scratch/$t.regressions"
+  for crash in "$artifacts"/*; do
+    [[ -f "$crash" ]] || continue
+    found=$((found + 1))
+    if stored=$(store_regression "$t" "$bin" "$crash" "$dest" "$log"); then
+      echo "$stored" >>"$scratch/$t.regressions"
     else
-      status="NOT-CAUGHT"
+      echo "$crash (did not fail again; not stored)" >>"$scratch/$t.regressions"
+      mkdir -p "$root/fuzz/findings/$t"
+      cp "$crash" "$root/fuzz/findings/$t/"
     fi
+  done
+  if ((expect_finding)); then
+    if ((rc != 0 && found > 0)); then status="caught"; else status="NOT-CAUGHT"; fi
   elif ((rc == 0)); then
     status="ok"
     if ((merge)); then
+      # -merge=1 keeps only the inputs that add coverage to the committed corpus.
+      local before
+      before=$(find "$root/fuzz/corpus/$t" -type f 2>/dev/null | wc -l)
+      mkdir -p "$root/fuzz/corpus/$t"
       "$bin" -merge=1 -max_len="$max_len" "$root/fuzz/corpus/$t" "$corpus" >>"$log" 2>&1 || status="MERGE-FAILED"
+      new_files="$new_files(+$(( $(find "$root/fuzz/corpus/$t" -type f | wc -l) - before )) merged)"
     fi
-  else
+  elif ((found)); then
     status="FINDING(rc=$rc)"
+  else
     # A sanitizer abort may leave no artifact only if the process died hard; say so.
-    compgen -G "$artifacts/*" >/dev/null || status="FAILED(rc=$rc,no-artifact)"
+    status="FAILED(rc=$rc,no-artifact)"
   fi
-  # Leave no empty findings directory behind a clean run.
-  rmdir "$artifacts" 2>/dev/null || true
   echo "$t $(stat "$log" number_of_executed_units) $(stat "$log" average_exec_per_sec)" \
-    "$(stat "$log" new_units_added) ${cov:-?} $status" >"$scratch/$t.result"
+    "$new_files ${cov:-?} $found $status" >"$scratch/$t.result"
 }
 
-echo "fuzzing ${#targets[@]} target(s) for ${seconds}s each, ${jobs} at a time (logs: $logs)"
+echo "fuzzing ${#targets[@]} target(s) for ${seconds}s each, ${jobs} at a time (logs: $(rel "$logs"))"
 running=0
 for t in "${targets[@]+"${targets[@]}"}"; do
   if ((running >= jobs)); then
@@ -144,26 +215,37 @@ for t in "${targets[@]+"${targets[@]}"}"; do
 done
 wait || true
 for t in "${negatives[@]+"${negatives[@]}"}"; do
-  start=$(date +%s)
   run_target "$t" "$negative_seconds" 1
-  echo "$(( $(date +%s) - start ))" >"$scratch/$t.seconds"
 done
 
+# Findings first, each with the command that reproduces it.
 failed=0
-printf '\n%-32s %12s %9s %9s %7s  %s\n' target executions exec/s new_units cov result
+for t in "${targets[@]+"${targets[@]}"}" "${negatives[@]+"${negatives[@]}"}"; do
+  [[ -s "$scratch/$t.regressions" ]] || continue
+  bin=$(find "$build_dir/fuzz" -name "fuzz_$t" -type f -perm -u+x | head -n1)
+  while IFS= read -r f; do
+    case "$f" in
+      *"not stored)") echo "finding in $t: $(rel "$f")" ;;
+      *) echo "finding in $t stored as $(rel "$f"); reproduce with:"
+         echo "  $(rel "$bin") $(rel "$f")" ;;
+    esac
+  done <"$scratch/$t.regressions"
+done
+
+printf '\n%-36s %12s %9s %11s %7s %8s  %s\n' target executions exec/s new_files cov findings result
 for t in "${targets[@]+"${targets[@]}"}" "${negatives[@]+"${negatives[@]}"}"; do
   if [[ ! -f "$scratch/$t.result" ]]; then
-    printf '%-32s %s\n' "$t" "did not run"
+    printf '%-36s %s\n' "$t" "did not run"
     failed=1
     continue
   fi
-  read -r name execs rate units cov status <"$scratch/$t.result"
+  read -r name execs rate new_files cov found status <"$scratch/$t.result"
   extra=
   [[ -f "$scratch/$t.seconds" ]] && extra=" (time to find: $(cat "$scratch/$t.seconds") s)"
-  printf '%-32s %12s %9s %9s %7s  %s%s\n' "$name" "$execs" "$rate" "$units" "$cov" "$status" "$extra"
+  printf '%-36s %12s %9s %11s %7s %8s  %s%s\n' "$name" "$execs" "$rate" "$new_files" "$cov" "$found" "$status" "$extra"
   [[ "$status" == ok || "$status" == caught ]] || failed=1
 done
 if ((failed)); then
-  echo "fuzz.sh: findings or failures above; crashing inputs are in fuzz/findings/, logs in $logs" >&2
+  echo "fuzz.sh: findings or failures above; regressions in $(rel "$regressions"), logs in $(rel "$logs")" >&2
   exit 1
 fi
