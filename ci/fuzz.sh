@@ -191,7 +191,7 @@ run_target() {
       before=$(find "$root/fuzz/corpus/$t" -type f 2>/dev/null | wc -l)
       mkdir -p "$root/fuzz/corpus/$t"
       "$bin" -merge=1 -max_len="$max_len" "$root/fuzz/corpus/$t" "$corpus" >>"$log" 2>&1 || status="MERGE-FAILED"
-      new_files="$new_files(+$(( $(find "$root/fuzz/corpus/$t" -type f | wc -l) - before )) merged)"
+      new_files="$new_files(+$(( $(find "$root/fuzz/corpus/$t" -type f | wc -l) - before )))"
     fi
   elif ((found)); then
     status="FINDING(rc=$rc)"
