@@ -23,6 +23,7 @@
 #   FUZZ_MAX_LEN (8192) libFuzzer -max_len     FUZZ_TIMEOUT (25)    seconds per input
 #   FUZZ_NEGATIVE_SECONDS (min(FUZZ_SECONDS, 120))  time a negative control has to find its bug
 #   FUZZ_MINIMIZE_SECONDS (30)  time spent minimising one finding
+#   FUZZ_BASELINE_SECONDS (5)   time for the empty target whose exec/s is printed as the baseline (0: skip)
 # budget: (targets x FUZZ_SECONDS) / FUZZ_JOBS + negative controls' time to find + minimisation;
 # with the defaults, about one minute per target.
 set -euo pipefail
@@ -90,8 +91,10 @@ for t in "${chosen[@]+"${chosen[@]}"}"; do
 done
 ((${#targets[@]} + ${#negatives[@]})) || { echo "fuzz.sh: no targets selected" >&2; exit 2; }
 
+baseline_seconds=${FUZZ_BASELINE_SECONDS:-5}
 if ((build)); then
   build_targets=()
+  ((baseline_seconds > 0)) && build_targets+=(fuzz_empty_baseline)
   for t in "${targets[@]+"${targets[@]}"}" "${negatives[@]+"${negatives[@]}"}"; do build_targets+=("fuzz_$t"); done
   cmake --build "$build_dir" -j"$(nproc)" --target "${build_targets[@]}"
 fi
@@ -203,6 +206,15 @@ run_target() {
     "$new_files ${cov:-?} $found $status" >"$scratch/$t.result"
 }
 
+# The empty target first: the engine's own ceiling on this machine, in this run.
+baseline=
+if ((baseline_seconds > 0)) && [[ -x "$build_dir/fuzz/fuzz_empty_baseline" ]]; then
+  mkdir -p "$scratch/baseline"
+  "$build_dir/fuzz/fuzz_empty_baseline" -max_total_time="$baseline_seconds" -print_final_stats=1 \
+    "$scratch/baseline" >"$logs/empty_baseline.log" 2>&1 || true
+  baseline=$(stat "$logs/empty_baseline.log" average_exec_per_sec)
+fi
+
 echo "fuzzing ${#targets[@]} target(s) for ${seconds}s each, ${jobs} at a time (logs: $(rel "$logs"))"
 running=0
 for t in "${targets[@]+"${targets[@]}"}"; do
@@ -232,7 +244,9 @@ for t in "${targets[@]+"${targets[@]}"}" "${negatives[@]+"${negatives[@]}"}"; do
   done <"$scratch/$t.regressions"
 done
 
-printf '\n%-36s %12s %9s %11s %7s %8s  %s\n' target executions exec/s new_files cov findings result
+echo
+[[ -n "$baseline" ]] && echo "empty target (the engine alone, ${baseline_seconds}s, same run): $baseline exec/s"
+printf '%-36s %12s %9s %11s %7s %8s  %s\n' target executions exec/s new_files cov findings result
 for t in "${targets[@]+"${targets[@]}"}" "${negatives[@]+"${negatives[@]}"}"; do
   if [[ ! -f "$scratch/$t.result" ]]; then
     printf '%-36s %s\n' "$t" "did not run"
