@@ -8,14 +8,18 @@
 # one-line command that reproduces it is printed. The replay tests (fuzz_replay.<target>) pick the
 # file up from then on. Exits non-zero on any finding in a real target.
 #
-# usage: ci/fuzz.sh [--merge] [--no-build] [--variant V] [--target T]... [TARGET...]
+# usage: ci/fuzz.sh [--engine libfuzzer|afl] [--merge] [--no-build] [--variant V] [--target T]... [TARGET...]
+#   --engine E         libfuzzer (default; build/fuzz) or afl: the same targets built with
+#                      afl-clang-fast++ and AFL++'s libFuzzer-compatible driver (build/afl, ASan +
+#                      UBSan), run by afl-fuzz; findings take the same path to fuzz/regressions/
 #   --merge            afterwards, merge inputs that add coverage into fuzz/corpus/<target>
 #                      (-merge=1: only inputs that add coverage, each minimised against the corpus;
 #                      otherwise the committed corpus is never modified)
 #   --no-build         use the binaries already built
 #   --variant V        only that variant's targets
 #   --target T, T      a target the build lists (<build>/fuzz_targets.txt; default: all of them)
-#   --build-dir D      the fuzz build to use (default build/fuzz, configured with the 'fuzz' preset)
+#   --build-dir D      the fuzz build to use (default build/fuzz, configured with the 'fuzz' preset;
+#                      with --engine afl, build/afl)
 #   --regressions D    store minimised findings under D/<target>/ (default fuzz/regressions; the
 #                      negative controls' findings go to <build>/negative-findings/ unless D is given)
 # environment:
@@ -33,26 +37,35 @@ cd "$root"
 
 merge=0
 build=1
+engine=${FUZZ_ENGINE:-libfuzzer}
+build_dir=
 variant=
 targets=()
-build_dir="$root/build/fuzz"
 regressions="$root/fuzz/regressions"
 negative_regressions=
 while (($#)); do
   case "$1" in
     --merge) merge=1 ;;
+    --engine) engine=${2:?--engine needs libfuzzer or afl}; shift ;;
     --no-build) build=0 ;;
     --variant) variant=${2:?--variant needs a name}; shift ;;
     --target) targets+=("${2:?--target needs a name}"); shift ;;
     --build-dir) build_dir=$(cd "${2:?--build-dir needs a folder}" && pwd); shift ;;
     --regressions) mkdir -p "${2:?--regressions needs a folder}"
       regressions=$(cd "$2" && pwd); negative_regressions=$regressions; shift ;;
-    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1") ;;
   esac
   shift
 done
+case "$engine" in
+  libfuzzer) build_dir=${build_dir:-$root/build/fuzz} ;;
+  afl) build_dir=${build_dir:-$root/build/afl}
+    command -v afl-fuzz >/dev/null || { echo "fuzz.sh: afl-fuzz not installed (ci/install-deps.sh)" >&2; exit 2; }
+    ((merge)) && { echo "fuzz.sh: --merge is for libFuzzer runs" >&2; exit 2; } ;;
+  *) echo "fuzz.sh: unknown engine $engine" >&2; exit 2 ;;
+esac
 negative_regressions=${negative_regressions:-$build_dir/negative-findings}
 
 seconds=${FUZZ_SECONDS:-60}
@@ -67,8 +80,17 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 # Every target of every registered variant, as the build lists them (fuzz/CMakeLists.txt).
-if [[ "$build_dir" == "$root/build/fuzz" ]]; then
+if [[ "$engine" == libfuzzer && "$build_dir" == "$root/build/fuzz" ]]; then
   cmake --preset fuzz >/dev/null
+elif [[ "$engine" == afl && "$build_dir" == "$root/build/afl" ]]; then
+  # The targets as they are, linked with AFL++'s driver (afl-cc turns -fsanitize=fuzzer into
+  # libAFLDriver); ASan + UBSan as in the libFuzzer build.
+  afl_flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g"
+  cmake -S "$root" -B "$build_dir" -G "Unix Makefiles" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_COMPILER=afl-clang-fast -DCMAKE_CXX_COMPILER=afl-clang-fast++ \
+    -DCMAKE_C_FLAGS="$afl_flags" -DCMAKE_CXX_FLAGS="$afl_flags" \
+    -DSHAKEDOWN_FUZZ=ON -DSHAKEDOWN_FUZZ_ENGINE=-fsanitize=fuzzer \
+    -DSHAKEDOWN_TESTS=OFF -DSHAKEDOWN_BENCH=OFF >/dev/null
 fi
 [[ -f "$build_dir/fuzz_targets.txt" ]] || { echo "fuzz.sh: $build_dir/fuzz_targets.txt missing (not a fuzz build?)" >&2; exit 2; }
 mapfile -t registered < <(grep -v '^$' "$build_dir/fuzz_targets.txt")
@@ -94,7 +116,7 @@ done
 baseline_seconds=${FUZZ_BASELINE_SECONDS:-5}
 if ((build)); then
   build_targets=()
-  ((baseline_seconds > 0)) && build_targets+=(fuzz_empty_baseline)
+  ((baseline_seconds > 0)) && [[ "$engine" == libfuzzer ]] && build_targets+=(fuzz_empty_baseline)
   for t in "${targets[@]+"${targets[@]}"}" "${negatives[@]+"${negatives[@]}"}"; do build_targets+=("fuzz_$t"); done
   cmake --build "$build_dir" -j"$(nproc)" --target "${build_targets[@]}"
 fi
@@ -125,20 +147,82 @@ store_regression() {
   local minimized="$scratch/$t/minimized"
   # -minimize_crash keeps shrinking while the input still crashes; if it cannot (a timeout or an
   # input that needs its full length), the original is stored.
-  if ! "$bin" -minimize_crash=1 -max_total_time="$minimize_seconds" -timeout="$timeout" \
-        -exact_artifact_path="$minimized" "$crash" >>"$log" 2>&1 || [[ ! -s "$minimized" ]]; then
-    [[ -s "$minimized" ]] || cp "$crash" "$minimized"
+  if [[ "$engine" == afl ]]; then
+    timeout "$minimize_seconds" afl-tmin -i "$crash" -o "$minimized" -m none -t $((timeout * 1000)) \
+      -- "$bin" >>"$log" 2>&1 || true
+  elif ! "$bin" -minimize_crash=1 -max_total_time="$minimize_seconds" -timeout="$timeout" \
+        -exact_artifact_path="$minimized" "$crash" >>"$log" 2>&1; then
+    true
   fi
+  [[ -s "$minimized" ]] || cp "$crash" "$minimized"
   # A run on the minimised input must fail, or nothing is stored.
-  if "$bin" -runs=1 "$minimized" >>"$log" 2>&1; then
+  if "$bin" "$minimized" >>"$log" 2>&1; then
     cp "$crash" "$minimized"
-    "$bin" -runs=1 "$minimized" >>"$log" 2>&1 && return 1
+    "$bin" "$minimized" >>"$log" 2>&1 && return 1
   fi
   local sum
   sum=$(sha1sum "$minimized" | awk '{print $1}')
   mkdir -p "$dest/$t"
   cp "$minimized" "$dest/$t/crash-$sum"
   echo "$dest/$t/crash-$sum"
+}
+
+# One field of AFL++'s fuzzer_stats, or "?".
+afl_stat() {
+  local v
+  v=$(awk -F: -v k="$2" '{gsub(/ /, "", $1)} $1 == k {gsub(/ /, "", $2); print $2}' "$1" 2>/dev/null || true)
+  echo "${v:-?}"
+}
+
+# The AFL++ run of one target: same seeds, dictionary and timeout; a negative control stops at its
+# first crash (AFL_BENCH_UNTIL_CRASH). Crashes take the same path as libFuzzer's findings.
+run_afl() {
+  local t=$1 bin=$2 secs=$3 expect_finding=$4 corpus=$5 artifacts=$6 log=$7
+  shift 7
+  local dict_arg=()
+  (($#)) && dict_arg=(-x "${1#-dict=}")
+  compgen -G "$corpus/*" >/dev/null || printf '0' >"$corpus/empty"
+  local out="$scratch/$t/afl" rc=0 start
+  start=$(date +%s)
+  # afl-fuzz insists on sanitizers that abort (it reads the signal) and do not symbolize.
+  local env=(AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
+    "ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=1"
+    "UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:symbolize=0")
+  ((expect_finding)) && env+=(AFL_BENCH_UNTIL_CRASH=1)
+  env "${env[@]}" afl-fuzz -i "$corpus" -o "$out" -V "$secs" -t $((timeout * 1000)) -m none "${dict_arg[@]}" \
+    -- "$bin" >"$log" 2>&1 || rc=$?
+  ((expect_finding)) && echo "$(( $(date +%s) - start ))" >"$scratch/$t.seconds"
+  local stats="$out/default/fuzzer_stats"
+  for f in "$out"/default/crashes/id:*; do
+    [[ -f "$f" ]] && cp "$f" "$artifacts/crash-$(sha1sum "$f" | awk '{print $1}')"
+  done
+  local seeds found=0 status stored
+  seeds=$(find "$corpus" -type f | wc -l)
+  local new_files="?"
+  [[ -f "$stats" ]] && new_files=$(( $(afl_stat "$stats" corpus_count) - seeds ))
+  local dest=$regressions
+  ((expect_finding)) && dest=$negative_regressions
+  : >"$scratch/$t.regressions"
+  for crash in "$artifacts"/*; do
+    [[ -f "$crash" ]] || continue
+    found=$((found + 1))
+    if stored=$(store_regression "$t" "$bin" "$crash" "$dest" "$log"); then
+      echo "$stored" >>"$scratch/$t.regressions"
+    else
+      echo "$crash (did not fail again; not stored)" >>"$scratch/$t.regressions"
+    fi
+  done
+  if [[ ! -f "$stats" ]]; then
+    status="FAILED(afl-fuzz rc=$rc)"
+  elif ((expect_finding)); then
+    if ((found > 0)); then status="caught"; else status="NOT-CAUGHT"; fi
+  elif ((found > 0)); then
+    status="FINDING"
+  else
+    status="ok"
+  fi
+  echo "$t $(afl_stat "$stats" execs_done) $(afl_stat "$stats" execs_per_sec)" \
+    "$new_files $(afl_stat "$stats" bitmap_cvg) $found $status" >"$scratch/$t.result"
 }
 
 # Runs one target; writes "target execs exec/s new_units cov findings status" to
@@ -161,6 +245,10 @@ run_target() {
   local log="$logs/$t.log"
   local rc=0 start
   start=$(date +%s)
+  if [[ "$engine" == afl ]]; then
+    run_afl "$t" "$bin" "$secs" "$expect_finding" "$corpus" "$artifacts" "$log" "${dict_arg[@]}"
+    return
+  fi
   "$bin" -max_total_time="$secs" "${dict_arg[@]}" -print_final_stats=1 -max_len="$max_len" \
     -timeout="$timeout" -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1 || rc=$?
   # Time to find (negative controls): wall clock of the fuzzing run alone, before minimisation.
