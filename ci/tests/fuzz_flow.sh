@@ -16,7 +16,7 @@ trap 'rm -rf "$scratch"' EXIT
 fail() { echo "fuzz_flow: $*" >&2; exit 1; }
 
 out="$scratch/fuzz.out"
-FUZZ_NEGATIVE_SECONDS=${FUZZ_NEGATIVE_SECONDS:-60} FUZZ_MINIMIZE_SECONDS=${FUZZ_MINIMIZE_SECONDS:-10} \
+FUZZ_NEGATIVE_SECONDS=${FUZZ_NEGATIVE_SECONDS:-60} FUZZ_MINIMIZE_SECONDS=${FUZZ_MINIMIZE_SECONDS:-10} FUZZ_BASELINE_SECONDS=0 \
   "$root/ci/fuzz.sh" --no-build --build-dir "$build_dir" --regressions "$scratch/regressions" \
   --target "$target" >"$out" 2>&1 || { cat "$out"; fail "fuzz.sh failed"; }
 cat "$out"
