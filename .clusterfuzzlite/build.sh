@@ -17,7 +17,16 @@
 #   CC=clang-14 CXX=clang++-14 CFLAGS="-fsanitize=address,fuzzer-no-link" CXXFLAGS="$CFLAGS" \
 #   LIB_FUZZING_ENGINE=-fsanitize=fuzzer SRC=/tmp OUT=/tmp/out WORK=/tmp/work bash .clusterfuzzlite/build.sh
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The checkout: this script's parent when run in place; the working directory (the Dockerfile's
+# WORKDIR) when the service runs the copy in $SRC/build.sh.
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if [[ -f "$here/../variants.cmake" ]]; then
+  root=$(cd "$here/.." && pwd)
+elif [[ -f "$PWD/variants.cmake" ]]; then
+  root=$PWD
+else
+  root="$SRC/shakedown"
+fi
 work=${WORK:-$root/build}/shakedown-oss-fuzz
 jobs=${SHAKEDOWN_BUILD_JOBS:-$(nproc)}
 mkdir -p "$OUT" "$work"

@@ -23,7 +23,9 @@ export SRC="$scratch/src" OUT="$scratch/out" WORK="$work"
 export SANITIZER=address FUZZING_ENGINE=libfuzzer ARCHITECTURE=x86_64
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
 mkdir -p "$SRC" "$OUT"
-bash "$root/.clusterfuzzlite/build.sh" >"$scratch/build.log" 2>&1 || { tail -n 60 "$scratch/build.log"; fail "build.sh failed"; }
+# As the service runs it: the copy in $SRC (the Dockerfile's COPY), from the checkout (WORKDIR).
+cp "$root/.clusterfuzzlite/build.sh" "$SRC/build.sh"
+(cd "$root" && bash -eu "$SRC/build.sh") >"$scratch/build.log" 2>&1 || { tail -n 60 "$scratch/build.log"; fail "build.sh failed"; }
 
 mapfile -t expected < <(grep -v '^$' "$work/shakedown-oss-fuzz/fuzz_targets.txt" | grep -v negative)
 ((${#expected[@]})) || fail "the build lists no targets"
