@@ -3,6 +3,12 @@
 
 #include "cli/commands.hpp"
 
+// Fuzz builds change the library's behaviour (memoised crypto, impl/common/crypto.cpp); a CLI
+// built from them would be a different program under the same name.
+#if defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) || defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+#error "the shakedown CLI cannot be built in fuzzing mode"
+#endif
+
 int main(int argc, char** argv) {
     CLI::App app{"shakedown: conformance and fuzzing harness for authenticated handshakes"};
     app.require_subcommand(1);

@@ -207,6 +207,10 @@ void scripts(Corpora& c) {
         {"timeout_after_hello", {2, 0, 7}},
         {"injected_record_after_hello", {2, 0, 2, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0, 0}},
         {"raw_bytes_after_hello", {2, 0, 3, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0, 0}},
+        // Authentic records the honest peer never sends (replayed, re-sequenced, MAC'd): a second
+        // HELLO once keys exist, and an AUTH after authentication.
+        {"authentic_second_hello", {2, 0, 4 | (16 << 3)}},
+        {"authentic_auth_after_authentication", {2, 0, 0, 4 | (17 << 3)}},
     };
     for (const auto& [what, bytes] : scripts) {
         c.add("stellar_initiator", "script_" + what, bytes);

@@ -2,7 +2,10 @@
 // FrameDecoder on a byte stream of records.
 //
 // Input: one control byte, then the stream. Control bit 0 selects the limits in force
-// (authenticated or not); the other bits seed the chunk sizes of one of the streaming runs.
+// (authenticated or not); the other bits seed the chunk sizes of one of the streaming runs. The
+// stream is decoded whole, cut at every record boundary (boundary_cuts) and at eight pseudo-random
+// offsets; all three must agree.
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -82,6 +85,43 @@ Decoded decode(ByteView stream, bool authenticated, ChunkSize chunk) {
     return out;
 }
 
+// Feeds the stream cut at `cuts` (ascending offsets within the stream; repeats feed nothing).
+Decoded decode_cut(ByteView stream, bool authenticated, const std::vector<std::size_t>& cuts) {
+    std::vector<std::size_t> sizes;
+    std::size_t prev = 0;
+    for (const std::size_t c : cuts) {
+        sizes.push_back(c - prev);
+        prev = c;
+    }
+    sizes.push_back(stream.size() - prev);
+    return decode(stream, authenticated, [&](std::size_t i) { return i < sizes.size() ? sizes[i] : stream.size(); });
+}
+
+// The places where a decoder's state changes, from the whole-stream run: inside every record mark
+// (after 1, 2, 3 and 4 of its bytes) and one byte before every record's end, for each record
+// decoded and for the mark that follows them. Feeding the stream cut there covers what a
+// byte-by-byte feed does at a few feeds per record instead of one per byte.
+std::vector<std::size_t> boundary_cuts(std::size_t stream_size, const std::vector<Bytes>& records) {
+    std::vector<std::size_t> cuts;
+    std::size_t offset = 0;
+    auto add = [&](std::size_t c) {
+        if (c > offset && c < stream_size && (cuts.empty() || c > cuts.back())) {
+            cuts.push_back(c);
+        }
+    };
+    for (const Bytes& body : records) {
+        for (std::size_t k = 1; k <= 4; ++k) {
+            add(offset + k);
+        }
+        add(offset + 4 + body.size() - 1);
+        offset += 4 + body.size();
+    }
+    for (std::size_t k = 1; k <= 3; ++k) {
+        add(offset + k);
+    }
+    return cuts;
+}
+
 bool same(const Decoded& a, const Decoded& b) {
     if (a.records != b.records || a.failure.has_value() != b.failure.has_value()) {
         return false;
@@ -110,16 +150,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     const Decoded whole = decode(stream, authenticated, [&](std::size_t) { return stream.size(); });
-    const Decoded bytewise = decode(stream, authenticated, [](std::size_t) { return std::size_t{1}; });
+    const Decoded at_boundaries = decode_cut(stream, authenticated, boundary_cuts(stream.size(), whole.records));
+    // Eight pseudo-random cuts (xorshift32 seeded by the control byte), repeats giving zero-length
+    // feeds: arbitrary places, in a handful of feeds rather than one per few bytes.
     std::uint32_t state = 0x9e3779b9U ^ (control >> 1);
-    const Decoded chunked = decode(stream, authenticated, [&](std::size_t) {
-        // xorshift32: chunk sizes 0..16, zero-length feeds included.
+    std::vector<std::size_t> random_cuts;
+    for (int i = 0; i < 8; ++i) {
         state ^= state << 13;
         state ^= state >> 17;
         state ^= state << 5;
-        return static_cast<std::size_t>(state % 17);
-    });
-    FUZZ_CHECK(same(whole, bytewise));
+        random_cuts.push_back(state % (stream.size() + 1));
+    }
+    std::sort(random_cuts.begin(), random_cuts.end());
+    const Decoded chunked = decode_cut(stream, authenticated, random_cuts);
+    FUZZ_CHECK(same(whole, at_boundaries));
     FUZZ_CHECK(same(whole, chunked));
 
     // The decoder's records are the stream cut where parse_frame would cut it.

@@ -15,7 +15,9 @@
 //       1 deliver it with one byte changed: u16be position (mod size), u8 xor mask (0 means 1)
 //       2 deliver input bytes as a record: u16be n (mod 8192), n bytes
 //       3 deliver input bytes as raw stream: u16be n (mod 8192), n bytes
-//       4 deliver the last honest record again (replay)
+//       4 deliver the last honest record again: as it was (arg 0, a replay), or otherwise
+//         re-sequenced by arg - 16 and MAC'd under the honest sender's key whatever its type
+//         (an authentic second HELLO, or AUTH after authentication)
 //       5 drop the honest peer's next record
 //       6 deliver the honest next record re-sequenced by arg - 16 with its MAC recomputed under the
 //         honest sender's key (a sequence error with a valid MAC)
@@ -141,7 +143,9 @@ public:
     // Takes the records the machine emitted since the last call, checks them and the machine's
     // state, and returns them for delivery.
     std::vector<Bytes> step() {
+        const bool announced = m_machine.next_action() == stellar::Action::send;
         std::vector<Bytes> out = m_machine.take_records();
+        FUZZ_CHECK(announced == !out.empty());  // next_action() says send exactly when records wait
         FUZZ_CHECK(m_machine.next_action() != stellar::Action::send);
         if (m_closed) {
             // After closing: silent, frozen, and still exactly as authenticated as it was.
@@ -422,6 +426,21 @@ private:
     bool m_in_order = true;
 };
 
+// An honest record (framed) with its sequence shifted by `shift` and its MAC recomputed under the
+// honest sender's send key: for MAC'd types only, or for every type but ERROR_MSG with `mac_all`.
+[[nodiscard]] inline Bytes resequenced(HandshakeDriver& d, ByteView framed, int shift, bool mac_all) {
+    auto am = stellar::parse_authenticated_message(framed.subspan(4));
+    FUZZ_CHECK(am.ok());
+    am->sequence += static_cast<std::uint64_t>(static_cast<std::int64_t>(shift));
+    const MessageType type = stellar::type_of(am->message);
+    // HELLO and ERROR_MSG carry a zero MAC; the rest are MAC'd by the sender.
+    const bool macd = type != MessageType::error_msg && (mac_all || type != MessageType::hello);
+    if (macd && d.peer().keys()) {
+        am->mac = stellar::message_mac(d.peer().keys()->send, am->sequence, stellar::serialize(am->message));
+    }
+    return stellar::frame_record(stellar::serialize(*am));
+}
+
 // The whole target: see the input format at the top of this file.
 inline void run_handshake_target(Role role, ByteView input, const stellar::Quirks& planted = {}) {
     HandshakeDriver d(role, planted);
@@ -465,10 +484,18 @@ inline void run_handshake_target(Role role, ByteView input, const stellar::Quirk
                     }
                     case 3: d.deliver(in.bytes(in.u16be() % 8192), false); break;
                     case 4:
-                        if (!d.last_honest().empty()) {
+                        if (d.last_honest().empty()) {
+                            break;
+                        }
+                        d.note_out_of_order();
+                        if (arg == 0) {
                             const Bytes again = d.last_honest();
-                            d.note_out_of_order();
                             d.deliver(again, true);
+                        } else {
+                            // Authentic but never sent: the honest sender's MAC over its last
+                            // record at another sequence, HELLO included (a second HELLO, or an
+                            // AUTH after authentication, that passes the MAC and sequence checks).
+                            d.deliver(resequenced(d, d.last_honest(), arg - 16, true), false);
                         }
                         break;
                     case 5:
@@ -482,18 +509,9 @@ inline void run_handshake_target(Role role, ByteView input, const stellar::Quirk
                         if (r.empty()) {
                             break;
                         }
-                        auto am = stellar::parse_authenticated_message(ByteView(r).subspan(4));
-                        FUZZ_CHECK(am.ok());
-                        am->sequence += static_cast<std::uint64_t>(static_cast<std::int64_t>(arg) - 16);
-                        const MessageType type = stellar::type_of(am->message);
-                        // HELLO and ERROR_MSG carry a zero MAC; the rest are MAC'd by the sender.
-                        if (type != MessageType::hello && type != MessageType::error_msg && d.peer().keys()) {
-                            am->mac = stellar::message_mac(d.peer().keys()->send, am->sequence,
-                                                           stellar::serialize(am->message));
-                        }
                         // A shift of zero re-encodes the honest record byte for byte (the encoding
                         // is canonical), so it still counts as the honest record.
-                        d.deliver(stellar::frame_record(stellar::serialize(*am)), arg == 16);
+                        d.deliver(resequenced(d, r, arg - 16, false), arg == 16);
                         break;
                     }
                     default:

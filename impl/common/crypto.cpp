@@ -13,7 +13,65 @@
 #include <cstdlib>
 #include <mutex>
 
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+#if !defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION)
+#error "SHAKEDOWN_FUZZ_MEMO_CRYPTO exists for fuzz builds only (SHAKEDOWN_FUZZ=ON defines both)"
+#endif
+#include <algorithm>
+#include <map>
+#include <optional>
+#endif
+
 namespace shakedown::crypto {
+
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+// Fuzz builds only (in the spirit of BoringSSL's FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION): a
+// state-machine target runs an honest peer that repeats the same key generation, signatures,
+// verifications and X25519 on every input. Each result is remembered under every byte of its
+// inputs, so anything the fuzzer changed is computed afresh: a flipped bit in a signature, key or
+// signed message is still verified, never looked up.
+namespace {
+
+class Memo {
+public:
+    [[nodiscard]] std::optional<Bytes> find(const Bytes& key) const {
+        const auto it = m_entries.find(key);
+        return it == m_entries.end() ? std::nullopt : std::optional<Bytes>(it->second);
+    }
+    void put(Bytes key, ByteView value) {
+        if (m_entries.size() >= kMaxEntries) {
+            m_entries.clear();  // mutated inputs would otherwise grow it without bound
+        }
+        m_entries.emplace(std::move(key), Bytes(value.begin(), value.end()));
+    }
+
+private:
+    static constexpr std::size_t kMaxEntries = 4096;
+    std::map<Bytes, Bytes> m_entries;
+};
+
+// The key: an operation tag and each input, length-prefixed so that no two inputs collide.
+Bytes memo_key(std::uint8_t op, std::initializer_list<ByteView> parts) {
+    Bytes key{op};
+    for (const ByteView p : parts) {
+        const std::uint64_t n = p.size();
+        for (int i = 0; i < 8; ++i) {
+            key.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
+        }
+        key.insert(key.end(), p.begin(), p.end());
+    }
+    return key;
+}
+
+Memo& memo() {
+    thread_local Memo m;
+    return m;
+}
+
+enum : std::uint8_t { kEd25519FromSeed, kEd25519Sign, kEd25519Verify, kX25519Public, kX25519 };
+
+}  // namespace
+#endif
 
 void ensure_initialized() {
     static std::once_flag once;
@@ -101,7 +159,17 @@ Result<Bytes> hkdf(ByteView salt, ByteView ikm, ByteView info, std::size_t lengt
 ByteArray<32> x25519_public(const Secret<32>& secret) {
     ensure_initialized();
     ByteArray<32> pub{};
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    Bytes key = memo_key(kX25519Public, {secret.view()});
+    if (const auto hit = memo().find(key)) {
+        std::copy(hit->begin(), hit->end(), pub.begin());
+        return pub;
+    }
     crypto_scalarmult_base(pub.data(), secret.view().data());
+    memo().put(std::move(key), pub);
+#else
+    crypto_scalarmult_base(pub.data(), secret.view().data());
+#endif
     return pub;
 }
 
@@ -111,23 +179,56 @@ Result<Secret<32>> x25519(const Secret<32>& secret, ByteView peer_public) {
         return fail(Error::bad_length, "X25519 public key is not 32 bytes");
     }
     Secret<32> shared;
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    Bytes key = memo_key(kX25519, {secret.view(), peer_public});
+    if (const auto hit = memo().find(key)) {
+        std::copy(hit->begin(), hit->end(), shared.mut().begin());
+        return shared;
+    }
+#endif
     if (crypto_scalarmult(shared.mut().data(), secret.view().data(), peer_public.data()) != 0) {
         return fail(Error::weak_key, "X25519 shared secret is all zero (low-order public key)");
     }
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    memo().put(std::move(key), shared.view());  // successes only: a failure is recomputed
+#endif
     return shared;
 }
 
 Ed25519KeyPair ed25519_from_seed(const ByteArray<32>& seed) {
     ensure_initialized();
     Ed25519KeyPair kp;
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    Bytes key = memo_key(kEd25519FromSeed, {seed});
+    if (const auto hit = memo().find(key)) {
+        std::copy(hit->begin(), hit->begin() + 32, kp.public_key.begin());
+        std::copy(hit->begin() + 32, hit->end(), kp.secret_key.mut().begin());
+        return kp;
+    }
     crypto_sign_seed_keypair(kp.public_key.data(), kp.secret_key.mut().data(), seed.data());
+    Bytes value(kp.public_key.begin(), kp.public_key.end());
+    value.insert(value.end(), kp.secret_key.view().begin(), kp.secret_key.view().end());
+    memo().put(std::move(key), value);
+#else
+    crypto_sign_seed_keypair(kp.public_key.data(), kp.secret_key.mut().data(), seed.data());
+#endif
     return kp;
 }
 
 ByteArray<64> ed25519_sign(const Ed25519KeyPair& key, ByteView message) {
     ensure_initialized();
     ByteArray<64> sig{};
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    Bytes memo_id = memo_key(kEd25519Sign, {key.secret_key.view(), message});
+    if (const auto hit = memo().find(memo_id)) {
+        std::copy(hit->begin(), hit->end(), sig.begin());
+        return sig;
+    }
     crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), key.secret_key.view().data());
+    memo().put(std::move(memo_id), sig);
+#else
+    crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), key.secret_key.view().data());
+#endif
     return sig;
 }
 
@@ -136,7 +237,20 @@ bool ed25519_verify(ByteView public_key, ByteView message, ByteView signature) {
     if (public_key.size() != crypto_sign_PUBLICKEYBYTES || signature.size() != crypto_sign_BYTES) {
         return false;
     }
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    // Keyed on the key, the message and the signature: the same triple has the same answer.
+    Bytes key = memo_key(kEd25519Verify, {public_key, message, signature});
+    if (const auto hit = memo().find(key)) {
+        return (*hit)[0] == 1;
+    }
+    const bool ok =
+        crypto_sign_verify_detached(signature.data(), message.data(), message.size(), public_key.data()) == 0;
+    const std::uint8_t answer = ok ? 1 : 0;
+    memo().put(std::move(key), ByteView(&answer, 1));
+    return ok;
+#else
     return crypto_sign_verify_detached(signature.data(), message.data(), message.size(), public_key.data()) == 0;
+#endif
 }
 
 namespace {
