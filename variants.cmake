@@ -4,4 +4,5 @@
 # build names a variant.
 set(SHAKEDOWN_VARIANTS
   stellar
+  hivemind
 )

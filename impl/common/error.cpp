@@ -12,6 +12,7 @@ constexpr std::array<std::string_view, kErrorCount> kNames = {
     "replay",          "wrong_network",    "wrong_version",    "self_connection",
     "bad_flags",       "bad_address",      "already_connected", "bad_credentials",
     "peer_error",      "timeout",          "crypto_failure",   "invalid_argument",
+    "duplicate_key",   "wrong_type",       "bad_utf8",         "negotiation_failed",
 };
 }  // namespace
 

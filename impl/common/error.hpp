@@ -40,9 +40,14 @@ enum class Error : std::uint8_t {
     // Facade and API misuse
     crypto_failure,
     invalid_argument,
+    // Text codecs and negotiation (appended)
+    duplicate_key,       // a JSON object names the same key twice
+    wrong_type,          // a JSON value of the wrong type for its field
+    bad_utf8,            // invalid UTF-8 or a lone surrogate in text
+    negotiation_failed,  // no common algorithm, or a choice the offer did not allow
 };
 
-inline constexpr std::size_t kErrorCount = static_cast<std::size_t>(Error::invalid_argument) + 1;
+inline constexpr std::size_t kErrorCount = static_cast<std::size_t>(Error::negotiation_failed) + 1;
 
 [[nodiscard]] std::string_view to_string(Error e) noexcept;
 [[nodiscard]] std::optional<Error> error_from_string(std::string_view name) noexcept;
