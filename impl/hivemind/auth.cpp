@@ -109,13 +109,21 @@ Result<SecretBytes> password_key(std::string_view password, const Iv& salt, std:
 }
 
 Result<Bytes> oaep_sha1_encrypt(const crypto::RsaKey& pub, ByteView message, Rng& rng) {
-    const EVP_MD* md = EVP_sha1();
+    return oaep_encrypt(pub, crypto::Hash::sha1, {}, message, rng);
+}
+
+Result<Bytes> oaep_encrypt(const crypto::RsaKey& pub, crypto::Hash hash, ByteView label, ByteView message, Rng& rng) {
+    const EVP_MD* md = hash == crypto::Hash::sha1     ? EVP_sha1()
+                       : hash == crypto::Hash::sha224 ? EVP_sha224()
+                       : hash == crypto::Hash::sha256 ? EVP_sha256()
+                       : hash == crypto::Hash::sha384 ? EVP_sha384()
+                                                      : EVP_sha512();
     const std::size_t k = pub.modulus_bytes();
-    const std::size_t h = 20;
+    const auto h = static_cast<std::size_t>(EVP_MD_get_size(md));
     if (message.size() + 2 * h + 2 > k) {
         return fail(Error::invalid_argument, "message too long for OAEP");
     }
-    const Bytes lhash = digest(md, {ByteView{}});
+    const Bytes lhash = digest(md, {label});
     Bytes db = lhash;
     db.resize(k - h - 1 - message.size() - 1, 0);
     db.push_back(1);

@@ -37,6 +37,10 @@ struct EnvelopeRules {
 // 32-byte salt) over that ciphertext; envelope = lowercase hex(signature || ciphertext). Seeds and
 // salts come from the injected Rng, so envelopes are reproducible.
 inline constexpr std::size_t kRsaSecretSize = 32;
+// OAEP with `hash` for both the label hash and MGF1 (the protocol uses SHA-1; others exist for
+// adversarial envelopes).
+[[nodiscard]] Result<Bytes> oaep_encrypt(const crypto::RsaKey& pub, crypto::Hash hash, ByteView label, ByteView message,
+                                         Rng& rng);
 [[nodiscard]] Result<Bytes> oaep_sha1_encrypt(const crypto::RsaKey& pub, ByteView message, Rng& rng);
 [[nodiscard]] Result<Bytes> pss_sha256_sign(const crypto::RsaKey& priv, ByteView message, Rng& rng);
 [[nodiscard]] Result<std::string> rsa_envelope(const crypto::RsaKey& signer, const crypto::RsaKey& recipient,

@@ -476,6 +476,16 @@ Result<Bytes> HiveMachine::seal_message(const HiveMessage& m) {
     return text_unit(write_json_frame(s, *m_encoding, m_config.quirks.codec()));
 }
 
+Result<Bytes> HiveMachine::seal_raw(ByteView plaintext, bool binary) {
+    if (!m_have_key || !m_cipher || !m_encoding) {
+        return fail(Error::unexpected_message, "no channel yet");
+    }
+    Bytes nonce(nonce_size(*m_cipher));
+    m_rng.fill(nonce);
+    SK_TRY(Sealed s, seal(*m_cipher, m_key.view(), nonce, plaintext));
+    return binary ? binary_unit(write_binary_frame(s)) : text_unit(write_json_frame(s, *m_encoding, m_config.quirks.codec()));
+}
+
 void HiveMachine::peer_closed() {
     if (m_state == State::closed) {
         return;

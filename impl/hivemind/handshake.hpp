@@ -90,6 +90,9 @@ public:
     [[nodiscard]] const std::vector<Received>& received() const noexcept { return m_received; }
     // Encrypts a message on the negotiated channel as this machine sends it (a transport unit).
     [[nodiscard]] Result<Bytes> seal_message(const HiveMessage& m);
+    // Encrypts raw plaintext bytes (a frame of our own making) as a text or binary unit; for
+    // adversarial drivers that need well-encrypted malformed content.
+    [[nodiscard]] Result<Bytes> seal_raw(ByteView plaintext, bool binary);
     // Decrypts/parses one unit as this machine would after the handshake, without acting on it.
     [[nodiscard]] Result<Received> open_unit(ByteView unit) const;
 
