@@ -115,21 +115,23 @@ Result<Bytes> zlib_inflate(ByteView data, std::size_t max_out, std::size_t base_
         zs.avail_out = static_cast<uInt>(buf.size());
         rc = inflate(&zs, Z_NO_FLUSH);
         const std::size_t got = buf.size() - zs.avail_out;
+        // Stream errors are reported at the start of the compressed data (where zlib stopped
+        // inside it is an implementation detail); trailing bytes at the first one.
         if (rc != Z_OK && rc != Z_STREAM_END) {
-            const std::size_t at = base_offset + (data.size() - zs.avail_in);
+            const std::size_t at = base_offset;
             inflateEnd(&zs);
             return rc == Z_BUF_ERROR ? fail(Error::truncated, "zlib stream ends early", at)
                                      : fail(Error::decode_error, "invalid zlib stream", at);
         }
         if (out.size() + got > max_out) {
-            const std::size_t at = base_offset + (data.size() - zs.avail_in);
+            const std::size_t at = base_offset;
             inflateEnd(&zs);
             return fail(Error::oversize, "zlib stream inflates past the bound", at);
         }
         out.insert(out.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(got));
         if (rc == Z_OK && got == 0 && zs.avail_in == 0) {
             inflateEnd(&zs);
-            return fail(Error::truncated, "zlib stream ends early", base_offset + data.size());
+            return fail(Error::truncated, "zlib stream ends early", base_offset);
         }
     }
     const std::size_t left = zs.avail_in;
