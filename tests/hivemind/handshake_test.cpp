@@ -43,6 +43,10 @@ struct Case {
     bool binarize;
 };
 
+void PrintTo(const Case& c, std::ostream* os) {
+    *os << to_string(c.mode) << " " << c.cipher << " " << c.encoding << (c.binarize ? " binarized" : "");
+}
+
 class HiveMindHandshake : public ::testing::TestWithParam<Case> {};
 
 TEST_P(HiveMindHandshake, BothSidesAgreeAndTheServerReadsTheEncryptedHello) {
