@@ -7,6 +7,7 @@
 #include <openssl/rsa.h>
 
 #include <memory>
+#include <vector>
 
 #include "hivemind/codecs.hpp"
 
@@ -219,17 +220,30 @@ Result<void> check_rsa_strength(const crypto::RsaKey& key) {
         return fail(Error::crypto_failure, "cannot read RSA parameters");
     }
     const bool weak_e = BN_is_odd(e) == 0 || BN_get_word(e) < 65537;
-    bool small_factor = false;
-    for (BN_ULONG p = 2; p < 10000 && !small_factor; ++p) {
-        bool prime = true;
-        for (BN_ULONG d = 2; d * d <= p; ++d) {
-            if (p % d == 0) {
-                prime = false;
-                break;
+    static const std::vector<BN_ULONG> kSmallPrimes = [] {
+        std::vector<BN_ULONG> primes;
+        for (BN_ULONG p = 2; p < 10000; ++p) {
+            bool prime = true;
+            for (const BN_ULONG d : primes) {
+                if (d * d > p) {
+                    break;
+                }
+                if (p % d == 0) {
+                    prime = false;
+                    break;
+                }
+            }
+            if (prime) {
+                primes.push_back(p);
             }
         }
-        if (prime && BN_mod_word(n, p) == 0) {
+        return primes;
+    }();
+    bool small_factor = false;
+    for (const BN_ULONG p : kSmallPrimes) {
+        if (BN_mod_word(n, p) == 0) {
             small_factor = true;
+            break;
         }
     }
     BN_free(e);

@@ -4,6 +4,8 @@
 
 namespace shakedown::hivemind {
 
+Json Json::null_value() { return Json{}; }
+
 Json Json::boolean(bool v) {
     Json j;
     j.kind = Kind::boolean;
@@ -22,12 +24,16 @@ Json Json::string(std::string v) {
     j.s = std::move(v);
     return j;
 }
+Json Json::array() { return array(std::vector<Json>{}); }
+
 Json Json::array(std::vector<Json> v) {
     Json j;
     j.kind = Kind::array;
     j.items = std::move(v);
     return j;
 }
+Json Json::object() { return object(std::vector<JsonMember>{}); }
+
 Json Json::object(std::vector<JsonMember> v) {
     Json j;
     j.kind = Kind::object;

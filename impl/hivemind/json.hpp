@@ -27,12 +27,15 @@ struct Json {
     std::vector<JsonMember> members;  // object
     std::size_t offset = 0;         // where the value started in the parsed input
 
-    static Json null_value() { return Json{}; }
+    static Json null_value();
     static Json boolean(bool v);
     static Json integer(std::int64_t v);
     static Json string(std::string v);
-    static Json array(std::vector<Json> v = {});
-    static Json object(std::vector<JsonMember> v = {});
+    // Out of line, without default arguments: JsonMember is incomplete inside this class.
+    static Json array();
+    static Json array(std::vector<Json> v);
+    static Json object();
+    static Json object(std::vector<JsonMember> v);
 
     [[nodiscard]] bool is_null() const noexcept { return kind == Kind::null; }
     [[nodiscard]] bool is_string() const noexcept { return kind == Kind::string; }
