@@ -105,6 +105,7 @@ void HiveMachine::start() {
             return;
         }
         m_own_key = std::move(*k);
+        m_own_pem = public_pem(*m_own_key);
     } else if (m_config.mode == Mode::rsa) {
         close(fail(Error::invalid_argument, "RSA mode needs an own key"));
         return;
@@ -116,7 +117,7 @@ void HiveMachine::start() {
     m_iv = m_rng.array<8>();
     HiveMessage hello;
     hello.msg_type = "hello";
-    hello.payload = to_json(ServerHello{m_own_key ? public_pem(*m_own_key) : std::string{}, m_config.peer,
+    hello.payload = to_json(ServerHello{m_own_pem, m_config.peer,
                                         m_config.node_id});
     send_text(hello);
     ServerParams p;
@@ -244,7 +245,7 @@ Result<void> HiveMachine::client_params_msg(const HiveMessage& m) {
         m_own_envelope = password_envelope(m_config.password, m_iv);
         o.envelope = m_config.envelope_override.value_or(m_own_envelope);
     } else {
-        o.pubkey = public_pem(*m_own_key);
+        o.pubkey = m_own_pem;
     }
     HiveMessage out;
     out.msg_type = "shake";
@@ -308,7 +309,7 @@ Result<void> HiveMachine::send_client_hello() {
     HiveMessage hello;
     hello.msg_type = "hello";
     ClientHello h;
-    h.pubkey = m_own_key ? public_pem(*m_own_key) : std::string{};
+    h.pubkey = m_own_pem;
     h.session = m_config.session;
     h.site_id = m_config.site_id;
     hello.payload = to_json(h);

@@ -118,6 +118,7 @@ private:
     std::optional<Closure> m_closure;
 
     std::optional<crypto::RsaKey> m_own_key;
+    std::string m_own_pem;  // public part, as HELLO and the RSA offer carry it
     std::optional<crypto::RsaKey> m_peer_key;
     std::string m_server_pem;
     std::optional<ServerParams> m_params;  // client: what the server advertised
