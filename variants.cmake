@@ -7,4 +7,5 @@ set(SHAKEDOWN_VARIANTS
   stt
   shadowmesh
   sft
+  hivemind
 )

@@ -15,6 +15,7 @@ constexpr std::array<std::string_view, kErrorCount> kNames = {
     "unknown_session",
     "peer_closed",
     "rate_limited",    "untrusted_identity",
+    "duplicate_key",   "wrong_type",       "bad_utf8",         "negotiation_failed",
 };
 }  // namespace
 

@@ -45,10 +45,14 @@ enum class Error : std::uint8_t {
     peer_closed,         // the transport ended (end of stream or reset); peer_error is an ERROR message
     rate_limited,        // more messages, connections or key derivations than the window allows
     untrusted_identity,  // a well-formed identity key that is not the pinned or provisioned one
+    duplicate_key,       // a JSON object names the same key twice
+    wrong_type,          // a JSON value of the wrong type for its field
+    bad_utf8,            // invalid UTF-8 or a lone surrogate in text
+    negotiation_failed,  // no common algorithm, or a choice the offer did not allow
     // kErrorCount follows the last value.
 };
 
-inline constexpr std::size_t kErrorCount = static_cast<std::size_t>(Error::untrusted_identity) + 1;
+inline constexpr std::size_t kErrorCount = static_cast<std::size_t>(Error::negotiation_failed) + 1;
 
 [[nodiscard]] std::string_view to_string(Error e) noexcept;
 [[nodiscard]] std::optional<Error> error_from_string(std::string_view name) noexcept;

@@ -1,0 +1,228 @@
+// HiveMind in the registry: profiles, messages, the reference machines configured from shim
+// flags, bug knobs, fuzz targets, vectors and the handshake benchmark. The catalogue, transport
+// (WebSocket) and reference peer are not filled in yet.
+#include "conformance/scenarios/hivemind/variant.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "hivemind/handshake.hpp"
+#include "vectors/gen/hivemind/hivemind_vectors.hpp"
+
+namespace shakedown::hivemind {
+
+namespace {
+
+// Settings are read directly (the registry's parse_settings fills them from shim_flags).
+const std::vector<std::string>* values(const registry::Settings& s, const std::string& name) {
+    const auto it = s.find(name);
+    return it == s.end() ? nullptr : &it->second;
+}
+std::optional<std::string> one(const registry::Settings& s, const std::string& name) {
+    const auto* v = values(s, name);
+    return v == nullptr || v->empty() ? std::nullopt : std::optional<std::string>(v->back());
+}
+
+bool read_file(const std::string& path, std::string& out) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return false;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    out = ss.str();
+    return true;
+}
+
+// A list flag given once per item or as one comma-separated value.
+std::vector<std::string> list_of(const std::vector<std::string>& raw) {
+    std::vector<std::string> out;
+    for (const auto& r : raw) {
+        std::size_t start = 0;
+        while (start <= r.size()) {
+            const auto comma = r.find(',', start);
+            const auto item = r.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            if (!item.empty()) {
+                out.push_back(item);
+            }
+            if (comma == std::string::npos) {
+                break;
+            }
+            start = comma + 1;
+        }
+    }
+    return out;
+}
+
+std::unique_ptr<Machine> make_machine(const registry::MachineRequest& req, Rng& rng, const Clock& clock,
+                                      std::string& error) {
+    Config c;
+    c.role = req.role;
+    const auto mode = mode_from_string(one(req.settings, "mode").value_or("password"));
+    if (!mode) {
+        error = "--mode must be password, rsa or preshared";
+        return nullptr;
+    }
+    c.mode = *mode;
+    c.password = one(req.settings, "password").value_or(c.mode == Mode::password ? "test-password-123" : "");
+    c.crypto_key = one(req.settings, "crypto-key").value_or("");
+    if (const auto path = one(req.settings, "key")) {
+        if (!read_file(*path, c.own_key_pem)) {
+            error = "cannot read --key " + *path;
+            return nullptr;
+        }
+    } else if (req.role == Role::acceptor || c.mode == Mode::rsa) {
+        // The fixed test keys (vectors/hivemind/keys/) when none is given.
+        c.own_key_pem = vectors::test_key_pem(req.role == Role::acceptor ? "server_rsa2048" : "client_rsa2048");
+    }
+    if (const auto path = one(req.settings, "pin")) {
+        if (!read_file(*path, c.pinned_server_pem)) {
+            error = "cannot read --pin " + *path;
+            return nullptr;
+        }
+    }
+    c.binarize = values(req.settings, "binarize") != nullptr;
+    c.crypto_required = values(req.settings, "crypto-optional") == nullptr;
+    if (const auto* e = values(req.settings, "encodings")) {
+        c.encodings = list_of(*e);
+    }
+    if (const auto* e = values(req.settings, "ciphers")) {
+        c.ciphers = list_of(*e);
+    } else if (req.role == Role::acceptor) {
+        c.ciphers = {"AES-GCM", "CHACHA20-POLY1305"};
+    }
+    for (const auto& name : req.knobs) {
+        if (!set_quirk(c.quirks, name)) {
+            error = "unknown knob " + name;
+            return nullptr;
+        }
+    }
+    if (req.profile == "upstream") {
+        for (const auto& info : quirk_table()) {
+            c.quirks.*info.flag = true;
+        }
+    }
+    return std::make_unique<HiveMachine>(std::move(c), rng, clock);
+}
+
+// One in-memory handshake of `mode` and, separately, exactly the primitives it performs.
+registry::BenchCase bench_case(Mode mode) {
+    registry::BenchCase b;
+    b.name = "hivemind/" + std::string(to_string(mode));
+    b.handshake = [mode] {
+        Config client;
+        client.role = Role::initiator;
+        client.mode = mode;
+        client.password = "test-password-123";
+        client.crypto_key = "0123456789abcdef";
+        client.encodings = {"JSON-HEX"};
+        Config server = client;
+        server.role = Role::acceptor;
+        server.own_key_pem = vectors::test_key_pem("server_rsa2048");
+        server.encodings = kDefaultEncodings;
+        if (mode == Mode::rsa) {
+            client.own_key_pem = vectors::test_key_pem("client_rsa2048");
+        }
+        SystemRng rng;
+        FixedClock clock(0);
+        HiveMachine c(client, rng, clock);
+        HiveMachine s(server, rng, clock);
+        s.start();
+        c.start();
+        for (int round = 0; round < 4; ++round) {
+            for (auto& u : s.take_output()) {
+                c.receive(u);
+            }
+            for (auto& u : c.take_output()) {
+                s.receive(u);
+            }
+        }
+    };
+    // Every cryptographic operation the two machines perform, in the same numbers: key loading
+    // and PEM export, strength checks, envelopes, PBKDF2, and the HELLO's seal and open.
+    b.primitives = [mode] {
+        static const std::string server_pem = vectors::test_key_pem("server_rsa2048");
+        static const std::string client_pem = vectors::test_key_pem("client_rsa2048");
+        SystemRng rng;
+        const auto server_key = crypto::RsaKey::from_pem(server_pem);
+        const std::string server_pub_pem = public_pem(*server_key);
+        Bytes key(mode == Mode::preshared ? 16 : 32, 1);
+        if (mode == Mode::password) {
+            const Iv a = rng.array<8>();
+            const Iv b2 = rng.array<8>();
+            const auto ea = password_envelope("test-password-123", a);
+            const auto eb = password_envelope("test-password-123", b2);
+            (void)verify_password_envelope(ea, "test-password-123");
+            (void)verify_password_envelope(eb, "test-password-123");
+            (void)password_key("test-password-123", xor_salt(a, b2));
+            (void)password_key("test-password-123", xor_salt(b2, a));
+        } else if (mode == Mode::rsa) {
+            const auto client_key = crypto::RsaKey::from_pem(client_pem);
+            const std::string client_pub_pem = public_pem(*client_key);
+            const auto server_pub = crypto::RsaKey::from_pem(server_pub_pem);
+            (void)check_rsa_strength(*server_pub);
+            (void)public_pem(*server_pub);
+            const auto client_pub = crypto::RsaKey::from_pem(client_pub_pem);
+            (void)check_rsa_strength(*client_pub);
+            Bytes secret(32);
+            rng.fill(secret);
+            const auto env = rsa_envelope(*server_key, *client_pub, secret, rng);
+            (void)open_rsa_envelope(*env, *server_pub, *client_key);
+        }
+        Bytes nonce(16);
+        rng.fill(nonce);
+        const auto sealed = seal(Cipher::aes_gcm, key, nonce, Bytes(200, 3));
+        (void)open(Cipher::aes_gcm, key, *sealed);
+    };
+    return b;
+}
+
+registry::Variant make_variant() {
+    registry::Variant v;
+    v.name = "hivemind";
+    v.summary = "HiveMind (OpenVoiceOS) password v1, RSA and pre-shared-key handshakes and the encrypted channel";
+    v.doc = "docs/protocols/hivemind.md";
+    v.profiles = {{"strict", "the reference's rules: every envelope verified, canonical encodings, no reflection"},
+                  {"upstream", "the pinned upstream (hivemind-core 4.0.1a1, hivemind_bus_client 0.4.3): every bug knob on"}};
+    v.messages = {"HELLO (server)", "HANDSHAKE (parameters)", "HANDSHAKE (client offer)", "HANDSHAKE (server choice)",
+                  "HELLO (client, encrypted)", "encrypted text frame", "encrypted binary frame", "binarized frame"};
+    v.transport_name = "websocket";
+    v.vectors.generate = [](const shakedown::vectors::GenerateOptions& o) { return vectors::generate(o); };
+    v.vectors.checker = [](const std::string& schema) { return vectors::checker(schema); };
+    v.make_machine = &make_machine;
+    v.shim_flags = {
+        {"now", "UNIX", "current time in seconds (HiveMind carries no timestamps; accepted and ignored)", false},
+        {"mode", "MODE", "password (default), rsa or preshared", false},
+        {"password", "TEXT", "the shared password (default test-password-123)", false},
+        {"crypto-key", "TEXT", "pre-shared crypto_key, 16/24/32 characters (mode preshared)", false},
+        {"key", "FILE", "own RSA private key PEM (default: the fixed test key of the role)", false},
+        {"pin", "FILE", "client: pinned server public key PEM (default: trust on first use)", false},
+        {"encodings", "LIST", "encodings in preference order (comma-separated or repeated)", true},
+        {"ciphers", "LIST", "ciphers in preference order (AES-GCM, CHACHA20-POLY1305)", true},
+        {"binarize", "", "offer binarized frames", false},
+        {"crypto-optional", "", "server: do not require encryption", false},
+        {"access-key", "TEXT", "the access key of the authorization parameter", false},
+        {"useragent", "TEXT", "the useragent of the authorization parameter", false},
+    };
+    for (const auto& q : quirk_table()) {
+        v.knobs.push_back(registry::Knob{std::string(q.name), std::string(q.description), {}, {}});
+    }
+    v.fuzz_targets = {"hivemind_json", "hivemind_message", "hivemind_server_hello", "hivemind_server_params",
+                      "hivemind_client_offer", "hivemind_server_choice", "hivemind_client_hello",
+                      "hivemind_password_envelope", "hivemind_rsa_envelope", "hivemind_decode_hex", "hivemind_decode_b64",
+                      "hivemind_decode_urlsafe_b64", "hivemind_decode_b32", "hivemind_decode_b91", "hivemind_decode_z85b",
+                      "hivemind_decode_z85p", "hivemind_binarized_frame", "hivemind_encrypted_json_frame",
+                      "hivemind_encrypted_binary_frame", "hivemind_authorization", "hivemind_server", "hivemind_client",
+                      "hivemind_negative_control"};
+    v.bench = {bench_case(Mode::password), bench_case(Mode::rsa), bench_case(Mode::preshared)};
+    return v;
+}
+
+}  // namespace
+
+const registry::Variant& variant() {
+    static const registry::Variant v = make_variant();
+    return v;
+}
+
+}  // namespace shakedown::hivemind

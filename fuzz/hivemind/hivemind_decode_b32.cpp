@@ -1,0 +1,8 @@
+// Strict b32 field decoder (docs/protocols/hivemind.md, "Field encodings").
+#include "fuzz/hivemind/hivemind_fuzz.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    shakedown::hivemind::hmfuzz::check_decoder(shakedown::hivemind::Encoding::b32,
+                                             shakedown::hivemind::hmfuzz::input_view(data, size));
+    return 0;
+}

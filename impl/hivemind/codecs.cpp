@@ -1,0 +1,370 @@
+#include "hivemind/codecs.hpp"
+
+#include <array>
+
+namespace shakedown::hivemind {
+
+namespace {
+
+constexpr std::array<Encoding, kEncodingCount> kAll = {Encoding::hex, Encoding::b64, Encoding::urlsafe_b64,
+                                                       Encoding::b32, Encoding::b91, Encoding::z85b,
+                                                       Encoding::z85p};
+constexpr std::array<std::string_view, kEncodingCount> kNames = {
+    "JSON-HEX", "JSON-B64", "JSON-URLSAFE-B64", "JSON-B32", "JSON-B91", "JSON-Z85B", "JSON-Z85P"};
+
+constexpr std::string_view kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kB64Url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view kB32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+int index_of(std::string_view alphabet, char c) {
+    const auto p = alphabet.find(c);
+    return p == std::string_view::npos ? -1 : static_cast<int>(p);
+}
+
+// RFC 4648 bit-group encoding (base64: 6 bits, quantum 4; base32: 5 bits, quantum 8).
+std::string encode_bits(ByteView data, std::string_view alphabet, unsigned bits, std::size_t quantum) {
+    std::string out;
+    std::uint32_t acc = 0;
+    unsigned n = 0;
+    for (const std::uint8_t b : data) {
+        acc = (acc << 8) | b;
+        n += 8;
+        while (n >= bits) {
+            n -= bits;
+            out.push_back(alphabet[(acc >> n) & ((1u << bits) - 1)]);
+        }
+        acc &= (1u << n) - 1;
+    }
+    if (n > 0) {
+        out.push_back(alphabet[(acc << (bits - n)) & ((1u << bits) - 1)]);
+    }
+    while (out.size() % quantum != 0) {
+        out.push_back('=');
+    }
+    return out;
+}
+
+Result<Bytes> decode_bits(std::string_view text, std::string_view alphabet, unsigned bits, std::size_t quantum,
+                          bool lax) {
+    std::string_view body = text;
+    std::size_t pad = 0;
+    while (!body.empty() && body.back() == '=') {
+        body.remove_suffix(1);
+        ++pad;
+    }
+    if (!lax && text.size() % quantum != 0) {
+        return fail(Error::bad_length, "length is not a multiple of the quantum", text.size());
+    }
+    Bytes out;
+    std::uint32_t acc = 0;
+    unsigned n = 0;
+    std::size_t used = 0;
+    for (std::size_t k = 0; k < body.size(); ++k) {
+        const int v = index_of(alphabet, body[k]);
+        if (v < 0) {
+            if (lax) {
+                continue;
+            }
+            return fail(Error::decode_error, "character outside the alphabet", k);
+        }
+        ++used;
+        acc = (acc << bits) | static_cast<std::uint32_t>(v);
+        n += bits;
+        if (n >= 8) {
+            n -= 8;
+            out.push_back(static_cast<std::uint8_t>(acc >> n));
+            acc &= (1u << n) - 1;
+        }
+    }
+    if (lax) {
+        return out;
+    }
+    // Only the tails an encoder writes: the remaining bits short of a byte and the padding must
+    // agree, and the unused bits must be zero.
+    const std::size_t tail = used % quantum;
+    const std::size_t want_pad = tail == 0 ? 0 : quantum - tail;
+    const bool tail_ok = bits == 6 ? (tail != 1) : (tail == 0 || tail == 2 || tail == 4 || tail == 5 || tail == 7);
+    if (!tail_ok || pad != want_pad) {
+        return fail(Error::bad_padding, "padding does not match the data length", body.size());
+    }
+    if (acc != 0) {
+        return fail(Error::non_canonical, "non-zero unused bits", body.empty() ? 0 : body.size() - 1);
+    }
+    return out;
+}
+
+std::string encode_hex(ByteView data) { return to_hex(data); }
+
+Result<Bytes> decode_hex(std::string_view text, bool accept_upper) {
+    if (text.size() % 2 != 0) {
+        return fail(Error::bad_length, "odd number of hex digits", text.size());
+    }
+    Bytes out;
+    out.reserve(text.size() / 2);
+    bool upper = false;
+    std::size_t upper_at = 0;
+    for (std::size_t k = 0; k < text.size(); k += 2) {
+        std::uint8_t v = 0;
+        for (std::size_t h = 0; h < 2; ++h) {
+            const char c = text[k + h];
+            std::uint8_t d = 0;
+            if (c >= '0' && c <= '9') {
+                d = static_cast<std::uint8_t>(c - '0');
+            } else if (c >= 'a' && c <= 'f') {
+                d = static_cast<std::uint8_t>(c - 'a' + 10);
+            } else if (c >= 'A' && c <= 'F') {
+                d = static_cast<std::uint8_t>(c - 'A' + 10);
+                if (!upper) {
+                    upper = true;
+                    upper_at = k + h;
+                }
+            } else {
+                return fail(Error::decode_error, "not a hex digit", k + h);
+            }
+            v = static_cast<std::uint8_t>((v << 4) | d);
+        }
+        out.push_back(v);
+    }
+    if (upper && !accept_upper) {
+        return fail(Error::non_canonical, "uppercase hex", upper_at);
+    }
+    return out;
+}
+
+std::string encode_b91(ByteView data, std::string_view alphabet) {
+    std::string out;
+    std::uint32_t b = 0;
+    unsigned n = 0;
+    for (const std::uint8_t byte : data) {
+        b |= static_cast<std::uint32_t>(byte) << n;
+        n += 8;
+        if (n > 13) {
+            std::uint32_t v = b & 8191;
+            if (v > 88) {
+                b >>= 13;
+                n -= 13;
+            } else {
+                v = b & 16383;
+                b >>= 14;
+                n -= 14;
+            }
+            out.push_back(alphabet[v % 91]);
+            out.push_back(alphabet[v / 91]);
+        }
+    }
+    if (n > 0) {
+        out.push_back(alphabet[b % 91]);
+        if (n > 7 || b > 90) {
+            out.push_back(alphabet[b / 91]);
+        }
+    }
+    return out;
+}
+
+Result<Bytes> decode_b91(std::string_view text, std::string_view alphabet, bool zero_table) {
+    Bytes out;
+    std::uint32_t b = 0;
+    unsigned n = 0;
+    int v = -1;
+    for (std::size_t k = 0; k < text.size(); ++k) {
+        int d = index_of(alphabet, text[k]);
+        if (d < 0) {
+            if (!zero_table) {
+                return fail(Error::decode_error, "character outside the basE91 alphabet", k);
+            }
+            d = 0;
+        }
+        if (v < 0) {
+            v = d;
+            continue;
+        }
+        v += d * 91;
+        b |= static_cast<std::uint32_t>(v) << n;
+        n += (static_cast<std::uint32_t>(v) & 8191) > 88 ? 13 : 14;
+        do {
+            out.push_back(static_cast<std::uint8_t>(b & 255));
+            b >>= 8;
+            n -= 8;
+        } while (n > 7);
+        v = -1;
+    }
+    if (v >= 0) {
+        out.push_back(static_cast<std::uint8_t>((b | static_cast<std::uint32_t>(v) << n) & 255));
+    }
+    if (zero_table) {
+        return out;
+    }
+    // basE91 has several spellings of the same bytes (a pair whose value the encoder would have
+    // split as 13 bits, a dangling tail); only the encoder's own is accepted.
+    if (encode_b91(out, alphabet) != text) {
+        return fail(Error::non_canonical, "not the encoder's basE91 form", text.empty() ? 0 : text.size() - 1);
+    }
+    return out;
+}
+
+void z85_digits(std::uint32_t value, std::string& out, bool least_first) {
+    char d[5];
+    for (int k = 4; k >= 0; --k) {
+        d[k] = kZ85Alphabet[value % 85];
+        value /= 85;
+    }
+    if (least_first) {
+        for (int k = 4; k >= 0; --k) {
+            out.push_back(d[k]);
+        }
+    } else {
+        out.append(d, 5);
+    }
+}
+
+// Five digits (most significant first) to a 32-bit value; digit offsets are reported.
+// `reversed`: digits[k] sits at base + 4 - k in the input (JSON-Z85B writes least significant first).
+Result<std::uint32_t> z85_value(std::string_view digits, std::size_t base, bool reversed = false) {
+    std::uint64_t v = 0;
+    for (std::size_t k = 0; k < 5; ++k) {
+        const int d = index_of(kZ85Alphabet, digits[k]);
+        if (d < 0) {
+            return fail(Error::decode_error, "character outside the Z85 alphabet", reversed ? base + 4 - k : base + k);
+        }
+        v = v * 85 + static_cast<std::uint64_t>(d);
+    }
+    if (v > 0xffffffffu) {
+        return fail(Error::decode_error, "Z85 group above 2^32 - 1", base);
+    }
+    return static_cast<std::uint32_t>(v);
+}
+
+std::string encode_z85b(ByteView data) {
+    const std::size_t pad = (4 - data.size() % 4) % 4;
+    std::string out;
+    for (std::size_t k = 0; k < data.size(); k += 4) {
+        std::uint32_t v = 0;
+        for (std::size_t j = 0; j < 4; ++j) {
+            const std::uint32_t byte = k + j < data.size() ? data[k + j] : 0;
+            v |= byte << (8 * j);  // little-endian group
+        }
+        z85_digits(v, out, true);
+    }
+    out.resize(out.size() - pad);
+    return out;
+}
+
+Result<Bytes> decode_z85b(std::string_view text) {
+    const std::size_t rem = text.size() % 5;
+    if (rem == 1) {
+        return fail(Error::bad_length, "JSON-Z85B length leaves one digit", text.size());
+    }
+    const std::size_t pad = rem == 0 ? 0 : 5 - rem;
+    std::string full(text);
+    full.append(pad, '0');
+    Bytes out;
+    for (std::size_t k = 0; k < full.size(); k += 5) {
+        std::string msd_first(full.rbegin() + static_cast<std::ptrdiff_t>(full.size() - k - 5),
+                              full.rbegin() + static_cast<std::ptrdiff_t>(full.size() - k));
+        SK_TRY(std::uint32_t v, z85_value(msd_first, k, true));
+        for (std::size_t j = 0; j < 4; ++j) {
+            out.push_back(static_cast<std::uint8_t>(v >> (8 * j)));
+        }
+    }
+    for (std::size_t j = 0; j < pad; ++j) {
+        if (out.back() != 0) {
+            return fail(Error::non_canonical, "dropped JSON-Z85B digits would not be zero",
+                        text.empty() ? 0 : text.size() - 1);
+        }
+        out.pop_back();
+    }
+    return out;
+}
+
+std::string encode_z85p(ByteView data) {
+    const std::size_t pad = (4 - data.size() % 4) % 4;
+    std::string out(1, static_cast<char>(pad));
+    for (std::size_t k = 0; k < data.size(); k += 4) {
+        std::uint32_t v = 0;
+        for (std::size_t j = 0; j < 4; ++j) {
+            const std::uint32_t byte = k + j < data.size() ? data[k + j] : 0;
+            v = (v << 8) | byte;
+        }
+        z85_digits(v, out, false);
+    }
+    return out;
+}
+
+Result<Bytes> decode_z85p(std::string_view text) {
+    if (text.empty()) {
+        return fail(Error::truncated, "JSON-Z85P needs its padding byte", 0);
+    }
+    const auto pad = static_cast<std::uint8_t>(text[0]);
+    if (pad > 3) {
+        return fail(Error::bad_padding, "JSON-Z85P padding byte above 3", 0);
+    }
+    const std::string_view body = text.substr(1);
+    if (body.size() % 5 != 0) {
+        return fail(Error::bad_length, "JSON-Z85P body is not a multiple of 5 digits", text.size());
+    }
+    if (body.empty() && pad != 0) {
+        return fail(Error::bad_padding, "JSON-Z85P padding larger than the data", 0);
+    }
+    Bytes out;
+    for (std::size_t k = 0; k < body.size(); k += 5) {
+        SK_TRY(std::uint32_t v, z85_value(body.substr(k, 5), 1 + k));
+        for (int j = 3; j >= 0; --j) {
+            out.push_back(static_cast<std::uint8_t>(v >> (8 * j)));
+        }
+    }
+    for (std::size_t j = 0; j < pad; ++j) {
+        if (out.back() != 0) {
+            return fail(Error::non_canonical, "JSON-Z85P padding bytes are not zero", text.size() - 1);
+        }
+        out.pop_back();
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string_view wire_name(Encoding e) noexcept { return kNames[static_cast<std::size_t>(e)]; }
+
+std::optional<Encoding> encoding_from_wire(std::string_view name) noexcept {
+    for (std::size_t k = 0; k < kEncodingCount; ++k) {
+        if (kNames[k] == name) {
+            return kAll[k];
+        }
+    }
+    return std::nullopt;
+}
+
+std::span<const Encoding> all_encodings() noexcept { return kAll; }
+
+std::string encode(Encoding e, ByteView data, const CodecQuirks& q) {
+    switch (e) {
+        case Encoding::hex: return encode_hex(data);
+        case Encoding::b64: return encode_bits(data, kB64, 6, 4);
+        case Encoding::urlsafe_b64: return encode_bits(data, kB64Url, 6, 4);
+        case Encoding::b32: return encode_bits(data, kB32, 5, 8);
+        case Encoding::b91: return encode_b91(data, q.b91_compiled_alphabet ? kB91CompiledAlphabet : kB91Alphabet);
+        case Encoding::z85b: return encode_z85b(data);
+        case Encoding::z85p: return encode_z85p(data);
+    }
+    return {};
+}
+
+Result<Bytes> decode(Encoding e, std::string_view text, const CodecQuirks& q) {
+    switch (e) {
+        case Encoding::hex: return decode_hex(text, q.hex_accepts_uppercase);
+        case Encoding::b64: return decode_bits(text, kB64, 6, 4, q.lax_base64);
+        case Encoding::urlsafe_b64: return decode_bits(text, kB64Url, 6, 4, q.lax_base64);
+        case Encoding::b32: return decode_bits(text, kB32, 5, 8, false);
+        case Encoding::b91:
+            return decode_b91(text, q.b91_compiled_alphabet ? kB91CompiledAlphabet : kB91Alphabet, q.b91_zero_table);
+        case Encoding::z85b: return decode_z85b(text);
+        case Encoding::z85p:
+            if (q.z85p_broken) {
+                return fail(Error::decode_error, "JSON-Z85P decoding is broken upstream (knob)", 0);
+            }
+            return decode_z85p(text);
+    }
+    return fail(Error::unknown_type, "unknown encoding");
+}
+
+}  // namespace shakedown::hivemind
