@@ -233,6 +233,8 @@ private:
 
     void check_state() {
         const auto state = m_machine.state();
+        // Every state the machine reaches has a name (logs and reports print it).
+        FUZZ_CHECK(stellar::to_string(state) != "unknown");
         const auto& closure = m_machine.closure();
         FUZZ_CHECK(closure.has_value() == (state == stellar::HandshakeState::closed));
         if (closure) {
