@@ -237,59 +237,46 @@ DriveOutcome run_machine_initiator(const TransportFactory& transport, const Endp
 
 namespace {
 
-class MachineInitiatorRun final : public LocalRun {
-public:
-    MachineInitiatorRun(std::shared_ptr<const TransportFactory> transport, Endpoint to, std::unique_ptr<Machine> m,
-                        DriveLimits limits)
-        : m_machine(std::move(m)) {
-        m_thread = std::thread([this, transport = std::move(transport), to, limits] {
-            const auto outcome =
-                run_machine_initiator(*transport, to, *m_machine, m_stop, limits, [this](const std::string& line) {
-                    std::lock_guard<std::mutex> lock(m_mutex);
-                    if (m_lines.size() < 16) {
-                        m_lines.push_back(line);
-                    }
-                });
-            m_exit = outcome.authenticated ? 0 : 1;
-            m_done.store(true);
-        });
-    }
-    ~MachineInitiatorRun() override {
-        m_stop.store(true);
-        if (m_thread.joinable()) {
-            m_thread.join();
-        }
-    }
-    PeerReport finish(Deadline deadline) override {
-        while (!m_done.load() && SteadyClock::now() < deadline) {
-            std::this_thread::sleep_for(Millis(2));
-        }
-        PeerReport r;
-        r.command = "reference initiator (in process)";
-        r.killed = !m_done.load();
-        m_stop.store(true);
-        if (m_thread.joinable()) {
-            m_thread.join();
-        }
-        if (!r.killed) {
-            r.exit_status = m_exit;
-        }
-        std::lock_guard<std::mutex> lock(m_mutex);
-        r.lines = m_lines;
-        return r;
-    }
-
-private:
-    std::unique_ptr<Machine> m_machine;
-    std::atomic<bool> m_stop{false};
-    std::atomic<bool> m_done{false};
-    int m_exit = 1;
-    std::mutex m_mutex;
-    std::vector<std::string> m_lines;
-    std::thread m_thread;
-};
-
 }  // namespace
+
+ThreadedRun::ThreadedRun(Body body) {
+    m_thread = std::thread([this, body = std::move(body)] {
+        const bool authenticated = body(m_stop, [this](const std::string& line) {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            if (m_lines.size() < 16) {
+                m_lines.push_back(line);
+            }
+        });
+        m_exit = authenticated ? 0 : 1;
+        m_done.store(true);
+    });
+}
+
+ThreadedRun::~ThreadedRun() {
+    m_stop.store(true);
+    if (m_thread.joinable()) {
+        m_thread.join();
+    }
+}
+
+PeerReport ThreadedRun::finish(Deadline deadline) {
+    while (!m_done.load() && SteadyClock::now() < deadline) {
+        std::this_thread::sleep_for(Millis(2));
+    }
+    PeerReport r;
+    r.command = "reference initiator (in process)";
+    r.killed = !m_done.load();
+    m_stop.store(true);
+    if (m_thread.joinable()) {
+        m_thread.join();
+    }
+    if (!r.killed) {
+        r.exit_status = m_exit;
+    }
+    std::lock_guard<std::mutex> lock(m_mutex);
+    r.lines = m_lines;
+    return r;
+}
 
 MachineReferencePeer::MachineReferencePeer(std::string description, std::shared_ptr<const TransportFactory> transport,
                                            FlaggedMachineFactory make, DriveLimits limits)
@@ -329,7 +316,11 @@ std::unique_ptr<LocalRun> MachineReferencePeer::start_initiator(const Endpoint& 
     if (!machine) {
         return nullptr;
     }
-    return std::make_unique<MachineInitiatorRun>(m_transport, to, std::move(machine), m_limits);
+    std::shared_ptr<Machine> owned(std::move(machine));
+    return std::make_unique<ThreadedRun>(
+        [transport = m_transport, to, owned, limits = m_limits](const std::atomic<bool>& stop, const LineSink& emit) {
+            return run_machine_initiator(*transport, to, *owned, stop, limits, emit).authenticated;
+        });
 }
 
 }  // namespace shakedown::conformance

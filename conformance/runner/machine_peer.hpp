@@ -89,6 +89,26 @@ private:
                                                  Machine& machine, const std::atomic<bool>& stop,
                                                  const DriveLimits& limits, const LineSink& emit);
 
+// A peer run on its own thread inside the runner (an in-process initiator): `body` runs once,
+// emitting its lines, and returns whether the handshake completed; `stop` asks it to end.
+class ThreadedRun final : public LocalRun {
+public:
+    using Body = std::function<bool(const std::atomic<bool>& stop, const LineSink& emit)>;
+    explicit ThreadedRun(Body body);
+    ThreadedRun(const ThreadedRun&) = delete;
+    ThreadedRun& operator=(const ThreadedRun&) = delete;
+    ~ThreadedRun() override;
+    [[nodiscard]] PeerReport finish(Deadline deadline) override;
+
+private:
+    std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_done{false};
+    int m_exit = 1;
+    std::mutex m_mutex;
+    std::vector<std::string> m_lines;
+    std::thread m_thread;
+};
+
 // The reference of a variant inside the runner (conform --reference), built from a factory that
 // takes shim flags: the acceptor is one server with the default flags; each initiator is
 // configured by its scenario's flags.

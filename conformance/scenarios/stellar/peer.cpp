@@ -1,5 +1,7 @@
 #include "conformance/scenarios/stellar/peer.hpp"
 
+#include "conformance/runner/machine_peer.hpp"
+
 #include <array>
 #include <charconv>
 #include <ctime>
@@ -376,57 +378,6 @@ bool apply_settings(const registry::Settings& settings, PeerOptions& options, st
     return true;
 }
 
-namespace {
-
-class ReferenceInitiatorRun final : public LocalRun {
-public:
-    ReferenceInitiatorRun(const Endpoint& to, PeerOptions options) {
-        m_thread = std::thread([this, to, options = std::move(options)] {
-            const auto outcome = run_initiator(to, options, m_stop, [this](const std::string& line) {
-                std::lock_guard<std::mutex> lock(m_mutex);
-                if (m_lines.size() < 16) {
-                    m_lines.push_back(line);
-                }
-            });
-            m_exit = outcome.authenticated ? 0 : 1;
-            m_done.store(true);
-        });
-    }
-    ~ReferenceInitiatorRun() override {
-        m_stop.store(true);
-        if (m_thread.joinable()) {
-            m_thread.join();
-        }
-    }
-    PeerReport finish(Deadline deadline) override {
-        while (!m_done.load() && SteadyClock::now() < deadline) {
-            std::this_thread::sleep_for(Millis(2));
-        }
-        PeerReport r;
-        r.command = "reference initiator (in process)";
-        r.killed = !m_done.load();
-        m_stop.store(true);
-        if (m_thread.joinable()) {
-            m_thread.join();
-        }
-        if (!r.killed) {
-            r.exit_status = m_exit;
-        }
-        std::lock_guard<std::mutex> lock(m_mutex);
-        r.lines = m_lines;
-        return r;
-    }
-
-private:
-    std::atomic<bool> m_stop{false};
-    std::atomic<bool> m_done{false};
-    int m_exit = 1;
-    std::mutex m_mutex;
-    std::vector<std::string> m_lines;
-    std::thread m_thread;
-};
-
-}  // namespace
 
 ReferencePeer::ReferencePeer(PeerOptions options) : m_options(std::move(options)) {}
 
@@ -479,7 +430,10 @@ std::unique_ptr<LocalRun> ReferencePeer::start_initiator(const Endpoint& to, con
         error = "unimplemented flag " + unimplemented.front();
         return nullptr;
     }
-    return std::make_unique<ReferenceInitiatorRun>(to, std::move(options));
+    return std::make_unique<ThreadedRun>(
+        [to, options = std::move(options)](const std::atomic<bool>& stop, const LineSink& emit) {
+            return run_initiator(to, options, stop, emit).authenticated;
+        });
 }
 
 }  // namespace shakedown::conformance::reference
