@@ -135,7 +135,20 @@ bool MachineServer::listen(const Endpoint& at, std::string& error) {
 
 std::uint16_t MachineServer::port() const { return m_listener ? m_listener->port() : 0; }
 
-void MachineServer::reap(bool all) {
+bool WorkerPool::spawn(std::function<void()> job) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_workers.size() >= m_max) {
+        return false;
+    }
+    Worker& w = m_workers.emplace_back();
+    w.thread = std::thread([&w, job = std::move(job)] {
+        job();
+        w.done.store(true);
+    });
+    return true;
+}
+
+void WorkerPool::reap(bool all) {
     std::lock_guard<std::mutex> lock(m_mutex);
     for (auto it = m_workers.begin(); it != m_workers.end();) {
         if (all || it->done.load()) {
@@ -149,13 +162,23 @@ void MachineServer::reap(bool all) {
     }
 }
 
+bool WorkerPool::all_done() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return std::all_of(m_workers.begin(), m_workers.end(), [](const Worker& w) { return w.done.load(); });
+}
+
+bool WorkerPool::empty() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_workers.empty();
+}
+
 std::size_t MachineServer::serve(std::size_t max_connections, std::optional<Deadline> until) {
     std::size_t accepted = 0;
     while (m_listener && !m_stop.load() && (max_connections == 0 || accepted < max_connections)) {
         if (until && SteadyClock::now() >= *until) {
             break;
         }
-        reap(false);
+        m_workers.reap(false);
         Deadline slice = after(Millis(100));
         if (until) {
             slice = std::min(slice, *until);
@@ -167,14 +190,8 @@ std::size_t MachineServer::serve(std::size_t max_connections, std::optional<Dead
         }
         ++accepted;
         m_accepted.fetch_add(1);
-        std::lock_guard<std::mutex> lock(m_mutex);
-        if (m_workers.size() >= kMaxConcurrent) {
-            transport->abort();
-            m_emit("HANDSHAKE_FAILED too many concurrent connections");
-            continue;
-        }
-        Worker& w = m_workers.emplace_back();
-        w.thread = std::thread([this, &w, t = std::move(transport)]() mutable {
+        std::shared_ptr<Transport> t(std::move(transport));
+        const bool started = m_workers.spawn([this, t] {
             std::string why;
             auto machine = m_make(Role::acceptor, why);
             if (machine) {
@@ -186,17 +203,17 @@ std::size_t MachineServer::serve(std::size_t max_connections, std::optional<Dead
                 m_emit("HANDSHAKE_FAILED configuration: " + why);
                 t->abort();
             }
-            w.done.store(true);
         });
+        if (!started) {
+            t->abort();
+            m_emit("HANDSHAKE_FAILED too many concurrent connections");
+        }
     }
     if (max_connections != 0) {
         // Serving a fixed number: wait for them to finish.
         for (;;) {
-            {
-                std::lock_guard<std::mutex> lock(m_mutex);
-                if (std::all_of(m_workers.begin(), m_workers.end(), [](const Worker& w) { return w.done.load(); })) {
-                    break;
-                }
+            if (m_workers.all_done()) {
+                break;
             }
             if (m_stop.load() || (until && SteadyClock::now() >= *until)) {
                 m_stop.store(true);
@@ -205,7 +222,7 @@ std::size_t MachineServer::serve(std::size_t max_connections, std::optional<Dead
             std::this_thread::sleep_for(Millis(5));
         }
     }
-    reap(true);
+    m_workers.reap(true);
     return m_completed.load();
 }
 
@@ -218,7 +235,7 @@ void MachineServer::stop() {
     if (m_background.joinable()) {
         m_background.join();
     }
-    reap(true);
+    m_workers.reap(true);
 }
 
 DriveOutcome run_machine_initiator(const TransportFactory& transport, const Endpoint& to, Machine& machine,

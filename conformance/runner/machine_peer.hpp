@@ -22,6 +22,30 @@ namespace shakedown::conformance {
 
 using LineSink = std::function<void(const std::string&)>;
 
+// Threads of a server's connections: at most `max` at once, joined when reaped.
+class WorkerPool {
+public:
+    explicit WorkerPool(std::size_t max) : m_max(max) {}
+    WorkerPool(const WorkerPool&) = delete;
+    WorkerPool& operator=(const WorkerPool&) = delete;
+    ~WorkerPool() { reap(true); }
+    // Runs `job` on a thread of its own; false (and `job` not run) when `max` are running.
+    [[nodiscard]] bool spawn(std::function<void()> job);
+    // Joins the workers that finished (all: every worker, waiting for it).
+    void reap(bool all);
+    [[nodiscard]] bool all_done();
+    [[nodiscard]] bool empty();
+
+private:
+    struct Worker {
+        std::thread thread;
+        std::atomic<bool> done{false};
+    };
+    std::size_t m_max;
+    std::mutex m_mutex;
+    std::list<Worker> m_workers;
+};
+
 struct DriveLimits {
     // Upper bound on one connection's life (0: none). After the handshake the machine keeps
     // answering until the peer closes, `stop` is set or this passes.
@@ -65,12 +89,6 @@ public:
     [[nodiscard]] std::size_t connections_accepted() const { return m_accepted.load(); }
 
 private:
-    struct Worker {
-        std::thread thread;
-        std::atomic<bool> done{false};
-    };
-    void reap(bool all);
-
     std::shared_ptr<const TransportFactory> m_transport;
     ConnectionMachineFactory m_make;
     DriveLimits m_limits;
@@ -78,8 +96,7 @@ private:
     std::unique_ptr<Listener> m_listener;
     std::atomic<bool> m_stop{false};
     std::thread m_background;
-    std::mutex m_mutex;
-    std::list<Worker> m_workers;
+    WorkerPool m_workers{kMaxConcurrent};
     std::atomic<std::size_t> m_completed{0};
     std::atomic<std::size_t> m_accepted{0};
 };

@@ -196,27 +196,13 @@ std::error_code PeerServer::listen(const Endpoint& at) {
     return ec;
 }
 
-void PeerServer::reap(bool all) {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    for (auto it = m_workers.begin(); it != m_workers.end();) {
-        if (all || it->done.load()) {
-            if (it->thread.joinable()) {
-                it->thread.join();
-            }
-            it = m_workers.erase(it);
-        } else {
-            ++it;
-        }
-    }
-}
-
 std::size_t PeerServer::serve(std::size_t max_connections, std::optional<Deadline> until) {
     std::size_t accepted = 0;
     while (!m_stop.load() && (max_connections == 0 || accepted < max_connections)) {
         if (until && SteadyClock::now() >= *until) {
             break;
         }
-        reap(false);
+        m_workers.reap(false);
         std::error_code ec;
         Deadline slice = after(Millis(100));
         if (until) {
@@ -228,14 +214,8 @@ std::size_t PeerServer::serve(std::size_t max_connections, std::optional<Deadlin
         }
         ++accepted;
         m_accepted.fetch_add(1);
-        std::lock_guard<std::mutex> lock(m_mutex);
-        if (m_workers.size() >= kMaxConcurrent) {
-            stream->abort();
-            m_emit("HANDSHAKE_FAILED too many concurrent connections");
-            continue;
-        }
-        Worker& w = m_workers.emplace_back();
-        w.thread = std::thread([this, &w, s = std::move(stream)]() mutable {
+        std::shared_ptr<TcpStream> s(std::move(stream));
+        const bool started = m_workers.spawn([this, s] {
             std::optional<ByteArray<32>> registered;
             PeerOptions options = m_options;
             options.config.role = Role::acceptor;
@@ -261,17 +241,17 @@ std::size_t PeerServer::serve(std::size_t max_connections, std::optional<Deadlin
                     m_authenticated.erase(*registered);
                 }
             }
-            w.done.store(true);
         });
+        if (!started) {
+            s->abort();
+            m_emit("HANDSHAKE_FAILED too many concurrent connections");
+        }
     }
     // Let the served connections finish (or be stopped).
     for (;;) {
-        reap(false);
-        {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            if (m_workers.empty()) {
-                break;
-            }
+        m_workers.reap(false);
+        if (m_workers.empty()) {
+            break;
         }
         if (until && SteadyClock::now() >= *until) {
             m_stop.store(true);
@@ -290,7 +270,7 @@ void PeerServer::stop() {
     if (m_background.joinable()) {
         m_background.join();
     }
-    reap(true);
+    m_workers.reap(true);
     m_listener.close();
 }
 

@@ -19,6 +19,7 @@
 
 #include "common/rng.hpp"
 #include "conformance/registry/variant.hpp"
+#include "conformance/runner/machine_peer.hpp"
 #include "conformance/runner/net.hpp"
 #include "conformance/runner/target.hpp"
 #include "stellar/handshake.hpp"
@@ -47,8 +48,6 @@ struct PeerOptions {
     Millis connection_lifetime{0};
 };
 
-// Thread-safe line output.
-using LineSink = std::function<void(const std::string&)>;
 
 struct ConnectionOutcome {
     bool connected = true;
@@ -94,11 +93,6 @@ public:
     [[nodiscard]] std::size_t connections_accepted() const { return m_accepted.load(); }
 
 private:
-    struct Worker {
-        std::thread thread;
-        std::atomic<bool> done{false};
-    };
-    void reap(bool all);
 
     PeerOptions m_options;
     LineSink m_emit;
@@ -106,7 +100,7 @@ private:
     std::atomic<bool> m_stop{false};
     std::thread m_background;
     std::mutex m_mutex;
-    std::list<Worker> m_workers;
+    WorkerPool m_workers{kMaxConcurrent};
     std::set<ByteArray<32>> m_authenticated;
     std::atomic<std::size_t> m_completed{0};
     std::atomic<std::size_t> m_accepted{0};
