@@ -136,7 +136,7 @@ int run_conform(ConformFlags f) {
     }
 
     std::signal(SIGPIPE, SIG_IGN);
-    const auto factory = v->transport(f.choice.profile);
+    const auto factory = v->transport(f.choice.profile, catalogue_options.settings);
     std::unique_ptr<cf::Target> target;
     if (f.reference) {
         target = std::make_unique<cf::LocalPeerTarget>(factory, reference);

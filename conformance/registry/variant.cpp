@@ -123,7 +123,7 @@ std::shared_ptr<conformance::LocalPeer> reference_peer(const Variant& v, const s
         knob_text += (knob_text.empty() ? " with --bug " : ", ") + k;
     }
     return std::make_shared<conformance::MachineReferencePeer>("shakedown reference peer (in process)" + knob_text,
-                                                               v.transport(profile), make, limits_from(settings));
+                                                               v.transport(profile, settings), make, limits_from(settings));
 }
 
 int serve(const Variant& v, const PeerRun& run) {
@@ -133,7 +133,7 @@ int serve(const Variant& v, const PeerRun& run) {
     if (!v.make_machine || !v.transport) {
         return -1;
     }
-    const auto transport = v.transport(run.profile);
+    const auto transport = v.transport(run.profile, run.settings);
     const auto limits = limits_from(run.settings);
     const std::optional<conformance::Deadline> until =
         run.timeout_ms > 0 ? std::optional<conformance::Deadline>(conformance::after(conformance::Millis(run.timeout_ms)))

@@ -99,7 +99,11 @@ struct Variant {
 
     VectorHooks vectors;
     std::function<conformance::Catalogue(const CatalogueOptions&)> catalogue;
-    std::function<std::shared_ptr<const conformance::TransportFactory>(const std::string& profile)> transport;
+    // The transport for a profile; settings are the shim flags of the peer (or the runner's
+    // conform flags), for transports configured by them (a WebSocket path, a pinned certificate).
+    std::function<std::shared_ptr<const conformance::TransportFactory>(const std::string& profile,
+                                                                       const Settings& settings)>
+        transport;
     MachineFactory make_machine;
     // The reference inside the runner (conform --reference); built from make_machine and the
     // transport by default, a variant may supply its own.

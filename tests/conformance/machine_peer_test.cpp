@@ -27,7 +27,7 @@ TEST(MachinePeer, StellarCatalogueAgainstTheGenericPeer) {
     reg::CatalogueOptions options;
     options.settings["target-peer-id"] = {shakedown::to_hex(id)};
     const auto catalogue = generic.catalogue(options);
-    cf::LocalPeerTarget target(generic.transport("stellar-core"), peer);
+    cf::LocalPeerTarget target(generic.transport("stellar-core", {}), peer);
     cf::RunOptions run;
     run.skip = {"*.session.already-connected*"};
     const char* scale = std::getenv("SHAKEDOWN_TIMEOUT_SCALE");

@@ -100,7 +100,7 @@ registry::Variant make() {
     v.vectors.generate = vectors::generate;
     v.vectors.checker = vectors::checker;
     v.catalogue = catalogue;
-    v.transport = [](const std::string&) { return sc::make_transport_factory(); };
+    v.transport = [](const std::string&, const registry::Settings&) { return sc::make_transport_factory(); };
     v.make_machine = make_machine;
     // The live peer keeps node-wide state across connections ("already connected"), so Stellar
     // brings its own server rather than the generic machine peer.
