@@ -82,6 +82,25 @@ conformance::DriveLimits limits_from(const Settings& settings) {
 
 }  // namespace
 
+conformance::FlaggedMachineFactory flagged_machine_factory(const Variant& v, const std::string& profile,
+                                                           const Settings& settings,
+                                                           const std::vector<std::string>& knobs) {
+    const Variant* variant = &v;
+    return [variant, profile, settings, knobs](Role role, const std::vector<std::string>& flags,
+                                               std::string& why) -> std::unique_ptr<Machine> {
+        MachineRequest request{role, profile, settings, knobs};
+        std::vector<std::string> unimplemented;
+        if (!parse_settings(variant->shim_flags, flags, request.settings, unimplemented, why)) {
+            return nullptr;
+        }
+        if (!unimplemented.empty()) {
+            why = "unimplemented flag " + unimplemented.front();
+            return nullptr;
+        }
+        return build_machine(*variant, request, why);
+    };
+}
+
 bool has_reference_peer(const Variant& v) {
     return static_cast<bool>(v.reference_peer) || (v.make_machine && v.transport);
 }
@@ -100,20 +119,7 @@ std::shared_ptr<conformance::LocalPeer> reference_peer(const Variant& v, const s
         error = "variant " + v.name + " has no reference peer yet";
         return nullptr;
     }
-    const Variant* variant = &v;
-    auto make = [variant, profile, settings, knobs](Role role, const std::vector<std::string>& flags,
-                                                    std::string& why) -> std::unique_ptr<Machine> {
-        MachineRequest request{role, profile, settings, knobs};
-        std::vector<std::string> unimplemented;
-        if (!parse_settings(variant->shim_flags, flags, request.settings, unimplemented, why)) {
-            return nullptr;
-        }
-        if (!unimplemented.empty()) {
-            why = "unimplemented flag " + unimplemented.front();
-            return nullptr;
-        }
-        return build_machine(*variant, request, why);
-    };
+    auto make = flagged_machine_factory(v, profile, settings, knobs);
     // Check the configuration once, before any scenario runs.
     if (!build_machine(v, MachineRequest{Role::acceptor, profile, settings, knobs}, error)) {
         return nullptr;

@@ -20,6 +20,7 @@
 #include "common/rng.hpp"
 #include "conformance/registry/settings.hpp"
 #include "conformance/runner/net.hpp"
+#include "conformance/runner/machine_peer.hpp"
 #include "conformance/runner/runner.hpp"
 #include "conformance/runner/target.hpp"
 #include "conformance/runner/transport.hpp"
@@ -136,6 +137,11 @@ struct Variant {
 // shakedown peer: the variant's own serve hook, else the generic machine peer. -1: neither exists.
 [[nodiscard]] int serve(const Variant& v, const PeerRun& run);
 [[nodiscard]] bool has_reference_peer(const Variant& v);
+// The variant's reference machines configured by shim flags on top of `settings` (the generic
+// reference peer's connections, and the harness of conformance/runner/machine_catalogue.hpp).
+[[nodiscard]] conformance::FlaggedMachineFactory flagged_machine_factory(const Variant& v, const std::string& profile,
+                                                                         const Settings& settings,
+                                                                         const std::vector<std::string>& knobs);
 
 // Every registered variant, in variants.cmake order.
 [[nodiscard]] const std::vector<const Variant*>& variants();

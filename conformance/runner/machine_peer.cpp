@@ -256,7 +256,7 @@ namespace {
 
 }  // namespace
 
-ThreadedRun::ThreadedRun(Body body) {
+ThreadedRun::ThreadedRun(Body body, std::string description) : m_description(std::move(description)) {
     m_thread = std::thread([this, body = std::move(body)] {
         const bool authenticated = body(m_stop, [this](const std::string& line) {
             std::lock_guard<std::mutex> lock(m_mutex);
@@ -281,7 +281,7 @@ PeerReport ThreadedRun::finish(Deadline deadline) {
         std::this_thread::sleep_for(Millis(2));
     }
     PeerReport r;
-    r.command = "reference initiator (in process)";
+    r.command = m_description;
     r.killed = !m_done.load();
     m_stop.store(true);
     if (m_thread.joinable()) {
@@ -324,6 +324,39 @@ std::optional<Endpoint> MachineReferencePeer::acceptor(std::string& error) {
         m_server = std::move(server);
     }
     return Endpoint{"127.0.0.1", m_server->port()};
+}
+
+std::unique_ptr<LocalRun> MachineReferencePeer::start_acceptor(const std::vector<std::string>& flags, Endpoint& at,
+                                                               std::string& error) {
+    // Check the flags before listening, so a bad set is reported by the open.
+    if (!m_make(Role::acceptor, flags, error)) {
+        return nullptr;
+    }
+    std::shared_ptr<Listener> listener(m_transport->listen(Endpoint{"127.0.0.1", 0}, error));
+    if (!listener) {
+        return nullptr;
+    }
+    at = Endpoint{"127.0.0.1", listener->port()};
+    return std::make_unique<ThreadedRun>(
+        [listener, make = m_make, flags, limits = m_limits](const std::atomic<bool>& stop, const LineSink& emit) {
+            std::string why;
+            std::unique_ptr<Transport> t;
+            while (!t && !stop.load()) {
+                t = listener->accept(after(Millis(50)), why);
+            }
+            if (!t) {
+                return false;
+            }
+            auto machine = make(Role::acceptor, flags, why);
+            if (!machine) {
+                emit("HANDSHAKE_FAILED configuration: " + why);
+                t->abort();
+                return false;
+            }
+            machine->start();
+            return drive_machine(*machine, *t, stop, limits, emit).authenticated;
+        },
+        "reference acceptor (in process)");
 }
 
 std::unique_ptr<LocalRun> MachineReferencePeer::start_initiator(const Endpoint& to,

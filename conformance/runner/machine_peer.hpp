@@ -111,7 +111,7 @@ private:
 class ThreadedRun final : public LocalRun {
 public:
     using Body = std::function<bool(const std::atomic<bool>& stop, const LineSink& emit)>;
-    explicit ThreadedRun(Body body);
+    explicit ThreadedRun(Body body, std::string description = "reference initiator (in process)");
     ThreadedRun(const ThreadedRun&) = delete;
     ThreadedRun& operator=(const ThreadedRun&) = delete;
     ~ThreadedRun() override;
@@ -121,6 +121,7 @@ private:
     std::atomic<bool> m_stop{false};
     std::atomic<bool> m_done{false};
     int m_exit = 1;
+    std::string m_description;
     std::mutex m_mutex;
     std::vector<std::string> m_lines;
     std::thread m_thread;
@@ -139,6 +140,10 @@ public:
     ~MachineReferencePeer() override;
     [[nodiscard]] std::string describe() const override { return m_description; }
     [[nodiscard]] std::optional<Endpoint> acceptor(std::string& error) override;
+    // Every acceptor connection of a scenario can have flags of its own (a fixed clock, keys).
+    [[nodiscard]] bool takes_flags(PeerRole) const override { return true; }
+    [[nodiscard]] std::unique_ptr<LocalRun> start_acceptor(const std::vector<std::string>& flags, Endpoint& at,
+                                                           std::string& error) override;
     [[nodiscard]] std::unique_ptr<LocalRun> start_initiator(const Endpoint& to, const std::vector<std::string>& flags,
                                                             std::string& error) override;
 

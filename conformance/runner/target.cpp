@@ -188,6 +188,16 @@ public:
 
     OpenResult open(const ConnectionRequest& request, Deadline deadline) override {
         std::string error;
+        if (request.target_role == PeerRole::acceptor && m_peer->takes_flags(PeerRole::acceptor)) {
+            Endpoint at;
+            auto run = m_peer->start_acceptor(request.flags, at, error);
+            if (!run) {
+                return failed(error);
+            }
+            m_runs.push_back(std::move(run));
+            auto t = m_factory->connect(at, deadline, error);
+            return t ? opened(std::move(t)) : failed(error);
+        }
         if (request.target_role == PeerRole::acceptor) {
             const auto at = m_peer->acceptor(error);
             if (!at) {

@@ -124,6 +124,18 @@ public:
     [[nodiscard]] virtual std::string describe() const = 0;
     // The acceptor this peer serves (started on first use), shared by every scenario.
     [[nodiscard]] virtual std::optional<Endpoint> acceptor(std::string& error) = 0;
+    // Whether the peer playing `role` is configured by a scenario's flags. Initiators always are;
+    // a peer whose acceptor is too implements start_acceptor.
+    [[nodiscard]] virtual bool takes_flags(PeerRole role) const { return role == PeerRole::initiator; }
+    // An acceptor of its own for one connection, configured by shim flags (e.g. --now), listening
+    // at `at`; its report covers that connection. Only called when takes_flags(acceptor).
+    [[nodiscard]] virtual std::unique_ptr<LocalRun> start_acceptor(const std::vector<std::string>& flags,
+                                                                   Endpoint& at, std::string& error) {
+        (void)flags;
+        (void)at;
+        error = "this peer's acceptor takes no flags";
+        return nullptr;
+    }
     // One initiator connection to `to`, configured by shim flags.
     [[nodiscard]] virtual std::unique_ptr<LocalRun> start_initiator(const Endpoint& to,
                                                                     const std::vector<std::string>& flags,
@@ -138,8 +150,9 @@ public:
     [[nodiscard]] bool plays(PeerRole) const override { return true; }
     [[nodiscard]] bool single_process() const override { return true; }
     [[nodiscard]] std::size_t default_jobs() const override { return 48; }
-    // The acceptor is one running server; each initiator is started for its connection.
-    [[nodiscard]] bool takes_flags(PeerRole role) const override { return role == PeerRole::initiator; }
+    // Each initiator is started for its connection; the acceptor is one running server, or one per
+    // connection when the peer's acceptor takes flags.
+    [[nodiscard]] bool takes_flags(PeerRole role) const override { return m_peer->takes_flags(role); }
     [[nodiscard]] std::unique_ptr<TargetSession> session() override;
 
 private:

@@ -1,0 +1,635 @@
+#include "conformance/runner/machine_catalogue.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace shakedown::conformance {
+
+namespace rewrite {
+
+namespace {
+
+// A rewriter that changes unit `unit` with `change` and leaves the others alone.
+RewriterFactory at(std::size_t unit, std::function<std::vector<Bytes>(const Bytes&)> change) {
+    return [unit, change = std::move(change)]() -> UnitRewriter {
+        return [unit, change](std::size_t index, const Bytes& u) {
+            return index == unit ? change(u) : std::vector<Bytes>{u};
+        };
+    };
+}
+
+}  // namespace
+
+RewriterFactory flip_bit(std::size_t unit, std::size_t bit) {
+    return at(unit, [bit](const Bytes& u) {
+        Bytes b = u;
+        if (!b.empty()) {
+            const std::size_t i = std::min(bit, b.size() * 8 - 1);
+            b[i / 8] = static_cast<std::uint8_t>(b[i / 8] ^ (0x80U >> (i % 8)));
+        }
+        return std::vector<Bytes>{b};
+    });
+}
+
+RewriterFactory flip_last_bit(std::size_t unit) { return flip_bit(unit, static_cast<std::size_t>(-1)); }
+
+RewriterFactory truncate(std::size_t unit, std::size_t keep) {
+    return at(unit, [keep](const Bytes& u) {
+        return std::vector<Bytes>{Bytes(u.begin(), u.begin() + static_cast<std::ptrdiff_t>(std::min(keep, u.size())))};
+    });
+}
+
+RewriterFactory append(std::size_t unit, Bytes extra) {
+    return at(unit, [extra = std::move(extra)](const Bytes& u) {
+        Bytes b = u;
+        b.insert(b.end(), extra.begin(), extra.end());
+        return std::vector<Bytes>{b};
+    });
+}
+
+RewriterFactory pad_to(std::size_t unit, std::size_t size, std::uint8_t fill) {
+    return at(unit, [size, fill](const Bytes& u) {
+        Bytes b = u;
+        if (b.size() < size) {
+            b.resize(size, fill);
+        }
+        return std::vector<Bytes>{b};
+    });
+}
+
+RewriterFactory drop(std::size_t unit) {
+    return at(unit, [](const Bytes&) { return std::vector<Bytes>{}; });
+}
+
+RewriterFactory duplicate(std::size_t unit) {
+    return at(unit, [](const Bytes& u) { return std::vector<Bytes>{u, u}; });
+}
+
+RewriterFactory insert_before(std::size_t unit, Bytes extra) {
+    return at(unit, [extra = std::move(extra)](const Bytes& u) { return std::vector<Bytes>{extra, u}; });
+}
+
+RewriterFactory replace(std::size_t unit, std::function<Bytes(const Bytes&)> change) {
+    return at(unit, [change = std::move(change)](const Bytes& u) { return std::vector<Bytes>{change(u)}; });
+}
+
+RewriterFactory swap_with_next(std::size_t unit) {
+    return [unit]() -> UnitRewriter {
+        auto held = std::make_shared<std::optional<Bytes>>();
+        return [unit, held](std::size_t index, const Bytes& u) {
+            if (index == unit) {
+                *held = u;
+                return std::vector<Bytes>{};
+            }
+            if (index == unit + 1 && held->has_value()) {
+                std::vector<Bytes> out{u, **held};
+                held->reset();
+                return out;
+            }
+            return std::vector<Bytes>{u};
+        };
+    };
+}
+
+}  // namespace rewrite
+
+namespace {
+
+bool starts_with(const std::string& s, std::string_view p) { return s.rfind(p, 0) == 0; }
+
+std::string ms(Millis d) { return std::to_string(d.count()) + " ms"; }
+
+std::string describe(const std::optional<Closure>& c) {
+    if (!c) {
+        return "no closure";
+    }
+    if (c->by_peer) {
+        return "the target closed the connection";
+    }
+    std::string s(to_string(c->failure.code));
+    if (c->failure.detail != nullptr && *c->failure.detail != '\0') {
+        s += " (";
+        s += c->failure.detail;
+        s += ")";
+    }
+    return s;
+}
+
+// What one connection of a scenario showed.
+struct Exchange {
+    bool opened = false;
+    OpenResult::Status open_status = OpenResult::Status::failed;
+    std::string open_error;
+    std::string harness_error;
+    std::vector<Bytes> harness_units;  // as the honest machine emitted them
+    std::optional<std::size_t> rewritten_at;  // harness unit index of the first change
+    std::size_t bytes_after_change = 0;       // from the target, after the change was sent
+    bool harness_authenticated = false;
+    std::optional<Closure> harness_closure;
+    bool target_closed = false;  // end of stream or reset
+    std::string target_end;      // how it ended ("closed", "reset", "framing error: ...")
+    bool deadline_passed = false;
+    bool stalled = false;
+};
+
+class MachineScenarioImpl final : public Scenario {
+public:
+    MachineScenarioImpl(std::shared_ptr<const MachineEnvironment> env, MachineScenario spec)
+        : m_env(std::move(env)), m_spec(std::move(spec)) {}
+
+    [[nodiscard]] const ScenarioInfo& info() const override { return m_spec.info; }
+
+    [[nodiscard]] ScenarioOutcome run(ScenarioContext& ctx) const override {
+        const Role role = m_spec.info.target_role;
+        const bool flags = ctx.target().takes_flags(role);
+        if (m_spec.requires_target_flags && !flags) {
+            return {Verdict::unimplemented,
+                    "needs the target configured per scenario (" + join(m_spec.target_flags) +
+                        "); a running target takes no flags, use a shim or the reference",
+                    {},
+                    false};
+        }
+        std::vector<Bytes> replayed;
+        if (m_spec.replay_unit) {
+            const Exchange first = exchange(ctx, nullptr, {}, std::nullopt);
+            if (auto early = open_problem(first)) {
+                return *early;
+            }
+            if (!first.harness_authenticated) {
+                return {Verdict::fail, "the honest handshake before the replay did not complete: " +
+                                           describe(first.harness_closure),
+                        {}, false};
+            }
+            replayed = first.harness_units;
+            if (*m_spec.replay_unit >= replayed.size()) {
+                return {Verdict::fail, "the honest handshake sent no unit " + std::to_string(*m_spec.replay_unit), {},
+                        true};
+            }
+        }
+        UnitRewriter rewriter;
+        if (m_spec.rewrite) {
+            rewriter = m_spec.rewrite();
+        } else if (m_spec.replay_unit) {
+            const std::size_t k = *m_spec.replay_unit;
+            const Bytes old = replayed[k];
+            rewriter = [k, old](std::size_t index, const Bytes& u) {
+                return index == k ? std::vector<Bytes>{old} : std::vector<Bytes>{u};
+            };
+        }
+        const Exchange x = exchange(ctx, rewriter ? &rewriter : nullptr, {}, m_spec.stall_after);
+        if (auto early = open_problem(x)) {
+            return *early;
+        }
+        const auto& reports = ctx.finish_target();
+        return grade(x, reports);
+    }
+
+private:
+    static std::string join(const std::vector<std::string>& v) {
+        std::string s;
+        for (const auto& x : v) {
+            s += (s.empty() ? "" : " ") + x;
+        }
+        return s;
+    }
+
+    [[nodiscard]] std::optional<ScenarioOutcome> open_problem(const Exchange& x) const {
+        if (!x.harness_error.empty()) {
+            return ScenarioOutcome{Verdict::fail, "the harness could not be configured: " + x.harness_error, {}, false};
+        }
+        if (x.opened) {
+            return std::nullopt;
+        }
+        if (x.open_status == OpenResult::Status::unimplemented) {
+            return ScenarioOutcome{Verdict::unimplemented, x.open_error, {}, false};
+        }
+        return ScenarioOutcome{Verdict::fail, "could not open a connection: " + x.open_error, {}, false};
+    }
+
+    // One connection: the harness's machine against the target, through `rewriter`.
+    Exchange exchange(ScenarioContext& ctx, UnitRewriter* rewriter, const std::vector<std::string>& extra,
+                      std::optional<std::size_t> stall_after) const {
+        Exchange x;
+        const Role role = m_spec.info.target_role;
+        std::vector<std::string> harness_flags = m_spec.harness_flags;
+        harness_flags.insert(harness_flags.end(), extra.begin(), extra.end());
+        auto harness = m_env->make(other(role), harness_flags, x.harness_error);
+        if (!harness) {
+            if (x.harness_error.empty()) {
+                x.harness_error = "no machine";
+            }
+            return x;
+        }
+        x.harness_error.clear();
+        ConnectionRequest request;
+        request.target_role = role;
+        if (ctx.target().takes_flags(role)) {
+            request.flags = m_env->target_flags;
+            request.flags.insert(request.flags.end(), m_spec.target_flags.begin(), m_spec.target_flags.end());
+        }
+        auto opened = ctx.open(request, Millis(5000));
+        x.open_status = opened.status;
+        if (opened.status != OpenResult::Status::ok) {
+            x.open_error = opened.error;
+            return x;
+        }
+        x.opened = true;
+        Transport& t = *opened.transport;
+        const Deadline end = after(ctx.scaled(m_spec.deadline));
+        std::size_t next = 0;
+
+        const auto flush = [&]() -> bool {
+            for (auto& unit : harness->take_output()) {
+                const std::size_t index = next++;
+                x.harness_units.push_back(unit);
+                if (stall_after && index >= *stall_after) {
+                    x.stalled = true;
+                    continue;
+                }
+                std::vector<Bytes> out = rewriter != nullptr ? (*rewriter)(index, unit) : std::vector<Bytes>{unit};
+                if (!x.rewritten_at && !(out.size() == 1 && out.front() == unit)) {
+                    x.rewritten_at = index;
+                }
+                for (const auto& o : out) {
+                    if (t.send(o, std::min(end, after(Millis(2000))))) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        };
+
+        harness->start();
+        bool ok = flush();
+        // Play until the harness is done or closed, then watch how the target reacts.
+        while (ok && SteadyClock::now() < end) {
+            const Action a = harness->next_action();
+            if (a == Action::closed || a == Action::done) {
+                break;
+            }
+            const Incoming in = t.receive_any(end);
+            if (in.kind == Incoming::Kind::timeout) {
+                x.deadline_passed = SteadyClock::now() >= end;
+                break;
+            }
+            if (!in.wire.empty()) {
+                if (x.rewritten_at) {
+                    x.bytes_after_change += in.wire.size();
+                }
+                harness->receive(in.wire);
+            }
+            if (in.kind != Incoming::Kind::message) {
+                x.target_closed = true;
+                x.target_end = std::string(to_string(in.kind)) + (in.detail.empty() ? "" : ": " + in.detail);
+                if (harness->next_action() != Action::closed) {
+                    harness->peer_closed();
+                }
+                break;
+            }
+            ok = flush();
+        }
+        // After the exchange: a target that refuses our last unit closes now.
+        if (!x.target_closed && ok) {
+            // A stalled handshake is watched to the scenario's deadline (the target's own deadline
+            // must pass first); otherwise a refusal must come promptly.
+            const Deadline watch = x.stalled ? end
+                                             : std::min(after(ctx.scaled(m_env->reaction)),
+                                                        std::max(end, after(Millis(200))));
+            for (;;) {
+                const Incoming in = t.receive_any(watch);
+                if (in.kind == Incoming::Kind::timeout) {
+                    break;
+                }
+                if (x.rewritten_at) {
+                    x.bytes_after_change += in.wire.size();
+                }
+                if (in.kind != Incoming::Kind::message) {
+                    x.target_closed = true;
+                    x.target_end = std::string(to_string(in.kind)) + (in.detail.empty() ? "" : ": " + in.detail);
+                    break;
+                }
+                if (!harness->authenticated() && harness->next_action() != Action::closed) {
+                    harness->receive(in.wire);
+                }
+            }
+        }
+        x.harness_authenticated = harness->authenticated();
+        x.harness_closure = harness->closure();
+        t.shutdown_send();
+        t.close();
+        return x;
+    }
+
+    [[nodiscard]] ScenarioOutcome grade(const Exchange& x, const std::vector<PeerReport>& reports) const {
+        bool reported_ok = false;
+        std::string reported_failure;
+        bool reported = false;
+        // The last report is the graded connection's (a replay's honest first session comes before).
+        for (const auto& r : reports.empty() ? reports : std::vector<PeerReport>{reports.back()}) {
+            for (const auto& line : r.lines) {
+                if (starts_with(line, "HANDSHAKE_OK")) {
+                    reported_ok = true;
+                    reported = true;
+                } else if (starts_with(line, "HANDSHAKE_FAILED")) {
+                    reported = true;
+                    if (reported_failure.empty()) {
+                        reported_failure = line.substr(std::string_view("HANDSHAKE_FAILED ").size());
+                    }
+                }
+            }
+        }
+        ScenarioOutcome o;
+        o.handshake_completed = reported ? reported_ok : x.harness_authenticated;
+        if (m_spec.expect == Expect::complete) {
+            return grade_complete(x, reported, reported_ok, reported_failure);
+        }
+        return grade_reject(x, reported, reported_ok, reported_failure);
+    }
+
+    [[nodiscard]] ScenarioOutcome grade_complete(const Exchange& x, bool reported, bool reported_ok,
+                                                 const std::string& failure) const {
+        ScenarioOutcome o;
+        o.handshake_completed = x.harness_authenticated && (!reported || reported_ok);
+        if (!x.harness_authenticated) {
+            o.verdict = Verdict::fail;
+            o.reason = "the handshake did not complete: " + describe(x.harness_closure) +
+                       (x.deadline_passed ? " (deadline " + ms(m_spec.deadline) + " passed)" : "");
+            return o;
+        }
+        if (reported && !reported_ok) {
+            o.verdict = Verdict::fail;
+            o.reason = "our side completed, but the target reported HANDSHAKE_FAILED " + failure;
+            return o;
+        }
+        if (x.target_closed && !m_env->silence_is_rejection) {
+            o.verdict = Verdict::fail;
+            o.reason = "the target closed the connection right after the handshake (" + x.target_end + ")";
+            return o;
+        }
+        o.verdict = Verdict::pass;
+        o.reason = "handshake completed" + std::string(reported ? " (target reported HANDSHAKE_OK)" : "");
+        return o;
+    }
+
+    [[nodiscard]] ScenarioOutcome accepted(std::string what) const {
+        ScenarioOutcome o;
+        o.verdict = m_spec.on_accept;
+        o.reason = std::move(what);
+        if (!m_spec.consequence.empty()) {
+            o.reason += "; " + m_spec.consequence;
+        }
+        o.handshake_completed = true;
+        return o;
+    }
+
+    [[nodiscard]] ScenarioOutcome rejected(std::string how, const std::string& failure) const {
+        ScenarioOutcome o;
+        o.verdict = Verdict::pass;
+        o.reason = std::move(how);
+        if (!m_spec.expected_error.empty() && !failure.empty() && failure.rfind(m_spec.expected_error, 0) != 0) {
+            o.findings.push_back(Finding{Verdict::pass, "error",
+                                         "rejected with '" + failure + "'; the reference gives " + m_spec.expected_error,
+                                         false});
+        }
+        return o;
+    }
+
+    [[nodiscard]] ScenarioOutcome grade_reject(const Exchange& x, bool reported, bool reported_ok,
+                                               const std::string& failure) const {
+        if (!x.rewritten_at && !x.stalled && !m_spec.replay_unit) {
+            return {Verdict::fail, "the scenario's change never applied (the harness sent " +
+                                       std::to_string(x.harness_units.size()) + " units)",
+                    {}, x.harness_authenticated};
+        }
+        if (x.stalled) {
+            // Only the target's own deadline counts: once we close, every target "fails".
+            if (x.target_closed) {
+                return rejected("the target gave up the stalled handshake (" + x.target_end + ")", failure);
+            }
+            if (m_env->silence_is_rejection && !(reported && reported_ok)) {
+                return rejected("no reply to a stalled handshake (a datagram peer's way)", failure);
+            }
+            return accepted("the target kept a stalled handshake open for " + ms(m_spec.deadline));
+        }
+        if (reported) {
+            if (reported_ok) {
+                return accepted("the target reported HANDSHAKE_OK");
+            }
+            return rejected("the target reported HANDSHAKE_FAILED " + failure, failure);
+        }
+        // No report (a running target): judge by the wire.
+        const bool went_on = x.bytes_after_change > 0;
+        if (x.harness_authenticated && went_on) {
+            return accepted("the target completed the handshake");
+        }
+        if (x.harness_closure && !x.harness_closure->by_peer && went_on &&
+            x.harness_closure->failure.code != Error::peer_error && !x.target_closed) {
+            return accepted("the target answered instead of refusing (our side then closed: " +
+                            describe(x.harness_closure) + ")");
+        }
+        if (x.harness_closure && x.harness_closure->failure.code == Error::peer_error) {
+            return rejected("the target refused with an error message", failure);
+        }
+        if (x.target_closed) {
+            return rejected("the target closed the connection (" + x.target_end + ")", failure);
+        }
+        if (m_env->silence_is_rejection) {
+            return rejected("the target stayed silent (a datagram peer's refusal)", failure);
+        }
+        if (x.harness_authenticated) {
+            return accepted("the target kept the connection open for " + ms(m_env->reaction) +
+                            " after the changed unit without refusing it");
+        }
+        return accepted("the target neither refused nor answered within " + ms(m_spec.deadline));
+    }
+
+    std::shared_ptr<const MachineEnvironment> m_env;
+    MachineScenario m_spec;
+};
+
+}  // namespace
+
+Bytes MachineEnvironment::rebody(const Bytes& unit, const std::function<Bytes(Bytes)>& change) const {
+    const std::size_t at = body_offset ? std::min(body_offset(unit), unit.size()) : 0;
+    Bytes body = change(Bytes(unit.begin() + static_cast<std::ptrdiff_t>(at), unit.end()));
+    if (reframe) {
+        return reframe(unit, body);
+    }
+    Bytes out(unit.begin(), unit.begin() + static_cast<std::ptrdiff_t>(at));
+    out.insert(out.end(), body.begin(), body.end());
+    return out;
+}
+
+std::unique_ptr<Scenario> make_machine_scenario(std::shared_ptr<const MachineEnvironment> env, MachineScenario spec) {
+    return std::make_unique<MachineScenarioImpl>(std::move(env), std::move(spec));
+}
+
+HonestShape honest_shape(const MachineEnvironment& env, Role target_role, const std::vector<std::string>& target_flags,
+                         const std::vector<std::string>& harness_flags) {
+    HonestShape shape;
+    std::vector<std::string> tf = env.target_flags;
+    tf.insert(tf.end(), target_flags.begin(), target_flags.end());
+    auto target = env.make(target_role, tf, shape.error);
+    auto harness = target ? env.make(other(target_role), harness_flags, shape.error) : nullptr;
+    if (!target || !harness) {
+        return shape;
+    }
+    Machine& initiator = target_role == Role::initiator ? *target : *harness;
+    Machine& acceptor = target_role == Role::initiator ? *harness : *target;
+    acceptor.start();
+    initiator.start();
+    for (int round = 0; round < 64; ++round) {
+        bool moved = false;
+        for (auto& u : harness->take_output()) {
+            if (!target->authenticated()) {
+                shape.harness_unit_sizes.push_back(u.size());
+            }
+            target->receive(u);
+            moved = true;
+        }
+        for (auto& u : target->take_output()) {
+            harness->receive(u);
+            moved = true;
+        }
+        if (!moved) {
+            break;
+        }
+    }
+    (void)initiator;
+    shape.completed = harness->authenticated() && target->authenticated();
+    if (!shape.completed) {
+        shape.error = "the reference did not complete against itself: " + describe(target->closure()) + " / " +
+                      describe(harness->closure());
+    }
+    return shape;
+}
+
+std::vector<MachineScenario> generic_families(const MachineEnvironment& env, const FamilyOptions& o) {
+    std::vector<MachineScenario> out;
+    const HonestShape shape = honest_shape(env, o.target_role, o.target_flags, o.harness_flags);
+    const std::string role(to_string(o.target_role));
+    const auto base = [&](const std::string& cls, const std::string& name, const std::string& title,
+                          const std::string& rule) {
+        MachineScenario s;
+        s.info.id = role + "." + o.id_prefix + cls + "." + name;
+        s.info.cls = cls;
+        s.info.title = title;
+        s.info.rule = rule;
+        s.info.target_role = o.target_role;
+        s.target_flags = o.target_flags;
+        s.harness_flags = o.harness_flags;
+        return s;
+    };
+    {
+        auto s = base("happy", "honest", "an honest handshake completes", "both roles complete the handshake");
+        s.expect = Expect::complete;
+        out.push_back(std::move(s));
+    }
+    const auto push = [&](MachineScenario s, std::size_t unit) {
+        if (!o.keep || o.keep(s, unit)) {
+            out.push_back(std::move(s));
+        }
+    };
+    const auto env_copy = std::make_shared<const MachineEnvironment>(env);
+    const auto body = [env_copy](std::size_t k, std::function<Bytes(Bytes)> change) {
+        return rewrite::replace(k, [env_copy, change = std::move(change)](const Bytes& u) {
+            return env_copy->rebody(u, change);
+        });
+    };
+    const std::size_t units = shape.harness_unit_sizes.size();
+    for (std::size_t k = 0; k < units; ++k) {
+        const std::string unit = k < o.unit_names.size() ? o.unit_names[k] : "unit " + std::to_string(k);
+        const std::string n = "u" + std::to_string(k);
+        {
+            auto s = base("truncation", n + ".short_by_one", unit + " one byte short",
+                          "a truncated message is refused, not completed from later bytes");
+            s.rewrite = body(k, [](Bytes b) {
+                if (!b.empty()) {
+                    b.pop_back();
+                }
+                return b;
+            });
+            s.expected_error = "truncated";
+            push(std::move(s), k);
+        }
+        {
+            auto s = base("truncation", n + ".empty", unit + " with an empty body", "an empty message is refused");
+            s.rewrite = body(k, [](const Bytes&) { return Bytes{}; });
+            push(std::move(s), k);
+        }
+        {
+            auto s = base("trailing", n + ".one_byte", unit + " with one trailing byte",
+                          "trailing bytes after a message are refused");
+            s.rewrite = body(k, [](Bytes b) {
+                b.push_back(0x00);
+                return b;
+            });
+            s.expected_error = "trailing_bytes";
+            push(std::move(s), k);
+        }
+        {
+            auto s = base("bitflip", n + ".first_bit", unit + " with the first bit of its body flipped",
+                          "any change to a message is detected");
+            s.rewrite = body(k, [](Bytes b) {
+                if (!b.empty()) {
+                    b.front() ^= 0x80U;
+                }
+                return b;
+            });
+            push(std::move(s), k);
+        }
+        {
+            auto s = base("bitflip", n + ".last_bit", unit + " with the last bit of its body flipped",
+                          "any change to a message is detected (the last bit is usually a MAC's or signature's)");
+            s.rewrite = body(k, [](Bytes b) {
+                if (!b.empty()) {
+                    b.back() ^= 0x01U;
+                }
+                return b;
+            });
+            push(std::move(s), k);
+        }
+        {
+            auto s = base("idle", n + ".silence", "silence instead of " + unit,
+                          "a half-open handshake is given up by a deadline");
+            s.stall_after = k;
+            s.deadline = Millis(12000);
+            s.expected_error = "timeout";
+            push(std::move(s), k);
+        }
+        if (k + 1 < units) {
+            auto s = base("order", n + ".duplicated", unit + " sent twice",
+                          "a duplicated handshake message is refused (or, for datagrams, answered idempotently)");
+            s.rewrite = rewrite::duplicate(k);
+            push(std::move(s), k);
+        }
+        if (k + 1 < units) {
+            auto s = base("order", n + ".swapped", unit + " sent after the next message",
+                          "messages out of order are refused");
+            s.rewrite = rewrite::swap_with_next(k);
+            push(std::move(s), k);
+        }
+        {
+            auto s = base("oversize", n + ".grown", unit + " grown to " + std::to_string(o.oversize) + " bytes",
+                          "an oversize message is refused without buffering it");
+            const std::size_t size = o.oversize;
+            s.rewrite = body(k, [size](Bytes b) {
+                if (b.size() < size) {
+                    b.resize(size, 0x41);
+                }
+                return b;
+            });
+            push(std::move(s), k);
+        }
+        {
+            auto s = base("replay", n + ".from_earlier_session", unit + " replayed from an earlier session",
+                          "a message of another session is refused (freshness)");
+            s.replay_unit = k;
+            s.deadline = Millis(4000);
+            push(std::move(s), k);
+        }
+    }
+    return out;
+}
+
+}  // namespace shakedown::conformance

@@ -1,0 +1,124 @@
+// Scenarios written once against the common Machine interface, for every variant. The runner plays
+// the other role with the variant's own reference machine (the harness), sends what that machine
+// emits after an optional rewrite (a flipped bit, a truncated or duplicated unit, a replay from an
+// earlier session, silence), and grades how the target reacts:
+//   Expect::complete  the target must finish the handshake (and say so, where it reports);
+//   Expect::reject    the target must refuse, at the rewritten unit: by closing, by an error the
+//                     harness recognises, or by reporting HANDSHAKE_FAILED; going on with the
+//                     handshake, or staying open and silent on a stream, is graded `on_accept`.
+// A variant builds its catalogue from generic families (every unit truncated, extended, flipped,
+// dropped, duplicated, swapped, oversized, replayed) plus scenarios of its own (a reflected
+// message, a skewed clock), all as data; docs/adding-a-variant.md shows how.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/machine.hpp"
+#include "conformance/runner/runner.hpp"
+
+namespace shakedown::conformance {
+
+// Rewrites the units the harness's honest machine emits, in order: `index` counts the harness's
+// units on this connection from 0; the result is sent instead (empty: nothing). One rewriter
+// serves one run, so it may keep state (swap_with_next does).
+using UnitRewriter = std::function<std::vector<Bytes>(std::size_t index, const Bytes& unit)>;
+using RewriterFactory = std::function<UnitRewriter()>;
+
+namespace rewrite {
+[[nodiscard]] RewriterFactory flip_bit(std::size_t unit, std::size_t bit);  // past the end: the last bit
+[[nodiscard]] RewriterFactory flip_last_bit(std::size_t unit);
+[[nodiscard]] RewriterFactory truncate(std::size_t unit, std::size_t keep);  // the first `keep` bytes
+[[nodiscard]] RewriterFactory append(std::size_t unit, Bytes extra);
+[[nodiscard]] RewriterFactory pad_to(std::size_t unit, std::size_t size, std::uint8_t fill);
+[[nodiscard]] RewriterFactory drop(std::size_t unit);
+[[nodiscard]] RewriterFactory duplicate(std::size_t unit);
+[[nodiscard]] RewriterFactory swap_with_next(std::size_t unit);
+[[nodiscard]] RewriterFactory insert_before(std::size_t unit, Bytes extra);
+[[nodiscard]] RewriterFactory replace(std::size_t unit, std::function<Bytes(const Bytes&)> change);
+}  // namespace rewrite
+
+enum class Expect : std::uint8_t { complete, reject };
+
+struct MachineScenario {
+    ScenarioInfo info;  // id "<target role>.<class>.<name>", title, class, target role, rule
+    Expect expect = Expect::reject;
+    // Shim flags for the target in this scenario (after the environment's), e.g. --now.
+    std::vector<std::string> target_flags;
+    // The scenario means nothing without target_flags (clock control): UNIMPLEMENTED against a
+    // running target, which takes no flags.
+    bool requires_target_flags = false;
+    // Shim flags of the harness's own machine (e.g. its --now, a wrong password).
+    std::vector<std::string> harness_flags;
+    RewriterFactory rewrite;  // none: honest
+    // Run an honest handshake first, then send that session's unit `replay_unit` in place of the
+    // fresh one.
+    std::optional<std::size_t> replay_unit;
+    // Stop sending after this many harness units: the target must give up by its own deadline.
+    std::optional<std::size_t> stall_after;
+    // How to grade a target that accepts what it must reject (FAIL unless the spec allows it).
+    Verdict on_accept = Verdict::fail;
+    std::string consequence;  // what acceptance means, appended to the reason
+    // The error the reference gives (impl/common/error.hpp name); noted when a target reports
+    // another one.
+    std::string expected_error;
+    Millis deadline{3000};
+};
+
+struct MachineEnvironment {
+    // The harness's machine for `role` (the reference of the variant), configured by shim flags.
+    std::function<std::unique_ptr<Machine>(Role role, const std::vector<std::string>& flags, std::string& error)>
+        make;
+    // Flags every scenario gives the target before its own (its keys, its profile's settings).
+    std::vector<std::string> target_flags;
+    // Datagram transports: a target that refuses may stay silent rather than close.
+    bool silence_is_rejection = false;
+    // How long a rejecting target may take to close after the offending unit.
+    Millis reaction{1500};
+    // Where a unit's body starts and how to frame a changed body (a record mark, a length prefix,
+    // a datagram's frame header), so the generic families change the message rather than its
+    // framing. Without them the whole unit is the body.
+    std::function<std::size_t(const Bytes& unit)> body_offset;
+    std::function<Bytes(const Bytes& unit, const Bytes& body)> reframe;
+
+    // `change` applied to the unit's body, then reframed.
+    [[nodiscard]] Bytes rebody(const Bytes& unit, const std::function<Bytes(Bytes)>& change) const;
+};
+
+[[nodiscard]] std::unique_ptr<Scenario> make_machine_scenario(std::shared_ptr<const MachineEnvironment> env,
+                                                              MachineScenario spec);
+
+// How many units the harness sends in an honest handshake when the target plays `target_role`,
+// and their sizes, from an in-memory run of the reference against itself.
+struct HonestShape {
+    std::vector<std::size_t> harness_unit_sizes;  // up to the one after which the target completed
+    bool completed = false;
+    std::string error;
+};
+[[nodiscard]] HonestShape honest_shape(const MachineEnvironment& env, Role target_role,
+                                       const std::vector<std::string>& target_flags = {},
+                                       const std::vector<std::string>& harness_flags = {});
+
+// The generic families for one target role: the honest handshake, then for every harness unit up
+// to the one that completes the target's handshake: its body truncated (by one byte and to
+// nothing), a trailing byte, the body's first and last bit flipped, dropped (silence), duplicated
+// (all but the last), swapped with the next, grown past `oversize` bytes, and replayed from an
+// earlier session. `keep` may drop or adjust any of them (return false to drop), since not every
+// family applies to every unit of every protocol (a duplicate that the protocol answers again,
+// a final unit the target never acknowledges).
+struct FamilyOptions {
+    Role target_role = Role::acceptor;
+    std::string id_prefix;          // e.g. "" or "password." (after the role)
+    std::vector<std::string> target_flags;
+    std::vector<std::string> harness_flags;
+    std::vector<std::string> unit_names;  // names of the harness's units, for titles ("HELLO", ...)
+    std::size_t oversize = 70000;
+    std::function<bool(MachineScenario&, std::size_t unit)> keep;
+};
+[[nodiscard]] std::vector<MachineScenario> generic_families(const MachineEnvironment& env, const FamilyOptions& o);
+
+}  // namespace shakedown::conformance
