@@ -137,6 +137,10 @@ struct Variant {
 // shakedown peer: the variant's own serve hook, else the generic machine peer. -1: neither exists.
 [[nodiscard]] int serve(const Variant& v, const PeerRun& run);
 [[nodiscard]] bool has_reference_peer(const Variant& v);
+// One reference machine of the variant for `request` (its clock frozen at the `now` setting when
+// given); nullptr with `error` when the settings are unusable.
+[[nodiscard]] std::unique_ptr<Machine> build_machine(const Variant& v, const MachineRequest& request,
+                                                     std::string& error);
 // The variant's reference machines configured by shim flags on top of `settings` (the generic
 // reference peer's connections, and the harness of conformance/runner/machine_catalogue.hpp).
 [[nodiscard]] conformance::FlaggedMachineFactory flagged_machine_factory(const Variant& v, const std::string& profile,

@@ -141,8 +141,7 @@ public:
 
     [[nodiscard]] ScenarioOutcome run(ScenarioContext& ctx) const override {
         const Role role = m_spec.info.target_role;
-        const bool flags = ctx.target().takes_flags(role);
-        if (m_spec.requires_target_flags && !flags) {
+        if (m_spec.requires_target_flags && !ctx.target().configurable(role)) {
             return {Verdict::unimplemented,
                     "needs the target configured per scenario (" + join(m_spec.target_flags) +
                         "); a running target takes no flags, use a shim or the reference",
@@ -223,7 +222,8 @@ private:
         x.harness_error.clear();
         ConnectionRequest request;
         request.target_role = role;
-        if (ctx.target().takes_flags(role)) {
+        request.dedicated = m_spec.requires_target_flags;
+        if (ctx.target().takes_flags(role) || request.dedicated) {
             request.flags = m_env->target_flags;
             request.flags.insert(request.flags.end(), m_spec.target_flags.begin(), m_spec.target_flags.end());
         }
@@ -237,6 +237,7 @@ private:
         Transport& t = *opened.transport;
         const Deadline end = after(ctx.scaled(m_spec.deadline));
         std::size_t next = 0;
+        const bool configured_change = rewriter == nullptr && m_spec.expect == Expect::reject && !m_spec.stall_after;
 
         const auto flush = [&]() -> bool {
             for (auto& unit : harness->take_output()) {
@@ -247,7 +248,9 @@ private:
                     continue;
                 }
                 std::vector<Bytes> out = rewriter != nullptr ? (*rewriter)(index, unit) : std::vector<Bytes>{unit};
-                if (!x.rewritten_at && !(out.size() == 1 && out.front() == unit)) {
+                // Without a rewrite the harness's configuration is the change (a skewed clock, a
+                // wrong key): it counts from the first unit.
+                if (!x.rewritten_at && (configured_change || !(out.size() == 1 && out.front() == unit))) {
                     x.rewritten_at = index;
                 }
                 for (const auto& o : out) {

@@ -326,19 +326,20 @@ std::optional<Endpoint> MachineReferencePeer::acceptor(std::string& error) {
     return Endpoint{"127.0.0.1", m_server->port()};
 }
 
-std::unique_ptr<LocalRun> MachineReferencePeer::start_acceptor(const std::vector<std::string>& flags, Endpoint& at,
-                                                               std::string& error) {
+std::unique_ptr<LocalRun> start_machine_acceptor(std::shared_ptr<const TransportFactory> transport,
+                                                 FlaggedMachineFactory make, const std::vector<std::string>& flags,
+                                                 DriveLimits limits, Endpoint& at, std::string& error) {
     // Check the flags before listening, so a bad set is reported by the open.
-    if (!m_make(Role::acceptor, flags, error)) {
+    if (!make(Role::acceptor, flags, error)) {
         return nullptr;
     }
-    std::shared_ptr<Listener> listener(m_transport->listen(Endpoint{"127.0.0.1", 0}, error));
+    std::shared_ptr<Listener> listener(transport->listen(Endpoint{"127.0.0.1", 0}, error));
     if (!listener) {
         return nullptr;
     }
     at = Endpoint{"127.0.0.1", listener->port()};
     return std::make_unique<ThreadedRun>(
-        [listener, make = m_make, flags, limits = m_limits](const std::atomic<bool>& stop, const LineSink& emit) {
+        [listener, make = std::move(make), flags, limits](const std::atomic<bool>& stop, const LineSink& emit) {
             std::string why;
             std::unique_ptr<Transport> t;
             while (!t && !stop.load()) {
@@ -357,6 +358,11 @@ std::unique_ptr<LocalRun> MachineReferencePeer::start_acceptor(const std::vector
             return drive_machine(*machine, *t, stop, limits, emit).authenticated;
         },
         "reference acceptor (in process)");
+}
+
+std::unique_ptr<LocalRun> MachineReferencePeer::start_acceptor(const std::vector<std::string>& flags, Endpoint& at,
+                                                               std::string& error) {
+    return start_machine_acceptor(m_transport, m_make, flags, m_limits, at, error);
 }
 
 std::unique_ptr<LocalRun> MachineReferencePeer::start_initiator(const Endpoint& to,

@@ -127,11 +127,19 @@ private:
     std::thread m_thread;
 };
 
+using FlaggedMachineFactory =
+    std::function<std::unique_ptr<Machine>(Role role, const std::vector<std::string>& flags, std::string& error)>;
+
+// A one-connection acceptor on its own thread, configured by `flags` (LocalPeer::start_acceptor):
+// listens at once (its address in `at`), serves the first connection, reports its lines.
+[[nodiscard]] std::unique_ptr<LocalRun> start_machine_acceptor(std::shared_ptr<const TransportFactory> transport,
+                                                               FlaggedMachineFactory make,
+                                                               const std::vector<std::string>& flags,
+                                                               DriveLimits limits, Endpoint& at, std::string& error);
+
 // The reference of a variant inside the runner (conform --reference), built from a factory that
 // takes shim flags: the acceptor is one server with the default flags; each initiator is
 // configured by its scenario's flags.
-using FlaggedMachineFactory =
-    std::function<std::unique_ptr<Machine>(Role role, const std::vector<std::string>& flags, std::string& error)>;
 
 class MachineReferencePeer final : public LocalPeer {
 public:

@@ -188,7 +188,8 @@ public:
 
     OpenResult open(const ConnectionRequest& request, Deadline deadline) override {
         std::string error;
-        if (request.target_role == PeerRole::acceptor && m_peer->takes_flags(PeerRole::acceptor)) {
+        if (request.target_role == PeerRole::acceptor &&
+            (m_peer->takes_flags(PeerRole::acceptor) || (request.dedicated && m_peer->dedicated_acceptor()))) {
             Endpoint at;
             auto run = m_peer->start_acceptor(request.flags, at, error);
             if (!run) {

@@ -24,6 +24,9 @@ struct ConnectionRequest {
     PeerRole target_role = PeerRole::acceptor;
     // Variant flags for a shim, in order (e.g. --seed HEX --network PASSPHRASE).
     std::vector<std::string> flags;
+    // The connection needs a target configured by `flags` (a fixed clock): an in-process peer
+    // whose shared acceptor takes no flags starts one of its own for it.
+    bool dedicated = false;
 };
 
 struct OpenResult {
@@ -53,6 +56,9 @@ public:
     // Whether the target playing `role` is configured by the request's flags (its seed, network);
     // a running instance was configured when it was started.
     [[nodiscard]] virtual bool takes_flags(PeerRole role) const = 0;
+    // Whether a connection can have a target configured by its flags when it asks
+    // (ConnectionRequest::dedicated), e.g. for clock control.
+    [[nodiscard]] virtual bool configurable(PeerRole role) const { return takes_flags(role); }
     [[nodiscard]] virtual std::unique_ptr<TargetSession> session() = 0;
 };
 
@@ -124,11 +130,13 @@ public:
     [[nodiscard]] virtual std::string describe() const = 0;
     // The acceptor this peer serves (started on first use), shared by every scenario.
     [[nodiscard]] virtual std::optional<Endpoint> acceptor(std::string& error) = 0;
-    // Whether the peer playing `role` is configured by a scenario's flags. Initiators always are;
-    // a peer whose acceptor is too implements start_acceptor.
+    // Whether the peer playing `role` is configured by every scenario's flags. Initiators always
+    // are; a peer whose acceptor is too implements start_acceptor.
     [[nodiscard]] virtual bool takes_flags(PeerRole role) const { return role == PeerRole::initiator; }
+    // Whether start_acceptor works, for connections that ask for a configured acceptor.
+    [[nodiscard]] virtual bool dedicated_acceptor() const { return takes_flags(PeerRole::acceptor); }
     // An acceptor of its own for one connection, configured by shim flags (e.g. --now), listening
-    // at `at`; its report covers that connection. Only called when takes_flags(acceptor).
+    // at `at`; its report covers that connection.
     [[nodiscard]] virtual std::unique_ptr<LocalRun> start_acceptor(const std::vector<std::string>& flags,
                                                                    Endpoint& at, std::string& error) {
         (void)flags;
@@ -153,6 +161,9 @@ public:
     // Each initiator is started for its connection; the acceptor is one running server, or one per
     // connection when the peer's acceptor takes flags.
     [[nodiscard]] bool takes_flags(PeerRole role) const override { return m_peer->takes_flags(role); }
+    [[nodiscard]] bool configurable(PeerRole role) const override {
+        return m_peer->takes_flags(role) || (role == PeerRole::acceptor && m_peer->dedicated_acceptor());
+    }
     [[nodiscard]] std::unique_ptr<TargetSession> session() override;
 
 private:

@@ -125,8 +125,21 @@ public:
     [[nodiscard]] std::unique_ptr<LocalRun> start_initiator(const Endpoint& to, const std::vector<std::string>& flags,
                                                             std::string& error) override;
     [[nodiscard]] ByteArray<32> acceptor_node_id() const;
+    // Connections that ask for a configured acceptor (a fixed clock) get one of their own, made of
+    // the reference machine (the shared acceptor keeps node-wide state, such as who is connected).
+    void set_dedicated(std::shared_ptr<const TransportFactory> transport, FlaggedMachineFactory make) {
+        m_dedicated_transport = std::move(transport);
+        m_dedicated_make = std::move(make);
+    }
+    [[nodiscard]] bool dedicated_acceptor() const override { return static_cast<bool>(m_dedicated_make); }
+    [[nodiscard]] std::unique_ptr<LocalRun> start_acceptor(const std::vector<std::string>& flags, Endpoint& at,
+                                                           std::string& error) override {
+        return start_machine_acceptor(m_dedicated_transport, m_dedicated_make, flags, DriveLimits{}, at, error);
+    }
 
 private:
+    std::shared_ptr<const TransportFactory> m_dedicated_transport;
+    FlaggedMachineFactory m_dedicated_make;
     PeerOptions m_options;
     std::mutex m_mutex;
     std::unique_ptr<PeerServer> m_server;

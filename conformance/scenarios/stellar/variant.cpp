@@ -4,6 +4,8 @@
 #include "conformance/scenarios/stellar/bench.hpp"
 #include "conformance/scenarios/stellar/catalogue.hpp"
 #include "conformance/scenarios/stellar/peer.hpp"
+#include "conformance/runner/machine_catalogue.hpp"
+#include "stellar/auth.hpp"
 #include "stellar/machine.hpp"
 #include "stellar/quirks.hpp"
 #include "vectors/gen/stellar/stellar_vectors.hpp"
@@ -35,6 +37,41 @@ std::vector<registry::Knob> knobs() {
     return out;
 }
 
+// The certificate's expiry at the boundary, with the target's clock fixed by --now (stellar-core:
+// expired if expiration < now, so exactly now still passes). The harness's clock is set so that its
+// certificate (valid kCertLifetimeSeconds from its own now) expires at T - 1, T or T + 1. Against a
+// running target, which has no fixed clock, these are UNIMPLEMENTED.
+void add_clock_boundaries(cf::Catalogue& cat, const std::string& network) {
+    constexpr std::uint64_t kNow = 1767225600;  // 2026-01-01T00:00:00Z
+    auto env = std::make_shared<cf::MachineEnvironment>();
+    env->make = registry::flagged_machine_factory(variant(), "stellar-core", {}, {});
+    env->target_flags = {"--network", network};
+    struct Boundary {
+        const char* name;
+        std::int64_t offset;  // expiration - target's now
+        cf::Expect expect;
+    };
+    for (const Role role : {Role::acceptor, Role::initiator}) {
+        for (const Boundary b : {Boundary{"cert-expired-1s", -1, cf::Expect::reject},
+                                 Boundary{"cert-expires-now", 0, cf::Expect::complete},
+                                 Boundary{"cert-expires-in-1s", 1, cf::Expect::complete}}) {
+            cf::MachineScenario s;
+            s.info.id = std::string(to_string(role)) + ".clock." + b.name;
+            s.info.cls = "clock";
+            s.info.target_role = role;
+            s.info.title = "our AuthCert expires " + std::to_string(b.offset) + " s from the target's fixed clock";
+            s.info.rule = "an AuthCert with expiration < now is refused; expiration == now passes (docs/protocols/stellar.md, AuthCert)";
+            s.expect = b.expect;
+            s.requires_target_flags = true;
+            s.target_flags = {"--now", std::to_string(kNow)};
+            const auto harness_now = static_cast<std::int64_t>(kNow) - static_cast<std::int64_t>(kCertLifetimeSeconds) + b.offset;
+            s.harness_flags = {"--network", network, "--now", std::to_string(harness_now)};
+            s.expected_error = "expired";
+            cat.scenarios.push_back(cf::make_machine_scenario(env, std::move(s)));
+        }
+    }
+}
+
 cf::Catalogue catalogue(const registry::CatalogueOptions& options) {
     auto env = std::make_shared<sc::Env>();
     if (const auto n = registry::setting(options.settings, "network")) {
@@ -52,7 +89,9 @@ cf::Catalogue catalogue(const registry::CatalogueOptions& options) {
     if (const auto* peer = dynamic_cast<const ref::ReferencePeer*>(options.reference.get())) {
         env->target_peer_id = peer->acceptor_node_id();
     }
-    return sc::make_catalogue(env);
+    auto cat = sc::make_catalogue(env);
+    add_clock_boundaries(cat, env->network_passphrase);
+    return cat;
 }
 
 std::shared_ptr<cf::LocalPeer> reference_peer(const std::string& /*profile*/, const registry::Settings& settings,
@@ -68,7 +107,10 @@ std::shared_ptr<cf::LocalPeer> reference_peer(const std::string& /*profile*/, co
             return nullptr;
         }
     }
-    return std::make_shared<ref::ReferencePeer>(options);
+    auto peer = std::make_shared<ref::ReferencePeer>(options);
+    peer->set_dedicated(sc::make_transport_factory(),
+                        registry::flagged_machine_factory(variant(), "stellar-core", settings, knob_names));
+    return peer;
 }
 
 std::unique_ptr<Machine> make_machine(const registry::MachineRequest& request, Rng& rng, const Clock& clock,
