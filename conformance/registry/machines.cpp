@@ -90,4 +90,10 @@ conformance::FlaggedMachineFactory flagged_machine_factory(const Variant& v, con
     };
 }
 
+std::shared_ptr<conformance::MachineEnvironment> machine_environment(const Variant& v, const std::string& profile) {
+    auto env = std::make_shared<conformance::MachineEnvironment>();
+    env->make = flagged_machine_factory(v, profile, {}, {});
+    return env;
+}
+
 }  // namespace shakedown::registry

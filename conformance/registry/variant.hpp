@@ -20,6 +20,7 @@
 #include "common/rng.hpp"
 #include "conformance/registry/settings.hpp"
 #include "conformance/runner/net.hpp"
+#include "conformance/runner/machine_catalogue.hpp"
 #include "conformance/runner/machine_peer.hpp"
 #include "conformance/runner/runner.hpp"
 #include "conformance/runner/target.hpp"
@@ -137,6 +138,11 @@ struct Variant {
 // shakedown peer: the variant's own serve hook, else the generic machine peer. -1: neither exists.
 [[nodiscard]] int serve(const Variant& v, const PeerRun& run);
 [[nodiscard]] bool has_reference_peer(const Variant& v);
+// The environment of the generic machine scenarios (conformance/runner/machine_catalogue.hpp) for
+// a variant's profile: the harness is the variant's reference machine with default settings; the
+// caller adds target flags, framing hooks and whether silence is a refusal.
+[[nodiscard]] std::shared_ptr<conformance::MachineEnvironment> machine_environment(const Variant& v,
+                                                                                   const std::string& profile);
 // One reference machine of the variant for `request` (its clock frozen at the `now` setting when
 // given); nullptr with `error` when the settings are unusable.
 [[nodiscard]] std::unique_ptr<Machine> build_machine(const Variant& v, const MachineRequest& request,

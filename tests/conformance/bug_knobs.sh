@@ -17,14 +17,17 @@ fi
 missed=0
 count=0
 for v in "${variants[@]}"; do
-  mapfile -t knobs < <(echo "$list" | node -e '
+  # One line per knob and profile it applies to: "KNOB PROFILE" (every profile when it names none).
+  mapfile -t runs < <(echo "$list" | node -e '
     const v = JSON.parse(require("fs").readFileSync(0, "utf8")).find((x) => x.name === process.argv[1]);
-    for (const k of v.knobs) console.log(k.name);' "$v")
-  for knob in "${knobs[@]}"; do
+    for (const k of v.knobs)
+      for (const p of (k.profiles.length ? k.profiles : v.profiles.map((x) => x.name))) console.log(k.name + " " + p);' "$v")
+  for run in "${runs[@]}"; do
+    knob=${run% *} profile=${run#* }
     count=$((count + 1))
-    report="$out/bug-$v-$knob.json"
+    report="$out/bug-$v-$profile-$knob.json"
     set +e
-    "$shakedown" conform --variant "$v" --reference --bug "$knob" --quiet --timeout-scale "$scale" \
+    "$shakedown" conform --variant "$v" --profile "$profile" --reference --bug "$knob" --quiet --timeout-scale "$scale" \
       --report-json "$report" >/dev/null 2>&1
     set -e
     verdict=$(echo "$list" | node -e '
@@ -46,8 +49,8 @@ for v in "${variants[@]}"; do
       console.log(problems.length ? "MISSED " + problems.slice(0, 4).join("; ") : `caught ${matched} declared (${fails} FAIL in all)`);
     ' "$v" "$knob" "$report")
     case "$verdict" in
-      caught*) echo "caught  $v/$knob: ${verdict#caught }" ;;
-      *) echo "MISSED  $v/$knob: ${verdict#MISSED }"; missed=$((missed + 1)) ;;
+      caught*) echo "caught  $v/$profile/$knob: ${verdict#caught }" ;;
+      *) echo "MISSED  $v/$profile/$knob: ${verdict#MISSED }"; missed=$((missed + 1)) ;;
     esac
   done
 done

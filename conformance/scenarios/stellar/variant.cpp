@@ -43,8 +43,7 @@ std::vector<registry::Knob> knobs() {
 // running target, which has no fixed clock, these are UNIMPLEMENTED.
 void add_clock_boundaries(cf::Catalogue& cat, const std::string& network) {
     constexpr std::uint64_t kNow = 1767225600;  // 2026-01-01T00:00:00Z
-    auto env = std::make_shared<cf::MachineEnvironment>();
-    env->make = registry::flagged_machine_factory(variant(), "stellar-core", {}, {});
+    auto env = registry::machine_environment(variant(), "stellar-core");
     env->target_flags = {"--network", network};
     struct Boundary {
         const char* name;
