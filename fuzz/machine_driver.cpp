@@ -70,16 +70,23 @@ void MachineDriver::act(const std::function<void(Machine&)>& action, bool genuin
     settle();
 }
 
-// A changed unit stops counting once the original's bytes reached the machine after all: in a
-// stream, at the place the changed one started (a truncated unit completed by later bytes); as a
-// message, delivered again whole (a machine that drops a unit it cannot read, then takes the real
-// one).
+// A changed unit stops counting once the original, or a version of it the observer lets pass,
+// reached the machine after all: in a stream, at the place the changed one started (a truncated
+// unit completed by later bytes, a unit replaced by an equivalent one); as a message, delivered
+// again whole (a machine that drops a unit it cannot read, then takes the real one).
 bool MachineDriver::healed(const Tamper& t) const {
+    const auto passes = [&](ByteView got) {
+        return std::equal(got.begin(), got.end(), t.original.bytes.begin(), t.original.bytes.end()) ||
+               !m_observer.tamper_must_be_rejected(t.original, Bytes(got.begin(), got.end()));
+    };
     if (m_fixture.transport() == UnitTransport::stream) {
-        return t.stream_offset <= m_stream.size() &&
-               starts_with(ByteView(m_stream).subspan(t.stream_offset), t.original.bytes);
+        if (t.stream_offset > m_stream.size()) {
+            return false;
+        }
+        const ByteView from = ByteView(m_stream).subspan(t.stream_offset);
+        return from.size() >= t.original.bytes.size() && passes(from.first(t.original.bytes.size()));
     }
-    return std::find(m_units.begin(), m_units.end(), t.original.bytes) != m_units.end();
+    return std::any_of(m_units.begin(), m_units.end(), [&](const Bytes& u) { return passes(u); });
 }
 
 void MachineDriver::check(Machine& m, Track& t, const std::vector<Bytes>& out, bool announced) {
