@@ -11,6 +11,7 @@
 // machines").
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <optional>
@@ -129,8 +130,9 @@ public:
 
     // Input bytes as a text unit.
     [[nodiscard]] Bytes wrap(ByteView body) override {
-        Bytes u{kOpText};
-        u.insert(u.end(), body.begin(), body.end());
+        Bytes u(1 + body.size());
+        u[0] = kOpText;
+        std::copy(body.begin(), body.end(), u.begin() + 1);
         return u;
     }
 
