@@ -43,7 +43,8 @@ void MachineDriver::deliver(ByteView bytes, Delivery kind, const Unit* original)
         const bool same = std::equal(bytes.begin(), bytes.end(), original->bytes.begin(), original->bytes.end());
         // A stream unit delivered whole and followed by more bytes is intact: what follows belongs
         // to the stream after it.
-        const bool intact = same || (m_fixture.transport() == UnitTransport::stream && starts_with(bytes, original->bytes));
+        const bool intact =
+            same || (m_fixture.transport() == UnitTransport::stream && starts_with(bytes, original->bytes));
         if (same) {
             kind = Delivery::honest;
         } else if (intact) {

@@ -226,9 +226,9 @@ void append_with_length(Bytes& out, std::uint8_t code, ByteView bytes);
 }  // namespace shakedown::fuzz
 
 // An invariant with its name, printed first: negative-control tests match on it.
-#define FUZZ_INVARIANT(cond, what)                                                                            \
-    do {                                                                                                      \
-        if (!(cond)) {                                                                                        \
-            ::shakedown::fuzz::check_failed(what " [" #cond "]", __FILE__, __LINE__);                         \
-        }                                                                                                     \
+#define FUZZ_INVARIANT(cond, what)                                                    \
+    do {                                                                              \
+        if (!(cond)) {                                                                \
+            ::shakedown::fuzz::check_failed(what " [" #cond "]", __FILE__, __LINE__); \
+        }                                                                             \
     } while (false)

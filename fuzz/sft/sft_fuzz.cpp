@@ -96,8 +96,8 @@ public:
             cfg.identity_seed = k.client_id_seed;
             cfg.peer_identity = k.server_id;
         }
-        m_rngs[i] = std::make_unique<FirstThenStream>(role == Role::acceptor ? k.server_eph_secret : k.client_eph_secret,
-                                                      seed_of(under_test ? 0x33 : 0x44));
+        m_rngs[i] = std::make_unique<FirstThenStream>(
+            role == Role::acceptor ? k.server_eph_secret : k.client_eph_secret, seed_of(under_test ? 0x33 : 0x44));
         auto m = std::make_unique<sft::Endpoint>(cfg, *m_rngs[i], m_clock);
         m_machines[i] = m.get();
         return m;

@@ -44,9 +44,11 @@ public:
         const bool ini = role == Role::initiator;
         auto& rng = m_rngs[ini ? 0 : 1];
         rng.emplace(ini ? Bytes(m_ci.begin(), m_ci.end()) : Bytes(m_cr.begin(), m_cr.end()));
-        sm::Config cfg{role, m_profile,
+        sm::Config cfg{role,
+                       m_profile,
                        sm::SessionKeys{m_sid, Secret<32>(ini ? m_arx : m_atx), Secret<32>(ini ? m_atx : m_arx)},
-                       nullptr, {}};
+                       nullptr,
+                       {}};
         auto m = std::make_unique<sm::Rehandshake>(std::move(cfg), *rng, m_clock);
         (under_test ? m_machine : m_peer) = m.get();
         return m;

@@ -98,8 +98,8 @@ template <std::size_t N>
     return false;
 }
 
-// Watches one machine (under test or the honest peer) across steps. Everything it asserts holds for the reference without quirks
-// whatever bytes it is fed.
+// Watches one machine (under test or the honest peer) across steps. Everything it asserts holds for the reference
+// without quirks whatever bytes it is fed.
 class RecordChecks {
 public:
     explicit RecordChecks(const Handshake& machine) : m_machine(machine) {}
@@ -296,9 +296,7 @@ public:
         }
     }
 
-    void on_output(const Machine& from, const Bytes& unit) override {
-        checks_of(from).check_record(unit);
-    }
+    void on_output(const Machine& from, const Bytes& unit) override { checks_of(from).check_record(unit); }
 
     // Decodes the delivered stream as the machine should, keeping every AUTH. The limits after
     // authentication apply: before it, an oversized record closes the machine anyway.
