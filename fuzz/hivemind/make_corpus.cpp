@@ -147,8 +147,11 @@ std::optional<Bytes> machine_input(const VJson& t, bool server, const std::vecto
         return std::nullopt;
     }
     rng.resize(128, 0);
-    Bytes in{flags, enc, cipher};
-    in.insert(in.end(), rng.begin(), rng.end());
+    Bytes in(3 + rng.size());
+    in[0] = flags;
+    in[1] = enc;
+    in[2] = cipher;
+    std::copy(rng.begin(), rng.end(), in.begin() + 3);
     for (const auto& u : units) {
         if (u.size() >= fuzz::script::kMaxInjected) {
             return std::nullopt;
