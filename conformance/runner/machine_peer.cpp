@@ -129,6 +129,9 @@ bool MachineServer::listen(const Endpoint& at, std::string& error) {
     if (!m_listener) {
         return false;
     }
+    if (const auto text = m_listener->describe(); !text.empty()) {
+        m_emit("TRANSPORT " + text);
+    }
     m_emit("LISTENING " + std::to_string(m_listener->port()));
     return true;
 }

@@ -1,6 +1,7 @@
 // The reference of any variant as a live peer: a sans-IO Machine (impl/common/machine.hpp) driven
 // over the runner's Transport interface, so every transport (TCP with a framing, WebSocket, UDP)
 // serves every variant. Output lines follow conformance/SHIM.md:
+//   TRANSPORT <text> (only when the listener describes itself, e.g. its certificate pins),
 //   LISTENING <port>, HANDSHAKE_OK <peer identity hex>, HANDSHAKE_FAILED <error>: <detail>,
 //   CLOSED <reason>.
 #pragma once

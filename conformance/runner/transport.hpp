@@ -89,6 +89,9 @@ public:
     virtual ~Listener() = default;
     [[nodiscard]] virtual std::uint16_t port() const = 0;
     [[nodiscard]] virtual std::unique_ptr<Transport> accept(Deadline deadline, std::string& error) = 0;
+    // What a peer needs to know about this listener beyond its port (e.g. the pins of a TLS
+    // certificate made at run time), as one line of text; empty when nothing.
+    [[nodiscard]] virtual std::string describe() const { return {}; }
 };
 
 class TransportFactory {

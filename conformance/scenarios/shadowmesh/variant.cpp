@@ -1,12 +1,14 @@
 // ShadowMesh in the registry: profiles, messages, vectors, the reference machines configured from
-// the shim flags, bug knobs, fuzz targets and the benchmark (docs/protocols/shadowmesh.md).
-// The catalogue and the TLS WebSocket transport are not part of this descriptor yet.
+// the shim flags, the TLS WebSocket transport, bug knobs, fuzz targets and the benchmark
+// (docs/protocols/shadowmesh.md). The catalogue is not part of this descriptor yet; the reference
+// peer is the generic machine peer over the transport.
 #include "conformance/scenarios/shadowmesh/variant.hpp"
 
 #include <memory>
 #include <mutex>
 
 #include "common/crypto.hpp"
+#include "conformance/runner/websocket.hpp"
 #include "shadowmesh/clock.hpp"
 #include "shadowmesh/rehandshake.hpp"
 #include "vectors/gen/shadowmesh/shadowmesh_vectors.hpp"
@@ -120,6 +122,21 @@ std::unique_ptr<Machine> make_machine(const registry::MachineRequest& request, R
     return std::make_unique<ReferenceMachine>(std::move(cfg), rng, clock, now);
 }
 
+// WebSocket over TLS 1.3 on path /ws; one unit is one binary message. The listener makes its
+// certificate at run time (its pins are printed on the TRANSPORT line); the dialer checks the
+// --pinned-cert pin when given.
+std::shared_ptr<const conformance::TransportFactory> transport(const std::string& /*profile*/,
+                                                               const registry::Settings& settings) {
+    conformance::WebSocketOptions o;
+    o.tls = true;
+    o.path = "/ws";
+    o.opcode_prefix = false;
+    if (const std::string* pin = single(settings, "pinned-cert")) {
+        o.pin_sha256 = *pin;
+    }
+    return std::make_shared<conformance::WebSocketTransportFactory>(std::move(o));
+}
+
 std::vector<registry::Knob> knobs() {
     std::vector<registry::Knob> out;
     for (const auto& q : quirk_table()) {
@@ -213,6 +230,7 @@ registry::Variant build() {
     v.vectors.generate = vectors::generate;
     v.vectors.checker = vectors::checker;
     v.make_machine = make_machine;
+    v.transport = transport;
     v.shim_flags = {
         {"profile", "NAME", "strict or upstream", false},
         {"session-id", "HEX", "the 16-byte session ID both peers hold", false},
