@@ -54,9 +54,9 @@ std::shared_ptr<conformance::LocalPeer> reference_peer(const Variant& v, const s
     for (const auto& k : knobs) {
         knob_text += (knob_text.empty() ? " with --bug " : ", ") + k;
     }
-    return std::make_shared<conformance::MachineReferencePeer>("shakedown reference peer (in process)" + knob_text,
-                                                               v.transport(profile, settings), make, limits_from(settings),
-                                                               connection_limits_of(v, profile, settings));
+    return std::make_shared<conformance::MachineReferencePeer>(
+        "shakedown reference peer (in process)" + knob_text, v.transport(profile, settings), make,
+        limits_from(settings), connection_limits_of(v, profile, settings));
 }
 
 int serve(const Variant& v, const PeerRun& run) {

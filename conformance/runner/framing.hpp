@@ -19,11 +19,11 @@ class LengthPrefixFraming final : public StreamFraming {
 public:
     enum class Endian : std::uint8_t { big, little };
     struct Options {
-        std::size_t width = 4;             // bytes of the prefix: 1, 2, 4 or 8
+        std::size_t width = 4;  // bytes of the prefix: 1, 2, 4 or 8
         Endian endian = Endian::big;
-        bool counts_prefix = false;        // the length includes the prefix's own bytes
+        bool counts_prefix = false;           // the length includes the prefix's own bytes
         std::size_t max_payload = 64 * 1024;  // the framing's own bound on a payload
-        bool allow_empty = true;           // a zero-length payload is a message (else an error)
+        bool allow_empty = true;              // a zero-length payload is a message (else an error)
         std::string name = "length-prefix";
     };
 

@@ -225,10 +225,11 @@ std::size_t MachineServer::serve(std::size_t max_connections, std::optional<Dead
         if (m_gate) {
             const std::string address = transport->peer_address();
             if (auto why = m_gate->admit(address, m_workers.running(), SteadyClock::now())) {
-                // Closed before any machine exists: a refused connection costs no derivation.
-                transport->close();
-                m_refused.fetch_add(1);
+                // Closed before any machine exists: a refused connection costs no derivation. The
+                // line and the count come first, so whoever sees the close can also see why.
                 m_emit("REFUSED " + (address.empty() ? std::string("-") : address) + " " + *why);
+                m_refused.fetch_add(1);
+                transport->close();
                 continue;
             }
         }

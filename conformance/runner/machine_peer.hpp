@@ -107,8 +107,8 @@ class MachineServer {
 public:
     static constexpr std::size_t kMaxConcurrent = 256;
 
-    MachineServer(std::shared_ptr<const TransportFactory> transport, ConnectionMachineFactory make,
-                  DriveLimits limits, LineSink emit, std::optional<ConnectionLimits> connection_limits = std::nullopt);
+    MachineServer(std::shared_ptr<const TransportFactory> transport, ConnectionMachineFactory make, DriveLimits limits,
+                  LineSink emit, std::optional<ConnectionLimits> connection_limits = std::nullopt);
     MachineServer(const MachineServer&) = delete;
     MachineServer& operator=(const MachineServer&) = delete;
     ~MachineServer();

@@ -1,22 +1,23 @@
 // The generic length-prefix framing and connection limits of the runner
 // (conformance/runner/framing.hpp, machine_peer.hpp): every bound judged on the header alone, and
 // a server that refuses excess connections at once, counted per source address.
+#include "conformance/runner/framing.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <stdexcept>
 #include <thread>
 
-#include "conformance/runner/framing.hpp"
 #include "conformance/runner/machine_peer.hpp"
 #include "tests/conformance/live_clients.hpp"
 
 namespace cf = shakedown::conformance;
+using shakedown::Bytes;
+using shakedown::ByteView;
 using shakedown::test_support::BoundClient;
 using shakedown::test_support::Lines;
 using shakedown::test_support::wait_for;
-using shakedown::Bytes;
-using shakedown::ByteView;
 using Kind = cf::StreamFraming::Step::Kind;
 using std::chrono::milliseconds;
 
@@ -210,9 +211,11 @@ TEST(MachineServerLimits, ExcessConcurrentConnectionsAreRefusedAtOnce) {
         clients.push_back(std::make_unique<BoundClient>("127.0.0.1", server.port()));
         ASSERT_TRUE(clients.back()->connected());
         // One at a time, so that which ones are served does not depend on accept order.
-        ASSERT_TRUE(wait_for([&] { return server.connections_accepted() + server.connections_refused() ==
-                                          static_cast<std::size_t>(i + 1); },
-                             milliseconds(5000)));
+        ASSERT_TRUE(wait_for(
+            [&] {
+                return server.connections_accepted() + server.connections_refused() == static_cast<std::size_t>(i + 1);
+            },
+            milliseconds(5000)));
     }
     EXPECT_EQ(server.connections_accepted(), 3U);
     EXPECT_EQ(server.connections_refused(), 2U);

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -67,7 +68,8 @@ public:
         const auto end = conformance::after(limit);
         std::uint8_t buf[256];
         for (;;) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - conformance::SteadyClock::now());
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(end - conformance::SteadyClock::now());
             if (left.count() <= 0) {
                 return false;
             }
@@ -102,10 +104,20 @@ struct Lines {
             all.push_back(l);
         };
     }
+    // The first line that starts with `prefix`, without it.
+    std::optional<std::string> first(const std::string& prefix) {
+        std::lock_guard<std::mutex> lock(mutex);
+        for (const auto& l : all) {
+            if (l.rfind(prefix, 0) == 0) {
+                return l.substr(prefix.size());
+            }
+        }
+        return std::nullopt;
+    }
     std::size_t count(const std::string& prefix) {
         std::lock_guard<std::mutex> lock(mutex);
-        return static_cast<std::size_t>(std::count_if(
-            all.begin(), all.end(), [&](const std::string& l) { return l.rfind(prefix, 0) == 0; }));
+        return static_cast<std::size_t>(
+            std::count_if(all.begin(), all.end(), [&](const std::string& l) { return l.rfind(prefix, 0) == 0; }));
     }
 };
 

@@ -53,7 +53,9 @@ Bytes header(std::uint32_t payload_len) {
     return sft::serialize(h);
 }
 
-Bytes filled(std::size_t n, std::uint8_t v) { return Bytes(n, v); }
+Bytes filled(std::size_t n, std::uint8_t v) {
+    return Bytes(n, v);
+}
 
 reg::Settings server_settings(sft::Profile p) {
     reg::Settings s{{"identity-seed", {shakedown::to_hex(kServerSeed)}}};
@@ -72,9 +74,13 @@ sft::Config client_config(sft::Profile p) {
     return c;
 }
 
-const reg::Variant& variant() { return sft::variant(); }
+const reg::Variant& variant() {
+    return sft::variant();
+}
 
-std::string profile_name(sft::Profile p) { return std::string(sft::to_string(p)); }
+std::string profile_name(sft::Profile p) {
+    return std::string(sft::to_string(p));
+}
 
 }  // namespace
 
@@ -365,8 +371,9 @@ struct LimitedServer {
         server = std::make_unique<cf::MachineServer>(
             v.transport("described", {}),
             [this, &v](Role role, std::string& why) {
-                return v.make_machine(reg::MachineRequest{role, "described", server_settings(sft::Profile::described), {}},
-                                      rng, clock, why);
+                return v.make_machine(
+                    reg::MachineRequest{role, "described", server_settings(sft::Profile::described), {}}, rng, clock,
+                    why);
             },
             cf::DriveLimits{}, lines.sink(), limits);
         std::string error;
@@ -374,9 +381,7 @@ struct LimitedServer {
         server->start_background();
     }
     ~LimitedServer() { server->stop(); }
-    [[nodiscard]] std::size_t decided() const {
-        return server->connections_accepted() + server->connections_refused();
-    }
+    [[nodiscard]] std::size_t decided() const { return server->connections_accepted() + server->connections_refused(); }
 };
 
 }  // namespace
@@ -426,4 +431,28 @@ TEST(SftServerLimits, TheEleventhFromOneAddressInTheWindowIsRefused) {
     BoundClient other("127.0.0.10", s.server->port());
     ASSERT_TRUE(other.connected());
     EXPECT_EQ(other.read_up_to(sft::kD1Len), sft::kD1Len);
+}
+
+TEST(SftServerLimits, ThePeerCommandAppliesTheDeclaredLimits) {
+    // registry::serve is `shakedown peer --listen`: the descriptor's limits reach its server.
+    Lines lines;
+    reg::PeerRun run;
+    run.role = Role::acceptor;
+    run.endpoint = cf::Endpoint{"127.0.0.1", 0};
+    run.profile = "described";
+    run.settings = server_settings(sft::Profile::described);
+    run.timeout_ms = 3000;
+    run.emit = lines.sink();
+    std::thread server([&run] { (void)reg::serve(variant(), run); });
+    ASSERT_TRUE(wait_for([&] { return lines.first("LISTENING ").has_value(); }, milliseconds(5000)));
+    const auto port = static_cast<std::uint16_t>(std::stoi(*lines.first("LISTENING ")));
+    std::size_t served = 0;
+    for (int i = 0; i < 11; ++i) {
+        BoundClient c("127.0.0.11", port);
+        ASSERT_TRUE(c.connected());
+        served += c.read_up_to(sft::kD1Len) == sft::kD1Len ? 1 : 0;
+    }
+    EXPECT_EQ(served, 10U);
+    EXPECT_EQ(lines.count("REFUSED 127.0.0.11 "), 1U);
+    server.join();
 }

@@ -35,7 +35,8 @@ SftFraming::SftFraming(sft::Profile profile, Sender from)
     : m_profile(profile), m_from(from), m_fields(field_options()) {}
 
 std::string SftFraming::name() const {
-    return "sft-" + std::string(sft::to_string(m_profile)) + (m_from == Sender::server ? "-from-server" : "-from-client");
+    return "sft-" + std::string(sft::to_string(m_profile)) +
+           (m_from == Sender::server ? "-from-server" : "-from-client");
 }
 
 StreamFraming::Step SftFraming::step(ByteView buffered, std::size_t max_message) const {
@@ -57,8 +58,8 @@ StreamFraming::Step SftFraming::step(ByteView buffered, std::size_t max_message)
         }
         if (sft::kHeaderLen + len > max_message) {
             s.kind = Step::Kind::error;
-            s.error = "record header announces " + std::to_string(len) + " payload bytes, a record over the runner's bound of " +
-                      std::to_string(max_message) + " bytes";
+            s.error = "record header announces " + std::to_string(len) +
+                      " payload bytes, a record over the runner's bound of " + std::to_string(max_message) + " bytes";
             return s;
         }
         if (buffered.size() < sft::kHeaderLen + len) {
