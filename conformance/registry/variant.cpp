@@ -20,6 +20,11 @@ conformance::DriveLimits limits_from(const Settings& settings) {
     return limits;
 }
 
+std::optional<conformance::ConnectionLimits> connection_limits_of(const Variant& v, const std::string& profile,
+                                                                  const Settings& settings) {
+    return v.connection_limits ? v.connection_limits(profile, settings) : std::nullopt;
+}
+
 }  // namespace
 
 bool has_reference_peer(const Variant& v) {
@@ -49,8 +54,9 @@ std::shared_ptr<conformance::LocalPeer> reference_peer(const Variant& v, const s
     for (const auto& k : knobs) {
         knob_text += (knob_text.empty() ? " with --bug " : ", ") + k;
     }
-    return std::make_shared<conformance::MachineReferencePeer>("shakedown reference peer (in process)" + knob_text,
-                                                               v.transport(profile, settings), make, limits_from(settings));
+    return std::make_shared<conformance::MachineReferencePeer>(
+        "shakedown reference peer (in process)" + knob_text, v.transport(profile, settings), make,
+        limits_from(settings), connection_limits_of(v, profile, settings));
 }
 
 int serve(const Variant& v, const PeerRun& run) {
@@ -69,7 +75,8 @@ int serve(const Variant& v, const PeerRun& run) {
         return build_machine(v, MachineRequest{role, run.profile, run.settings, run.knobs}, error);
     };
     if (run.role == Role::acceptor) {
-        conformance::MachineServer server(transport, make, limits, run.emit);
+        conformance::MachineServer server(transport, make, limits, run.emit,
+                                          connection_limits_of(v, run.profile, run.settings));
         std::string error;
         if (!server.listen(run.endpoint, error)) {
             run.emit("HANDSHAKE_FAILED listen: " + error);

@@ -19,6 +19,7 @@
 #include "common/machine.hpp"
 #include "common/rng.hpp"
 #include "conformance/registry/settings.hpp"
+#include "conformance/runner/machine_peer.hpp"
 #include "conformance/runner/net.hpp"
 #include "conformance/runner/machine_catalogue.hpp"
 #include "conformance/runner/machine_peer.hpp"
@@ -106,6 +107,11 @@ struct Variant {
     std::function<std::shared_ptr<const conformance::TransportFactory>(const std::string& profile,
                                                                        const Settings& settings)>
         transport;
+    // What the variant's server admits (connections at once, per source address per window), for
+    // the generic reference server (serve, reference_peer); nullopt or unset: no limits beyond the
+    // server's own bound.
+    std::function<std::optional<conformance::ConnectionLimits>(const std::string& profile, const Settings& settings)>
+        connection_limits;
     MachineFactory make_machine;
     // The reference inside the runner (conform --reference); built from make_machine and the
     // transport by default, a variant may supply its own.

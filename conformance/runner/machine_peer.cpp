@@ -118,9 +118,37 @@ DriveOutcome drive_machine(Machine& m, Transport& t, const std::atomic<bool>& st
     return outcome;
 }
 
+std::optional<std::string> ConnectionGate::admit(const std::string& address, std::size_t active,
+                                                 SteadyClock::time_point now) {
+    // Forget what left the window, for every address, so that the map holds only live entries.
+    for (auto it = m_recent.begin(); it != m_recent.end();) {
+        auto& times = it->second;
+        while (!times.empty() && now - times.front() >= m_limits.window) {
+            times.pop_front();
+        }
+        it = times.empty() ? m_recent.erase(it) : std::next(it);
+    }
+    if (m_limits.max_concurrent > 0 && active >= m_limits.max_concurrent) {
+        return "more than " + std::to_string(m_limits.max_concurrent) + " connections at once";
+    }
+    if (m_limits.per_address_per_window > 0 && !address.empty()) {
+        auto& times = m_recent[address];
+        if (times.size() >= m_limits.per_address_per_window) {
+            return "more than " + std::to_string(m_limits.per_address_per_window) + " connections from " + address +
+                   " in " + std::to_string(m_limits.window.count()) + " ms";
+        }
+        times.push_back(now);
+    }
+    return std::nullopt;
+}
+
 MachineServer::MachineServer(std::shared_ptr<const TransportFactory> transport, ConnectionMachineFactory make,
-                             DriveLimits limits, LineSink emit)
-    : m_transport(std::move(transport)), m_make(std::move(make)), m_limits(limits), m_emit(std::move(emit)) {}
+                             DriveLimits limits, LineSink emit, std::optional<ConnectionLimits> connection_limits)
+    : m_transport(std::move(transport)), m_make(std::move(make)), m_limits(limits), m_emit(std::move(emit)) {
+    if (connection_limits) {
+        m_gate.emplace(*connection_limits);
+    }
+}
 
 MachineServer::~MachineServer() { stop(); }
 
@@ -170,6 +198,12 @@ bool WorkerPool::all_done() {
     return std::all_of(m_workers.begin(), m_workers.end(), [](const Worker& w) { return w.done.load(); });
 }
 
+std::size_t WorkerPool::running() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return static_cast<std::size_t>(
+        std::count_if(m_workers.begin(), m_workers.end(), [](const Worker& w) { return !w.done.load(); }));
+}
+
 bool WorkerPool::empty() {
     std::lock_guard<std::mutex> lock(m_mutex);
     return m_workers.empty();
@@ -190,6 +224,17 @@ std::size_t MachineServer::serve(std::size_t max_connections, std::optional<Dead
         auto transport = m_listener->accept(slice, error);
         if (!transport) {
             continue;
+        }
+        if (m_gate) {
+            const std::string address = transport->peer_address();
+            if (auto why = m_gate->admit(address, m_workers.running(), SteadyClock::now())) {
+                // Closed before any machine exists: a refused connection costs no derivation. The
+                // line and the count come first, so whoever sees the close can also see why.
+                m_emit("REFUSED " + (address.empty() ? std::string("-") : address) + " " + *why);
+                m_refused.fetch_add(1);
+                transport->close();
+                continue;
+            }
         }
         ++accepted;
         m_accepted.fetch_add(1);
@@ -299,11 +344,13 @@ PeerReport ThreadedRun::finish(Deadline deadline) {
 }
 
 MachineReferencePeer::MachineReferencePeer(std::string description, std::shared_ptr<const TransportFactory> transport,
-                                           FlaggedMachineFactory make, DriveLimits limits)
+                                           FlaggedMachineFactory make, DriveLimits limits,
+                                           std::optional<ConnectionLimits> connection_limits)
     : m_description(std::move(description)),
       m_transport(std::move(transport)),
       m_make(std::move(make)),
-      m_limits(limits) {}
+      m_limits(limits),
+      m_connection_limits(connection_limits) {}
 
 MachineReferencePeer::~MachineReferencePeer() {
     std::lock_guard<std::mutex> lock(m_mutex);
@@ -318,7 +365,7 @@ std::optional<Endpoint> MachineReferencePeer::acceptor(std::string& error) {
         auto server = std::make_unique<MachineServer>(
             m_transport,
             [make = m_make](Role role, std::string& why) { return make(role, {}, why); }, m_limits,
-            [](const std::string&) {});
+            [](const std::string&) {}, m_connection_limits);
         if (!server->listen(Endpoint{"127.0.0.1", 0}, error)) {
             error = "reference acceptor: " + error;
             return std::nullopt;

@@ -80,6 +80,9 @@ public:
     virtual void close() = 0;
     virtual void abort() = 0;
     [[nodiscard]] virtual std::size_t bytes_received() const = 0;
+    // The remote end's address without the port ("127.0.0.2", "::1"), for limits counted per
+    // source address; empty when the transport has none to give (such limits then do not apply).
+    [[nodiscard]] virtual std::string peer_address() const { return {}; }
     // Records every send and every received message in `transcript` as connection `index`.
     virtual void attach(Transcript* transcript, std::uint8_t index) = 0;
 };
@@ -115,6 +118,7 @@ public:
     void close() override { m_stream->close(); }
     void abort() override { m_stream->abort(); }
     [[nodiscard]] std::size_t bytes_received() const override { return m_total; }
+    [[nodiscard]] std::string peer_address() const override { return m_peer_address; }
     void attach(Transcript* transcript, std::uint8_t index) override {
         m_transcript = transcript;
         m_index = index;
@@ -126,6 +130,7 @@ private:
     std::unique_ptr<TcpStream> m_stream;
     std::shared_ptr<const StreamFraming> m_framing;
     TransportLimits m_limits;
+    std::string m_peer_address;  // read once: after a reset the socket no longer knows it
     Bytes m_buffer;
     std::size_t m_total = 0;
     bool m_failed = false;  // a framing error or limit ends the stream for good

@@ -1,10 +1,11 @@
-// SFT in the registry: profiles, messages, vector hooks, the reference machines built from shim
-// flags, bug knobs, fuzz targets and the handshake benchmark. The catalogue, transport and
-// reference peer are not provided yet (docs/protocols/sft.md).
+// SFT in the registry: profiles, messages, vector hooks, the transport (framing.hpp), the
+// reference machines built from shim flags and the limits of their server, bug knobs, fuzz
+// targets and the handshake benchmark. The catalogue is not provided yet (docs/protocols/sft.md).
 #include "conformance/scenarios/sft/variant.hpp"
 
 #include <chrono>
 
+#include "conformance/scenarios/sft/framing.hpp"
 #include "conformance/scenarios/sft/sandbox.hpp"
 #include "sft/machine.hpp"
 #include "sft/quirks.hpp"
@@ -208,6 +209,22 @@ registry::Variant build() {
     v.transport_name = "tcp (self-delimiting records; upstream-v2 handshake fields u32be-prefixed)";
     v.vectors.generate = [](const shakedown::vectors::GenerateOptions& o) { return vectors::generate(o); };
     v.vectors.checker = [](const std::string& schema) { return vectors::checker(schema); };
+    v.transport = [](const std::string& profile, const registry::Settings&) {
+        const auto p = profile_from_string(profile.empty() ? "described" : profile);
+        return conformance::sft_scenarios::make_transport_factory(p.value_or(Profile::described));
+    };
+    // The server's answer to floods (docs/protocols/sft.md §7), both profiles: every admitted
+    // connection may cost a PBKDF2 (upstream-v2: before any authentication; described: once the
+    // client's signature verifies), so one address gets the derivation budget's worth of
+    // connections per window, and the server serves at most 50 at once. The KdfThrottle of
+    // make_machine still bounds the derivations themselves across addresses.
+    v.connection_limits = [](const std::string&, const registry::Settings&) {
+        conformance::ConnectionLimits l;
+        l.max_concurrent = kMaxConcurrentConnections;
+        l.per_address_per_window = kKdfBudget;
+        l.window = std::chrono::duration_cast<conformance::Millis>(std::chrono::seconds(kKdfWindowSeconds));
+        return std::optional<conformance::ConnectionLimits>(l);
+    };
     v.make_machine = make_machine;
     v.shim_flags = {
         {"now", "UNIX", "the clock, in seconds since the epoch (timestamps, J1, J6, the handshake deadline)", false},
@@ -215,6 +232,9 @@ registry::Variant build() {
         {"peer-identity", "HEX", "client: the pinned server key; described server: the provisioned client key", false},
         {"sandbox", "DIR", "the directory the reference keeps transferred files in (memory when absent)", false},
         {"utc-offset", "SECONDS", "naive local time = UTC + this offset, for JSON timestamps", false},
+        // An established SFT session waits for requests as long as the peer keeps it: this bound
+        // is what ends a live peer's connection after its handshake.
+        {"timeout-ms", "MS", "upper bound on one connection's life, the handshake included", false},
     };
     for (const auto& q : quirk_table()) {
         registry::Knob k;
