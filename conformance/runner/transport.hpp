@@ -80,6 +80,10 @@ public:
     virtual void close() = 0;
     virtual void abort() = 0;
     [[nodiscard]] virtual std::size_t bytes_received() const = 0;
+    // Whether the peer's leaving is ever seen (closed / reset). Datagram transports have no such
+    // signal: a driver that waits for it ends on its own instead (DriveLimits::datagram_linger), and
+    // a `limit` there is one oversized datagram, not the end of the exchange.
+    [[nodiscard]] virtual bool reports_peer_close() const { return true; }
     // Records every send and every received message in `transcript` as connection `index`.
     virtual void attach(Transcript* transcript, std::uint8_t index) = 0;
 };
