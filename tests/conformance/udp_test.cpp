@@ -627,6 +627,25 @@ TEST(UdpStt, HostileFramesAreDeliveredAndTheMachineRejectsThemWithoutGrowth) {
                           {&over, shakedown::Error::oversize},
                           {&endless, shakedown::Error::bad_length}};
 
+    // The transport does not look inside: each arrives as one whole message.
+    {
+        const cf::UdpTransportFactory f(SttServer::sttLimits());
+        auto l = listen(f);
+        auto c = connect(f, l->port());
+        std::string error;
+        std::unique_ptr<cf::Transport> s;
+        for (const auto& k : cases) {
+            ASSERT_FALSE(c->send(*k.datagram, in_ms(1000)));
+            if (!s) {
+                s = l->accept(in_ms(2000), error);
+                ASSERT_TRUE(s) << error;
+            }
+            const auto in = s->receive(in_ms(2000));
+            ASSERT_EQ(in.kind, cf::Incoming::Kind::message);
+            EXPECT_EQ(in.wire, *k.datagram);
+        }
+    }
+
     // The machine alone: closed with the error, nothing buffered.
     for (const auto& c : cases) {
         SttMachines machines;
