@@ -41,7 +41,9 @@ DriveOutcome drive_machine(Machine& m, Transport& t, const std::atomic<bool>& st
                            const LineSink& emit) {
     DriveOutcome outcome;
     const Deadline end = limits.lifetime.count() > 0 ? after(limits.lifetime) : Deadline::max();
+    const bool hears_close = t.reports_peer_close();
     bool reported = false;
+    bool lingered = false;
     bool transport_ok = flush(m, t, after(Millis(2000)));
     while (transport_ok && !stop.load() && m.next_action() != Action::closed) {
         if (m.authenticated() && !reported) {
@@ -53,10 +55,14 @@ DriveOutcome drive_machine(Machine& m, Transport& t, const std::atomic<bool>& st
             break;
         }
         // Waits are sliced so that `stop` is honoured; the idle deadline counts from the last
-        // input while the handshake is not done.
-        const Millis idle = m.authenticated() ? Millis(0)
-                                              : Millis(m.idle_timeout_ms().value_or(
-                                                    static_cast<std::uint32_t>(limits.default_idle.count())));
+        // input while the handshake is not done, and after it on a transport that would never say
+        // the peer left.
+        Millis idle(0);
+        if (!m.authenticated()) {
+            idle = Millis(m.idle_timeout_ms().value_or(static_cast<std::uint32_t>(limits.default_idle.count())));
+        } else if (!hears_close) {
+            idle = limits.datagram_linger;
+        }
         const Deadline idle_at = after(idle);
         Incoming in;
         for (;;) {
@@ -78,11 +84,12 @@ DriveOutcome drive_machine(Machine& m, Transport& t, const std::atomic<bool>& st
             case Incoming::Kind::framing_error:
             case Incoming::Kind::limit:
                 // Let the machine judge the bytes itself (it gives the variant's own error), then
-                // end: the transport cannot follow the stream any more.
+                // end: the transport cannot follow the stream any more. On datagrams a limit is
+                // one oversized datagram; the next one is whole again, so the machine decides.
                 if (!in.wire.empty()) {
                     m.receive(in.wire);
                 }
-                if (m.next_action() != Action::closed) {
+                if (hears_close && m.next_action() != Action::closed) {
                     m.peer_closed();
                 }
                 break;
@@ -96,14 +103,19 @@ DriveOutcome drive_machine(Machine& m, Transport& t, const std::atomic<bool>& st
                 }
                 break;
             case Incoming::Kind::timeout:
-                if (!m.authenticated() && idle.count() > 0 && SteadyClock::now() >= idle_at) {
-                    m.idle_timeout();
+                if (idle.count() > 0 && SteadyClock::now() >= idle_at) {
+                    if (m.authenticated()) {
+                        lingered = true;
+                    } else {
+                        m.idle_timeout();
+                    }
                 }
                 break;
         }
         transport_ok = flush(m, t, after(Millis(2000)));
         if (in.kind == Incoming::Kind::closed || in.kind == Incoming::Kind::reset ||
-            in.kind == Incoming::Kind::framing_error || in.kind == Incoming::Kind::limit) {
+            in.kind == Incoming::Kind::framing_error || (in.kind == Incoming::Kind::limit && hears_close) ||
+            lingered) {
             break;
         }
     }
@@ -111,7 +123,13 @@ DriveOutcome drive_machine(Machine& m, Transport& t, const std::atomic<bool>& st
         outcome.authenticated = true;
         emit("HANDSHAKE_OK " + to_hex(m.peer_identity()));
     }
-    outcome.line = outcome.authenticated ? "CLOSED " + describe_closure(m) : "HANDSHAKE_FAILED " + describe_closure(m);
+    if (!outcome.authenticated) {
+        outcome.line = "HANDSHAKE_FAILED " + describe_closure(m);
+    } else if (lingered && !m.closure()) {
+        outcome.line = "CLOSED quiet for " + std::to_string(limits.datagram_linger.count()) + " ms after the handshake";
+    } else {
+        outcome.line = "CLOSED " + describe_closure(m);
+    }
     emit(outcome.line);
     t.shutdown_send();
     t.close();

@@ -58,6 +58,10 @@ struct DriveLimits {
     Millis lifetime{0};
     // Waits while the handshake is not done use the machine's idle_timeout_ms(); with none, this.
     Millis default_idle{10000};
+    // On a transport that never reports the peer leaving (datagrams), the connection ends once the
+    // handshake is done and this passes without input. Until then the machine answers whatever
+    // arrives, such as a retransmission of the message before a lost last one.
+    Millis datagram_linger{1000};
 };
 
 struct DriveOutcome {

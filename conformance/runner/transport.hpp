@@ -83,6 +83,10 @@ public:
     // The remote end's address without the port ("127.0.0.2", "::1"), for limits counted per
     // source address; empty when the transport has none to give (such limits then do not apply).
     [[nodiscard]] virtual std::string peer_address() const { return {}; }
+    // Whether the peer's leaving is ever seen (closed / reset). Datagram transports have no such
+    // signal: a driver that waits for it ends on its own instead (DriveLimits::datagram_linger), and
+    // a `limit` there is one oversized datagram, not the end of the exchange.
+    [[nodiscard]] virtual bool reports_peer_close() const { return true; }
     // Records every send and every received message in `transcript` as connection `index`.
     virtual void attach(Transcript* transcript, std::uint8_t index) = 0;
 };

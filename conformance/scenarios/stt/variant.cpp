@@ -1,9 +1,11 @@
-// STT descriptor: the reference machines behind the shim flags, the bug knobs, the vector hooks,
-// the fuzz targets and the handshake benchmark. The UDP transport, the scenario catalogue and the
-// reference peer are not part of it yet.
+// STT descriptor: the reference machines behind the shim flags, the UDP transport (so the generic
+// reference peer serves them), the bug knobs, the vector hooks, the fuzz targets and the handshake
+// benchmark. The scenario catalogue is not part of it yet.
 #include "conformance/scenarios/stt/variant.hpp"
 
 #include "common/crypto.hpp"
+#include "conformance/runner/udp.hpp"
+#include "stt/frame.hpp"
 #include "stt/handshake.hpp"
 #include "stt/quirks.hpp"
 #include "stt/session.hpp"
@@ -161,6 +163,13 @@ registry::Variant build() {
     v.vectors.generate = [](const shakedown::vectors::GenerateOptions& o) { return stt::vectors::generate(o); };
     v.vectors.checker = [](const std::string& schema) { return stt::vectors::checker(schema); };
     v.make_machine = make_machine;
+    // One machine unit is one datagram carrying one frame; the transport's bound is the frame
+    // layer's, so an oversized datagram reaches the machine (as a limit) and is judged there.
+    v.transport = [](const std::string&, const registry::Settings&) {
+        conformance::UdpLimits limits;
+        limits.max_datagram = kMaxDatagram;
+        return std::make_shared<const conformance::UdpTransportFactory>(limits);
+    };
     v.shim_flags = {
         {"node-seed", "HEX", "this node's seed (node_id = SHA-256 of it)", false},
         {"shared-seed", "HEX", "the network's shared seed", false},
