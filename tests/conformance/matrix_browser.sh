@@ -10,10 +10,6 @@
 #   matrix_browser.sh SHAKEDOWN SCALE OUT_DIR
 set -euo pipefail
 shakedown=$1 scale=$2 out=$3
-mkdir -p "$out"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
 browser=""
 for b in chromium chromium-browser google-chrome; do
   if command -v "$b" >/dev/null 2>&1; then browser=$b; break; fi
@@ -24,22 +20,26 @@ if [ -z "$browser" ]; then
   exit 1
 fi
 
+mkdir -p "$out"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
 fail() { echo "matrix_browser: FAIL: $*" >&2; exit 1; }
 
 # Two targets of one variant: the reference, and the reference with a MAC check switched off.
 subset=(--only '*.happy.*' --only '*.mac.*')
 "$shakedown" conform --variant stellar --reference --quiet --timeout-scale "$scale" "${subset[@]}" \
-  --report-json "$work/reference.json" --html "$work/reference.html" >"$work/conform-1.out" 2>&1 ||
+  --report-json "$out/reference.json" --html "$out/reference.html" >"$work/conform-1.out" 2>&1 ||
   { cat "$work/conform-1.out"; fail "the reference run did not pass"; }
 set +e
 "$shakedown" conform --variant stellar --reference --quiet --timeout-scale "$scale" "${subset[@]}" \
-  --bug skip-mac-check --report-json "$work/skip-mac-check.json" --html "$out/skip-mac-check.html" \
+  --bug skip-mac-check --report-json "$out/skip-mac-check.json" --html "$out/skip-mac-check.html" \
   >"$work/conform-2.out" 2>&1
 status=$?
 set -e
 [ "$status" -eq 1 ] || { cat "$work/conform-2.out"; fail "the run with a bug knob exited $status, not 1"; }
 
-"$shakedown" report merge "$work/reference.json" "$work/skip-mac-check.json" --html "$out/matrix.html" \
+"$shakedown" report merge "$out/reference.json" "$out/skip-mac-check.json" --html "$out/matrix.html" \
   --junit "$out/matrix.xml" --json "$out/matrix.json" >"$work/merge.out" 2>&1 ||
   { cat "$work/merge.out"; fail "report merge failed"; }
 
@@ -55,16 +55,16 @@ expect_refused() {  # WHAT PATTERN FILE...
   grep -qF -- "$pattern" "$work/refused.out" || { cat "$work/refused.out"; fail "$what: no '$pattern' in the message"; }
   [ ! -e "$work/never.html" ] || fail "$what: an output was written anyway"
 }
-expect_refused "missing file" "$work/absent.json: cannot read it" "$work/reference.json" "$work/absent.json"
+expect_refused "missing file" "$work/absent.json: cannot read it" "$out/reference.json" "$work/absent.json"
 printf '{"tool": "shakedown conform", ' >"$work/truncated.json"
 expect_refused "invalid JSON" "$work/truncated.json: invalid JSON" "$work/truncated.json"
 node -e '
   const fs = require("fs");
   const r = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
   r.scenarios[2].verdict = "great";
-  fs.writeFileSync(process.argv[2], JSON.stringify(r));' "$work/reference.json" "$work/schema.json"
+  fs.writeFileSync(process.argv[2], JSON.stringify(r));' "$out/reference.json" "$work/schema.json"
 expect_refused "wrong schema" "$work/schema.json: \$.scenarios[2].verdict: 'great' is not one of" \
-  "$work/reference.json" "$work/schema.json"
+  "$out/reference.json" "$work/schema.json"
 
 run_browser() {  # URL DOM_OUT [more flags]
   local url=$1 dom=$2
@@ -75,13 +75,13 @@ run_browser() {  # URL DOM_OUT [more flags]
   [ -s "$dom" ] || { tail -20 "$work/browser.err"; fail "$browser dumped no DOM for $url"; }
 }
 
-run_browser "file://$out/matrix.html#filter=FAIL" "$work/matrix-fail.dom"
-run_browser "file://$out/matrix.html" "$work/matrix-all.dom"
-run_browser "file://$out/skip-mac-check.html#filter=FAIL" "$work/report-fail.dom"
+run_browser "file://$out/matrix.html#filter=FAIL" "$out/matrix-fail.dom.html"
+run_browser "file://$out/matrix.html" "$out/matrix-all.dom.html"
+run_browser "file://$out/skip-mac-check.html#filter=FAIL" "$out/skip-mac-check-fail.dom.html"
 
 # The DOM against the JSON reports: which rows the filter leaves, and what the headlines say.
-node - "$work/reference.json" "$work/skip-mac-check.json" "$work/matrix-fail.dom" "$work/matrix-all.dom" \
-  "$work/report-fail.dom" <<'EOF'
+node - "$out/reference.json" "$out/skip-mac-check.json" "$out/matrix-fail.dom.html" "$out/matrix-all.dom.html" \
+  "$out/skip-mac-check-fail.dom.html" <<'EOF'
 const fs = require("fs");
 const [refPath, bugPath, failDom, allDom, reportDom] = process.argv.slice(2);
 const reports = [refPath, bugPath].map((p) => JSON.parse(fs.readFileSync(p, "utf8")));
