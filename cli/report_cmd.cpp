@@ -1,5 +1,6 @@
 // shakedown report merge: the JSON reports of several targets (of one variant or several) as one
 // compatibility matrix.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -25,6 +26,12 @@ struct MergeFlags {
 int run_merge(const MergeFlags& f) {
     std::vector<cf::MatrixSource> sources;
     for (const auto& path : f.inputs) {
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(path, ec)) {
+            std::cerr << "shakedown report merge: " << path << ": "
+                      << (std::filesystem::exists(path, ec) ? "not a file" : "no such file") << "\n";
+            return 2;
+        }
         std::ifstream in(path, std::ios::binary);
         if (!in) {
             std::cerr << "shakedown report merge: " << path << ": cannot read it\n";

@@ -4,10 +4,9 @@
 #include <filesystem>
 #include <iterator>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "conformance/runner/report_format.hpp"
 
@@ -20,7 +19,9 @@ using nlohmann::json;
 
 constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
-std::string group_title(const MatrixGroup& g) { return g.variant + (g.profile.empty() ? "" : " (" + g.profile + ")"); }
+std::string group_title(const MatrixGroup& g) {
+    return g.variant + (g.profile.empty() ? "" : " (" + g.profile + ")");
+}
 
 format::LabelCounts column_counts(const MatrixGroup& g, std::size_t column) {
     format::LabelCounts counts;
@@ -130,15 +131,17 @@ void deviation_list(std::ostream& h, const MatrixGroup& g, std::size_t gi, const
     }
     h << "<ul>\n";
     for (const auto ri : rows) {
-        h << "<li><a href=\"#" << row_anchor(gi, ri) << "\"><code>" << xml_escape(g.rows[ri].id) << "</code></a>: "
-          << deviating_cells(g, gi, ri) << " &mdash; " << xml_escape(g.rows[ri].title) << "</li>\n";
+        h << "<li><a href=\"#" << row_anchor(gi, ri) << "\"><code>" << xml_escape(g.rows[ri].id)
+          << "</code></a>: " << deviating_cells(g, gi, ri) << " &mdash; " << xml_escape(g.rows[ri].title) << "</li>\n";
     }
     h << "</ul>\n";
 }
 
 }  // namespace
 
-bool is_deviation(const ScenarioResult& r) { return r.verdict != Verdict::pass && r.verdict != Verdict::skipped; }
+bool is_deviation(const ScenarioResult& r) {
+    return r.verdict != Verdict::pass && r.verdict != Verdict::skipped;
+}
 
 std::size_t MatrixRow::deviations() const {
     std::size_t n = 0;
@@ -148,7 +151,9 @@ std::size_t MatrixRow::deviations() const {
     return n;
 }
 
-bool MatrixRow::shared_deviation() const { return cells.size() >= 2 && deviations() == cells.size(); }
+bool MatrixRow::shared_deviation() const {
+    return cells.size() >= 2 && deviations() == cells.size();
+}
 
 std::size_t MatrixRow::unique_deviation() const {
     if (cells.size() < 2 || deviations() != 1) {
@@ -240,8 +245,8 @@ std::string matrix_html(const std::vector<MatrixSource>& sources) {
          "reason and transcript from its report. Filters show the rows where one target has a shown verdict.</p>\n";
     h << "<ul>\n";
     for (std::size_t gi = 0; gi < groups.size(); ++gi) {
-        h << "<li><a href=\"#g-" << gi << "\">" << xml_escape(group_title(groups[gi])) << "</a>: "
-          << groups[gi].columns.size() << " targets, " << groups[gi].rows.size() << " scenarios</li>\n";
+        h << "<li><a href=\"#g-" << gi << "\">" << xml_escape(group_title(groups[gi]))
+          << "</a>: " << groups[gi].columns.size() << " targets, " << groups[gi].rows.size() << " scenarios</li>\n";
     }
     h << "</ul>\n";
     h << format::filter_bar(all);

@@ -83,10 +83,13 @@ std::string headline(const LabelCounts& counts) {
         return "all " + std::to_string(total) + (total == 1 ? " scenario" : " scenarios") + " PASS";
     }
     // Most pressing first; a FAIL here is always unexpected (an expected one is an XFAIL).
-    static const std::vector<std::pair<std::string, std::string>> order{
-        {"FAIL", "unexpected FAIL"}, {"XPASS", "XPASS"},     {"NON-STRICT", "NON-STRICT"},
-        {"XFAIL", "XFAIL"},          {"UNIMPLEMENTED", "UNIMPLEMENTED"}, {"SKIPPED", "SKIPPED"},
-        {"PASS", "PASS"}};
+    static const std::vector<std::pair<std::string, std::string>> order{{"FAIL", "unexpected FAIL"},
+                                                                        {"XPASS", "XPASS"},
+                                                                        {"NON-STRICT", "NON-STRICT"},
+                                                                        {"XFAIL", "XFAIL"},
+                                                                        {"UNIMPLEMENTED", "UNIMPLEMENTED"},
+                                                                        {"SKIPPED", "SKIPPED"},
+                                                                        {"PASS", "PASS"}};
     std::string out;
     for (const auto& [label, text] : order) {
         const auto n = count(label);
@@ -148,8 +151,8 @@ std::string transcript_html(const Transcript& t) {
 std::string findings_text(const ScenarioResult& r) {
     std::ostringstream s;
     for (const auto& f : r.findings) {
-        s << "- [" << (f.severity == Verdict::pass ? "note" : to_label(f.severity)) << (f.counted ? "" : ", not counted")
-          << "] " << f.category << ": " << f.text << "\n";
+        s << "- [" << (f.severity == Verdict::pass ? "note" : to_label(f.severity))
+          << (f.counted ? "" : ", not counted") << "] " << f.category << ": " << f.text << "\n";
     }
     return s.str();
 }

@@ -55,7 +55,7 @@ expect_refused() {  # WHAT PATTERN FILE...
   grep -qF -- "$pattern" "$work/refused.out" || { cat "$work/refused.out"; fail "$what: no '$pattern' in the message"; }
   [ ! -e "$work/never.html" ] || fail "$what: an output was written anyway"
 }
-expect_refused "missing file" "$work/absent.json: cannot read it" "$out/reference.json" "$work/absent.json"
+expect_refused "missing file" "$work/absent.json: no such file" "$out/reference.json" "$work/absent.json"
 printf '{"tool": "shakedown conform", ' >"$work/truncated.json"
 expect_refused "invalid JSON" "$work/truncated.json: invalid JSON" "$work/truncated.json"
 node -e '

@@ -2,15 +2,15 @@
 // renderings of one run differ only in their timing lines, a JSON report reads back as written (and
 // a malformed one is refused with the path of the fault), and the merged matrix sorts deviations
 // into shared and unique.
+#include "conformance/runner/report.hpp"
+
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
 #include "conformance/runner/matrix.hpp"
-#include "conformance/runner/report.hpp"
 #include "conformance/runner/report_format.hpp"
 
 namespace cf = shakedown::conformance;
@@ -151,7 +151,8 @@ TEST(Reports, OnlyTimingLinesDifferBetweenTwoRenderingsOfOneRun) {
     const auto html = differing(cf::report_html(a), cf::report_html(b));
     EXPECT_GE(html.size(), 2U + a.results.size() * 4);  // started, duration, and per scenario its duration + 3 entries
     for (const auto& l : html) {
-        EXPECT_TRUE(l.find("class=\"timing\"") != std::string::npos || l.find("<span class=\"t\">") != std::string::npos)
+        EXPECT_TRUE(l.find("class=\"timing\"") != std::string::npos ||
+                    l.find("<span class=\"t\">") != std::string::npos)
             << l;
     }
     // The times sit alone in their elements: masking them leaves two identical pages.
@@ -282,7 +283,8 @@ TEST(Matrix, JsonJunitAndHtml) {
     ASSERT_EQ(json["groups"].size(), 2U);
     const auto& g = json["groups"][0];
     EXPECT_EQ(g["targets"][1]["label"], "impl B");
-    EXPECT_EQ(g["targets"][0]["headline"], "1 unexpected FAIL, 1 NON-STRICT, 1 XFAIL, 1 UNIMPLEMENTED, 1 SKIPPED, 2 PASS");
+    EXPECT_EQ(g["targets"][0]["headline"],
+              "1 unexpected FAIL, 1 NON-STRICT, 1 XFAIL, 1 UNIMPLEMENTED, 1 SKIPPED, 2 PASS");
     EXPECT_EQ(g["targets"][1]["totals"]["FAIL"], 2);
     EXPECT_EQ(g["targets"][0]["by_class"]["a"]["NON-STRICT"], 1);
     EXPECT_EQ(g["deviations"]["shared_by_all"],
