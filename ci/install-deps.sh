@@ -12,6 +12,7 @@ pkgs=(
   libboost-dev libboost-system-dev
   nodejs ccache zlib1g-dev
   llvm-14 python3-yaml afl++
+  chromium  # headless, for the browser test of the HTML reports (tests/conformance/matrix_browser.sh)
 )
 missing=()
 for p in "${pkgs[@]}"; do
