@@ -34,10 +34,13 @@ Result<Bytes> xchacha20_poly1305_open(ByteView key, ByteView nonce, ByteView aad
     }
     Bytes out(sealed.size() - crypto_aead_xchacha20poly1305_ietf_ABYTES);
     unsigned long long out_len = 0;
-    // The verdict of the tag check is public: the handshake goes on or stops.
-    if (ct::declassified(crypto_aead_xchacha20poly1305_ietf_decrypt(out.data(), &out_len, nullptr, sealed.data(),
-                                                                    sealed.size(), aad.data(), aad.size(),
-                                                                    nonce.data(), key.data())) != 0) {
+    const int rc = crypto_aead_xchacha20poly1305_ietf_decrypt(out.data(), &out_len, nullptr, sealed.data(),
+                                                              sealed.size(), aad.data(), aad.size(), nonce.data(),
+                                                              key.data());
+    // The verdict of the tag check is public (the handshake goes on or stops), and so is the
+    // plaintext length (the ciphertext's, less the tag); libsodium derives both from the verdict.
+    ct::declassify(&out_len, sizeof out_len);
+    if (ct::declassified(rc) != 0) {
         secure_wipe(out);
         return fail(Error::bad_mac, "XChaCha20-Poly1305 tag mismatch");
     }
