@@ -37,7 +37,7 @@ build() {  # build DIR PLANTED
 # One valgrind run: exit status 0 (no error) or 42 (memcheck errors) both produce the XML file.
 memcheck() {  # memcheck BINARY ID XML
   local rc=0
-  valgrind --tool=memcheck --error-exitcode=42 --track-origins=yes --leak-check=no \
+  valgrind --tool=memcheck --error-exitcode=42 --track-origins=yes --leak-check=no --num-callers=50 \
     --suppressions="$root/ci/ct.supp" --xml=yes --xml-file="$3" --fullpath-after= \
     "$1" --only "$2" >"${3%.xml}.log" 2>&1 || rc=$?
   if [ "$rc" -ne 0 ] && [ "$rc" -ne 42 ]; then
