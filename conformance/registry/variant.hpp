@@ -92,6 +92,15 @@ struct BenchCase {
     std::function<void()> primitives;
 };
 
+// Settings under which the reference's two roles complete a handshake with each other in memory
+// (tests/ct/ runs every pair under valgrind; a mode worth covering, such as an authentication
+// method, gets its own pair).
+struct LoopbackPair {
+    std::string name;  // "default", "rsa", ...
+    Settings initiator;
+    Settings acceptor;
+};
+
 struct Variant {
     std::string name;
     std::string summary;
@@ -129,6 +138,8 @@ struct Variant {
     std::vector<Knob> knobs;
     std::vector<std::string> fuzz_targets;
     std::vector<BenchCase> bench;
+    // The loopback pairs of a profile; unset: one pair with empty settings.
+    std::function<std::vector<LoopbackPair>(const std::string& profile)> loopback;
 
     [[nodiscard]] const Profile* find_profile(std::string_view name) const;
     [[nodiscard]] const Knob* find_knob(std::string_view name) const;

@@ -248,6 +248,15 @@ registry::Variant make_variant() {
     v.vectors.checker = [](const std::string& schema) { return vectors::checker(schema); };
     v.make_machine = &make_machine;
     v.transport = &transport;
+    // Each authentication mode, with the default password and the fixed test RSA keys.
+    v.loopback = [](const std::string&) {
+        std::vector<registry::LoopbackPair> pairs;
+        for (const char* mode : {"password", "rsa", "preshared"}) {
+            const registry::Settings s{{"mode", {mode}}, {"crypto-key", {"0123456789abcdef"}}};
+            pairs.push_back({mode, s, s});
+        }
+        return pairs;
+    };
     v.shim_flags = {
         {"now", "UNIX", "current time in seconds (HiveMind carries no timestamps; accepted and ignored)", false},
         {"mode", "MODE", "password (default), rsa or preshared", false},

@@ -226,6 +226,15 @@ registry::Variant build() {
         return std::optional<conformance::ConnectionLimits>(l);
     };
     v.make_machine = make_machine;
+    // The §10 identities, each side pinning the other's key (the acceptor is the server).
+    v.loopback = [](const std::string&) {
+        const auto client = crypto::ed25519_from_seed(kClientSeed).public_key;
+        const auto server = crypto::ed25519_from_seed(kServerSeed).public_key;
+        return std::vector<registry::LoopbackPair>{
+            {"default",
+             {{"identity-seed", {to_hex(kClientSeed)}}, {"peer-identity", {to_hex(server)}}},
+             {{"identity-seed", {to_hex(kServerSeed)}}, {"peer-identity", {to_hex(client)}}}}};
+    };
     v.shim_flags = {
         {"now", "UNIX", "the clock, in seconds since the epoch (timestamps, J1, J6, the handshake deadline)", false},
         {"identity-seed", "HEX", "32-byte Ed25519 seed of this end's identity (random when absent)", false},

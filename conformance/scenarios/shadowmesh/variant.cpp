@@ -214,6 +214,17 @@ void bench_primitives() {
     }
 }
 
+// Both peers hold the same session ID and each other's keys crosswise (TX of one is RX of the other).
+std::vector<registry::LoopbackPair> loopback(const std::string& /*profile*/) {
+    const std::string sid = to_hex(counting<16>(0x01));
+    const std::string a = to_hex(counting<32>(0x21));
+    const std::string b = to_hex(counting<32>(0x01));
+    const std::string now = "1762230765000";
+    return {{"default",
+             {{"session-id", {sid}}, {"tx-key", {a}}, {"rx-key", {b}}, {"now", {now}}},
+             {{"session-id", {sid}}, {"tx-key", {b}}, {"rx-key", {a}}, {"now", {now}}}}};
+}
+
 registry::Variant build() {
     registry::Variant v;
     v.name = "shadowmesh";
@@ -244,6 +255,7 @@ registry::Variant build() {
                       "shadowmesh_complete",         "shadowmesh_close",            "shadowmesh_frame",
                       "shadowmesh_upstream_frame",   "shadowmesh_initiator_strict", "shadowmesh_initiator_upstream",
                       "shadowmesh_responder_strict", "shadowmesh_responder_upstream", "shadowmesh_negative_control"};
+    v.loopback = loopback;
     v.bench = {
         {"shadowmesh/strict", [] { bench_exchange(Profile::strict); }, bench_primitives},
         {"shadowmesh/upstream", [] { bench_exchange(Profile::upstream); }, bench_primitives},

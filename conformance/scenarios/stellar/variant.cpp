@@ -157,6 +157,10 @@ registry::Variant make() {
                       "stellar_auth",  "stellar_auth_cert",             "stellar_error",           "stellar_initiator",
                       "stellar_acceptor"};
     v.bench = bench_cases();
+    v.loopback = [](const std::string&) {
+        return std::vector<registry::LoopbackPair>{
+            {"default", {{"seed", {std::string(64, '1')}}}, {{"seed", {std::string(64, '2')}}}}};
+    };
     return v;
 }
 
