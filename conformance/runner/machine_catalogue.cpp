@@ -341,8 +341,6 @@ private:
                 }
             }
         }
-        ScenarioOutcome o;
-        o.handshake_completed = reported ? reported_ok : x.harness_authenticated;
         if (m_spec.expect == Expect::complete) {
             return grade_complete(x, reported, reported_ok, reported_failure);
         }
@@ -477,10 +475,9 @@ HonestShape honest_shape(const MachineEnvironment& env, Role target_role, const 
     if (!target || !harness) {
         return shape;
     }
-    Machine& initiator = target_role == Role::initiator ? *target : *harness;
-    Machine& acceptor = target_role == Role::initiator ? *harness : *target;
-    acceptor.start();
-    initiator.start();
+    // The acceptor starts first (it may speak first), then the initiator.
+    (target_role == Role::acceptor ? *target : *harness).start();
+    (target_role == Role::initiator ? *target : *harness).start();
     for (int round = 0; round < 64; ++round) {
         bool moved = false;
         for (auto& u : harness->take_output()) {
@@ -498,7 +495,6 @@ HonestShape honest_shape(const MachineEnvironment& env, Role target_role, const 
             break;
         }
     }
-    (void)initiator;
     shape.completed = harness->authenticated() && target->authenticated();
     if (!shape.completed) {
         shape.error = "the reference did not complete against itself: " + describe(target->closure()) + " / " +
