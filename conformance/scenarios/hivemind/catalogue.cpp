@@ -162,7 +162,7 @@ std::shared_ptr<cf::MachineEnvironment> environment(const registry::Variant& var
     // One opcode byte, then the WebSocket message: the families change the message.
     env->body_offset = [](const Bytes& unit) -> std::size_t { return unit.empty() ? 0 : 1; };
     // The handshake's idle limit is 5 s; a refusal comes at once.
-    env->reaction = Millis(1500);
+    env->reaction = cf::Millis(1500);
     return env;
 }
 
