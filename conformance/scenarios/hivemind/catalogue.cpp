@@ -162,7 +162,7 @@ std::shared_ptr<cf::MachineEnvironment> environment(const registry::Variant& var
     // One opcode byte, then the WebSocket message: the families change the message.
     env->body_offset = [](const Bytes& unit) -> std::size_t { return unit.empty() ? 0 : 1; };
     // The handshake's idle limit is 5 s; a refusal comes at once.
-    env->reaction = cf::Millis(1500);
+    env->reaction = cf::Millis(2500);
     return env;
 }
 
@@ -329,6 +329,11 @@ void add_credentials(Builder& b) {
             s.harness_flags.insert(s.harness_flags.end(), {"--harness-knob", "skip-envelope-check"});
         }
         s.expected_error = "bad_credentials";
+        // A server that refuses an empty password closes before our side sends anything, which
+        // the engine cannot tell from a change that never applied: graded on the client only.
+        if (target == Role::acceptor) {
+            continue;
+        }
         auto& e = b.add(target, pw, "credential", "empty_password",
                         "both sides configured with an empty password",
                         "the reference refuses to run with an empty password (bad_credentials at start)");
@@ -645,6 +650,8 @@ cf::Catalogue make_catalogue(const registry::Variant& variant, const registry::C
     cat.variant = variant.name;
     cat.description = "HiveMind password, RSA and pre-shared-key handshakes (docs/protocols/hivemind.md)";
     for (auto& s : specs) {
+        // PBKDF2 (100000 iterations) on both sides, and RSA in RSA mode, on a loaded machine.
+        s.deadline = std::max(s.deadline, cf::Millis(10000));
         cat.scenarios.push_back(cf::make_machine_scenario(env, std::move(s)));
     }
     return cat;
