@@ -2,8 +2,11 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
+#include <tuple>
 #include <utility>
 
+#include "common/bytes.hpp"
 #include "common/crypto.hpp"
 #include "stt/frame.hpp"
 #include "stt/tlv.hpp"
@@ -13,6 +16,7 @@ namespace shakedown::stt {
 namespace {
 
 namespace cf = shakedown::conformance;
+using cf::Millis;
 
 // A rejecting STT target stays silent (one datagram, no answer), so every refusal costs the
 // scenario's whole deadline; on a local network an answer takes well under a millisecond.
