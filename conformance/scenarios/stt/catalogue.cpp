@@ -257,8 +257,11 @@ void add_generic(const RoleBuilder& b) {
         if (s.info.cls == "replay") {
             // The responder's replay cache is the node's (variant.cpp shares it across the
             // generic server's per-address machines): a replayed HELLO is `replay`.
+            // A shim serves each connection from a new process (a restarted node, whose
+            // in-memory cache is empty): graded only where one target instance sees both.
             if (unit == 0 && s.info.target_role == Role::acceptor) {
                 s.expected_error = "replay";
+                s.info.needs_single_process = true;
             }
         }
         if (s.expect == cf::Expect::reject) {
