@@ -96,6 +96,64 @@ private:
     std::shared_ptr<NodeReplayCache> m_node;
 };
 
+// The runner's in-process and shim sessions open a listener for an initiator target, accept one
+// transport and drop the listener. A TCP connection outlives its listener; a UDP "connection" is
+// the listener's socket and reader thread, so it would end there ("listener closed"). This
+// factory's accepted transports keep their listener alive until they are gone.
+class ListenerKeepingTransport final : public conformance::Transport {
+public:
+    ListenerKeepingTransport(std::unique_ptr<conformance::Transport> inner, std::shared_ptr<conformance::Listener> l)
+        : m_inner(std::move(inner)), m_listener(std::move(l)) {}
+    ~ListenerKeepingTransport() override { m_inner.reset(); }
+    [[nodiscard]] std::error_code send(ByteView b, conformance::Deadline d) override { return m_inner->send(b, d); }
+    [[nodiscard]] conformance::Incoming receive(conformance::Deadline d) override { return m_inner->receive(d); }
+    [[nodiscard]] conformance::Incoming receive_any(conformance::Deadline d) override { return m_inner->receive_any(d); }
+    void shutdown_send() override { m_inner->shutdown_send(); }
+    void close() override { m_inner->close(); }
+    void abort() override { m_inner->abort(); }
+    [[nodiscard]] std::size_t bytes_received() const override { return m_inner->bytes_received(); }
+    [[nodiscard]] std::string peer_address() const override { return m_inner->peer_address(); }
+    [[nodiscard]] bool reports_peer_close() const override { return m_inner->reports_peer_close(); }
+    void attach(conformance::Transcript* t, std::uint8_t index) override { m_inner->attach(t, index); }
+
+private:
+    std::unique_ptr<conformance::Transport> m_inner;
+    std::shared_ptr<conformance::Listener> m_listener;
+};
+
+class ListenerKeepingListener final : public conformance::Listener {
+public:
+    explicit ListenerKeepingListener(std::shared_ptr<conformance::Listener> inner) : m_inner(std::move(inner)) {}
+    [[nodiscard]] std::uint16_t port() const override { return m_inner->port(); }
+    [[nodiscard]] std::unique_ptr<conformance::Transport> accept(conformance::Deadline d, std::string& error) override {
+        auto t = m_inner->accept(d, error);
+        return t ? std::make_unique<ListenerKeepingTransport>(std::move(t), m_inner) : nullptr;
+    }
+    [[nodiscard]] std::string describe() const override { return m_inner->describe(); }
+
+private:
+    std::shared_ptr<conformance::Listener> m_inner;
+};
+
+class UdpFactory final : public conformance::TransportFactory {
+public:
+    explicit UdpFactory(conformance::UdpLimits limits) : m_inner(limits) {}
+    [[nodiscard]] std::string name() const override { return m_inner.name(); }
+    [[nodiscard]] std::unique_ptr<conformance::Transport> connect(const conformance::Endpoint& to,
+                                                                  conformance::Deadline d,
+                                                                  std::string& error) const override {
+        return m_inner.connect(to, d, error);
+    }
+    [[nodiscard]] std::unique_ptr<conformance::Listener> listen(const conformance::Endpoint& at,
+                                                                std::string& error) const override {
+        std::shared_ptr<conformance::Listener> l = m_inner.listen(at, error);
+        return l ? std::make_unique<ListenerKeepingListener>(std::move(l)) : nullptr;
+    }
+
+private:
+    conformance::UdpTransportFactory m_inner;
+};
+
 bool hex_setting(const registry::Settings& s, const std::string& name, Bytes& out, std::string& error) {
     const std::string* v = last_value(s, name);
     if (v == nullptr) {
@@ -264,7 +322,7 @@ registry::Variant build() {
     v.transport = [](const std::string&, const registry::Settings&) {
         conformance::UdpLimits limits;
         limits.max_datagram = kMaxDatagram;
-        return std::make_shared<const conformance::UdpTransportFactory>(limits);
+        return std::make_shared<const UdpFactory>(limits);
     };
     v.shim_flags = {
         {"node-seed", "HEX", "this node's seed (node_id = SHA-256 of it)", false},
