@@ -198,6 +198,38 @@ private:
     std::unique_ptr<cf::Scenario> m_inner;
 };
 
+// A datagram target that answered a changed message and then waits for the rest is still pending
+// when the scenario ends; the runner stops it, and its report then reads like a refusal
+// (HANDSHAKE_FAILED with no reason). A refusal is the target's own: a report that only says it
+// was stopped while waiting is not one.
+class ReportedRefusal final : public cf::Scenario {
+public:
+    explicit ReportedRefusal(std::unique_ptr<cf::Scenario> inner) : m_inner(std::move(inner)) {}
+    [[nodiscard]] const cf::ScenarioInfo& info() const override { return m_inner->info(); }
+    [[nodiscard]] cf::ScenarioOutcome run(cf::ScenarioContext& ctx) const override {
+        cf::ScenarioOutcome o = m_inner->run(ctx);
+        if (o.verdict != cf::Verdict::pass) {
+            return o;
+        }
+        const auto& reports = ctx.finish_target();
+        if (reports.empty() || !reports.back().killed) {
+            return o;
+        }
+        for (const auto& line : reports.back().lines) {
+            if (line != "HANDSHAKE_FAILED unknown") {
+                return o;
+            }
+        }
+        o.verdict = cf::Verdict::fail;
+        o.reason = "the target did not refuse the changed message: it was still waiting for the handshake to go on "
+                   "when the scenario ended (stopped by the runner)";
+        return o;
+    }
+
+private:
+    std::unique_ptr<cf::Scenario> m_inner;
+};
+
 // ---- the catalogue ----------------------------------------------------------------------------
 
 struct RoleBuilder {
@@ -217,7 +249,13 @@ struct RoleBuilder {
         s.deadline = kRejectDeadline;
         return s;
     }
-    void add(cf::MachineScenario s) const { cat->scenarios.push_back(cf::make_machine_scenario(env, std::move(s))); }
+    void add(cf::MachineScenario s) const {
+        if (s.expect == cf::Expect::reject) {
+            cat->scenarios.push_back(std::make_unique<ReportedRefusal>(cf::make_machine_scenario(env, std::move(s))));
+        } else {
+            cat->scenarios.push_back(cf::make_machine_scenario(env, std::move(s)));
+        }
+    }
     void add_stall(cf::MachineScenario s) const {
         cat->scenarios.push_back(std::make_unique<ReportedStall>(cf::make_machine_scenario(env, std::move(s))));
     }
