@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "conformance/runner/machine_catalogue.hpp"
+#include "conformance/scenarios/sft/records.hpp"
 #include "sft/machine.hpp"
 #include "sft/profile.hpp"
 
@@ -259,6 +260,9 @@ Catalogue make_catalogue(const registry::Variant& v, const registry::CatalogueOp
             add(env, std::move(s));
         }
 
+        if (target == Role::acceptor) {
+            add_record_scenarios(cat, env, p);
+        }
         if (target == Role::initiator) {
             auto s = specific(target, "identity", "foreign-server-key",
                               "a server whose identity key is not the pinned one",
