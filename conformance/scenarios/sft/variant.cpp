@@ -248,6 +248,22 @@ registry::Variant build() {
         return std::optional<conformance::ConnectionLimits>(l);
     };
     v.make_machine = make_machine;
+    // conform --reference: the described reference needs keys to exist at all; its acceptor gets
+    // the §10 server keys by default (every scenario gives its own flags on top).
+    v.reference_peer = [](const std::string& profile, const registry::Settings& settings,
+                          const std::vector<std::string>& knobs) -> std::shared_ptr<conformance::LocalPeer> {
+        registry::Settings s = settings;
+        s["identity-seed"].insert(s["identity-seed"].begin(), to_hex(kServerSeed));
+        s["peer-identity"].insert(s["peer-identity"].begin(), to_hex(crypto::ed25519_from_seed(kClientSeed).public_key));
+        std::string knob_text;
+        for (const auto& k : knobs) {
+            knob_text += (knob_text.empty() ? " with --bug " : ", ") + k;
+        }
+        return std::make_shared<conformance::MachineReferencePeer>(
+            "shakedown reference peer (in process)" + knob_text, variant().transport(profile, s),
+            registry::flagged_machine_factory(variant(), profile, s, knobs), conformance::DriveLimits{},
+            variant().connection_limits(profile, s));
+    };
     v.catalogue = [](const registry::CatalogueOptions& o) { return conformance::sft_scenarios::make_catalogue(variant(), o); };
     // The §10 identities, each side pinning the other's key (the acceptor is the server).
     v.loopback = [](const std::string&) {
