@@ -221,6 +221,11 @@ Catalogue make_catalogue(const registry::Variant& v, const registry::CatalogueOp
     cat.variant = "sft";
     cat.description = "SFT handshake, profile " + profile + " (docs/protocols/sft.md)";
     const auto add = [&cat](const std::shared_ptr<MachineEnvironment>& env, MachineScenario s) {
+        // Each end runs 600,000 PBKDF2 iterations (0.5-2 s, more on a loaded host) before its
+        // next message: the engine's default 3 s does not cover two of them in turn.
+        if (!s.stall_after) {
+            s.deadline = std::max(s.deadline, Millis(15000));
+        }
         cat.scenarios.push_back(make_machine_scenario(env, std::move(s)));
     };
 
