@@ -224,7 +224,7 @@ Catalogue make_catalogue(const registry::Variant& v, const registry::CatalogueOp
         // Each end runs 600,000 PBKDF2 iterations (0.5-2 s, more on a loaded host) before its
         // next message: the engine's default 3 s does not cover two of them in turn.
         if (!s.stall_after) {
-            s.deadline = std::max(s.deadline, Millis(15000));
+            s.deadline = std::max(s.deadline, Millis(40000));
         }
         cat.scenarios.push_back(make_machine_scenario(env, std::move(s)));
     };
