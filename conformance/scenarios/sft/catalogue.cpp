@@ -273,7 +273,8 @@ Catalogue make_catalogue(const registry::Variant& v, const registry::CatalogueOp
                               "a server whose identity key is not the pinned one",
                               "the client refuses a server_id other than its pinned key (§6, A7)");
             s.requires_target_flags = true;
-            s.target_flags = env->target_flags;
+            // The upstream-v2 client pins only when told (§1); this scenario tells it.
+            s.target_flags = env->target_flags + std::vector<std::string>{"--peer-identity", public_hex(kServerSeed)};
             s.harness_flags = {"--identity-seed", std::string(kForeignSeed)};
             s.consequence = "a man in the middle with a key of its own is accepted";
             add(env, std::move(s));
