@@ -1,10 +1,13 @@
 // SFT in the registry: profiles, messages, vector hooks, the transport (framing.hpp), the
 // reference machines built from shim flags and the limits of their server, bug knobs, fuzz
-// targets and the handshake benchmark. The catalogue is not provided yet (docs/protocols/sft.md).
+// targets, the handshake benchmark and the conformance catalogue (catalogue.hpp).
 #include "conformance/scenarios/sft/variant.hpp"
 
 #include <chrono>
+#include <map>
+#include <mutex>
 
+#include "conformance/scenarios/sft/catalogue.hpp"
 #include "conformance/scenarios/sft/framing.hpp"
 #include "conformance/scenarios/sft/sandbox.hpp"
 #include "sft/machine.hpp"
@@ -105,10 +108,29 @@ std::unique_ptr<Machine> make_machine(const registry::MachineRequest& req, Rng& 
         error = "described needs --peer-identity (the pinned server key, or the provisioned client key)";
         return nullptr;
     }
-    // One derivation budget for all of this process's server connections (docs/protocols/sft.md §7).
-    static const auto throttle = std::make_shared<KdfThrottle>();
+    // One derivation budget for all of this process's server connections (docs/protocols/sft.md §7);
+    // --kdf-budget sets another per-window budget (one throttle per value, shared alike) or none.
     if (req.role == Role::acceptor) {
-        cfg.kdf_throttle = throttle;
+        static std::mutex mutex;
+        static std::map<std::size_t, std::shared_ptr<KdfThrottle>> throttles;
+        std::size_t budget = kKdfBudget;
+        const std::string* b = one(req.settings, "kdf-budget");
+        if (b == nullptr || *b != "unlimited") {
+            if (b != nullptr) {
+                try {
+                    budget = static_cast<std::size_t>(std::stoull(*b));
+                } catch (const std::exception&) {
+                    error = "--kdf-budget: a number or 'unlimited'";
+                    return nullptr;
+                }
+            }
+            const std::lock_guard<std::mutex> lock(mutex);
+            auto& t = throttles[budget];
+            if (!t) {
+                t = std::make_shared<KdfThrottle>(budget);
+            }
+            cfg.kdf_throttle = t;
+        }
     }
     std::unique_ptr<FileStore> store;
     if (const std::string* dir = one(req.settings, "sandbox")) {
@@ -226,6 +248,28 @@ registry::Variant build() {
         return std::optional<conformance::ConnectionLimits>(l);
     };
     v.make_machine = make_machine;
+    // conform --reference: the described reference needs keys to exist at all; its acceptor gets
+    // the §10 server keys by default (every scenario gives its own flags on top).
+    v.reference_peer = [](const std::string& profile, const registry::Settings& settings,
+                          const std::vector<std::string>& knobs) -> std::shared_ptr<conformance::LocalPeer> {
+        registry::Settings s = settings;
+        s["identity-seed"].insert(s["identity-seed"].begin(), to_hex(kServerSeed));
+        // Only described needs it (the provisioned client key); in upstream-v2 it would pin the
+        // initiators, which must pin nothing unless a scenario says so.
+        if (profile == "described" || profile.empty()) {
+            s["peer-identity"].insert(s["peer-identity"].begin(),
+                                      to_hex(crypto::ed25519_from_seed(kClientSeed).public_key));
+        }
+        std::string knob_text;
+        for (const auto& k : knobs) {
+            knob_text += (knob_text.empty() ? " with --bug " : ", ") + k;
+        }
+        return std::make_shared<conformance::MachineReferencePeer>(
+            "shakedown reference peer (in process)" + knob_text, variant().transport(profile, s),
+            registry::flagged_machine_factory(variant(), profile, s, knobs), conformance::DriveLimits{},
+            variant().connection_limits(profile, s));
+    };
+    v.catalogue = [](const registry::CatalogueOptions& o) { return conformance::sft_scenarios::make_catalogue(variant(), o); };
     // The §10 identities, each side pinning the other's key (the acceptor is the server).
     v.loopback = [](const std::string&) {
         const auto client = crypto::ed25519_from_seed(kClientSeed).public_key;
@@ -244,6 +288,9 @@ registry::Variant build() {
         // An established SFT session waits for requests as long as the peer keeps it: this bound
         // is what ends a live peer's connection after its handshake.
         {"timeout-ms", "MS", "upper bound on one connection's life, the handshake included", false},
+        // The catalogue's servers run without the flood budget (it would end a catalogue after
+        // ten handshakes); acceptor.dos.kdf-budget-spent grades the budget with 0.
+        {"kdf-budget", "N|unlimited", "a server's unauthenticated key derivations per 60 s (default 10)", false},
     };
     for (const auto& q : quirk_table()) {
         registry::Knob k;
@@ -251,6 +298,23 @@ registry::Variant build() {
         k.summary = std::string(q.description);
         if (k.name == "accept-reflected-confirmation" || k.name == "accept-any-length-prefix" || k.name == "unthrottled-kdf") {
             k.profiles = {"upstream-v2"};
+        }
+        // The scenarios that exist to catch each knob (docs/protocols/sft.md, "Conformance
+        // catalogue"). The replay set's memory and the overall deadline have none: neither shows
+        // on the wire within a catalogue's time.
+        static const std::map<std::string, std::vector<std::string>> must_fail = {
+            {"no-identity-check", {"initiator.identity.foreign-server-key"}},
+            {"accept-reflected-confirmation", {"initiator.confirmation.reflected-h3"}},
+            {"accept-any-length-prefix", {"acceptor.length.h1-prefix-1mib", "initiator.length.h2-prefix-1mib"}},
+            {"unthrottled-kdf", {"acceptor.dos.kdf-budget-spent"}},
+            {"hmac-optional", {"acceptor.records.unsigned-ping"}},
+            {"accept-float-seq", {"acceptor.records.float-seq"}},
+            {"accept-reflected-record", {"acceptor.records.reflected-pong"}},
+            {"accept-data-replay", {"acceptor.records.replayed-data"}},
+            {"no-data-bounds", {"acceptor.records.data-past-size"}},
+        };
+        if (const auto it = must_fail.find(k.name); it != must_fail.end()) {
+            k.must_fail = it->second;
         }
         v.knobs.push_back(std::move(k));
     }
