@@ -58,6 +58,19 @@ Bytes frame_of(std::uint8_t type, const Bytes& payload) {
     return f;
 }
 
+// `change` applied only to a re-handshake message of its full size (REQUEST or COMPLETE 64 bytes,
+// RESPONSE 96): the harness's unit at that index may instead be its own CLOSE, when it has already
+// refused the target, and then it passes unchanged (the scenario then says its change never applied).
+std::function<Bytes(const Bytes&)> on_message(std::function<Bytes(const Bytes&)> change) {
+    return [change = std::move(change)](const Bytes& u) {
+        const bool rehandshake = u.size() >= kHeaderSize + 56 && u[0] == kProtocolVersion &&
+                                 (u[1] == static_cast<std::uint8_t>(MessageType::rehandshake_request) ||
+                                  u[1] == static_cast<std::uint8_t>(MessageType::rehandshake_response) ||
+                                  u[1] == static_cast<std::uint8_t>(MessageType::rehandshake_complete));
+        return rehandshake ? change(u) : u;
+    };
+}
+
 // Unit `k` changed, then (when `then_honest`) the unchanged unit after it: a peer that drops the
 // changed message (the upstream profile's decoder, §2) still completes with the honest one.
 cf::RewriterFactory changed(std::size_t k, std::function<Bytes(const Bytes&)> change, bool then_honest) {
@@ -78,8 +91,8 @@ cf::RewriterFactory before(std::size_t k, std::function<Bytes(const Bytes&)> dec
 
 class Builder {
 public:
-    Builder(std::string profile, std::shared_ptr<cf::MachineEnvironment> env)
-        : m_profile(std::move(profile)), m_upstream(m_profile == "upstream"), m_env(std::move(env)) {}
+    Builder(const std::string& profile, std::shared_ptr<cf::MachineEnvironment> env)
+        : m_profile(profile), m_upstream(profile == "upstream"), m_env(std::move(env)) {}
 
     [[nodiscard]] bool upstream() const { return m_upstream; }
     [[nodiscard]] const std::shared_ptr<cf::MachineEnvironment>& env() const { return m_env; }
@@ -341,7 +354,7 @@ void add_specific(Builder& b, Role role) {
         auto& s = b.add(role, "mac", m.name, mac_name + " " + m.title,
                         "the ChallengeResponse is compared in full, constant time: bad_mac (docs/protocols/shadowmesh.md "
                         "§4.2, V9, X6)");
-        s.rewrite = rw::replace(mac_unit, m.change);
+        s.rewrite = rw::replace(mac_unit, on_message(m.change));
         s.expected_error = "bad_mac";
         s.consequence = "the peer is not authenticated by its key";
     }
@@ -350,21 +363,21 @@ void add_specific(Builder& b, Role role) {
     {
         auto& s = b.add(role, "session", "last_bit", first + " with the last bit of its SessionID flipped",
                         "a SessionID that is not ours is unknown_session (V7, X2)");
-        s.rewrite = rw::replace(0, [](const Bytes& u) {
+        s.rewrite = rw::replace(0, on_message([](const Bytes& u) {
             return set_header(u, kSidAt + 15, {static_cast<std::uint8_t>(u[kSidAt + 15] ^ 0x01U)});
-        });
+        }));
         s.expected_error = "unknown_session";
     }
     if (acceptor) {
         auto& s = b.add(role, "session", "complete_other", "COMPLETE with another SessionID",
                         "a SessionID that is not ours is unknown_session (V7, X2)");
-        s.rewrite = rw::replace(1, [](const Bytes& u) {
+        s.rewrite = rw::replace(1, on_message([](const Bytes& u) {
             Bytes f = u;
             for (std::size_t i = kSidAt; i < kSidAt + 16; ++i) {
                 f[i] = static_cast<std::uint8_t>(~f[i]);
             }
             return f;
-        });
+        }));
         s.expected_error = "unknown_session";
     }
 
@@ -386,14 +399,14 @@ void add_specific(Builder& b, Role role) {
         auto& s = b.add(role, "clock", st.name, first + " with " + st.title,
                         "|now - ts| <= 30,000 ms, in milliseconds (docs/protocols/shadowmesh.md §4.3, V8, X4, X5)");
         const auto f = st.ts;
-        s.rewrite = rw::replace(0, [f](const Bytes& u) { return set_timestamp(u, f(timestamp(u))); });
+        s.rewrite = rw::replace(0, on_message([f](const Bytes& u) { return set_timestamp(u, f(timestamp(u))); }));
         s.expected_error = st.error;
         s.consequence = "timestamps do not bound the exchange in time";
     }
     if (acceptor) {
         auto& s = b.add(role, "clock", "ts_zero_complete", "COMPLETE with timestamp 0",
                         "COMPLETE's timestamp is checked too (docs/protocols/shadowmesh.md §5 R1, V8)");
-        s.rewrite = rw::replace(1, [](const Bytes& u) { return set_timestamp(u, 0); });
+        s.rewrite = rw::replace(1, on_message([](const Bytes& u) { return set_timestamp(u, 0); }));
         s.expected_error = "stale_timestamp";
     }
     // The window's edges against a fixed target clock (X3): 29,999 ms passes, 30,001 ms does not;
@@ -417,7 +430,7 @@ void add_specific(Builder& b, Role role) {
         s.target_flags = {"--now", now};
         s.harness_flags = {"--now", now};
         const auto ts = static_cast<std::uint64_t>(static_cast<std::int64_t>(kNowMs) + e.offset);
-        s.rewrite = rw::replace(0, [ts](const Bytes& u) { return set_timestamp(u, ts); });
+        s.rewrite = rw::replace(0, on_message([ts](const Bytes& u) { return set_timestamp(u, ts); }));
         s.expect = e.expect;
         s.expected_error = e.error;
     }
@@ -430,9 +443,9 @@ void add_specific(Builder& b, Role role) {
             auto& s = b.add(role, "order", "complete_before_request", "a COMPLETE before REQUEST",
                             "a message the state does not accept is unexpected_message (V6, X17)");
             // REQUEST's payload has COMPLETE's layout (sid, 32 bytes, ts): only the type differs.
-            s.rewrite = before(0, [](const Bytes& u) {
+            s.rewrite = before(0, on_message([](const Bytes& u) {
                 return set_header(u, 1, {static_cast<std::uint8_t>(MessageType::rehandshake_complete)});
-            });
+            }));
             s.expected_error = "unexpected_message";
         }
         {
@@ -467,12 +480,12 @@ void add_specific(Builder& b, Role role) {
         {
             auto& s = b.add(role, "order", "request_to_initiator", "a REQUEST sent to the initiator before RESPONSE",
                             "a message the state does not accept is unexpected_message (V6, X17)");
-            s.rewrite = before(0, [](const Bytes& u) {
+            s.rewrite = before(0, on_message([](const Bytes& u) {
                 // sid and 32 bytes of RESPONSE, its timestamp: a well-formed REQUEST.
                 Bytes payload(u.begin() + kHeaderSize, u.begin() + kHeaderSize + 48);
                 payload.insert(payload.end(), u.end() - 8, u.end());
                 return frame_of(static_cast<std::uint8_t>(MessageType::rehandshake_request), payload);
-            });
+            }));
             s.expected_error = "unexpected_message";
         }
     }
@@ -510,12 +523,12 @@ void add_specific(Builder& b, Role role) {
         auto& s = b.add(role, "codec", c.name, first + " with " + c.title,
                         "strict decodes exactly (docs/protocols/shadowmesh.md §2, V1-V5, X10-X16)");
         if (upstream && c.upstream_drops) {
-            s.rewrite = changed(0, c.change, true);
+            s.rewrite = changed(0, on_message(c.change), true);
             s.expect = cf::Expect::complete;
             s.info.title += ", then the honest " + first;
             s.info.rule = "upstream drops an undecodable message and keeps waiting (docs/protocols/shadowmesh.md §2, §6)";
         } else {
-            s.rewrite = rw::replace(0, c.change);
+            s.rewrite = rw::replace(0, on_message(c.change));
             s.expected_error = c.error;
             s.consequence = "the peer decodes more than the protocol defines";
         }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string_view>
 #include <mutex>
+#include <thread>
 
 #include "common/crypto.hpp"
 #include "conformance/runner/websocket.hpp"
@@ -283,6 +284,35 @@ std::vector<registry::LoopbackPair> loopback(const std::string& /*profile*/) {
              {{"session-id", {sid}}, {"tx-key", {b}}, {"rx-key", {a}}, {"now", {now}}}}};
 }
 
+registry::Variant build();
+
+// shakedown peer: the generic machine peer, except that an initiator asked for no connection limit
+// (--max-connections 0, the self-test's reconnecting peer) connects again after each exchange
+// until stopped or its --timeout-ms passes; the generic peer makes one connection then.
+int serve(const registry::PeerRun& run) {
+    static const registry::Variant generic = [] {
+        registry::Variant v = build();
+        v.serve = nullptr;
+        return v;
+    }();
+    if (run.role != Role::initiator || run.max_connections != 0) {
+        return registry::serve(generic, run);
+    }
+    const auto until = run.timeout_ms > 0 ? std::optional(conformance::after(conformance::Millis(run.timeout_ms)))
+                                          : std::nullopt;
+    registry::PeerRun one = run;
+    one.max_connections = 1;
+    int status = 0;
+    while (!(until && conformance::SteadyClock::now() >= *until)) {
+        if (registry::serve(generic, one) != 0) {
+            status = 1;
+            // Nobody listening yet (or any more): do not spin.
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+    return status;
+}
+
 registry::Variant build() {
     registry::Variant v;
     v.name = "shadowmesh";
@@ -301,6 +331,7 @@ registry::Variant build() {
     v.make_machine = make_machine;
     v.transport = transport;
     v.catalogue = make_catalogue;
+    v.serve = serve;
     v.shim_flags = {
         {"profile", "NAME", "strict or upstream", false},
         {"session-id", "HEX", "the 16-byte session ID both peers hold (default: the §9 test ID)", false},
