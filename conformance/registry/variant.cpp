@@ -123,21 +123,4 @@ const Knob* Variant::find_knob(std::string_view n) const {
     return nullptr;
 }
 
-const Variant* find(std::string_view name) {
-    for (const auto* v : variants()) {
-        if (v->name == name) {
-            return v;
-        }
-    }
-    return nullptr;
-}
-
-std::vector<std::string> names() {
-    std::vector<std::string> out;
-    for (const auto* v : variants()) {
-        out.push_back(v->name);
-    }
-    return out;
-}
-
 }  // namespace shakedown::registry
