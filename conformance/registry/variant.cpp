@@ -1,7 +1,9 @@
 #include "conformance/registry/variant.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
+#include <thread>
 
 #include "conformance/runner/machine_peer.hpp"
 
@@ -88,8 +90,11 @@ int serve(const Variant& v, const PeerRun& run) {
     const std::atomic<bool> stop{false};
     std::size_t made = 0;
     std::size_t completed = 0;
+    // --max-connections 0 (a reconnecting peer, as the harness's listen mode needs): connect again
+    // after each exchange until stopped (a signal, or --timeout-ms); otherwise make that many.
+    const bool reconnect = run.max_connections == 0;
     const std::size_t wanted = run.max_connections == 0 ? 1 : run.max_connections;
-    while (made < wanted && !(until && conformance::SteadyClock::now() >= *until)) {
+    while ((reconnect || made < wanted) && !(until && conformance::SteadyClock::now() >= *until)) {
         std::string error;
         auto machine = make(Role::initiator, error);
         if (!machine) {
@@ -97,10 +102,13 @@ int serve(const Variant& v, const PeerRun& run) {
             return 2;
         }
         ++made;
-        completed += conformance::run_machine_initiator(*transport, run.endpoint, *machine, stop, limits, run.emit)
-                             .authenticated
-                         ? 1
-                         : 0;
+        const bool ok = conformance::run_machine_initiator(*transport, run.endpoint, *machine, stop, limits, run.emit)
+                            .authenticated;
+        completed += ok ? 1 : 0;
+        if (reconnect && !ok) {
+            // Nobody listening yet (or any more), or the exchange was refused: do not spin.
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
     }
     return made > 0 && completed == made ? 0 : 1;
 }
