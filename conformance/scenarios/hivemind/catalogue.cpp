@@ -1,3 +1,4 @@
+#include "conformance/registry/forwarding_machine.hpp"
 #include "conformance/scenarios/hivemind/catalogue.hpp"
 
 #include <algorithm>
@@ -75,15 +76,16 @@ Bytes edit_frame_fields(const Bytes& unit, const std::function<std::string(std::
     return out;
 }
 
-class HarnessMachine final : public Machine {
+class HarnessMachine final : public registry::ForwardingMachine {
 public:
     HarnessMachine(std::unique_ptr<Rng> rng, bool reflect) : m_rng(std::move(rng)), m_reflect(reflect) {}
-    void set(std::unique_ptr<Machine> inner) { m_inner = std::move(inner); }
+    // The inner machine holds references to the Rng and the clock: it goes first.
+    ~HarnessMachine() override { set(nullptr); }
+    HarnessMachine(const HarnessMachine&) = delete;
+    HarnessMachine& operator=(const HarnessMachine&) = delete;
     [[nodiscard]] Rng& rng() { return *m_rng; }
     [[nodiscard]] const Clock& clock() const { return m_clock; }
 
-    [[nodiscard]] Role role() const noexcept override { return m_inner->role(); }
-    void start() override { m_inner->start(); }
     void receive(ByteView input) override {
         if (m_reflect && !m_client_envelope) {
             const Bytes unit(input.begin(), input.end());
@@ -93,14 +95,10 @@ public:
                 m_client_envelope = text.substr(start, size);
             }
         }
-        m_inner->receive(input);
+        inner().receive(input);
     }
-    void peer_closed() override { m_inner->peer_closed(); }
-    void idle_timeout() override { m_inner->idle_timeout(); }
-    [[nodiscard]] std::optional<std::uint32_t> idle_timeout_ms() const override { return m_inner->idle_timeout_ms(); }
-    [[nodiscard]] Action next_action() const override { return m_inner->next_action(); }
     [[nodiscard]] std::vector<Bytes> take_output() override {
-        auto out = m_inner->take_output();
+        auto out = inner().take_output();
         if (m_reflect && m_client_envelope) {
             for (auto& u : out) {
                 u = edit_value(u, "envelope", [this](const std::string&) { return *m_client_envelope; });
@@ -108,18 +106,12 @@ public:
         }
         return out;
     }
-    [[nodiscard]] bool authenticated() const noexcept override { return m_inner->authenticated(); }
-    [[nodiscard]] std::optional<Closure> closure() const override { return m_inner->closure(); }
-    [[nodiscard]] std::vector<DerivedKey> derived_keys() const override { return m_inner->derived_keys(); }
-    [[nodiscard]] std::size_t pending_bytes() const noexcept override { return m_inner->pending_bytes(); }
-    [[nodiscard]] Bytes peer_identity() const override { return m_inner->peer_identity(); }
 
 private:
     std::unique_ptr<Rng> m_rng;
     SystemClock m_clock;
     bool m_reflect = false;
     std::optional<std::string> m_client_envelope;
-    std::unique_ptr<Machine> m_inner;
 };
 
 std::shared_ptr<cf::MachineEnvironment> environment(const registry::Variant& variant, const std::string& profile) {

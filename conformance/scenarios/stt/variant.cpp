@@ -1,6 +1,7 @@
 // STT descriptor: the reference machines behind the shim flags, the UDP transport (so the generic
 // reference peer serves them), the bug knobs, the vector hooks, the fuzz targets and the handshake
 // benchmark, and the conformance catalogue (catalogue.cpp).
+#include "conformance/registry/forwarding_machine.hpp"
 #include "conformance/scenarios/stt/variant.hpp"
 
 #include <map>
@@ -68,23 +69,14 @@ std::shared_ptr<NodeReplayCache> node_replay_cache(const Bytes& node_seed, const
 }
 
 // A responder whose every step holds its node's cache lock.
-class NodeResponder final : public Machine {
+class NodeResponder final : public registry::ForwardingMachine {
 public:
     NodeResponder(std::unique_ptr<Machine> inner, std::shared_ptr<NodeReplayCache> node)
-        : m_inner(std::move(inner)), m_node(std::move(node)) {}
-    [[nodiscard]] Role role() const noexcept override { return m_inner->role(); }
-    void start() override { locked([&] { m_inner->start(); }); }
-    void receive(ByteView input) override { locked([&] { m_inner->receive(input); }); }
-    void peer_closed() override { locked([&] { m_inner->peer_closed(); }); }
-    void idle_timeout() override { locked([&] { m_inner->idle_timeout(); }); }
-    [[nodiscard]] std::optional<std::uint32_t> idle_timeout_ms() const override { return m_inner->idle_timeout_ms(); }
-    [[nodiscard]] Action next_action() const override { return m_inner->next_action(); }
-    [[nodiscard]] std::vector<Bytes> take_output() override { return m_inner->take_output(); }
-    [[nodiscard]] bool authenticated() const noexcept override { return m_inner->authenticated(); }
-    [[nodiscard]] std::optional<Closure> closure() const override { return m_inner->closure(); }
-    [[nodiscard]] std::vector<DerivedKey> derived_keys() const override { return m_inner->derived_keys(); }
-    [[nodiscard]] std::size_t pending_bytes() const noexcept override { return m_inner->pending_bytes(); }
-    [[nodiscard]] Bytes peer_identity() const override { return m_inner->peer_identity(); }
+        : ForwardingMachine(std::move(inner)), m_node(std::move(node)) {}
+    void start() override { locked([&] { ForwardingMachine::start(); }); }
+    void receive(ByteView input) override { locked([&] { ForwardingMachine::receive(input); }); }
+    void peer_closed() override { locked([&] { ForwardingMachine::peer_closed(); }); }
+    void idle_timeout() override { locked([&] { ForwardingMachine::idle_timeout(); }); }
 
 private:
     template <typename F>
@@ -92,7 +84,6 @@ private:
         const std::lock_guard<std::mutex> lock(m_node->mutex);
         f();
     }
-    std::unique_ptr<Machine> m_inner;
     std::shared_ptr<NodeReplayCache> m_node;
 };
 
