@@ -9,9 +9,7 @@
 
 namespace shakedown::registry {
 
-namespace {
-
-conformance::DriveLimits limits_from(const Settings& settings) {
+conformance::DriveLimits drive_limits(const Settings& settings) {
     conformance::DriveLimits limits;
     if (const auto t = setting(settings, "timeout-ms")) {
         std::uint32_t n = 0;
@@ -21,6 +19,8 @@ conformance::DriveLimits limits_from(const Settings& settings) {
     }
     return limits;
 }
+
+namespace {
 
 std::optional<conformance::ConnectionLimits> connection_limits_of(const Variant& v, const std::string& profile,
                                                                   const Settings& settings) {
@@ -58,7 +58,7 @@ std::shared_ptr<conformance::LocalPeer> reference_peer(const Variant& v, const s
     }
     return std::make_shared<conformance::MachineReferencePeer>(
         "shakedown reference peer (in process)" + knob_text, v.transport(profile, settings), make,
-        limits_from(settings), connection_limits_of(v, profile, settings));
+        drive_limits(settings), connection_limits_of(v, profile, settings));
 }
 
 int serve(const Variant& v, const PeerRun& run) {
@@ -69,7 +69,7 @@ int serve(const Variant& v, const PeerRun& run) {
         return -1;
     }
     const auto transport = v.transport(run.profile, run.settings);
-    const auto limits = limits_from(run.settings);
+    const auto limits = drive_limits(run.settings);
     const std::optional<conformance::Deadline> until =
         run.timeout_ms > 0 ? std::optional<conformance::Deadline>(conformance::after(conformance::Millis(run.timeout_ms)))
                            : std::nullopt;

@@ -22,7 +22,6 @@
 #include "conformance/runner/machine_peer.hpp"
 #include "conformance/runner/net.hpp"
 #include "conformance/runner/machine_catalogue.hpp"
-#include "conformance/runner/machine_peer.hpp"
 #include "conformance/runner/runner.hpp"
 #include "conformance/runner/target.hpp"
 #include "conformance/runner/transport.hpp"
@@ -169,6 +168,9 @@ struct Variant {
 [[nodiscard]] conformance::FlaggedMachineFactory flagged_machine_factory(const Variant& v, const std::string& profile,
                                                                          const Settings& settings,
                                                                          const std::vector<std::string>& knobs);
+
+// The per-connection limits a peer's settings ask for (`timeout-ms`: each connection's lifetime).
+[[nodiscard]] conformance::DriveLimits drive_limits(const Settings& settings);
 
 // Every registered variant, in variants.cmake order.
 [[nodiscard]] const std::vector<const Variant*>& variants();

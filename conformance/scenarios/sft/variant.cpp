@@ -266,7 +266,7 @@ registry::Variant build() {
         }
         return std::make_shared<conformance::MachineReferencePeer>(
             "shakedown reference peer (in process)" + knob_text, variant().transport(profile, s),
-            registry::flagged_machine_factory(variant(), profile, s, knobs), conformance::DriveLimits{},
+            registry::flagged_machine_factory(variant(), profile, s, knobs), registry::drive_limits(s),
             variant().connection_limits(profile, s));
     };
     v.catalogue = [](const registry::CatalogueOptions& o) { return conformance::sft_scenarios::make_catalogue(variant(), o); };
