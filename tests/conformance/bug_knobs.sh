@@ -2,7 +2,7 @@
 # Every bug knob of every variant with a catalogue must make exactly the scenarios it declares
 # (registry Knob::must_fail, `shakedown list --json`) FAIL against the in-process reference: each
 # declared pattern matches at least one scenario, and every scenario it matches FAILs. A knob that
-# declares nothing is itself a failure.
+# declares nothing is itself a failure. Each run is limited to the declared scenarios (--only).
 #   bug_knobs.sh SHAKEDOWN SCALE OUT_DIR [VARIANT...]
 set -euo pipefail
 shakedown=$1 scale=$2 out=$3
@@ -26,9 +26,16 @@ for v in "${variants[@]}"; do
     knob=${run% *} profile=${run#* }
     count=$((count + 1))
     report="$out/bug-$v-$profile-$knob.json"
+    # Only the scenarios the knob declares: whether they FAIL is the whole question.
+    mapfile -t only < <(echo "$list" | node -e '
+      const [variant, knob] = process.argv.slice(1);
+      const v = JSON.parse(require("fs").readFileSync(0, "utf8")).find((x) => x.name === variant);
+      for (const p of v.knobs.find((x) => x.name === knob).must_fail) console.log(p);' "$v" "$knob")
+    only_args=()
+    ((${#only[@]})) && only_args=(--only "${only[@]}")
     set +e
     "$shakedown" conform --variant "$v" --profile "$profile" --reference --bug "$knob" --quiet --timeout-scale "$scale" \
-      --report-json "$report" >/dev/null 2>&1
+      --report-json "$report" "${only_args[@]}" >/dev/null 2>&1
     set -e
     verdict=$(echo "$list" | node -e '
       const [variant, knob, path] = process.argv.slice(1);
