@@ -71,8 +71,9 @@ int serve(const Variant& v, const PeerRun& run) {
     const auto transport = v.transport(run.profile, run.settings);
     const auto limits = drive_limits(run.settings);
     const std::optional<conformance::Deadline> until =
-        run.timeout_ms > 0 ? std::optional<conformance::Deadline>(conformance::after(conformance::Millis(run.timeout_ms)))
-                           : std::nullopt;
+        run.timeout_ms > 0
+            ? std::optional<conformance::Deadline>(conformance::after(conformance::Millis(run.timeout_ms)))
+            : std::nullopt;
     const auto make = [&v, &run](Role role, std::string& error) {
         return build_machine(v, MachineRequest{role, run.profile, run.settings, run.knobs}, error);
     };

@@ -1,5 +1,6 @@
-#include "conformance/registry/forwarding_machine.hpp"
 #include "conformance/scenarios/hivemind/catalogue.hpp"
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -8,9 +9,8 @@
 #include <memory>
 #include <utility>
 
-#include <unistd.h>
-
 #include "common/rng.hpp"
+#include "conformance/registry/forwarding_machine.hpp"
 #include "conformance/runner/machine_catalogue.hpp"
 #include "vectors/gen/hivemind/hivemind_vectors.hpp"
 
@@ -33,7 +33,9 @@ public:
     void fill(std::span<std::uint8_t> out) override { std::fill(out.begin(), out.end(), std::uint8_t{0}); }
 };
 
-std::string text_of(const Bytes& unit) { return unit.empty() ? std::string() : std::string(unit.begin() + 1, unit.end()); }
+std::string text_of(const Bytes& unit) {
+    return unit.empty() ? std::string() : std::string(unit.begin() + 1, unit.end());
+}
 
 // The span of the string value of the first `"key": "` in `text`; npos when there is none. The
 // values the scenarios edit (envelopes, names, encoded fields) contain no escapes.
@@ -188,9 +190,13 @@ struct ModeSpec {
 std::vector<ModeSpec> modes() {
     const std::vector<std::string> psk = {"--mode", "preshared", "--crypto-key", "0123456789abcdef"};
     return {
-        {"password", {}, {"HANDSHAKE (client offer)", "HELLO (client, encrypted)"},
+        {"password",
+         {},
+         {"HANDSHAKE (client offer)", "HELLO (client, encrypted)"},
          {"HELLO (server)", "HANDSHAKE (parameters)", "HANDSHAKE (server choice)"}},
-        {"rsa", {"--mode", "rsa"}, {"HANDSHAKE (client offer)", "HELLO (client, encrypted)"},
+        {"rsa",
+         {"--mode", "rsa"},
+         {"HANDSHAKE (client offer)", "HELLO (client, encrypted)"},
          {"HELLO (server)", "HANDSHAKE (parameters)", "HANDSHAKE (server choice)"}},
         {"preshared", psk, {"HELLO (client, encrypted)"}, {"HELLO (server)", "HANDSHAKE (parameters)"}},
     };
@@ -201,7 +207,9 @@ std::vector<std::string> concat(std::vector<std::string> a, const std::vector<st
     return a;
 }
 
-bool contains(const std::string& id, std::string_view part) { return id.find(part) != std::string::npos; }
+bool contains(const std::string& id, std::string_view part) {
+    return id.find(part) != std::string::npos;
+}
 
 // The families of one role in one mode, with the cases the protocol makes meaningless dropped or
 // adjusted (each with its reason).
@@ -257,7 +265,8 @@ void add_families(std::vector<cf::MachineScenario>& out, const cf::MachineEnviro
             // the same bytes in every session: a replayed one is a fresh one.
             if (contains(id, ".replay.") && unit <= 1) {
                 s.expect = cf::Expect::complete;
-                s.info.rule = "the server's HELLO and parameters carry no session value: the same message in every session";
+                s.info.rule =
+                    "the server's HELLO and parameters carry no session value: the same message in every session";
             }
             // The server's choice (message 4) binds nothing of the session the client can check:
             // a replayed password envelope verifies, a replayed RSA envelope opens (to the
@@ -326,8 +335,7 @@ void add_credentials(Builder& b) {
         if (target == Role::acceptor) {
             continue;
         }
-        auto& e = b.add(target, pw, "credential", "empty_password",
-                        "both sides configured with an empty password",
+        auto& e = b.add(target, pw, "credential", "empty_password", "both sides configured with an empty password",
                         "the reference refuses to run with an empty password (bad_credentials at start)");
         e.target_flags = {"--password", ""};
         e.requires_target_flags = true;
@@ -338,7 +346,8 @@ void add_credentials(Builder& b) {
     // The client's envelope with its digest changed (its IV kept): only a server that verifies
     // envelopes notices; one that does not derives the same key and completes.
     {
-        auto& s = b.add(Role::acceptor, pw, "envelope", "digest_changed", "message 3's envelope with one digest digit changed",
+        auto& s = b.add(Role::acceptor, pw, "envelope", "digest_changed",
+                        "message 3's envelope with one digest digit changed",
                         "the server verifies the client's envelope (bad_credentials)");
         s.rewrite = cf::rewrite::replace(0, [](const Bytes& u) {
             return edit_value(u, "envelope", [](std::string e) {
@@ -352,7 +361,8 @@ void add_credentials(Builder& b) {
         s.consequence = "the server never checks the password: anyone completes up to message 4";
     }
     {
-        auto& s = b.add(Role::initiator, pw, "envelope", "digest_changed", "message 4's envelope with one digest digit changed",
+        auto& s = b.add(Role::initiator, pw, "envelope", "digest_changed",
+                        "message 4's envelope with one digest digit changed",
                         "the client verifies the server's envelope (bad_credentials)");
         s.rewrite = cf::rewrite::replace(2, [](const Bytes& u) {
             return edit_value(u, "envelope", [](std::string e) {
@@ -396,7 +406,8 @@ void add_negotiation(Builder& b) {
     for (const char* mode_name : {"password", "rsa"}) {
         const ModeSpec& m = find_mode(b.all_modes, mode_name);
         {
-            auto& s = b.add(Role::initiator, m, "downgrade", "encoding", "message 4 names JSON-HEX instead of the negotiated encoding",
+            auto& s = b.add(Role::initiator, m, "downgrade", "encoding",
+                            "message 4 names JSON-HEX instead of the negotiated encoding",
                             "the client checks the server's choice against the advertised lists (negotiation_failed)");
             s.rewrite = cf::rewrite::replace(2, [](const Bytes& u) {
                 return edit_value(u, "encoding", [](const std::string& e) {
@@ -491,14 +502,13 @@ void add_rsa_keys(Builder& b) {
 // non-canonical spellings of its fields.
 void add_channel(Builder& b) {
     const ModeSpec& pw = find_mode(b.all_modes, "password");
-    const std::vector<std::string> encodings = {"JSON-B91", "JSON-Z85B", "JSON-Z85P", "JSON-B64",
-                                                "JSON-URLSAFE-B64", "JSON-B32", "JSON-HEX"};
+    const std::vector<std::string> encodings = {"JSON-B91",         "JSON-Z85B", "JSON-Z85P", "JSON-B64",
+                                                "JSON-URLSAFE-B64", "JSON-B32",  "JSON-HEX"};
     for (const Role target : {Role::acceptor, Role::initiator}) {
         for (const auto& e : encodings) {
             std::string name = e.substr(5);
-            std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
-                return c == '-' ? '_' : static_cast<char>(std::tolower(c));
-            });
+            std::transform(name.begin(), name.end(), name.begin(),
+                           [](unsigned char c) { return c == '-' ? '_' : static_cast<char>(std::tolower(c)); });
             auto& s = b.add(target, pw, "encoding", name, "the channel negotiated in " + e,
                             "every advertised encoding is written and read as docs/protocols/hivemind.md specifies");
             s.expect = cf::Expect::complete;
@@ -521,25 +531,28 @@ void add_channel(Builder& b) {
         const std::size_t hello = m.name == "preshared" ? 0 : 1;
         {
             // JSON-HEX is the pre-shared mode's only encoding.
-            auto& s = b.add(Role::acceptor, m, "encoding", "hex_uppercase", "the client HELLO's fields in uppercase hex",
-                            "JSON-HEX is lowercase (non_canonical)");
+            auto& s = b.add(Role::acceptor, m, "encoding", "hex_uppercase",
+                            "the client HELLO's fields in uppercase hex", "JSON-HEX is lowercase (non_canonical)");
             s.harness_flags = concat(m.flags, {"--encodings", "JSON-HEX"});
             s.rewrite = cf::rewrite::replace(hello, [](const Bytes& u) {
                 return edit_frame_fields(u, [](std::string v) {
-                    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+                    std::transform(v.begin(), v.end(), v.begin(),
+                                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
                     return v;
                 });
             });
             s.expected_error = "non_canonical";
         }
         {
-            auto& s = b.add(Role::acceptor, m, "crypto", "plaintext_hello", "the client HELLO sent in plaintext",
-                            "with crypto required, a plaintext message after the handshake is refused (unexpected_message)");
+            auto& s =
+                b.add(Role::acceptor, m, "crypto", "plaintext_hello", "the client HELLO sent in plaintext",
+                      "with crypto required, a plaintext message after the handshake is refused (unexpected_message)");
             s.rewrite = cf::rewrite::replace(hello, [](const Bytes&) {
                 const std::string text =
                     R"({"msg_type": "hello", "payload": {"pubkey": "", "session": {}, "site_id": "unknown"}, "metadata": {}, "route": [], "node": null, "target_site_id": null, "target_pubkey": null, "source_peer": null})";
-                Bytes out{0x01};
-                out.insert(out.end(), text.begin(), text.end());
+                Bytes out(text.size() + 1);
+                out[0] = 0x01;
+                std::copy(text.begin(), text.end(), out.begin() + 1);
                 return out;
             });
             s.expected_error = "unexpected_message";
@@ -566,7 +579,8 @@ void add_channel(Builder& b) {
     }
     for (const char* e : {"JSON-B64", "JSON-URLSAFE-B64"}) {
         const std::string name = std::string(e) == "JSON-B64" ? "b64_unpadded" : "urlsafe_b64_unpadded";
-        auto& s = b.add(Role::acceptor, pw, "encoding", name, std::string("the client HELLO's ") + e + " fields without padding",
+        auto& s = b.add(Role::acceptor, pw, "encoding", name,
+                        std::string("the client HELLO's ") + e + " fields without padding",
                         "base64 fields carry exactly the padding their data needs");
         s.harness_flags = {"--encodings", e};
         s.rewrite = cf::rewrite::replace(1, [](const Bytes& u) {

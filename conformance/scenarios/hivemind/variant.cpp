@@ -281,7 +281,7 @@ registry::Variant make_variant() {
         const auto it = knob_scenarios().find(q.name);
         v.knobs.push_back(registry::Knob{std::string(q.name), std::string(q.description),
                                          it == knob_scenarios().end() ? std::vector<std::string>{} : it->second,
-                                         {"strict"}});
+                                         {"strict"}, {}});
     }
     v.fuzz_targets = {"hivemind_json", "hivemind_message", "hivemind_server_hello", "hivemind_server_params",
                       "hivemind_client_offer", "hivemind_server_choice", "hivemind_client_hello",

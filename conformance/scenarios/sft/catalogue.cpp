@@ -22,9 +22,9 @@ constexpr std::string_view kForeignSeed = "c5aa8df43f9f837bedb7442f31dcb7b166d38
 // Not a shim flag: the harness's own instruction to play the target's H3 back as its H4 (A10).
 constexpr std::string_view kReflectConfirmation = "--x-reflect-confirmation";
 
-constexpr std::size_t kH2Size = 140;        // three prefixed fields (§2.1)
-constexpr std::size_t kH2SigPrefix = 72;    // where the signature's prefix starts in H2
-constexpr std::size_t kConfirmSize = 39;    // H3 and H4 (§2.1)
+constexpr std::size_t kH2Size = 140;      // three prefixed fields (§2.1)
+constexpr std::size_t kH2SigPrefix = 72;  // where the signature's prefix starts in H2
+constexpr std::size_t kConfirmSize = 39;  // H3 and H4 (§2.1)
 
 std::string public_hex(std::string_view seed_hex) {
     const auto b = from_hex(seed_hex);
@@ -96,7 +96,8 @@ std::shared_ptr<MachineEnvironment> environment(const registry::Variant& v, cons
                                                 Role target) {
     auto env = registry::machine_environment(v, profile);
     auto inner = env->make;
-    env->make = [inner, p](Role role, const std::vector<std::string>& flags, std::string& error) -> std::unique_ptr<Machine> {
+    env->make = [inner, p](Role role, const std::vector<std::string>& flags,
+                           std::string& error) -> std::unique_ptr<Machine> {
         std::vector<std::string> all = identity_flags(p, role);
         if (role == Role::acceptor) {
             all = all + kUnthrottled;
@@ -139,7 +140,9 @@ std::shared_ptr<MachineEnvironment> environment(const registry::Variant& v, cons
     return env;
 }
 
-bool has(const std::string& id, std::string_view part) { return id.find(part) != std::string::npos; }
+bool has(const std::string& id, std::string_view part) {
+    return id.find(part) != std::string::npos;
+}
 
 // One silence per role: every handshake state has the same 30 s deadline (§6), and each silence
 // costs the wait for it.
@@ -207,8 +210,8 @@ MachineScenario specific(Role role, const std::string& cls, const std::string& n
 }
 
 Bytes u32be(std::uint32_t n) {
-    return Bytes{static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16), static_cast<std::uint8_t>(n >> 8),
-                 static_cast<std::uint8_t>(n)};
+    return Bytes{static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
+                 static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
 }
 
 }  // namespace
@@ -234,8 +237,8 @@ Catalogue make_catalogue(const registry::Variant& v, const registry::CatalogueOp
         FamilyOptions o;
         o.target_role = target;
         if (upstream) {
-            o.unit_names = target == Role::acceptor ? std::vector<std::string>{"H1", "H3"}
-                                                    : std::vector<std::string>{"H2", "H4"};
+            o.unit_names =
+                target == Role::acceptor ? std::vector<std::string>{"H1", "H3"} : std::vector<std::string>{"H2", "H4"};
             o.keep = [target](MachineScenario& s, std::size_t unit) {
                 if (!keep_upstream(s, unit)) {
                     return false;
@@ -265,13 +268,25 @@ Catalogue make_catalogue(const registry::Variant& v, const registry::CatalogueOp
             add(env, std::move(s));
         }
 
-        if (target == Role::acceptor) {
-            add_record_scenarios(cat, env, p);
+        add_record_scenarios(cat, env, p, target);
+        {
+            // A peer that keeps the read timeout happy with a byte now and then: only the overall
+            // deadline ends the handshake (the reference: 30 s from the connection, on its clock).
+            auto s = specific(target, "deadline", "u0-trickled", "our first message one byte every 2 s",
+                              "the handshake has one overall deadline of 30 s, however the bytes arrive (§6, A5)");
+            s.trickle_gap = Millis(2000);
+            s.expected_error = "timeout";
+            s.consequence = "a byte every few seconds holds a connection, and its buffers, open for ever";
+            if (!upstream) {
+                s.requires_target_flags = true;
+                s.target_flags = env->target_flags;
+            }
+            add(env, std::move(s));
         }
         if (target == Role::initiator) {
-            auto s = specific(target, "identity", "foreign-server-key",
-                              "a server whose identity key is not the pinned one",
-                              "the client refuses a server_id other than its pinned key (§6, A7)");
+            auto s =
+                specific(target, "identity", "foreign-server-key", "a server whose identity key is not the pinned one",
+                         "the client refuses a server_id other than its pinned key (§6, A7)");
             s.requires_target_flags = true;
             // The upstream-v2 client pins only when told (§1); this scenario tells it.
             s.target_flags = env->target_flags + std::vector<std::string>{"--peer-identity", public_hex(kServerSeed)};
@@ -289,21 +304,24 @@ Catalogue make_catalogue(const registry::Variant& v, const registry::CatalogueOp
         }
         if (upstream) {
             const bool acc = target == Role::acceptor;
-            auto s = specific(target, "length", acc ? "h1-prefix-1mib" : "h2-prefix-1mib",
-                              std::string(acc ? "H1" : "H2") + "'s first prefix announces 1 MiB",
-                              "a prefix other than the field's size is refused at the prefix, before buffering (§2.1, A4)");
+            auto s =
+                specific(target, "length", acc ? "h1-prefix-1mib" : "h2-prefix-1mib",
+                         std::string(acc ? "H1" : "H2") + "'s first prefix announces 1 MiB",
+                         "a prefix other than the field's size is refused at the prefix, before buffering (§2.1, A4)");
             s.rewrite = rewrite::replace(0, [](const Bytes& u) {
                 Bytes b = u32be(1U << 20);
                 b.insert(b.end(), u.begin() + 4, u.end());
                 return b;
             });
             s.expected_error = "bad_length";
+            s.refusal_on_the_wire = true;  // waiting for the announced MiB is the defect itself
             s.consequence = "an unauthenticated peer makes it buffer up to 4 GiB";
             add(env, std::move(s));
         }
         if (upstream && target == Role::acceptor) {
-            auto s = specific(target, "dos", "kdf-budget-spent", "an honest H1 to a server whose derivation budget is spent",
-                              "over its budget of unauthenticated PBKDF2 runs the server closes before deriving (§7)");
+            auto s =
+                specific(target, "dos", "kdf-budget-spent", "an honest H1 to a server whose derivation budget is spent",
+                         "over its budget of unauthenticated PBKDF2 runs the server closes before deriving (§7)");
             s.requires_target_flags = true;
             s.target_flags = {"--kdf-budget", "0"};
             s.expected_error = "rate_limited";

@@ -11,12 +11,20 @@ namespace shakedown::conformance::sft_scenarios {
 
 namespace {
 
-enum class Stimulus : std::uint8_t { signed_ping, unsigned_ping, float_seq, reflected_pong, replayed_data, data_past_size };
+enum class Stimulus : std::uint8_t {
+    signed_ping,
+    unsigned_ping,
+    float_seq,
+    reflected_pong,
+    replayed_data,
+    data_past_size,
+    reflected_ping,  // a client target's own first record (it runs with --ping), played back to it
+};
 
 struct RecordCase {
     ScenarioInfo info;
     Stimulus stimulus = Stimulus::signed_ping;
-    std::string consequence;  // what a server that goes on has accepted
+    std::string consequence;  // what a target that goes on has accepted
 };
 
 std::string describe(const Incoming& in) {
@@ -31,27 +39,37 @@ public:
     [[nodiscard]] const ScenarioInfo& info() const override { return m_case.info; }
 
     [[nodiscard]] ScenarioOutcome run(ScenarioContext& ctx) const override {
-        // The server needs the catalogue's keys and no flood budget (as the generic families').
-        if (!ctx.target().configurable(Role::acceptor)) {
+        // A server needs the catalogue's keys and no flood budget (as the generic families'); a
+        // client, the switch that makes it send a record of its own.
+        const Role role = m_case.info.target_role;
+        if (!ctx.target().configurable(role)) {
             return {Verdict::unimplemented,
-                    "needs a server configured per scenario (its keys, no derivation budget); a running target takes "
-                    "no flags, use a shim or the reference",
+                    role == Role::acceptor
+                        ? "needs a server configured per scenario (its keys, no derivation budget); a running target "
+                          "takes no flags, use a shim or the reference"
+                        : "needs a client started with --ping (a record of its own to play back); a running target "
+                          "takes no flags, use a shim or the reference",
                     {},
                     false};
         }
         std::string error;
-        auto harness = m_env->make(Role::initiator, {}, error);
+        auto harness = m_env->make(other(role), {}, error);
         if (!harness) {
             return {Verdict::fail, "the harness could not be configured: " + error, {}, false};
         }
         ConnectionRequest request;
-        request.target_role = Role::acceptor;
+        request.target_role = role;
         request.dedicated = true;
         request.flags = m_env->target_flags;
+        if (m_case.stimulus == Stimulus::reflected_ping) {
+            request.flags.emplace_back("--ping");
+        }
         auto opened = ctx.open(request, Millis(5000));
         if (opened.status != OpenResult::Status::ok) {
             return {opened.status == OpenResult::Status::unimplemented ? Verdict::unimplemented : Verdict::fail,
-                    "could not open a connection: " + opened.error, {}, false};
+                    "could not open a connection: " + opened.error,
+                    {},
+                    false};
         }
         Transport& t = *opened.transport;
         const Deadline end = after(ctx.scaled(Millis(15000)));
@@ -66,7 +84,9 @@ public:
         harness->start();
         bool ok = flush();
         while (ok && !harness->authenticated() && harness->next_action() != Action::closed) {
-            const Incoming in = t.receive_any(end);
+            // A client's units one at a time: the described client may send its first record
+            // right behind D2, and that record is the scenario's, not the harness's.
+            const Incoming in = role == Role::initiator ? t.receive(end) : t.receive_any(end);
             if (in.kind != Incoming::Kind::message) {
                 return finish(t, {Verdict::fail, "the handshake did not complete: " + describe(in), {}, false});
             }
@@ -85,7 +105,8 @@ public:
         // The server derives its keys (PBKDF2) before it reads the first record.
         const Millis reaction = ctx.scaled(Millis(10000));
         const auto now = static_cast<std::int64_t>(std::time(nullptr));
-        const auto message = [&](sft::MsgType type, sft::json::Value payload, std::int64_t seq, bool sign, bool float_seq) {
+        const auto message = [&](sft::MsgType type, sft::json::Value payload, std::int64_t seq, bool sign,
+                                 bool float_seq) {
             sft::Message m;
             m.type = type;
             m.timestamp = sft::format_local_timestamp(now, 0);
@@ -115,10 +136,8 @@ public:
                 }
                 return finish(t, {Verdict::fail, "no answer to a signed ping: " + describe(in), {}, true});
             }
-            case Stimulus::unsigned_ping:
-                return watch(t, send(ping(false, false)), reaction);
-            case Stimulus::float_seq:
-                return watch(t, send(ping(true, true)), reaction);
+            case Stimulus::unsigned_ping: return watch(t, send(ping(false, false)), reaction);
+            case Stimulus::float_seq: return watch(t, send(ping(true, true)), reaction);
             case Stimulus::reflected_pong: {
                 if (!send(ping(true, false))) {
                     return finish(t, {Verdict::fail, "could not send the ping", {}, true});
@@ -128,6 +147,19 @@ public:
                     return finish(t, {Verdict::fail, "no pong to reflect: " + describe(pong), {}, true});
                 }
                 return watch(t, send(pong.wire), reaction);
+            }
+            case Stimulus::reflected_ping: {
+                // The client's ping comes once it has our last handshake message; it goes back
+                // as it came, a record under a nonce the client drew itself.
+                const Incoming own = t.receive(after(reaction));
+                if (own.kind != Incoming::Kind::message) {
+                    return finish(
+                        t, {Verdict::fail,
+                            "the client (started with --ping) sent no record after its handshake: " + describe(own),
+                            {},
+                            true});
+                }
+                return watch(t, send(own.wire), reaction);
             }
             case Stimulus::replayed_data: {
                 // No transfer is active: the server discards the chunk, and must still refuse the
@@ -139,7 +171,8 @@ public:
                 }
                 const Incoming early = t.receive_any(after(Millis(300)));
                 if (early.kind != Incoming::Kind::timeout) {
-                    return finish(t, {Verdict::fail, "the server refused a fresh DATA record: " + describe(early), {}, true});
+                    return finish(
+                        t, {Verdict::fail, "the server refused a fresh DATA record: " + describe(early), {}, true});
                 }
                 return watch(t, send(data), reaction);
             }
@@ -166,7 +199,7 @@ public:
     }
 
 private:
-    // After a record the server must refuse: it must close; an answer, or the connection kept
+    // After a record the target must refuse: it must close; an answer, or the connection kept
     // open, means it went on.
     ScenarioOutcome watch(Transport& t, bool sent, Millis reaction) const {
         if (!sent) {
@@ -174,14 +207,15 @@ private:
         }
         const Incoming in = t.receive_any(after(reaction));
         if (in.kind == Incoming::Kind::message) {
-            return finish(t, {Verdict::fail, "the server answered the record; " + m_case.consequence, {}, true});
+            return finish(t, {Verdict::fail, "the target answered the record; " + m_case.consequence, {}, true});
         }
         if (in.kind == Incoming::Kind::timeout) {
             return finish(t, {Verdict::fail,
-                              "the server kept the connection open without refusing the record; " + m_case.consequence,
-                              {}, true});
+                              "the target kept the connection open without refusing the record; " + m_case.consequence,
+                              {},
+                              true});
         }
-        return finish(t, {Verdict::pass, "the server closed the connection (" + describe(in) + ")", {}, true});
+        return finish(t, {Verdict::pass, "the target closed the connection (" + describe(in) + ")", {}, true});
     }
 
     static ScenarioOutcome finish(Transport& t, ScenarioOutcome o) {
@@ -223,8 +257,10 @@ private:
 
 }  // namespace
 
-void add_record_scenarios(Catalogue& cat, std::shared_ptr<const MachineEnvironment> env, sft::Profile profile) {
+void add_record_scenarios(Catalogue& cat, std::shared_ptr<const MachineEnvironment> env, sft::Profile profile,
+                          Role target) {
     struct Entry {
+        Role target;
         const char* name;
         Stimulus stimulus;
         const char* title;
@@ -232,28 +268,35 @@ void add_record_scenarios(Catalogue& cat, std::shared_ptr<const MachineEnvironme
         const char* consequence;
     };
     const Entry entries[] = {
-        {"signed-ping", Stimulus::signed_ping, "a signed ping after the handshake is answered",
+        {Role::acceptor, "signed-ping", Stimulus::signed_ping, "a signed ping after the handshake is answered",
          "an established server answers ping with pong (§6); the control of the records class", ""},
-        {"unsigned-ping", Stimulus::unsigned_ping, "a ping without its signature",
+        {Role::acceptor, "unsigned-ping", Stimulus::unsigned_ping, "a ping without its signature",
          "J5: a JSON record without its HMAC is refused (§4.2, A19)",
          "the HMAC over JSON messages is optional, any record the AES key seals is taken"},
-        {"float-seq", Stimulus::float_seq, "a ping whose seq is 0.0",
+        {Role::acceptor, "float-seq", Stimulus::float_seq, "a ping whose seq is 0.0",
          "J3: seq is an integer; a float is bad_sequence (§4.2, §5, A18)", "a float seq passes as an integer"},
-        {"reflected-pong", Stimulus::reflected_pong, "the server's own pong played back to it",
+        {Role::acceptor, "reflected-pong", Stimulus::reflected_pong, "the server's own pong played back to it",
          "R1: a record sealed under a nonce this end drew is its own, played back (§4.2, A26)",
          "a party takes its own records played back as its peer's"},
-        {"replayed-data", Stimulus::replayed_data, "a DATA record sent twice",
+        {Role::acceptor, "replayed-data", Stimulus::replayed_data, "a DATA record sent twice",
          "R2: a DATA nonce already received is refused (§4.2, A24)", "a replayed chunk is taken again"},
-        {"data-past-size", Stimulus::data_past_size, "DATA of 8 bytes for a file announced as 4",
+        {Role::initiator, "reflected-ping", Stimulus::reflected_ping, "the client's own ping played back to it",
+         "R1: a record sealed under a nonce this end drew is its own, played back (§4.2, A26); the client's first "
+         "seq fits where the server's pong never does",
+         "a party takes its own records played back as its peer's"},
+        {Role::acceptor, "data-past-size", Stimulus::data_past_size, "DATA of 8 bytes for a file announced as 4",
          "a DATA record must not pass total_size (§6, A25)", "a peer writes past the size it announced"},
     };
     for (const auto& e : entries) {
+        if (e.target != target) {
+            continue;
+        }
         RecordCase c;
-        c.info.id = std::string("acceptor.records.") + e.name;
+        c.info.id = std::string(to_string(target)) + ".records." + e.name;
         c.info.cls = "records";
         c.info.title = e.title;
         c.info.rule = e.rule;
-        c.info.target_role = Role::acceptor;
+        c.info.target_role = target;
         c.stimulus = e.stimulus;
         c.consequence = e.consequence;
         cat.scenarios.push_back(std::make_unique<RecordScenario>(env, profile, std::move(c)));

@@ -12,7 +12,9 @@
 
 namespace shakedown::conformance::sft_scenarios {
 
-// Target role acceptor (the server, which answers a ping); `env` as for the generic families.
-void add_record_scenarios(Catalogue& cat, std::shared_ptr<const MachineEnvironment> env, sft::Profile profile);
+// The records scenarios for `target` (the server's: pings, reflections, DATA bounds and replays;
+// the client's: its own ping reflected); `env` as for the generic families of that role.
+void add_record_scenarios(Catalogue& cat, std::shared_ptr<const MachineEnvironment> env, sft::Profile profile,
+                          Role target);
 
 }  // namespace shakedown::conformance::sft_scenarios

@@ -1,13 +1,13 @@
 // STT descriptor: the reference machines behind the shim flags, the UDP transport (so the generic
 // reference peer serves them), the bug knobs, the vector hooks, the fuzz targets and the handshake
 // benchmark, and the conformance catalogue (catalogue.cpp).
-#include "conformance/registry/forwarding_machine.hpp"
 #include "conformance/scenarios/stt/variant.hpp"
 
 #include <map>
 #include <mutex>
 
 #include "common/crypto.hpp"
+#include "conformance/registry/forwarding_machine.hpp"
 #include "conformance/runner/udp.hpp"
 #include "conformance/scenarios/stt/catalogue.hpp"
 #include "stt/frame.hpp"
@@ -73,10 +73,18 @@ class NodeResponder final : public registry::ForwardingMachine {
 public:
     NodeResponder(std::unique_ptr<Machine> inner, std::shared_ptr<NodeReplayCache> node)
         : ForwardingMachine(std::move(inner)), m_node(std::move(node)) {}
-    void start() override { locked([&] { ForwardingMachine::start(); }); }
-    void receive(ByteView input) override { locked([&] { ForwardingMachine::receive(input); }); }
-    void peer_closed() override { locked([&] { ForwardingMachine::peer_closed(); }); }
-    void idle_timeout() override { locked([&] { ForwardingMachine::idle_timeout(); }); }
+    void start() override {
+        locked([&] { ForwardingMachine::start(); });
+    }
+    void receive(ByteView input) override {
+        locked([&] { ForwardingMachine::receive(input); });
+    }
+    void peer_closed() override {
+        locked([&] { ForwardingMachine::peer_closed(); });
+    }
+    void idle_timeout() override {
+        locked([&] { ForwardingMachine::idle_timeout(); });
+    }
 
 private:
     template <typename F>
@@ -98,7 +106,9 @@ public:
     ~ListenerKeepingTransport() override { m_inner.reset(); }
     [[nodiscard]] std::error_code send(ByteView b, conformance::Deadline d) override { return m_inner->send(b, d); }
     [[nodiscard]] conformance::Incoming receive(conformance::Deadline d) override { return m_inner->receive(d); }
-    [[nodiscard]] conformance::Incoming receive_any(conformance::Deadline d) override { return m_inner->receive_any(d); }
+    [[nodiscard]] conformance::Incoming receive_any(conformance::Deadline d) override {
+        return m_inner->receive_any(d);
+    }
     void shutdown_send() override { m_inner->shutdown_send(); }
     void close() override { m_inner->close(); }
     void abort() override { m_inner->abort(); }
@@ -164,7 +174,8 @@ std::unique_ptr<Machine> make_machine(const registry::MachineRequest& request, R
     Config c;
     c.role = request.role;
     Bytes node_seed(32, request.role == Role::initiator ? 0x01 : 0x02);
-    Bytes shared(as_bytes("Shakedown STT conformance seed!!").begin(), as_bytes("Shakedown STT conformance seed!!").end());
+    Bytes shared(as_bytes("Shakedown STT conformance seed!!").begin(),
+                 as_bytes("Shakedown STT conformance seed!!").end());
     if (!hex_setting(request.settings, "node-seed", node_seed, error) ||
         !hex_setting(request.settings, "shared-seed", shared, error)) {
         return nullptr;
@@ -178,7 +189,8 @@ std::unique_ptr<Machine> make_machine(const registry::MachineRequest& request, R
     c.shared_seed = SecretBytes(shared);
     secure_wipe(node_seed);
     secure_wipe(shared);
-    if (const std::string* suite = last_value(request.settings, "suite"); suite != nullptr && *suite != kReferenceSuite) {
+    if (const std::string* suite = last_value(request.settings, "suite");
+        suite != nullptr && *suite != kReferenceSuite) {
         error = "--suite: only " + std::string(kReferenceSuite) + " is implemented";
         return nullptr;
     }
@@ -200,12 +212,9 @@ std::unique_ptr<Machine> make_machine(const registry::MachineRequest& request, R
 }
 
 // Which scenarios each knob must FAIL (conform --reference --bug NAME). The knobs of the data
-// session (unauthenticated-header, ignore-data-sequence), of the HandshakeManager (manager-*), the
-// session key derivation (xor-session-key: the handshake completes either way and the key is never
-// confirmed on the wire) and the TLV bounds (tlv-no-limits: a 1472-byte datagram cannot carry a
-// value past the size bound, and a value past the depth or count bound is refused by the message
-// shape anyway) change nothing a handshake peer can see over the generic per-address server: they
-// are not offered to conform (docs/protocols/stt.md, "Conformance catalogue").
+// session, of the HandshakeManager, the session key derivation and the TLV bounds change nothing a
+// handshake peer can see over the generic per-address server: each says why, and the unit test
+// that catches it (knob_off_the_wire; docs/protocols/stt.md, "Conformance catalogue").
 const std::map<std::string_view, std::vector<std::string>>& knob_scenarios() {
     static const std::map<std::string_view, std::vector<std::string>> m = {
         {"tlv-accept-trailing-bytes", {"*.trailing.u*.one_byte", "*.oversize.u*.grown"}},
@@ -217,6 +226,33 @@ const std::map<std::string_view, std::vector<std::string>>& knob_scenarios() {
         {"no-replay-cache", {"acceptor.replay.u0.from_earlier_session"}},
         {"unframed-handshake", {"*.happy.honest", "*.framing.u*.unframed"}},
         {"no-idle-timeout", {"*.idle.*"}},
+    };
+    return m;
+}
+
+const std::map<std::string_view, std::string>& knob_off_the_wire() {
+    static const std::map<std::string_view, std::string> m = {
+        {"tlv-no-limits",
+         "a 1472-byte datagram cannot carry a value past the size bound, and past the depth or count bound the "
+         "message shape refuses it anyway (tests/stt/tlv_test.cpp: SttTlv.UpstreamLeniencies)"},
+        {"xor-session-key",
+         "the handshake completes either way and no handshake message is sealed under the session key "
+         "(tests/stt/handshake_test.cpp: SttHandshake.SessionKeyIsNotTheObservableXor)"},
+        {"unauthenticated-header",
+         "data frames come after the handshake, which the catalogue ends at "
+         "(tests/stt/handshake_test.cpp: SttSession.KnobsLetTamperingThrough)"},
+        {"ignore-data-sequence",
+         "data frames come after the handshake, which the catalogue ends at "
+         "(tests/stt/handshake_test.cpp: SttSession.KnobsLetTamperingThrough)"},
+        {"manager-any-address",
+         "the HandshakeManager's table is in-process API, not served by the per-address peer "
+         "(tests/stt/manager_test.cpp: SttManager.UpstreamLeakKnob)"},
+        {"manager-no-timeouts",
+         "the HandshakeManager's table is in-process API, not served by the per-address peer "
+         "(tests/stt/manager_test.cpp: SttManager.KnobsRemoveBoundAndTimeouts)"},
+        {"manager-unbounded",
+         "the HandshakeManager's table is in-process API, not served by the per-address peer "
+         "(tests/stt/manager_test.cpp: SttManager.KnobsRemoveBoundAndTimeouts)"},
     };
     return m;
 }
@@ -301,7 +337,8 @@ registry::Variant build() {
     v.name = "stt";
     v.summary = "Seigr Toolset Transmissions: pre-shared-seed handshake in STT TLV over UDP";
     v.doc = "docs/protocols/stt.md";
-    v.profiles = {{"strict", "the reference: framed handshake datagrams, strict TLV, the design document's security intent"}};
+    v.profiles = {
+        {"strict", "the reference: framed handshake datagrams, strict TLV, the design document's security intent"}};
     v.messages = {"HELLO", "RESPONSE", "AUTH_PROOF", "FINAL"};
     v.transport_name = "udp";
     v.vectors.generate = [](const shakedown::vectors::GenerateOptions& o) { return stt::vectors::generate(o); };
@@ -324,9 +361,14 @@ registry::Variant build() {
         {"now", "UNIX", "the clock, in seconds since the Unix epoch", false},
     };
     for (const QuirkInfo& q : quirk_table()) {
+        registry::Knob k{std::string(q.name), std::string(q.description), {}, {}, {}};
         if (const auto it = knob_scenarios().find(q.name); it != knob_scenarios().end()) {
-            v.knobs.push_back({std::string(q.name), std::string(q.description), it->second, {}});
+            k.must_fail = it->second;
         }
+        if (const auto it = knob_off_the_wire().find(q.name); it != knob_off_the_wire().end()) {
+            k.off_the_wire = it->second;
+        }
+        v.knobs.push_back(std::move(k));
     }
     v.fuzz_targets = {"stt_tlv",       "stt_message",   "stt_frame",   "stt_data_frame",
                       "stt_initiator", "stt_responder", "stt_manager", "stt_negative_control"};
