@@ -11,7 +11,8 @@ pkgs=(
   nlohmann-json3-dev libcli11-dev
   libboost-dev libboost-system-dev
   nodejs ccache zlib1g-dev
-  llvm-14 python3-yaml afl++
+  llvm-14 python3-yaml afl++ valgrind
+  chromium  # headless, for the browser test of the HTML reports (tests/conformance/matrix_browser.sh)
 )
 missing=()
 for p in "${pkgs[@]}"; do

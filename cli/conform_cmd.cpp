@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
 #include "common/rng.hpp"
 #include "cli/variant_option.hpp"
 #include "conformance/runner/report.hpp"
@@ -40,22 +41,6 @@ struct ConformFlags {
     std::string port_file;
     std::size_t repeat = 1;
 };
-
-bool write_file(const std::string& path, const std::string& text) {
-    const std::filesystem::path p(path);
-    std::error_code ec;
-    if (p.has_parent_path()) {
-        std::filesystem::create_directories(p.parent_path(), ec);
-    }
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) {
-        std::cerr << "shakedown conform: cannot write " << path << "\n";
-        return false;
-    }
-    std::cerr << "wrote " << path << "\n";
-    return true;
-}
 
 int run_conform(ConformFlags f) {
     const auto* v = resolve_variant("conform", f.choice);
@@ -209,17 +194,17 @@ int run_conform(ConformFlags f) {
 
     bool written = true;
     if (!f.report_json.empty()) {
-        written = write_file(f.report_json, cf::report_json(report)) && written;
+        written = write_file("conform", f.report_json, cf::report_json(report)) && written;
     }
     if (!f.junit.empty()) {
-        written = write_file(f.junit, cf::report_junit(report)) && written;
+        written = write_file("conform", f.junit, cf::report_junit(report)) && written;
     }
     std::string html = f.html;
     if (html.empty() && f.reference) {
         html = "reports/" + v->name + "-reference.html";
     }
     if (!html.empty()) {
-        written = write_file(html, cf::report_html(report)) && written;
+        written = write_file("conform", html, cf::report_html(report)) && written;
     }
     const int code = cf::exit_code(report, cf::ExitPolicy{f.fail_on_non_strict, f.strict_expectations});
     if (!written) {

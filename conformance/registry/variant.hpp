@@ -19,9 +19,9 @@
 #include "common/machine.hpp"
 #include "common/rng.hpp"
 #include "conformance/registry/settings.hpp"
-#include "conformance/runner/net.hpp"
 #include "conformance/runner/machine_catalogue.hpp"
 #include "conformance/runner/machine_peer.hpp"
+#include "conformance/runner/net.hpp"
 #include "conformance/runner/runner.hpp"
 #include "conformance/runner/target.hpp"
 #include "conformance/runner/transport.hpp"
@@ -42,14 +42,17 @@ struct Knob {
     std::string summary;
     std::vector<std::string> must_fail;
     std::vector<std::string> profiles;  // empty: every profile
+    // A knob no scenario can see within a catalogue's time (it only costs memory, say): why, and
+    // the unit test that catches it instead. Only with an empty must_fail.
+    std::string off_the_wire;
 };
 
 // What the reference needs to build one machine.
 struct MachineRequest {
     Role role = Role::initiator;
     std::string profile;
-    Settings settings;                // from the shim flags table
-    std::vector<std::string> knobs;   // bug knobs to enable
+    Settings settings;               // from the shim flags table
+    std::vector<std::string> knobs;  // bug knobs to enable
 };
 
 // The reference peer: per-connection machines behind a variant's transport. `make_machine` returns
@@ -64,8 +67,8 @@ struct PeerRun {
     std::string profile;
     Settings settings;
     std::vector<std::string> knobs;
-    std::size_t max_connections = 0;  // acceptor: 0 = until stopped; initiator: connections in turn
-    std::uint32_t timeout_ms = 0;     // 0: no limit
+    std::size_t max_connections = 0;               // acceptor: 0 = until stopped; initiator: connections in turn
+    std::uint32_t timeout_ms = 0;                  // 0: no limit
     std::function<void(const std::string&)> emit;  // one output line (LISTENING, HANDSHAKE_OK, ...)
 };
 
@@ -91,10 +94,19 @@ struct BenchCase {
     std::function<void()> primitives;
 };
 
+// Settings under which the reference's two roles complete a handshake with each other in memory
+// (tests/ct/ runs every pair under valgrind; a mode worth covering, such as an authentication
+// method, gets its own pair).
+struct LoopbackPair {
+    std::string name;  // "default", "rsa", ...
+    Settings initiator;
+    Settings acceptor;
+};
+
 struct Variant {
     std::string name;
     std::string summary;
-    std::string doc;  // docs/protocols/<name>.md
+    std::string doc;                // docs/protocols/<name>.md
     std::vector<Profile> profiles;  // the first is the default
     std::vector<std::string> messages;
     std::string transport_name;  // "tcp+record-marking", "websocket", "udp", ...
@@ -106,6 +118,11 @@ struct Variant {
     std::function<std::shared_ptr<const conformance::TransportFactory>(const std::string& profile,
                                                                        const Settings& settings)>
         transport;
+    // What the variant's server admits (connections at once, per source address per window), for
+    // the generic reference server (serve, reference_peer); nullopt or unset: no limits beyond the
+    // server's own bound.
+    std::function<std::optional<conformance::ConnectionLimits>(const std::string& profile, const Settings& settings)>
+        connection_limits;
     MachineFactory make_machine;
     // The reference inside the runner (conform --reference); built from make_machine and the
     // transport by default, a variant may supply its own.
@@ -123,6 +140,8 @@ struct Variant {
     std::vector<Knob> knobs;
     std::vector<std::string> fuzz_targets;
     std::vector<BenchCase> bench;
+    // The loopback pairs of a profile; unset: one pair with empty settings.
+    std::function<std::vector<LoopbackPair>(const std::string& profile)> loopback;
 
     [[nodiscard]] const Profile* find_profile(std::string_view name) const;
     [[nodiscard]] const Knob* find_knob(std::string_view name) const;
@@ -152,6 +171,9 @@ struct Variant {
 [[nodiscard]] conformance::FlaggedMachineFactory flagged_machine_factory(const Variant& v, const std::string& profile,
                                                                          const Settings& settings,
                                                                          const std::vector<std::string>& knobs);
+
+// The per-connection limits a peer's settings ask for (`timeout-ms`: each connection's lifetime).
+[[nodiscard]] conformance::DriveLimits drive_limits(const Settings& settings);
 
 // Every registered variant, in variants.cmake order.
 [[nodiscard]] const std::vector<const Variant*>& variants();

@@ -41,7 +41,9 @@ DriveOutcome drive_machine(Machine& m, Transport& t, const std::atomic<bool>& st
                            const LineSink& emit) {
     DriveOutcome outcome;
     const Deadline end = limits.lifetime.count() > 0 ? after(limits.lifetime) : Deadline::max();
+    const bool hears_close = t.reports_peer_close();
     bool reported = false;
+    bool lingered = false;
     bool transport_ok = flush(m, t, after(Millis(2000)));
     while (transport_ok && !stop.load() && m.next_action() != Action::closed) {
         if (m.authenticated() && !reported) {
@@ -53,10 +55,14 @@ DriveOutcome drive_machine(Machine& m, Transport& t, const std::atomic<bool>& st
             break;
         }
         // Waits are sliced so that `stop` is honoured; the idle deadline counts from the last
-        // input while the handshake is not done.
-        const Millis idle = m.authenticated() ? Millis(0)
-                                              : Millis(m.idle_timeout_ms().value_or(
-                                                    static_cast<std::uint32_t>(limits.default_idle.count())));
+        // input while the handshake is not done, and after it on a transport that would never say
+        // the peer left.
+        Millis idle(0);
+        if (!m.authenticated()) {
+            idle = Millis(m.idle_timeout_ms().value_or(static_cast<std::uint32_t>(limits.default_idle.count())));
+        } else if (!hears_close) {
+            idle = limits.datagram_linger;
+        }
         const Deadline idle_at = after(idle);
         Incoming in;
         for (;;) {
@@ -78,11 +84,12 @@ DriveOutcome drive_machine(Machine& m, Transport& t, const std::atomic<bool>& st
             case Incoming::Kind::framing_error:
             case Incoming::Kind::limit:
                 // Let the machine judge the bytes itself (it gives the variant's own error), then
-                // end: the transport cannot follow the stream any more.
+                // end: the transport cannot follow the stream any more. On datagrams a limit is
+                // one oversized datagram; the next one is whole again, so the machine decides.
                 if (!in.wire.empty()) {
                     m.receive(in.wire);
                 }
-                if (m.next_action() != Action::closed) {
+                if (hears_close && m.next_action() != Action::closed) {
                     m.peer_closed();
                 }
                 break;
@@ -96,14 +103,19 @@ DriveOutcome drive_machine(Machine& m, Transport& t, const std::atomic<bool>& st
                 }
                 break;
             case Incoming::Kind::timeout:
-                if (!m.authenticated() && idle.count() > 0 && SteadyClock::now() >= idle_at) {
-                    m.idle_timeout();
+                if (idle.count() > 0 && SteadyClock::now() >= idle_at) {
+                    if (m.authenticated()) {
+                        lingered = true;
+                    } else {
+                        m.idle_timeout();
+                    }
                 }
                 break;
         }
         transport_ok = flush(m, t, after(Millis(2000)));
         if (in.kind == Incoming::Kind::closed || in.kind == Incoming::Kind::reset ||
-            in.kind == Incoming::Kind::framing_error || in.kind == Incoming::Kind::limit) {
+            in.kind == Incoming::Kind::framing_error || (in.kind == Incoming::Kind::limit && hears_close) ||
+            lingered) {
             break;
         }
     }
@@ -111,16 +123,50 @@ DriveOutcome drive_machine(Machine& m, Transport& t, const std::atomic<bool>& st
         outcome.authenticated = true;
         emit("HANDSHAKE_OK " + to_hex(m.peer_identity()));
     }
-    outcome.line = outcome.authenticated ? "CLOSED " + describe_closure(m) : "HANDSHAKE_FAILED " + describe_closure(m);
+    if (!outcome.authenticated) {
+        outcome.line = "HANDSHAKE_FAILED " + describe_closure(m);
+    } else if (lingered && !m.closure()) {
+        outcome.line = "CLOSED quiet for " + std::to_string(limits.datagram_linger.count()) + " ms after the handshake";
+    } else {
+        outcome.line = "CLOSED " + describe_closure(m);
+    }
     emit(outcome.line);
     t.shutdown_send();
     t.close();
     return outcome;
 }
 
+std::optional<std::string> ConnectionGate::admit(const std::string& address, std::size_t active,
+                                                 SteadyClock::time_point now) {
+    // Forget what left the window, for every address, so that the map holds only live entries.
+    for (auto it = m_recent.begin(); it != m_recent.end();) {
+        auto& times = it->second;
+        while (!times.empty() && now - times.front() >= m_limits.window) {
+            times.pop_front();
+        }
+        it = times.empty() ? m_recent.erase(it) : std::next(it);
+    }
+    if (m_limits.max_concurrent > 0 && active >= m_limits.max_concurrent) {
+        return "more than " + std::to_string(m_limits.max_concurrent) + " connections at once";
+    }
+    if (m_limits.per_address_per_window > 0 && !address.empty()) {
+        auto& times = m_recent[address];
+        if (times.size() >= m_limits.per_address_per_window) {
+            return "more than " + std::to_string(m_limits.per_address_per_window) + " connections from " + address +
+                   " in " + std::to_string(m_limits.window.count()) + " ms";
+        }
+        times.push_back(now);
+    }
+    return std::nullopt;
+}
+
 MachineServer::MachineServer(std::shared_ptr<const TransportFactory> transport, ConnectionMachineFactory make,
-                             DriveLimits limits, LineSink emit)
-    : m_transport(std::move(transport)), m_make(std::move(make)), m_limits(limits), m_emit(std::move(emit)) {}
+                             DriveLimits limits, LineSink emit, std::optional<ConnectionLimits> connection_limits)
+    : m_transport(std::move(transport)), m_make(std::move(make)), m_limits(limits), m_emit(std::move(emit)) {
+    if (connection_limits) {
+        m_gate.emplace(*connection_limits);
+    }
+}
 
 MachineServer::~MachineServer() { stop(); }
 
@@ -128,6 +174,9 @@ bool MachineServer::listen(const Endpoint& at, std::string& error) {
     m_listener = m_transport->listen(at, error);
     if (!m_listener) {
         return false;
+    }
+    if (const auto text = m_listener->describe(); !text.empty()) {
+        m_emit("TRANSPORT " + text);
     }
     m_emit("LISTENING " + std::to_string(m_listener->port()));
     return true;
@@ -167,6 +216,12 @@ bool WorkerPool::all_done() {
     return std::all_of(m_workers.begin(), m_workers.end(), [](const Worker& w) { return w.done.load(); });
 }
 
+std::size_t WorkerPool::running() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return static_cast<std::size_t>(
+        std::count_if(m_workers.begin(), m_workers.end(), [](const Worker& w) { return !w.done.load(); }));
+}
+
 bool WorkerPool::empty() {
     std::lock_guard<std::mutex> lock(m_mutex);
     return m_workers.empty();
@@ -187,6 +242,17 @@ std::size_t MachineServer::serve(std::size_t max_connections, std::optional<Dead
         auto transport = m_listener->accept(slice, error);
         if (!transport) {
             continue;
+        }
+        if (m_gate) {
+            const std::string address = transport->peer_address();
+            if (auto why = m_gate->admit(address, m_workers.running(), SteadyClock::now())) {
+                // Closed before any machine exists: a refused connection costs no derivation. The
+                // line and the count come first, so whoever sees the close can also see why.
+                m_emit("REFUSED " + (address.empty() ? std::string("-") : address) + " " + *why);
+                m_refused.fetch_add(1);
+                transport->close();
+                continue;
+            }
         }
         ++accepted;
         m_accepted.fetch_add(1);
@@ -296,11 +362,13 @@ PeerReport ThreadedRun::finish(Deadline deadline) {
 }
 
 MachineReferencePeer::MachineReferencePeer(std::string description, std::shared_ptr<const TransportFactory> transport,
-                                           FlaggedMachineFactory make, DriveLimits limits)
+                                           FlaggedMachineFactory make, DriveLimits limits,
+                                           std::optional<ConnectionLimits> connection_limits)
     : m_description(std::move(description)),
       m_transport(std::move(transport)),
       m_make(std::move(make)),
-      m_limits(limits) {}
+      m_limits(limits),
+      m_connection_limits(connection_limits) {}
 
 MachineReferencePeer::~MachineReferencePeer() {
     std::lock_guard<std::mutex> lock(m_mutex);
@@ -315,7 +383,7 @@ std::optional<Endpoint> MachineReferencePeer::acceptor(std::string& error) {
         auto server = std::make_unique<MachineServer>(
             m_transport,
             [make = m_make](Role role, std::string& why) { return make(role, {}, why); }, m_limits,
-            [](const std::string&) {});
+            [](const std::string&) {}, m_connection_limits);
         if (!server->listen(Endpoint{"127.0.0.1", 0}, error)) {
             error = "reference acceptor: " + error;
             return std::nullopt;

@@ -193,6 +193,12 @@ std::uint16_t TcpStream::local_port() const {
     return ec ? 0 : ep.port();
 }
 
+std::string TcpStream::remote_address() const {
+    boost::system::error_code ec;
+    const auto ep = m_socket.remote_endpoint(ec);
+    return ec ? std::string() : ep.address().to_string();
+}
+
 TcpListener::TcpListener() : m_acceptor(m_io) {}
 
 TcpListener::~TcpListener() { close(); }

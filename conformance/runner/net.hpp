@@ -56,6 +56,8 @@ public:
     void abort();
     [[nodiscard]] bool is_open() const { return m_socket.is_open(); }
     [[nodiscard]] std::uint16_t local_port() const;
+    // The remote address without the port; empty when not connected.
+    [[nodiscard]] std::string remote_address() const;
 
 private:
     // Runs the context until the pending operation completes or the deadline passes; returns

@@ -1,17 +1,23 @@
 #include "conformance/runner/report.hpp"
 
 #include <iomanip>
+#include <limits>
 #include <map>
 #include <ostream>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include "conformance/runner/report_format.hpp"
 
 namespace shakedown::conformance {
 
 namespace {
 
 using nlohmann::json;
+using format::seconds;
+using format::xml_escape;
 
 std::string_view to_string(Expectation e) {
     switch (e) {
@@ -87,68 +93,6 @@ json result_json(const ScenarioResult& r) {
             {"transcript", transcript_json(r.transcript)}};
 }
 
-std::string xml_escape(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (const char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: {
-                const auto u = static_cast<unsigned char>(c);
-                if (u < 0x20 && c != '\n' && c != '\t') {
-                    out += '?';
-                } else if (u >= 0x80) {
-                    // Keep the document well-formed whatever bytes a target put in a reason.
-                    out += '?';
-                } else {
-                    out += c;
-                }
-            }
-        }
-    }
-    return out;
-}
-
-std::string seconds(std::uint64_t ms) {
-    std::ostringstream s;
-    s << std::fixed << std::setprecision(3) << static_cast<double>(ms) / 1000.0;
-    return s.str();
-}
-
-std::string transcript_text(const Transcript& t) {
-    std::ostringstream s;
-    for (const auto& e : t.entries()) {
-        s << "+" << e.t_ms << "ms c" << int(e.connection) << " " << to_string(e.direction);
-        if (e.direction != Direction::event) {
-            s << " " << e.size << " bytes";
-        }
-        if (!e.note.empty()) {
-            s << " (" << e.note << ")";
-        }
-        s << "\n";
-        if (!e.bytes.empty()) {
-            s << hex_dump(e.bytes, 4);
-        }
-    }
-    if (t.elided_entries() > 0) {
-        s << "(" << t.elided_entries() << " more entries not kept)\n";
-    }
-    return s.str();
-}
-
-std::string findings_text(const ScenarioResult& r) {
-    std::ostringstream s;
-    for (const auto& f : r.findings) {
-        s << "- [" << (f.severity == Verdict::pass ? "note" : to_label(f.severity)) << (f.counted ? "" : ", not counted")
-          << "] " << f.category << ": " << f.text << "\n";
-    }
-    return s.str();
-}
-
 }  // namespace
 
 std::string hex_dump(ByteView bytes, std::size_t indent) {
@@ -205,6 +149,208 @@ std::string report_json(const RunReport& report) {
     return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
+namespace {
+
+// A report that does not have the shape report_json writes: where, and what was expected there.
+struct SchemaError {
+    std::string path;
+    std::string what;
+};
+
+class Reader {
+public:
+    Reader(const json& node, std::string path) : m_node(node), m_path(std::move(path)) {}
+
+    [[nodiscard]] Reader at(const char* key) const {
+        if (!m_node.is_object()) {
+            throw SchemaError{m_path, "expected an object"};
+        }
+        const auto it = m_node.find(key);
+        if (it == m_node.end()) {
+            throw SchemaError{m_path + "." + key, "missing"};
+        }
+        return {*it, m_path + "." + key};
+    }
+    [[nodiscard]] std::vector<Reader> items() const {
+        if (!m_node.is_array()) {
+            throw SchemaError{m_path, "expected an array"};
+        }
+        std::vector<Reader> out;
+        for (std::size_t i = 0; i < m_node.size(); ++i) {
+            out.emplace_back(m_node[i], m_path + "[" + std::to_string(i) + "]");
+        }
+        return out;
+    }
+    [[nodiscard]] std::string str() const {
+        if (!m_node.is_string()) {
+            throw SchemaError{m_path, "expected a string"};
+        }
+        return m_node.get<std::string>();
+    }
+    [[nodiscard]] std::uint64_t uint(std::uint64_t max = std::numeric_limits<std::uint64_t>::max()) const {
+        if (!m_node.is_number_unsigned() || m_node.get<std::uint64_t>() > max) {
+            throw SchemaError{m_path, "expected an integer from 0 to " + std::to_string(max)};
+        }
+        return m_node.get<std::uint64_t>();
+    }
+    [[nodiscard]] bool boolean() const {
+        if (!m_node.is_boolean()) {
+            throw SchemaError{m_path, "expected true or false"};
+        }
+        return m_node.get<bool>();
+    }
+    [[nodiscard]] bool is_null() const { return m_node.is_null(); }
+    [[nodiscard]] std::optional<int> optional_int() const {
+        if (m_node.is_null()) {
+            return std::nullopt;
+        }
+        if (!m_node.is_number_integer()) {
+            throw SchemaError{m_path, "expected an integer or null"};
+        }
+        return m_node.get<int>();
+    }
+    // One of `names`; the index of the match.
+    [[nodiscard]] std::size_t one_of(const std::vector<std::string_view>& names) const {
+        const std::string s = str();
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            if (s == names[i]) {
+                return i;
+            }
+        }
+        std::string list;
+        for (const auto n : names) {
+            list += (list.empty() ? "" : ", ") + std::string(n);
+        }
+        throw SchemaError{m_path, "'" + s + "' is not one of " + list};
+    }
+    [[nodiscard]] const std::string& path() const { return m_path; }
+
+private:
+    const json& m_node;
+    std::string m_path;
+};
+
+const std::vector<Verdict> kVerdicts{Verdict::pass, Verdict::non_strict, Verdict::fail, Verdict::unimplemented,
+                                     Verdict::skipped};
+
+std::vector<std::string_view> verdict_names() {
+    std::vector<std::string_view> out;
+    for (const auto v : kVerdicts) {
+        out.push_back(to_string(v));
+    }
+    return out;
+}
+
+Transcript read_transcript(const Reader& t) {
+    std::vector<TranscriptEntry> entries;
+    for (const auto& e : t.at("entries").items()) {
+        TranscriptEntry entry;
+        entry.t_ms = static_cast<std::uint32_t>(e.at("t_ms").uint(std::numeric_limits<std::uint32_t>::max()));
+        entry.connection = static_cast<std::uint8_t>(e.at("connection").uint(255));
+        entry.direction = static_cast<Direction>(e.at("direction").one_of({"sent", "received", "event"}));
+        entry.size = e.at("size").uint();
+        const auto hex = e.at("hex");
+        auto bytes = from_hex(hex.str());
+        if (!bytes) {
+            throw SchemaError{hex.path(), "not hexadecimal"};
+        }
+        entry.bytes = std::move(*bytes);
+        entry.note = e.at("note").str();
+        entries.push_back(std::move(entry));
+    }
+    return Transcript::restore(std::move(entries), t.at("elided_entries").uint(), t.at("elided_bytes").uint());
+}
+
+ScenarioResult read_result(const Reader& s) {
+    ScenarioResult r;
+    r.info.id = s.at("id").str();
+    r.info.title = s.at("title").str();
+    r.info.cls = s.at("class").str();
+    r.info.target_role = s.at("target_role").one_of({"initiator", "acceptor"}) == 0 ? PeerRole::initiator
+                                                                                     : PeerRole::acceptor;
+    r.info.rule = s.at("rule").str();
+    r.verdict = kVerdicts[s.at("verdict").one_of(verdict_names())];
+    r.reason = s.at("reason").str();
+    r.handshake_completed = s.at("handshake_completed").boolean();
+    r.duration_ms = static_cast<std::uint32_t>(s.at("duration_ms").uint(std::numeric_limits<std::uint32_t>::max()));
+    const auto expectation = s.at("expectation");
+    if (!expectation.is_null()) {
+        const auto kind = expectation.at("kind");
+        r.expectation = kind.one_of({"skip", "expected_failure"}) == 0 ? Expectation::skip
+                                                                        : Expectation::expected_failure;
+        r.expectation_reason = expectation.at("reason").str();
+    }
+    for (const auto& f : s.at("findings").items()) {
+        Finding finding;
+        const auto severity = f.at("severity");
+        auto names = verdict_names();
+        names.push_back("note");
+        const auto i = severity.one_of(names);
+        finding.severity = i < kVerdicts.size() ? kVerdicts[i] : Verdict::pass;
+        finding.category = f.at("category").str();
+        finding.text = f.at("text").str();
+        finding.counted = f.at("counted").boolean();
+        r.findings.push_back(std::move(finding));
+    }
+    for (const auto& p : s.at("peers").items()) {
+        PeerReport peer;
+        peer.command = p.at("command").str();
+        peer.exit_status = p.at("exit_status").optional_int();
+        peer.killed = p.at("killed").boolean();
+        for (const auto& l : p.at("stdout").items()) {
+            peer.lines.push_back(l.str());
+        }
+        peer.stderr_tail = p.at("stderr_tail").str();
+        r.peers.push_back(std::move(peer));
+    }
+    r.transcript = read_transcript(s.at("transcript"));
+    // The label is derived; a report whose label disagrees was edited or written by something else.
+    const auto outcome = s.at("outcome");
+    if (outcome.str() != r.outcome_label()) {
+        throw SchemaError{outcome.path(), "'" + outcome.str() + "' does not follow from the verdict and expectation (" +
+                                              r.outcome_label() + ")"};
+    }
+    return r;
+}
+
+}  // namespace
+
+std::optional<RunReport> parse_report_json(std::string_view text, std::string& error) {
+    json doc;
+    try {
+        doc = json::parse(text);
+    } catch (const json::parse_error& e) {
+        error = std::string("invalid JSON: ") + e.what();
+        return std::nullopt;
+    }
+    try {
+        const Reader root(doc, "$");
+        if (root.at("tool").str() != "shakedown conform") {
+            throw SchemaError{"$.tool", "not a shakedown conform report"};
+        }
+        RunReport report;
+        report.variant = root.at("variant").str();
+        report.profile = root.at("profile").str();
+        report.target = root.at("target").str();
+        report.transport = root.at("transport").str();
+        report.expectations = root.at("expectations").str();
+        report.started_utc = root.at("started").str();
+        report.duration_ms = root.at("duration_ms").uint();
+        report.jobs = root.at("jobs").uint();
+        std::set<std::string> ids;
+        for (const auto& s : root.at("scenarios").items()) {
+            report.results.push_back(read_result(s));
+            if (!ids.insert(report.results.back().info.id).second) {
+                throw SchemaError{s.path() + ".id", "'" + report.results.back().info.id + "' appears twice"};
+            }
+        }
+        return report;
+    } catch (const SchemaError& e) {
+        error = e.path + ": " + e.what;
+        return std::nullopt;
+    }
+}
+
 std::string report_junit(const RunReport& report) {
     // One testsuite per role the target played.
     std::map<std::string, std::vector<const ScenarioResult*>> suites;
@@ -236,21 +382,7 @@ std::string report_junit(const RunReport& report) {
         x << "    <properties><property name=\"target\" value=\"" << xml_escape(report.target)
           << "\"/><property name=\"transport\" value=\"" << xml_escape(report.transport) << "\"/></properties>\n";
         for (const auto* r : results) {
-            x << "    <testcase classname=\"" << xml_escape(name + "." + r->info.cls) << "\" name=\""
-              << xml_escape(r->info.id) << "\" time=\"" << seconds(r->duration_ms) << "\">\n";
-            const std::string detail = findings_text(*r) + transcript_text(r->transcript);
-            if (r->unexpected_failure()) {
-                x << "      <failure type=\"FAIL\" message=\"" << xml_escape(r->reason) << "\">" << xml_escape(detail)
-                  << "</failure>\n";
-            } else if (r->expected_failure()) {
-                x << "      <skipped message=\"expected failure: " << xml_escape(r->expectation_reason) << " -- "
-                  << xml_escape(r->reason) << "\"/>\n";
-            } else if (!r->ran()) {
-                x << "      <skipped message=\"" << xml_escape(r->outcome_label() + ": " + r->reason) << "\"/>\n";
-            }
-            x << "      <system-out>" << xml_escape(r->outcome_label() + ": " + r->reason + "\n" + detail)
-              << "</system-out>\n";
-            x << "    </testcase>\n";
+            format::junit_testcase(x, name, *r);
         }
         x << "  </testsuite>\n";
     }
@@ -260,153 +392,133 @@ std::string report_junit(const RunReport& report) {
 
 namespace {
 
-std::string html_escape(std::string_view s) { return xml_escape(s); }
+format::LabelCounts label_counts(const RunReport& report) {
+    format::LabelCounts counts;
+    for (const auto& r : report.results) {
+        ++counts[r.outcome_label()];
+    }
+    return counts;
+}
 
-std::string outcome_class(const ScenarioResult& r) {
+void scenario_details(std::ostream& h, const ScenarioResult& r) {
     const std::string label = r.outcome_label();
-    if (label == "PASS") {
-        return "pass";
+    const std::string oc = format::css_class(label);
+    h << "<details class=\"sc fr\" id=\"s-" << xml_escape(r.info.id) << "\" data-v=\"" << label
+      << "\"><summary><span class=\"badge " << oc << "\">" << label << "</span> <code>" << xml_escape(r.info.id)
+      << "</code> &mdash; " << xml_escape(r.reason) << "</summary>\n";
+    h << "<table class=\"meta\">\n<tr><td>title</td><td>" << xml_escape(r.info.title) << "</td></tr>\n";
+    h << "<tr><td>target role</td><td>" << to_string(r.info.target_role) << "</td></tr>\n";
+    h << "<tr><td>class</td><td>" << xml_escape(r.info.cls) << "</td></tr>\n";
+    h << "<tr><td>rule</td><td>" << xml_escape(r.info.rule) << "</td></tr>\n";
+    h << "<tr><td>verdict</td><td>" << to_label(r.verdict) << (r.handshake_completed ? ", handshake completed" : "")
+      << "</td></tr>\n";
+    h << "<tr class=\"timing\"><td>duration</td><td>" << r.duration_ms << " ms</td></tr>\n";
+    if (r.expectation != Expectation::none) {
+        h << "<tr><td>expectation</td><td>" << to_string(r.expectation) << ": " << xml_escape(r.expectation_reason)
+          << "</td></tr>\n";
     }
-    if (label == "NON-STRICT") {
-        return "ns";
+    h << "</table>\n";
+    if (!r.findings.empty()) {
+        h << "<ul>";
+        for (const auto& f : r.findings) {
+            h << "<li>" << (f.severity == Verdict::pass ? "note" : std::string(to_label(f.severity)))
+              << (f.counted ? "" : " (graded by another scenario)") << " &mdash; " << xml_escape(f.category) << ": "
+              << xml_escape(f.text) << "</li>";
+        }
+        h << "</ul>\n";
     }
-    if (label == "FAIL") {
-        return "fail";
+    for (const auto& p : r.peers) {
+        h << "<p class=\"small\">peer: exit " << (p.exit_status ? std::to_string(*p.exit_status) : std::string("?"))
+          << (p.killed ? " (killed)" : "") << "; stdout: ";
+        for (const auto& l : p.lines) {
+            h << "<code>" << xml_escape(l) << "</code> ";
+        }
+        h << "</p>\n";
     }
-    if (label == "XFAIL") {
-        return "xfail";
+    if (!r.transcript.entries().empty()) {
+        h << "<pre>" << format::transcript_html(r.transcript) << "</pre>\n";
     }
-    if (label == "XPASS") {
-        return "xpass";
-    }
-    return "skip";
+    h << "</details>\n";
 }
 
 }  // namespace
 
+std::string headline(const RunReport& report) { return format::headline(label_counts(report)); }
+
 std::string report_html(const RunReport& report) {
+    const std::string subject = report.variant + (report.profile.empty() ? "" : " (" + report.profile + ")");
     std::ostringstream h;
-    h << R"(<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>shakedown conform: )"
-      << html_escape(report.variant) << " against " << html_escape(report.target) << R"(</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
-h1{font-size:1.4em;margin:0 0 .3em}
-table{border-collapse:collapse;margin:.5em 0}
-td,th{border:1px solid #ccc;padding:2px 8px;text-align:left;vertical-align:top}
-th{background:#f3f3f3}
-.badge{display:inline-block;min-width:7.5em;text-align:center;border-radius:3px;padding:0 4px;font-weight:600;color:#fff}
-.pass{background:#2e7d32}.ns{background:#b8860b}.fail{background:#c62828}.xfail{background:#6a1b9a}
-.xpass{background:#00838f}.skip{background:#757575}
-details{border-bottom:1px solid #eee;padding:2px 0}
-summary{cursor:pointer}
-pre{background:#fafafa;border:1px solid #eee;padding:6px;overflow-x:auto;font-size:12px}
-.meta td:first-child{font-weight:600}
-.small{color:#666;font-size:12px}
-#filters label{margin-right:1em}
-</style></head><body>
-)";
-    h << "<h1>Conformance: " << html_escape(report.variant) << "</h1>\n<table class=\"meta\">\n";
-    h << "<tr><td>profile</td><td>" << html_escape(report.profile) << "</td></tr>\n";
-    h << "<tr><td>target</td><td>" << html_escape(report.target) << "</td></tr>\n";
-    h << "<tr><td>transport</td><td>" << html_escape(report.transport) << "</td></tr>\n";
+    h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>shakedown conform: "
+      << xml_escape(subject) << " against " << xml_escape(report.target) << "</title>\n"
+      << format::html_style() << "</head><body>\n";
+    h << "<h1>Conformance: " << xml_escape(subject) << " against " << xml_escape(report.target) << "</h1>\n";
+    const auto counts = label_counts(report);
+    h << "<p class=\"headline\" id=\"headline\">" << xml_escape(format::headline(counts)) << "</p>\n";
+    h << "<table class=\"meta\">\n";
+    h << "<tr><td>variant</td><td>" << xml_escape(report.variant) << "</td></tr>\n";
+    h << "<tr><td>profile</td><td>" << xml_escape(report.profile) << "</td></tr>\n";
+    h << "<tr><td>target</td><td>" << xml_escape(report.target) << "</td></tr>\n";
+    h << "<tr><td>transport</td><td>" << xml_escape(report.transport) << "</td></tr>\n";
     if (!report.expectations.empty()) {
-        h << "<tr><td>expectations</td><td>" << html_escape(report.expectations) << "</td></tr>\n";
+        h << "<tr><td>expectations</td><td>" << xml_escape(report.expectations) << "</td></tr>\n";
     }
-    h << "<tr><td>started</td><td>" << html_escape(report.started_utc) << "</td></tr>\n";
-    h << "<tr><td>duration</td><td>" << seconds(report.duration_ms) << " s, " << report.jobs
-      << " scenarios at a time</td></tr>\n";
+    h << "<tr class=\"timing\"><td>started</td><td>" << xml_escape(report.started_utc) << "</td></tr>\n";
+    h << "<tr class=\"timing\"><td>duration</td><td>" << seconds(report.duration_ms) << " s</td></tr>\n";
+    h << "<tr><td>concurrency</td><td>" << report.jobs << " scenarios at a time</td></tr>\n";
     h << "<tr><td>handshakes completed</td><td>" << report.handshakes_completed() << "</td></tr>\n</table>\n";
 
-    // Summary per class.
-    const std::vector<std::string> labels{"PASS", "NON-STRICT", "FAIL", "XFAIL", "XPASS", "UNIMPLEMENTED", "SKIPPED"};
-    std::map<std::string, std::map<std::string, std::size_t>> by_class;
+    // Summary per class, classes in catalogue order.
+    std::map<std::string, format::LabelCounts> by_class;
     std::vector<std::string> class_order;
-    std::map<std::string, std::size_t> totals;
     for (const auto& r : report.results) {
         if (by_class.find(r.info.cls) == by_class.end()) {
             class_order.push_back(r.info.cls);
         }
         ++by_class[r.info.cls][r.outcome_label()];
-        ++totals[r.outcome_label()];
     }
     h << "<h2>Summary</h2>\n<table><tr><th>class</th>";
-    for (const auto& l : labels) {
+    for (const auto& l : format::outcome_labels()) {
         h << "<th>" << l << "</th>";
     }
     h << "</tr>\n";
     for (const auto& c : class_order) {
-        h << "<tr><td>" << html_escape(c) << "</td>";
-        for (const auto& l : labels) {
+        h << "<tr><td>" << xml_escape(c) << "</td>";
+        for (const auto& l : format::outcome_labels()) {
             const auto n = by_class[c][l];
             h << "<td>" << (n == 0 ? "" : std::to_string(n)) << "</td>";
         }
         h << "</tr>\n";
     }
     h << "<tr><th>total</th>";
-    for (const auto& l : labels) {
-        h << "<th>" << totals[l] << "</th>";
+    for (const auto& l : format::outcome_labels()) {
+        const auto it = counts.find(l);
+        h << "<th>" << (it == counts.end() ? 0 : it->second) << "</th>";
     }
     h << "</tr></table>\n";
-    h << "<p class=\"small\">PASS: behaves as stellar-core. NON-STRICT: accepted what a strict peer rejects (or the "
-         "reverse), or answered in another form, where the spec allows it. FAIL: forbidden behaviour. XFAIL: a FAIL "
-         "the expectations file lists. XPASS: listed as an expected failure but did not fail.</p>\n";
+    h << "<p class=\"small\">PASS: behaves as the reference. NON-STRICT: accepted what a strict peer rejects (or "
+         "the reverse), or answered in another form, where the spec allows it. FAIL: forbidden behaviour. XFAIL: a "
+         "FAIL the expectations file lists. XPASS: listed as an expected failure but did not fail. UNIMPLEMENTED: "
+         "the target said it does not implement the case. SKIPPED: not run.</p>\n";
 
-    h << "<h2>Scenarios</h2>\n<div id=\"filters\">";
-    for (const auto& cls : {"pass", "ns", "fail", "xfail", "xpass", "skip"}) {
-        h << "<label><input type=\"checkbox\" checked data-c=\"" << cls << "\"> " << cls << "</label>";
+    h << format::filter_bar(counts);
+    // Unexpected FAILs lead; the rest follow in catalogue order.
+    const std::size_t failures = report.unexpected_failures();
+    if (failures > 0) {
+        h << "<h2 id=\"unexpected\">Unexpected FAIL (" << failures << ")</h2>\n";
+        for (const auto& r : report.results) {
+            if (r.unexpected_failure()) {
+                scenario_details(h, r);
+            }
+        }
     }
-    h << "</div>\n";
+    h << "<h2 id=\"scenarios\">" << (failures > 0 ? "Other scenarios" : "Scenarios") << " ("
+      << report.results.size() - failures << ")</h2>\n";
     for (const auto& r : report.results) {
-        const std::string oc = outcome_class(r);
-        h << "<details class=\"sc\" data-c=\"" << oc << "\"><summary><span class=\"badge " << oc << "\">"
-          << html_escape(r.outcome_label()) << "</span> <code>" << html_escape(r.info.id) << "</code> &mdash; "
-          << html_escape(r.reason) << "</summary>\n";
-        h << "<table class=\"meta\"><tr><td>title</td><td>" << html_escape(r.info.title) << "</td></tr>";
-        h << "<tr><td>target role</td><td>" << to_string(r.info.target_role) << "</td></tr>";
-        h << "<tr><td>class</td><td>" << html_escape(r.info.cls) << "</td></tr>";
-        h << "<tr><td>rule</td><td>" << html_escape(r.info.rule) << "</td></tr>";
-        h << "<tr><td>verdict</td><td>" << to_label(r.verdict) << " in " << r.duration_ms << " ms"
-          << (r.handshake_completed ? ", handshake completed" : "") << "</td></tr>";
-        if (r.expectation != Expectation::none) {
-            h << "<tr><td>expectation</td><td>" << to_string(r.expectation) << ": "
-              << html_escape(r.expectation_reason) << "</td></tr>";
+        if (!r.unexpected_failure()) {
+            scenario_details(h, r);
         }
-        h << "</table>\n";
-        if (!r.findings.empty()) {
-            h << "<ul>";
-            for (const auto& f : r.findings) {
-                h << "<li>" << (f.severity == Verdict::pass ? "note" : std::string(to_label(f.severity)))
-                  << (f.counted ? "" : " (graded by another scenario)") << " &mdash; " << html_escape(f.category)
-                  << ": " << html_escape(f.text) << "</li>";
-            }
-            h << "</ul>\n";
-        }
-        for (const auto& p : r.peers) {
-            h << "<p class=\"small\">peer: exit "
-              << (p.exit_status ? std::to_string(*p.exit_status) : std::string("?")) << (p.killed ? " (killed)" : "")
-              << "; stdout: ";
-            for (const auto& l : p.lines) {
-                h << "<code>" << html_escape(l) << "</code> ";
-            }
-            h << "</p>\n";
-        }
-        if (!r.transcript.entries().empty()) {
-            h << "<pre>" << html_escape(transcript_text(r.transcript)) << "</pre>\n";
-        }
-        h << "</details>\n";
     }
-    h << R"(<script>
-for (const box of document.querySelectorAll('#filters input')) {
-  box.addEventListener('change', () => {
-    for (const d of document.querySelectorAll('details.sc[data-c="' + box.dataset.c + '"]'))
-      d.style.display = box.checked ? '' : 'none';
-  });
-}
-</script>
-</body></html>
-)";
+    h << format::filter_script() << "</body></html>\n";
     return h.str();
 }
 
@@ -461,7 +573,7 @@ void Progress::done() {
 }
 
 void print_summary(std::ostream& out, const RunReport& report, bool color) {
-    const std::vector<std::string> labels{"PASS", "NON-STRICT", "FAIL", "XFAIL", "XPASS", "UNIMPLEMENTED", "SKIPPED"};
+    const auto& labels = format::outcome_labels();
     std::map<std::string, std::map<std::string, std::size_t>> by_class;
     std::vector<std::string> order;
     std::map<std::string, std::size_t> totals;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 
 #include "conformance/runner/runner.hpp"
@@ -13,6 +14,15 @@ namespace shakedown::conformance {
 [[nodiscard]] std::string report_json(const RunReport& report);
 [[nodiscard]] std::string report_junit(const RunReport& report);
 [[nodiscard]] std::string report_html(const RunReport& report);
+
+// Reads back what report_json wrote (shakedown report merge). Unknown fields are ignored, missing
+// or mistyped ones are not: nullopt, with `error` naming the JSON path ("$.scenarios[3].verdict:
+// expected one of ...").
+[[nodiscard]] std::optional<RunReport> parse_report_json(std::string_view text, std::string& error);
+
+// The line the HTML report opens with: "3 unexpected FAIL, 12 NON-STRICT, 140 PASS", or "all 155
+// scenarios PASS".
+[[nodiscard]] std::string headline(const RunReport& report);
 
 // Hex dump, 16 bytes a line with offsets.
 [[nodiscard]] std::string hex_dump(ByteView bytes, std::size_t indent = 0);

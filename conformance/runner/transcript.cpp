@@ -16,6 +16,18 @@ std::uint32_t Transcript::elapsed_ms() const {
     return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
 }
 
+Transcript Transcript::restore(std::vector<TranscriptEntry> entries, std::size_t elided_entries,
+                               std::size_t elided_bytes) {
+    Transcript t;
+    for (const auto& e : entries) {
+        t.m_bytes += e.bytes.size();
+    }
+    t.m_entries = std::move(entries);
+    t.m_elided_entries = elided_entries;
+    t.m_elided_bytes = elided_bytes;
+    return t;
+}
+
 void Transcript::add(std::uint8_t connection, Direction d, ByteView bytes, std::string note) {
     if (m_entries.size() >= kMaxEntries) {
         ++m_elided_entries;

@@ -30,6 +30,10 @@ public:
     static constexpr std::size_t kMaxEntries = 512;
 
     Transcript() : m_start(std::chrono::steady_clock::now()) {}
+    // A transcript read back from a report (shakedown report merge), its entries and times as
+    // recorded. The budgets are not applied again: the report was written within them.
+    [[nodiscard]] static Transcript restore(std::vector<TranscriptEntry> entries, std::size_t elided_entries,
+                                            std::size_t elided_bytes);
 
     void sent(std::uint8_t connection, ByteView bytes, std::string note = {});
     void received(std::uint8_t connection, ByteView bytes, std::string note = {});

@@ -20,7 +20,10 @@ std::string_view to_string(Incoming::Kind k) {
 
 StreamTransport::StreamTransport(std::unique_ptr<TcpStream> stream, std::shared_ptr<const StreamFraming> framing,
                                  TransportLimits limits)
-    : m_stream(std::move(stream)), m_framing(std::move(framing)), m_limits(limits) {}
+    : m_stream(std::move(stream)),
+      m_framing(std::move(framing)),
+      m_limits(limits),
+      m_peer_address(m_stream->remote_address()) {}
 
 std::error_code StreamTransport::send(ByteView bytes, Deadline deadline) {
     if (m_transcript != nullptr) {

@@ -80,6 +80,13 @@ public:
     virtual void close() = 0;
     virtual void abort() = 0;
     [[nodiscard]] virtual std::size_t bytes_received() const = 0;
+    // The remote end's address without the port ("127.0.0.2", "::1"), for limits counted per
+    // source address; empty when the transport has none to give (such limits then do not apply).
+    [[nodiscard]] virtual std::string peer_address() const { return {}; }
+    // Whether the peer's leaving is ever seen (closed / reset). Datagram transports have no such
+    // signal: a driver that waits for it ends on its own instead (DriveLimits::datagram_linger), and
+    // a `limit` there is one oversized datagram, not the end of the exchange.
+    [[nodiscard]] virtual bool reports_peer_close() const { return true; }
     // Records every send and every received message in `transcript` as connection `index`.
     virtual void attach(Transcript* transcript, std::uint8_t index) = 0;
 };
@@ -89,6 +96,9 @@ public:
     virtual ~Listener() = default;
     [[nodiscard]] virtual std::uint16_t port() const = 0;
     [[nodiscard]] virtual std::unique_ptr<Transport> accept(Deadline deadline, std::string& error) = 0;
+    // What a peer needs to know about this listener beyond its port (e.g. the pins of a TLS
+    // certificate made at run time), as one line of text; empty when nothing.
+    [[nodiscard]] virtual std::string describe() const { return {}; }
 };
 
 class TransportFactory {
@@ -112,6 +122,7 @@ public:
     void close() override { m_stream->close(); }
     void abort() override { m_stream->abort(); }
     [[nodiscard]] std::size_t bytes_received() const override { return m_total; }
+    [[nodiscard]] std::string peer_address() const override { return m_peer_address; }
     void attach(Transcript* transcript, std::uint8_t index) override {
         m_transcript = transcript;
         m_index = index;
@@ -123,6 +134,7 @@ private:
     std::unique_ptr<TcpStream> m_stream;
     std::shared_ptr<const StreamFraming> m_framing;
     TransportLimits m_limits;
+    std::string m_peer_address;  // read once: after a reset the socket no longer knows it
     Bytes m_buffer;
     std::size_t m_total = 0;
     bool m_failed = false;  // a framing error or limit ends the stream for good

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace shakedown {
@@ -57,9 +58,22 @@ public:
     SecretBytes() = default;
     explicit SecretBytes(ByteView b) : m_bytes(b.begin(), b.end()) {}
     SecretBytes(const SecretBytes&) = default;
-    SecretBytes& operator=(const SecretBytes&) = default;
     SecretBytes(SecretBytes&&) noexcept = default;
-    SecretBytes& operator=(SecretBytes&&) noexcept = default;
+    // Assignment wipes what was held before its buffer is reused or freed.
+    SecretBytes& operator=(const SecretBytes& o) {
+        if (this != &o) {
+            secure_wipe(m_bytes);
+            m_bytes = o.m_bytes;
+        }
+        return *this;
+    }
+    SecretBytes& operator=(SecretBytes&& o) noexcept {
+        if (this != &o) {
+            secure_wipe(m_bytes);
+            m_bytes = std::move(o.m_bytes);
+        }
+        return *this;
+    }
     ~SecretBytes() { secure_wipe(m_bytes); }
     [[nodiscard]] ByteView view() const { return m_bytes; }
     [[nodiscard]] std::size_t size() const { return m_bytes.size(); }

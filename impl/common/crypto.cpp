@@ -10,6 +10,8 @@
 #include <openssl/rsa.h>
 #include <sodium.h>
 
+#include "common/ct.hpp"
+
 #include <cstdlib>
 #include <mutex>
 
@@ -120,7 +122,8 @@ bool hmac_sha256_verify(ByteView key, ByteView data, ByteView tag) {
         return false;
     }
     Digest full = hmac_sha256(key, data);
-    const bool good = ct_equal(ByteView(full).first(tag.size()), tag);
+    // The verdict of a tag check is public: the protocol goes on or aborts.
+    const bool good = ct::declassified(ct_equal(ByteView(full).first(tag.size()), tag));
     secure_wipe(full);
     return good;
 }
@@ -170,6 +173,8 @@ ByteArray<32> x25519_public(const Secret<32>& secret) {
 #else
     crypto_scalarmult_base(pub.data(), secret.view().data());
 #endif
+    // A public key is public, although computed from a secret.
+    ct::declassify(pub.data(), pub.size());
     return pub;
 }
 
@@ -186,7 +191,9 @@ Result<Secret<32>> x25519(const Secret<32>& secret, ByteView peer_public) {
         return shared;
     }
 #endif
-    if (crypto_scalarmult(shared.mut().data(), secret.view().data(), peer_public.data()) != 0) {
+    // Whether the shared secret is all zero is public: the handshake aborts on it. libsodium
+    // computes it without a branch; the result is declassified before we branch on it.
+    if (ct::declassified(crypto_scalarmult(shared.mut().data(), secret.view().data(), peer_public.data())) != 0) {
         return fail(Error::weak_key, "X25519 shared secret is all zero (low-order public key)");
     }
 #if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
@@ -212,6 +219,8 @@ Ed25519KeyPair ed25519_from_seed(const ByteArray<32>& seed) {
 #else
     crypto_sign_seed_keypair(kp.public_key.data(), kp.secret_key.mut().data(), seed.data());
 #endif
+    // The public key is public; the second half of the libsodium secret key is the same bytes.
+    ct::declassify(kp.public_key.data(), kp.public_key.size());
     return kp;
 }
 
@@ -229,6 +238,8 @@ ByteArray<64> ed25519_sign(const Ed25519KeyPair& key, ByteView message) {
 #else
     crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), key.secret_key.view().data());
 #endif
+    // A signature is made to be sent.
+    ct::declassify(sig.data(), sig.size());
     return sig;
 }
 
@@ -309,6 +320,8 @@ Result<Bytes> aead_seal(const EVP_CIPHER* cipher, ByteView key, ByteView iv, Byt
         EVP_CIPHER_CTX_ctrl(ctx.p, EVP_CTRL_AEAD_GET_TAG, as_int(tag_len), out.data() + pt.size()) != 1) {
         return fail(Error::crypto_failure, "AEAD tag");
     }
+    // Ciphertext and tag are made to be sent.
+    ct::declassify(out.data(), out.size());
     return out;
 }
 
@@ -343,7 +356,8 @@ Result<Bytes> aead_open(const EVP_CIPHER* cipher, ByteView key, ByteView iv, Byt
     if (EVP_CIPHER_CTX_ctrl(ctx.p, EVP_CTRL_AEAD_SET_TAG, as_int(tag_len), tag.data()) != 1) {
         return fail(Error::invalid_argument, "AEAD tag length");
     }
-    if (EVP_DecryptFinal_ex(ctx.p, out.data() + written, &len) != 1) {
+    // The verdict of the tag check is public: the protocol goes on or aborts.
+    if (ct::declassified(EVP_DecryptFinal_ex(ctx.p, out.data() + written, &len)) != 1) {
         secure_wipe(out);
         return fail(Error::bad_mac, "AEAD tag does not verify");
     }
@@ -506,6 +520,8 @@ Result<Bytes> rsa_oaep_encrypt(const RsaKey& key, Hash hash, Hash mgf1, ByteView
         return fail(Error::invalid_argument, "RSA-OAEP message too long");
     }
     out.resize(out_len);
+    // The ciphertext is made to be sent.
+    ct::declassify(out.data(), out.size());
     return out;
 }
 
@@ -550,6 +566,8 @@ Result<Bytes> rsa_pss_sign(const RsaKey& key, Hash hash, Hash mgf1, int salt_len
         return fail(Error::crypto_failure, "RSA-PSS sign");
     }
     sig.resize(sig_len);
+    // A signature is made to be sent.
+    ct::declassify(sig.data(), sig.size());
     return sig;
 }
 

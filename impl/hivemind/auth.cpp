@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "common/ct.hpp"
 #include "hivemind/codecs.hpp"
 
 namespace shakedown::hivemind {
@@ -57,10 +58,13 @@ Result<Bytes> raw_rsa(const crypto::RsaKey& key, ByteView block, bool private_op
     Bytes out(len);
     const int rc = private_op ? EVP_PKEY_decrypt(ctx.get(), out.data(), &len, block.data(), block.size())
                               : EVP_PKEY_encrypt(ctx.get(), out.data(), &len, block.data(), block.size());
-    if (rc != 1) {
+    // Both uses send the result: the OAEP ciphertext of a secret, a PSS signature.
+    ct::declassify(&len, sizeof len);
+    if (ct::declassified(rc) != 1) {
         return fail(Error::crypto_failure, "raw RSA operation failed");
     }
     out.resize(len);
+    ct::declassify(out.data(), out.size());
     return out;
 }
 
@@ -88,7 +92,8 @@ Result<Iv> verify_password_envelope(std::string_view envelope, std::string_view 
     Iv iv{};
     std::copy(iv_bytes.begin(), iv_bytes.end(), iv.begin());
     const std::string expect = password_envelope(password, iv);
-    if (!ct_equal(as_bytes(expect), as_bytes(envelope.substr(0, kEnvelopeHexLength)))) {
+    // Accept or reject is public (the handshake stops); the comparison itself is not.
+    if (!ct::declassified(ct_equal(as_bytes(expect), as_bytes(envelope.substr(0, kEnvelopeHexLength))))) {
         return fail(Error::bad_credentials, "envelope does not match the password", 16);
     }
     return iv;
@@ -204,6 +209,9 @@ Result<SecretBytes> open_rsa_envelope(std::string_view envelope, const crypto::R
     }
     SecretBytes out(*secret);
     secure_wipe(*secret);
+    // The session secret the server drew; OpenSSL decrypted it with a key this check does not
+    // mark (it lives in OpenSSL's bignums).
+    ct::classify(out.view().data(), out.size());
     return out;
 }
 

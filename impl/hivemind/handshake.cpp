@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/ct.hpp"
+
 namespace shakedown::hivemind {
 
 namespace {
@@ -70,7 +72,18 @@ std::optional<Mode> mode_from_string(std::string_view s) noexcept {
 }
 
 HiveMachine::HiveMachine(Config config, Rng& rng, const Clock& /*clock: the protocol has no timestamps*/)
-    : m_config(std::move(config)), m_rng(rng) {}
+    : m_config(std::move(config)), m_rng(rng) {
+    // The password and the pre-shared key. The RSA private key is not marked: it lives in
+    // OpenSSL's bignums once parsed, and its arithmetic is OpenSSL's (ci/ct.supp).
+    ct::classify(m_config.password.data(), m_config.password.size());
+    ct::classify(m_config.crypto_key.data(), m_config.crypto_key.size());
+}
+
+HiveMachine::~HiveMachine() {
+    for (std::string* s : {&m_config.password, &m_config.crypto_key, &m_config.own_key_pem}) {
+        secure_wipe({reinterpret_cast<std::uint8_t*>(s->data()), s->size()});
+    }
+}
 
 void HiveMachine::close(Failure f, std::string sent) {
     if (m_state == State::closed) {
@@ -243,6 +256,8 @@ Result<void> HiveMachine::client_params_msg(const HiveMessage& m) {
     if (m_config.mode == Mode::password) {
         m_iv = m_rng.array<8>();
         m_own_envelope = password_envelope(m_config.password, m_iv);
+        // The envelope is sent: SHA-256 over the IV and the password, public like a hash.
+        ct::declassify(m_own_envelope.data(), m_own_envelope.size());
         o.envelope = m_config.envelope_override.value_or(m_own_envelope);
     } else {
         o.pubkey = m_own_pem;
@@ -267,6 +282,7 @@ Result<void> HiveMachine::set_password_key(const Iv& peer_iv) {
         return key.failure();
     }
     m_key = std::move(*key);
+    ct::classify(m_key.view().data(), m_key.size());
     m_have_key = true;
     return ok();
 }
@@ -365,6 +381,8 @@ Result<void> HiveMachine::server_offer_msg(const HiveMessage& m) {
         }
         SK_CHECK(set_password_key(peer_iv));
         m_own_envelope = password_envelope(m_config.password, m_iv);
+        // The envelope is sent: SHA-256 over the IV and the password, public like a hash.
+        ct::declassify(m_own_envelope.data(), m_own_envelope.size());
         choice.envelope = m_config.envelope_override.value_or(m_own_envelope);
     } else if (m_config.mode == Mode::rsa) {
         if (!o.pubkey) {
@@ -380,6 +398,8 @@ Result<void> HiveMachine::server_offer_msg(const HiveMessage& m) {
         m_peer_key = std::move(*key);
         Bytes secret(kRsaSecretSize);
         m_rng.fill(secret);
+        // The session secret, sent only under RSA-OAEP.
+        ct::classify(secret.data(), secret.size());
         m_rsa_secret = SecretBytes(secret);
         m_key = SecretBytes(secret);
         m_have_key = true;
@@ -493,7 +513,7 @@ void HiveMachine::peer_closed() {
     }
     if (m_state == State::done) {
         m_state = State::closed;
-        m_closure = Closure{fail(Error::peer_error, "peer closed after the handshake"), "", m_units, true};
+        m_closure = Closure{fail(Error::peer_closed, "peer closed after the handshake"), "", m_units, true};
         return;
     }
     close(fail(Error::truncated, "peer closed during the handshake"), "");

@@ -68,6 +68,10 @@ struct Received {
 class HiveMachine final : public Machine {
 public:
     HiveMachine(Config config, Rng& rng, const Clock& clock);
+    // Wipes the password, the pre-shared key and the private key PEM held in the config copy.
+    ~HiveMachine() override;
+    HiveMachine(const HiveMachine&) = delete;
+    HiveMachine& operator=(const HiveMachine&) = delete;
 
     [[nodiscard]] Role role() const noexcept override { return m_config.role; }
     void start() override;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/ct.hpp"
+
 namespace shakedown::sft {
 
 Result<Secret<64>> DirectDeriver::derive(ByteView shared_secret, ByteView salt) {
@@ -66,7 +68,9 @@ Bytes signed_transcript(Profile p, const ByteArray<32>& client_eph, const ByteAr
 }
 
 ByteArray<16> key_id(Profile p, const Secret<32>& aes_key) {
-    const crypto::Digest d = crypto::sha256(aes_key.view());
+    crypto::Digest d = crypto::sha256(aes_key.view());
+    // The key ID is sent in every record header: public, like a public key.
+    ct::declassify(d.data(), d.size());
     ByteArray<16> out{};
     if (p == Profile::described) {
         std::copy_n(d.begin(), 16, out.begin());
@@ -84,6 +88,8 @@ Result<SessionKeys> derive_session_keys(Profile p, const Secret<32>& shared, con
     SessionKeys k;
     std::copy_n(dk.array().begin(), 32, k.hmac_key.mut().begin());
     std::copy_n(dk.array().begin() + 32, 32, k.aes_key.mut().begin());
+    ct::classify(k.hmac_key.mut());
+    ct::classify(k.aes_key.mut());
     k.key_id = key_id(p, k.aes_key);
     return k;
 }
@@ -106,7 +112,8 @@ Result<void> open_confirm(const Secret<32>& aes_key, const Confirm& c, std::size
     if (!opened) {
         return Failure{Error::bad_mac, offset, "key confirmation tag"};
     }
-    if (!ct_equal(*opened, as_bytes(kAuthOk))) {
+    // What the confirmation held is public once the tag verified (the peer's AUTH_OK).
+    if (!ct::declassified(ct_equal(*opened, as_bytes(kAuthOk)))) {
         return Failure{Error::unexpected_message, offset, "key confirmation is not AUTH_OK"};
     }
     return ok();

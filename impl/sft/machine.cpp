@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/ct.hpp"
 #include "common/reader.hpp"
 
 namespace shakedown::sft {
@@ -53,7 +54,10 @@ Endpoint::Endpoint(Config config, Rng& rng, const Clock& clock)
       m_clock(clock),
       m_identity(crypto::ed25519_from_seed(m_config.identity_seed)) {
     secure_wipe(m_config.identity_seed);
+    // The long-term identity key and the ephemeral X25519 secret.
+    ct::classify(m_identity.secret_key.mut());
     rng.fill(m_eph_secret.mut());
+    ct::classify(m_eph_secret.mut());
     m_eph_public = crypto::x25519_public(m_eph_secret);
 }
 
@@ -135,7 +139,7 @@ void Endpoint::peer_closed() {
         return;
     }
     Closure c;
-    c.failure = fail(Error::peer_error, "connection closed by peer");
+    c.failure = fail(Error::peer_closed, "connection closed by peer");
     c.at_message = m_received;
     c.by_peer = true;
     m_closure = c;
@@ -285,6 +289,8 @@ bool Endpoint::derive(const Secret<32>& shared, const ByteArray<32>& server_eph,
         return false;
     }
     m_keys = std::move(*keys);
+    ct::classify(m_keys->hmac_key.mut());
+    ct::classify(m_keys->aes_key.mut());
     return true;
 }
 

@@ -26,7 +26,8 @@ namespace shakedown::sft {
 // connections that share this object; the rest are closed (rate_limited) before PBKDF2 runs.
 class KdfThrottle {
 public:
-    explicit KdfThrottle(std::size_t max = 10, std::uint64_t window_seconds = 60) : m_max(max), m_window(window_seconds) {}
+    explicit KdfThrottle(std::size_t max = kKdfBudget, std::uint64_t window_seconds = kKdfWindowSeconds)
+        : m_max(max), m_window(window_seconds) {}
     [[nodiscard]] bool admit(std::uint64_t now);
 
 private:

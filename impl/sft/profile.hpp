@@ -23,6 +23,12 @@ inline constexpr std::uint64_t kMaxFileSize = 10ULL * 1024 * 1024 * 1024;
 inline constexpr std::size_t kChunkSize = 4096;
 inline constexpr std::uint32_t kHandshakeDeadlineSeconds = 30;
 inline constexpr std::uint32_t kIdleTimeoutSeconds = 60;
+// A server's budget of unauthenticated key derivations (KdfThrottle), and the connections it
+// admits from one address, per window (docs/protocols/sft.md §7).
+inline constexpr std::size_t kKdfBudget = 10;
+inline constexpr std::uint64_t kKdfWindowSeconds = 60;
+// Connections a server serves at once.
+inline constexpr std::size_t kMaxConcurrentConnections = 50;
 inline constexpr std::size_t kJsonRateLimit = 100;
 inline constexpr std::uint64_t kJsonRateWindowSeconds = 60;
 inline constexpr std::size_t kMessageHashCache = 1000;

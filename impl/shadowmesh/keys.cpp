@@ -1,6 +1,7 @@
 #include "shadowmesh/keys.hpp"
 
 #include "common/crypto.hpp"
+#include "common/ct.hpp"
 
 namespace shakedown::shadowmesh {
 
@@ -70,7 +71,9 @@ bool verify_challenge_mac(const Secret<32>& key, const Challenge& challenge, con
         compared = kMacSize;
     }
     Mac expected = challenge_mac(key, challenge);
-    const bool equal = ct_equal(ByteView(expected).first(compared), ByteView(received).first(compared));
+    // Accept or reject is public; the comparison itself is not.
+    const bool equal =
+        ct::declassified(ct_equal(ByteView(expected).first(compared), ByteView(received).first(compared)));
     secure_wipe(expected);
     return equal;
 }

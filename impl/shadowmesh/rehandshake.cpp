@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "common/crypto.hpp"
+#include "common/ct.hpp"
 #include "shadowmesh/clock.hpp"
 
 namespace shakedown::shadowmesh {
@@ -65,6 +66,9 @@ Rehandshake::Rehandshake(Config config, Rng& rng, const Clock& clock)
     if (m_config.role == Role::acceptor && m_config.profile == Profile::strict && !m_config.replay_cache) {
         m_config.replay_cache = std::make_shared<ChallengeCache>(kMaxSkewMs);
     }
+    // The provisioned session keys (§4.1); the session ID and the challenges are sent in the clear.
+    ct::classify(m_config.keys.tx.mut());
+    ct::classify(m_config.keys.rx.mut());
 }
 
 bool Rehandshake::has_deadline() const noexcept {
@@ -124,7 +128,9 @@ bool Rehandshake::mac_ok(const Secret<32>& key, const Challenge& c, const Mac& r
     }
     const std::size_t compared = m_config.quirks.mac_compare_16 ? 16 : kMacSize;
     Mac expected = make_mac(key, c);
-    const bool equal = ct_equal(ByteView(expected).first(compared), ByteView(received).first(compared));
+    // Accept or reject is public (the peer sees the CLOSE); the comparison itself is not.
+    const bool equal =
+        ct::declassified(ct_equal(ByteView(expected).first(compared), ByteView(received).first(compared)));
     secure_wipe(expected);
     return equal;
 }
@@ -244,6 +250,8 @@ void Rehandshake::on_request(std::size_t index, const RehandshakeRequest& m) {
     // RESPONSE.ChallengeResponse = HMAC(TX_R, c_I).
     const Secret<32>& key = m_config.quirks.mac_wrong_key ? m_config.keys.rx : m_config.keys.tx;
     m_response_mac = make_mac(key, m.challenge);
+    // The MAC is sent in RESPONSE.
+    ct::declassify(m_response_mac->data(), m_response_mac->size());
     m_out.push_back(encode_frame(RehandshakeResponse{m_config.keys.session_id, *m_response_mac, c, stamp(now)}));
     enter(State::r1_awaiting_complete, now);
 }
@@ -265,6 +273,8 @@ void Rehandshake::on_response(std::size_t index, const RehandshakeResponse& m) {
     // COMPLETE.ChallengeResponse = HMAC(TX_I, c_R) (the flow, not the field comment).
     const bool rx_reading = m_config.quirks.mac_wrong_key || m_config.quirks.complete_mac_rx_key;
     m_complete_mac = make_mac(rx_reading ? m_config.keys.rx : m_config.keys.tx, m.challenge);
+    // The MAC is sent in COMPLETE.
+    ct::declassify(m_complete_mac->data(), m_complete_mac->size());
     m_out.push_back(encode_frame(RehandshakeComplete{m_config.keys.session_id, *m_complete_mac, stamp(now)}));
     m_authenticated = true;
     enter(State::i2_done, now);
@@ -291,7 +301,7 @@ void Rehandshake::peer_closed() {
     if (m_state == State::closed) {
         return;
     }
-    close_silently(fail(Error::peer_error, "connection closed by peer"), m_received, true);
+    close_silently(fail(Error::peer_closed, "connection closed by peer"), m_received, true);
 }
 
 void Rehandshake::idle_timeout() {

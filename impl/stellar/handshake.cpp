@@ -1,7 +1,11 @@
 #include "stellar/handshake.hpp"
 
 #include <algorithm>
+#if defined(SHAKEDOWN_CT_PLANTED)
+#include <cstring>
+#endif
 
+#include "common/ct.hpp"
 #include "stellar/codec.hpp"
 
 namespace shakedown::stellar {
@@ -22,6 +26,9 @@ Handshake::Handshake(HandshakeConfig config, Rng& rng, const Clock& clock)
       m_clock(clock),
       m_node(crypto::ed25519_from_seed(m_config.node_seed)),
       m_network_id(network_id(m_config.network_passphrase)) {
+    // The long-term identity: the seed and the Ed25519 secret key derived from it.
+    ct::classify(m_config.node_seed.data(), m_config.node_seed.size());
+    ct::classify(m_node.secret_key.mut());
     // Draw order is part of the vector format: X25519 secret first, then the nonce.
     rng.fill(m_ecdh_secret.mut());
     rng.fill(m_nonce);
@@ -29,7 +36,11 @@ Handshake::Handshake(HandshakeConfig config, Rng& rng, const Clock& clock)
         // The bug: "randomness" derived from the identity, identical on every connection.
         m_ecdh_secret = Secret<32>(crypto::sha256({as_bytes("shakedown reuse-nonce ecdh"), m_config.node_seed}));
         m_nonce = crypto::sha256({as_bytes("shakedown reuse-nonce nonce"), m_config.node_seed});
+        // Sent in HELLO like a drawn nonce.
+        ct::declassify(m_nonce.data(), m_nonce.size());
     }
+    // The ephemeral X25519 secret; the nonce is sent in the clear.
+    ct::classify(m_ecdh_secret.mut());
     m_ecdh_public = crypto::x25519_public(m_ecdh_secret);
     m_local_hello = build_hello();
     m_state = HandshakeState::awaiting_hello;
@@ -122,7 +133,14 @@ void Handshake::receive_record(ByteView record) {
         }
         if (!m_config.quirks.skip_mac_check) {
             const auto expected = message_mac(m_keys->recv, am.sequence, mac_covered_bytes(record));
-            if (!ct_equal(expected, am.mac)) {
+#if defined(SHAKEDOWN_CT_PLANTED)
+            // Test only (ci/ct.sh): a variable-time comparison the constant-time check must report.
+            const bool mac_ok = std::memcmp(expected.data(), am.mac.data(), expected.size()) == 0;
+#else
+            // Accept or reject is public (the peer sees the ERROR); the comparison itself is not.
+            const bool mac_ok = ct::declassified(ct_equal(expected, am.mac));
+#endif
+            if (!mac_ok) {
                 close_with_error(Error::bad_mac, ErrorCode::auth, "unexpected MAC");
                 return;
             }
@@ -175,6 +193,10 @@ void Handshake::recv_hello(const Hello& hello) {
     }
     m_shared = *shared;
     m_keys = mac_keys(m_config.role, *m_shared, m_nonce, hello.nonce, q.sender_view_mac_keys);
+    // Derived keys: secret (already, by what they came from; marked where they live).
+    ct::classify(m_shared->mut());
+    ct::classify(m_keys->send.mut());
+    ct::classify(m_keys->recv.mut());
     m_remote_hello = hello;
     m_send_seq = 0;
     m_recv_seq = 0;
@@ -293,6 +315,8 @@ void Handshake::send_authenticated(const StellarMessage& m) {
         return;
     }
     AuthenticatedMessage am{m_send_seq, m, message_mac(m_keys->send, m_send_seq, serialize(m))};
+    // The MAC is sent.
+    ct::declassify(am.mac.data(), am.mac.size());
     ++m_send_seq;
     m_out.push_back(frame_record(serialize(am), !m_config.quirks.omit_last_fragment_bit));
 }

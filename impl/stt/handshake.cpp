@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/crypto.hpp"
+#include "common/ct.hpp"
 #include "stt/frame.hpp"
 
 namespace shakedown::stt {
@@ -70,9 +71,15 @@ Failure shifted(Failure f, std::size_t base) {
 
 Handshake::Handshake(Config config, Rng& rng, const Clock& clock)
     : m_config(std::move(config)), m_rng(rng), m_clock(clock) {
+    // The provisioned seeds: the shared one keys the suite and the session key, the node seed
+    // gives the node ID.
+    ct::classify(m_config.shared_seed.view().data(), m_config.shared_seed.size());
+    ct::classify(m_config.node_seed.view().data(), m_config.node_seed.size());
     m_suite = m_config.suite ? m_config.suite : std::make_shared<ReferenceSuite>(m_config.shared_seed.view());
     m_cache = m_config.replay_cache ? m_config.replay_cache : std::make_shared<NonceCache>();
     m_node_id = m_config.node_id ? *m_config.node_id : node_id_from_seed(m_config.node_seed.view());
+    // The node ID is sent in HELLO: a hash of the seed, public like a public key.
+    ct::declassify(m_node_id.data(), m_node_id.size());
 }
 
 std::int64_t Handshake::now_ms() const { return static_cast<std::int64_t>(m_clock.unix_seconds()) * 1000; }
@@ -289,7 +296,8 @@ void Handshake::on_response(const Response& m, ByteView tlv) {
         return;
     }
     const Bytes expected = concat({m_nonce, m.nonce});
-    const bool matches = ct_equal(*plain, expected);
+    // Accept or reject is public (the handshake stops); the comparison itself is not.
+    const bool matches = ct::declassified(ct_equal(*plain, expected));
     secure_wipe(*plain);
     if (!matches) {
         close(fail(Error::bad_credentials, "challenge does not hold our nonce and the peer's"));
@@ -329,7 +337,8 @@ void Handshake::on_auth_proof(const AuthProof& m) {
         close(plain.failure());
         return;
     }
-    if (!ct_equal(*plain, m_session_id)) {
+    // Accept or reject is public; the comparison itself is not.
+    if (!ct::declassified(ct_equal(*plain, m_session_id))) {
         close(fail(Error::bad_credentials, "proof does not hold the session id"));
         return;
     }
@@ -367,6 +376,7 @@ void Handshake::establish() {
     m_session_key = m_config.quirks.xor_session_key
                         ? xor_session_key(nonce_i, nonce_r, id_i, id_r)
                         : derive_session_key(m_config.shared_seed.view(), *m_transcript);
+    ct::classify(m_session_key->mut());
     m_channel.emplace(m_config.role, *m_session_key, m_session_id, m_config.quirks);
 }
 
@@ -375,7 +385,7 @@ void Handshake::peer_closed() {
         return;
     }
     m_state = HandshakeState::closed;
-    m_closure = Closure{fail(Error::peer_error, "transport closed"), "", m_received, true};
+    m_closure = Closure{fail(Error::peer_closed, "transport closed"), "", m_received, true};
 }
 
 void Handshake::idle_timeout() {

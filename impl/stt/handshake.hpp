@@ -91,6 +91,10 @@ public:
     [[nodiscard]] std::vector<Bytes> take_output() override;
     [[nodiscard]] bool authenticated() const noexcept override { return m_authenticated; }
     [[nodiscard]] std::optional<Closure> closure() const override { return m_closure; }
+    // The peer's node_id, once the handshake proved the peer holds the shared seed.
+    [[nodiscard]] Bytes peer_identity() const override {
+        return m_authenticated && m_peer_node_id ? *m_peer_node_id : Bytes{};
+    }
     // handshake_key (when the suite shows it), session_id, transcript_hash, session_key,
     // data_key_i2r, data_key_r2i: each once derived.
     [[nodiscard]] std::vector<DerivedKey> derived_keys() const override;

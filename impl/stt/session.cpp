@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/crypto.hpp"
+#include "common/ct.hpp"
 #include "common/writer.hpp"
 #include "stt/suite.hpp"
 
@@ -86,6 +87,8 @@ SessionChannel::SessionChannel(Role role, const Secret<32>& session_key, ByteVie
     m_send_key = role == Role::initiator ? keys.initiator_to_responder : keys.responder_to_initiator;
     m_recv_key = role == Role::initiator ? keys.responder_to_initiator : keys.initiator_to_responder;
     std::copy_n(session_id.begin(), std::min<std::size_t>(8, session_id.size()), m_session_id.begin());
+    ct::classify(m_send_key.mut());
+    ct::classify(m_recv_key.mut());
 }
 
 Result<Bytes> SessionChannel::seal(ByteView plaintext, std::uint32_t stream_id, std::uint64_t timestamp_ms, Rng& rng) {

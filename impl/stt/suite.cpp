@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "common/crypto.hpp"
+#include "common/ct.hpp"
 
 namespace shakedown::stt {
 
@@ -17,6 +18,8 @@ Result<Bytes> xchacha20_poly1305_seal(ByteView key, ByteView nonce, ByteView aad
     crypto_aead_xchacha20poly1305_ietf_encrypt(out.data(), &out_len, plaintext.data(), plaintext.size(), aad.data(),
                                                aad.size(), nullptr, nonce.data(), key.data());
     out.resize(static_cast<std::size_t>(out_len));
+    // Ciphertext and tag are made to be sent.
+    ct::declassify(out.data(), out.size());
     return out;
 }
 
@@ -31,8 +34,13 @@ Result<Bytes> xchacha20_poly1305_open(ByteView key, ByteView nonce, ByteView aad
     }
     Bytes out(sealed.size() - crypto_aead_xchacha20poly1305_ietf_ABYTES);
     unsigned long long out_len = 0;
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(out.data(), &out_len, nullptr, sealed.data(), sealed.size(),
-                                                   aad.data(), aad.size(), nonce.data(), key.data()) != 0) {
+    const int rc = crypto_aead_xchacha20poly1305_ietf_decrypt(out.data(), &out_len, nullptr, sealed.data(),
+                                                              sealed.size(), aad.data(), aad.size(), nonce.data(),
+                                                              key.data());
+    // The verdict of the tag check is public (the handshake goes on or stops), and so is the
+    // plaintext length (the ciphertext's, less the tag); libsodium derives both from the verdict.
+    ct::declassify(&out_len, sizeof out_len);
+    if (ct::declassified(rc) != 0) {
         secure_wipe(out);
         return fail(Error::bad_mac, "XChaCha20-Poly1305 tag mismatch");
     }
@@ -47,6 +55,7 @@ ReferenceSuite::ReferenceSuite(ByteView shared_seed) {
         std::copy(key->begin(), key->end(), m_key.mut().begin());
         secure_wipe(*key);
     }
+    ct::classify(m_key.mut());
 }
 
 Bytes ReferenceSuite::digest(ByteView data) const {

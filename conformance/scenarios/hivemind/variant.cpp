@@ -1,11 +1,14 @@
 // HiveMind in the registry: profiles, messages, the reference machines configured from shim
-// flags, bug knobs, fuzz targets, vectors and the handshake benchmark. The catalogue, transport
-// (WebSocket) and reference peer are not filled in yet.
+// flags, the WebSocket transport (whose upgrade carries the authorization parameter), bug knobs,
+// fuzz targets, vectors, the handshake benchmark and the conformance catalogue (catalogue.cpp); the
+// reference peer is the generic machine peer over the transport.
 #include "conformance/scenarios/hivemind/variant.hpp"
 
 #include <fstream>
 #include <sstream>
 
+#include "conformance/runner/websocket.hpp"
+#include "conformance/scenarios/hivemind/catalogue.hpp"
 #include "hivemind/handshake.hpp"
 #include "vectors/gen/hivemind/hivemind_vectors.hpp"
 
@@ -105,6 +108,61 @@ std::unique_ptr<Machine> make_machine(const registry::MachineRequest& req, Rng& 
     return std::make_unique<HiveMachine>(std::move(c), rng, clock);
 }
 
+// The value of `name` in the query of an upgrade target, as sent (HiveMind's authorization is
+// not percent-encoded); nullopt when absent.
+std::optional<std::string_view> query_parameter(std::string_view target, std::string_view name) {
+    const auto question = target.find('?');
+    if (question == std::string_view::npos) {
+        return std::nullopt;
+    }
+    std::string_view query = target.substr(question + 1);
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const std::string_view pair = query.substr(0, amp);
+        const auto eq = pair.find('=');
+        if (pair.substr(0, eq) == name) {
+            return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+        }
+        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    }
+    return std::nullopt;
+}
+
+// The machines' units are WebSocket messages behind one opcode byte, which is the transport's
+// opcode prefix.
+static_assert(kOpText == 0x01 && kOpBinary == 0x02, "HiveMind units must match the WebSocket opcode prefix");
+
+// WebSocket on path "/": the client's upgrade carries ?authorization= (useragent:access_key);
+// the server refuses an upgrade without a well-formed one, or, when it was given --access-key,
+// with another key.
+std::shared_ptr<const conformance::TransportFactory> transport(const std::string& /*profile*/,
+                                                               const registry::Settings& settings) {
+    conformance::WebSocketOptions o;
+    o.opcode_prefix = true;
+    o.path = "/";
+    const Authorization own{one(settings, "useragent").value_or("shakedown"),
+                            one(settings, "access-key").value_or("shakedown-access-key")};
+    o.query = "authorization=" + write_authorization(own);
+    o.accept_target = [required = one(settings, "access-key")](std::string_view target, std::string& why) {
+        const auto value = query_parameter(target, "authorization");
+        if (!value) {
+            why = "no authorization parameter";
+            return false;
+        }
+        const auto auth = parse_authorization(*value);
+        if (!auth) {
+            why = "malformed authorization parameter: " + auth.failure().describe();
+            return false;
+        }
+        if (required && auth->access_key != *required) {
+            why = "unknown access key";
+            return false;
+        }
+        return true;
+    };
+    return std::make_shared<conformance::WebSocketTransportFactory>(std::move(o));
+}
+
 // One in-memory handshake of `mode` and, separately, exactly the primitives it performs.
 registry::BenchCase bench_case(Mode mode) {
     registry::BenchCase b;
@@ -190,6 +248,17 @@ registry::Variant make_variant() {
     v.vectors.generate = [](const shakedown::vectors::GenerateOptions& o) { return vectors::generate(o); };
     v.vectors.checker = [](const std::string& schema) { return vectors::checker(schema); };
     v.make_machine = &make_machine;
+    v.catalogue = [](const registry::CatalogueOptions& options) { return make_catalogue(variant(), options); };
+    v.transport = &transport;
+    // Each authentication mode, with the default password and the fixed test RSA keys.
+    v.loopback = [](const std::string&) {
+        std::vector<registry::LoopbackPair> pairs;
+        for (const char* mode : {"password", "rsa", "preshared"}) {
+            const registry::Settings s{{"mode", {mode}}, {"crypto-key", {"0123456789abcdef"}}};
+            pairs.push_back({mode, s, s});
+        }
+        return pairs;
+    };
     v.shim_flags = {
         {"now", "UNIX", "current time in seconds (HiveMind carries no timestamps; accepted and ignored)", false},
         {"mode", "MODE", "password (default), rsa or preshared", false},
@@ -201,11 +270,18 @@ registry::Variant make_variant() {
         {"ciphers", "LIST", "ciphers in preference order (AES-GCM, CHACHA20-POLY1305)", true},
         {"binarize", "", "offer binarized frames", false},
         {"crypto-optional", "", "server: do not require encryption", false},
-        {"access-key", "TEXT", "the access key of the authorization parameter", false},
-        {"useragent", "TEXT", "the useragent of the authorization parameter", false},
+        {"access-key", "TEXT",
+         "client: the access key of the authorization parameter (default shakedown-access-key); server: the only "
+         "one accepted (default: any)",
+         false},
+        {"useragent", "TEXT", "client: the useragent of the authorization parameter (default shakedown)", false},
     };
+    // The upstream profile has every knob on already: each knob is graded against the strict one.
     for (const auto& q : quirk_table()) {
-        v.knobs.push_back(registry::Knob{std::string(q.name), std::string(q.description), {}, {}});
+        const auto it = knob_scenarios().find(q.name);
+        v.knobs.push_back(registry::Knob{std::string(q.name), std::string(q.description),
+                                         it == knob_scenarios().end() ? std::vector<std::string>{} : it->second,
+                                         {"strict"}, {}});
     }
     v.fuzz_targets = {"hivemind_json", "hivemind_message", "hivemind_server_hello", "hivemind_server_params",
                       "hivemind_client_offer", "hivemind_server_choice", "hivemind_client_hello",

@@ -32,7 +32,7 @@ std::vector<registry::Knob> knobs() {
     for (const auto& q : quirk_table()) {
         const auto it = knob_scenarios().find(q.name);
         out.push_back(registry::Knob{std::string(q.name), std::string(q.description),
-                                     it == knob_scenarios().end() ? std::vector<std::string>{} : it->second, {}});
+                                     it == knob_scenarios().end() ? std::vector<std::string>{} : it->second, {}, {}});
     }
     return out;
 }
@@ -157,6 +157,10 @@ registry::Variant make() {
                       "stellar_auth",  "stellar_auth_cert",             "stellar_error",           "stellar_initiator",
                       "stellar_acceptor"};
     v.bench = bench_cases();
+    v.loopback = [](const std::string&) {
+        return std::vector<registry::LoopbackPair>{
+            {"default", {{"seed", {std::string(64, '1')}}}, {{"seed", {std::string(64, '2')}}}}};
+    };
     return v;
 }
 

@@ -1,0 +1,615 @@
+// The WebSocket transport: messages both ways (opcode prefix or plain binary), fragments, pings,
+// close codes, TLS with run-time certificates and pins; and its robustness against hostile peers
+// written here with raw sockets: stalled or garbage upgrades, a 2 GiB frame header, unmasked
+// frames, ping and fragment floods, a peer that never speaks, non-TLS and TLS 1.2 clients.
+// Verdicts never depend on timing: every wait has a deadline, and the checks are on what came back.
+#include <gtest/gtest.h>
+
+#include "tests/conformance/timeout_scale.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <openssl/ssl.h>
+
+#include "conformance/runner/websocket.hpp"
+
+namespace cf = shakedown::conformance;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using shakedown::Bytes;
+using shakedown::ByteView;
+using std::chrono::milliseconds;
+
+namespace {
+
+double scale() { return shakedown::test::timeout_scale(); }
+cf::Deadline in_ms(int ms) { return cf::after(milliseconds(static_cast<long>(ms * scale()))); }
+
+Bytes bytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
+Bytes prefixed(std::uint8_t op, std::string_view s) {
+    Bytes b(s.size() + 1, op);
+    std::copy(s.begin(), s.end(), b.begin() + 1);
+    return b;
+}
+
+cf::WebSocketOptions options(bool tls = false, bool prefix = false) {
+    cf::WebSocketOptions o;
+    o.tls = tls;
+    o.opcode_prefix = prefix;
+    o.handshake_timeout = milliseconds(static_cast<long>(400 * scale()));
+    return o;
+}
+
+struct Server {
+    explicit Server(cf::WebSocketOptions o, cf::TransportLimits limits = {}) : factory(std::move(o), limits) {
+        std::string error;
+        listener = factory.listen_websocket(cf::Endpoint{"127.0.0.1", 0}, error);
+        EXPECT_TRUE(listener) << error;
+    }
+    [[nodiscard]] cf::Endpoint endpoint() const { return cf::Endpoint{"127.0.0.1", listener->port()}; }
+    std::unique_ptr<cf::Transport> accept(int ms = 3000) {
+        std::string error;
+        auto t = listener->accept(in_ms(ms), error);
+        EXPECT_TRUE(t) << error;
+        return t;
+    }
+    // The error of the next connection that failed (or of the wait).
+    std::string accept_error(int ms = 3000) {
+        std::string error;
+        auto t = listener->accept(in_ms(ms), error);
+        EXPECT_FALSE(t);
+        return error;
+    }
+    cf::WebSocketTransportFactory factory;
+    std::unique_ptr<cf::WebSocketListener> listener;
+};
+
+// A blocking loopback socket whose every wait has a deadline (poll), for playing hostile peers.
+class Raw {
+public:
+    explicit Raw(std::uint16_t port) {
+        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        m_connected = ::connect(m_fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+        const int one = 1;
+        ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    Raw(const Raw&) = delete;
+    Raw& operator=(const Raw&) = delete;
+    ~Raw() { ::close(m_fd); }
+    [[nodiscard]] bool connected() const { return m_connected; }
+
+    bool send(ByteView b, int ms = 2000) {
+        std::size_t off = 0;
+        while (off < b.size()) {
+            pollfd p{m_fd, POLLOUT, 0};
+            if (::poll(&p, 1, ms) <= 0) {
+                return false;
+            }
+            const auto n = ::send(m_fd, b.data() + off, b.size() - off, MSG_NOSIGNAL);
+            if (n <= 0) {
+                return false;
+            }
+            off += static_cast<std::size_t>(n);
+        }
+        return true;
+    }
+    bool send(std::string_view s) { return send(ByteView(reinterpret_cast<const std::uint8_t*>(s.data()), s.size())); }
+
+    // Reads until `until` appears, EOF, an error or the deadline.
+    std::string read_until(std::string_view until, int ms = 2000) {
+        std::string got;
+        const auto deadline = in_ms(ms);
+        while (got.find(until) == std::string::npos) {
+            const auto left = std::chrono::duration_cast<milliseconds>(deadline - cf::SteadyClock::now()).count();
+            pollfd p{m_fd, POLLIN, 0};
+            if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) {
+                break;
+            }
+            char buf[4096];
+            const auto n = ::recv(m_fd, buf, sizeof buf, 0);
+            if (n <= 0) {
+                break;
+            }
+            got.append(buf, static_cast<std::size_t>(n));
+        }
+        return got;
+    }
+
+    // A client upgrade done by hand; true on "101".
+    bool upgrade(const std::string& target = "/") {
+        send("GET " + target +
+             " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        const auto response = read_until("\r\n\r\n");
+        return response.rfind("HTTP/1.1 101", 0) == 0;
+    }
+
+private:
+    int m_fd = -1;
+    bool m_connected = false;
+};
+
+// One frame as a client would send it (masked unless told otherwise).
+Bytes frame(std::uint8_t first, ByteView payload, bool masked = true) {
+    Bytes f{first};
+    const std::uint8_t mask_bit = masked ? 0x80 : 0x00;
+    if (payload.size() < 126) {
+        f.push_back(static_cast<std::uint8_t>(mask_bit | payload.size()));
+    } else {
+        f.push_back(mask_bit | 126);
+        f.push_back(static_cast<std::uint8_t>(payload.size() >> 8));
+        f.push_back(static_cast<std::uint8_t>(payload.size()));
+    }
+    const std::uint8_t key[4] = {0x11, 0x22, 0x33, 0x44};
+    if (masked) {
+        f.insert(f.end(), key, key + 4);
+    }
+    for (std::size_t i = 0; i < payload.size(); ++i) {
+        f.push_back(masked ? static_cast<std::uint8_t>(payload[i] ^ key[i % 4]) : payload[i]);
+    }
+    return f;
+}
+
+// A Beast client with no deadlines of its own, for the well-behaved peer cases.
+struct BeastClient {
+    explicit BeastClient(std::uint16_t port) : ws(io) {
+        ws.next_layer().connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+        ws.handshake("127.0.0.1", "/");
+    }
+    asio::io_context io;
+    websocket::stream<asio::ip::tcp::socket> ws;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+TEST(WebSocketTransport, RoundTripWithOpcodePrefix) {
+    Server server(options(false, true));
+    std::string error;
+    auto client = server.factory.connect(server.endpoint(), in_ms(3000), error);
+    ASSERT_TRUE(client) << error;
+    auto peer = server.accept();
+    ASSERT_TRUE(peer);
+
+    ASSERT_FALSE(client->send(prefixed(0x01, "{\"hello\": 1}"), in_ms(2000)));
+    ASSERT_FALSE(client->send(prefixed(0x02, std::string("\x00\x01\xff", 3)), in_ms(2000)));
+    auto in = peer->receive(in_ms(2000));
+    ASSERT_EQ(in.kind, cf::Incoming::Kind::message) << in.detail;
+    EXPECT_EQ(in.wire, prefixed(0x01, "{\"hello\": 1}"));
+    EXPECT_EQ(in.payload, bytes("{\"hello\": 1}"));
+    in = peer->receive_any(in_ms(2000));
+    ASSERT_EQ(in.kind, cf::Incoming::Kind::message) << in.detail;
+    EXPECT_EQ(in.wire, prefixed(0x02, std::string("\x00\x01\xff", 3)));
+
+    ASSERT_FALSE(peer->send(prefixed(0x02, "back"), in_ms(2000)));
+    in = client->receive(in_ms(2000));
+    ASSERT_EQ(in.kind, cf::Incoming::Kind::message) << in.detail;
+    EXPECT_EQ(in.wire, prefixed(0x02, "back"));
+    // A unit without a known opcode byte is refused, not sent.
+    EXPECT_EQ(client->send(Bytes{0x07, 'x'}, in_ms(2000)), std::errc::invalid_argument);
+    EXPECT_EQ(client->send(Bytes{}, in_ms(2000)), std::errc::invalid_argument);
+    EXPECT_GT(peer->bytes_received(), 0U);
+}
+
+TEST(WebSocketTransport, PlainBinaryFramesAndTranscript) {
+    Server server(options());
+    std::string error;
+    auto client = server.factory.connect(server.endpoint(), in_ms(3000), error);
+    ASSERT_TRUE(client) << error;
+    auto peer = server.accept();
+    ASSERT_TRUE(peer);
+    cf::Transcript transcript;
+    peer->attach(&transcript, 3);
+    ASSERT_FALSE(client->send(bytes("\x01payload"), in_ms(2000)));
+    const auto in = peer->receive(in_ms(2000));
+    ASSERT_EQ(in.kind, cf::Incoming::Kind::message);
+    EXPECT_EQ(in.wire, bytes("\x01payload"));
+    EXPECT_EQ(in.payload, in.wire);
+    ASSERT_FALSE(peer->send(bytes("reply"), in_ms(2000)));
+    ASSERT_EQ(transcript.entries().size(), 2U);
+    EXPECT_EQ(transcript.entries()[0].direction, cf::Direction::received);
+    EXPECT_EQ(transcript.entries()[0].connection, 3);
+    EXPECT_EQ(transcript.entries()[1].direction, cf::Direction::sent);
+    EXPECT_EQ(transcript.entries()[1].bytes, bytes("reply"));
+}
+
+TEST(WebSocketTransport, FragmentedMessageFromBeastPeerIsReassembled) {
+    Server server(options(false, true));
+    BeastClient c(server.listener->port());
+    auto peer = server.accept();
+    ASSERT_TRUE(peer);
+    c.ws.text(true);
+    c.ws.write_some(false, asio::buffer(std::string("frag")));
+    c.ws.write_some(false, asio::buffer(std::string("men")));
+    c.ws.write_some(true, asio::buffer(std::string("ted")));
+    const auto in = peer->receive(in_ms(2000));
+    ASSERT_EQ(in.kind, cf::Incoming::Kind::message) << in.detail;
+    EXPECT_EQ(in.wire, prefixed(0x01, "fragmented"));
+}
+
+TEST(WebSocketTransport, PingIsAnsweredWhileReceiving) {
+    Server server(options());
+    BeastClient c(server.listener->port());
+    auto peer = server.accept();
+    ASSERT_TRUE(peer);
+    std::string pong;
+    c.ws.control_callback([&pong](websocket::frame_type kind, beast::string_view payload) {
+        if (kind == websocket::frame_type::pong) {
+            pong.assign(payload.data(), payload.size());
+        }
+    });
+    std::thread server_side([&peer] {
+        const auto in = peer->receive(in_ms(3000));
+        EXPECT_EQ(in.kind, cf::Incoming::Kind::message);
+        EXPECT_FALSE(peer->send(bytes("reply"), in_ms(2000)));
+    });
+    c.ws.ping("are-you-there");
+    c.ws.binary(true);
+    c.ws.write(asio::buffer(std::string("after ping")));
+    beast::flat_buffer b;
+    c.ws.read(b);  // processes the pong on the way to the reply
+    server_side.join();
+    EXPECT_EQ(pong, "are-you-there");
+    EXPECT_EQ(beast::buffers_to_string(b.data()), "reply");
+}
+
+TEST(WebSocketTransport, CloseCodesBothWays) {
+    Server server(options());
+    {
+        BeastClient c(server.listener->port());
+        auto peer = server.accept();
+        ASSERT_TRUE(peer);
+        cf::Incoming in;
+        // Beast's close waits for the answer, which the transport gives while it receives.
+        std::thread receiver([&] { in = peer->receive(in_ms(2000)); });
+        c.ws.close(websocket::close_reason(websocket::close_code::going_away, "bye"));
+        receiver.join();
+        EXPECT_EQ(in.kind, cf::Incoming::Kind::closed);
+        EXPECT_NE(in.detail.find("1001"), std::string::npos) << in.detail;
+        EXPECT_NE(in.detail.find("bye"), std::string::npos) << in.detail;
+        EXPECT_EQ(peer->receive(in_ms(200)).kind, cf::Incoming::Kind::closed);  // stays ended
+    }
+    {
+        BeastClient c(server.listener->port());
+        auto peer = server.accept();
+        ASSERT_TRUE(peer);
+        std::thread closer([&peer] { peer->close(); });
+        beast::flat_buffer b;
+        beast::error_code ec;
+        c.ws.read(b, ec);
+        closer.join();
+        EXPECT_EQ(ec, websocket::error::closed);
+        EXPECT_EQ(c.ws.reason().code, websocket::close_code::normal);
+    }
+    {
+        // A close frame with no status code.
+        Raw raw(server.listener->port());
+        ASSERT_TRUE(raw.upgrade());
+        auto peer = server.accept();
+        ASSERT_TRUE(peer);
+        ASSERT_TRUE(raw.send(frame(0x88, {})));
+        const auto in = peer->receive(in_ms(2000));
+        EXPECT_EQ(in.kind, cf::Incoming::Kind::closed);
+        EXPECT_NE(in.detail.find("1005"), std::string::npos) << in.detail;
+    }
+}
+
+TEST(WebSocketTransport, ReceiveTimesOutAndTheReadCarriesOn) {
+    Server server(options());
+    std::string error;
+    auto client = server.factory.connect(server.endpoint(), in_ms(3000), error);
+    ASSERT_TRUE(client) << error;
+    auto peer = server.accept();
+    ASSERT_TRUE(peer);
+    // A peer that never speaks nor closes: every receive ends by its deadline.
+    for (int i = 0; i < 3; ++i) {
+        const auto start = cf::SteadyClock::now();
+        const auto in = peer->receive(in_ms(100));
+        EXPECT_EQ(in.kind, cf::Incoming::Kind::timeout);
+        EXPECT_LT(cf::SteadyClock::now() - start, milliseconds(static_cast<long>(2000 * scale())));
+    }
+    // The timed-out read was not cancelled: the stream is intact and delivers what comes next.
+    ASSERT_FALSE(client->send(bytes("late"), in_ms(2000)));
+    const auto in = peer->receive(in_ms(2000));
+    ASSERT_EQ(in.kind, cf::Incoming::Kind::message) << in.detail;
+    EXPECT_EQ(in.wire, bytes("late"));
+    // The client ends abruptly: a reset, not a close.
+    client->abort();
+    const auto end = peer->receive(in_ms(2000));
+    EXPECT_TRUE(end.kind == cf::Incoming::Kind::reset || end.kind == cf::Incoming::Kind::closed)
+        << cf::to_string(end.kind);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Upgrades
+
+TEST(WebSocketUpgrade, TargetCheckAndPathQuery) {
+    auto o = options();
+    std::string seen;
+    o.accept_target = [&seen](std::string_view target, std::string& why) {
+        seen = std::string(target);
+        why = "no such key";
+        return target.find("key=good") != std::string_view::npos;
+    };
+    Server server(o);
+    auto good = options();
+    good.path = "/ws";
+    good.query = "key=good";
+    std::string error;
+    auto client = cf::WebSocketTransportFactory(good).connect(server.endpoint(), in_ms(3000), error);
+    ASSERT_TRUE(client) << error;
+    EXPECT_TRUE(server.accept());
+    EXPECT_EQ(seen, "/ws?key=good");
+
+    auto bad = good;
+    bad.query = "key=bad";
+    client = cf::WebSocketTransportFactory(bad).connect(server.endpoint(), in_ms(3000), error);
+    EXPECT_FALSE(client);
+    EXPECT_NE(error.find("401"), std::string::npos) << error;
+    EXPECT_NE(error.find("no such key"), std::string::npos) << error;
+    EXPECT_NE(server.accept_error().find("401"), std::string::npos);
+}
+
+TEST(WebSocketUpgrade, StalledUpgradeFailsByItsDeadlineWhileOthersAreServed) {
+    Server server(options());
+    Raw slow(server.listener->port());
+    ASSERT_TRUE(slow.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"));  // and never the rest
+    std::string error;
+    auto client = server.factory.connect(server.endpoint(), in_ms(3000), error);
+    ASSERT_TRUE(client) << error;
+    EXPECT_TRUE(server.accept());  // the honest one, while the slow one is still pending
+    // The slow one fails by the handshake deadline (400 ms), well before this accept's own.
+    const auto failure = server.accept_error(5000);
+    EXPECT_NE(failure.find("upgrade request: timed out"), std::string::npos) << failure;
+}
+
+TEST(WebSocketUpgrade, GarbageAndNonUpgradeRequestsAreRefused) {
+    Server server(options());
+    {
+        Raw raw(server.listener->port());
+        ASSERT_TRUE(raw.send("\x16\x03\x01 garbage garbage\r\n\r\n"));
+        EXPECT_NE(server.accept_error().find("upgrade request"), std::string::npos);
+    }
+    {
+        Raw raw(server.listener->port());
+        ASSERT_TRUE(raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+        EXPECT_EQ(raw.read_until("\r\n\r\n").rfind("HTTP/1.1 400", 0), 0U);
+        EXPECT_NE(server.accept_error().find("400"), std::string::npos);
+    }
+    {
+        // An endless header line is cut at the header limit.
+        Raw raw(server.listener->port());
+        (void)raw.send("GET / HTTP/1.1\r\nX: " + std::string(64 * 1024, 'a'));
+        EXPECT_NE(server.accept_error().find("upgrade request"), std::string::npos);
+    }
+    // The listener still serves.
+    std::string error;
+    EXPECT_TRUE(server.factory.connect(server.endpoint(), in_ms(3000), error)) << error;
+    EXPECT_TRUE(server.accept());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile frames
+
+TEST(WebSocketHostile, HugeFrameHeaderIsALimitAtOnce) {
+    Server server(options());
+    Raw raw(server.listener->port());
+    ASSERT_TRUE(raw.upgrade());
+    auto peer = server.accept();
+    ASSERT_TRUE(peer);
+    // FIN + binary, masked, 64-bit length 2^31, mask key; no payload follows.
+    const Bytes header{0x82, 0xff, 0, 0, 0, 0, 0x80, 0, 0, 0, 1, 2, 3, 4};
+    ASSERT_TRUE(raw.send(header));
+    const auto in = peer->receive(in_ms(3000));
+    EXPECT_EQ(in.kind, cf::Incoming::Kind::limit) << cf::to_string(in.kind) << " " << in.detail;
+    EXPECT_LE(peer->bytes_received(), 1024U);
+}
+
+TEST(WebSocketHostile, ProtocolViolationsAreFramingErrors) {
+    Server server(options());
+    const Bytes unmasked = frame(0x82, bytes("abc"), false);
+    const Bytes reserved_opcode = frame(0x83, bytes("abc"));
+    const Bytes rsv_bits = frame(0xc2, bytes("abc"));
+    const Bytes long_ping = frame(0x89, Bytes(126, 'p'));
+    for (const auto& bad : {unmasked, reserved_opcode, rsv_bits, long_ping}) {
+        Raw raw(server.listener->port());
+        ASSERT_TRUE(raw.upgrade());
+        auto peer = server.accept();
+        ASSERT_TRUE(peer);
+        ASSERT_TRUE(raw.send(bad));
+        const auto in = peer->receive(in_ms(3000));
+        EXPECT_EQ(in.kind, cf::Incoming::Kind::framing_error) << cf::to_string(in.kind) << " " << in.detail;
+        EXPECT_FALSE(in.detail.empty());
+    }
+}
+
+TEST(WebSocketHostile, InvalidUtf8TextIsAFramingError) {
+    Server server(options());
+    Raw raw(server.listener->port());
+    ASSERT_TRUE(raw.upgrade());
+    auto peer = server.accept();
+    ASSERT_TRUE(peer);
+    ASSERT_TRUE(raw.send(frame(0x81, Bytes{0xc3, 0x28})));
+    EXPECT_EQ(peer->receive(in_ms(3000)).kind, cf::Incoming::Kind::framing_error);
+}
+
+// Sends `f` over and over until the server side ends the connection or `stop`.
+void flood(Raw& raw, const Bytes& f, const std::atomic<bool>& stop) {
+    Bytes batch;
+    for (int i = 0; i < 64; ++i) {
+        batch.insert(batch.end(), f.begin(), f.end());
+    }
+    while (!stop.load() && raw.send(batch, 200)) {
+    }
+}
+
+TEST(WebSocketHostile, PingFloodEndsByTheByteBudget) {
+    cf::TransportLimits limits;
+    limits.max_total = 64 * 1024;
+    Server server(options(), limits);
+    Raw raw(server.listener->port());
+    ASSERT_TRUE(raw.upgrade());
+    auto peer = server.accept();
+    ASSERT_TRUE(peer);
+    std::atomic<bool> stop{false};
+    std::thread flooder([&] { flood(raw, frame(0x89, Bytes(125, 'p')), stop); });
+    const auto in = peer->receive(in_ms(5000));
+    stop.store(true);
+    flooder.join();
+    EXPECT_EQ(in.kind, cf::Incoming::Kind::limit) << cf::to_string(in.kind) << " " << in.detail;
+    // Read in chunks: the budget is passed by at most one read.
+    EXPECT_LT(peer->bytes_received(), limits.max_total + 64 * 1024);
+}
+
+TEST(WebSocketHostile, FragmentFloodsEndByTheMessageBoundOrTheByteBudget) {
+    cf::TransportLimits limits;
+    limits.max_message = 1024;
+    limits.max_total = 64 * 1024;
+    {
+        // One-byte fragments: the message passes its bound.
+        Server server(options(), limits);
+        Raw raw(server.listener->port());
+        ASSERT_TRUE(raw.upgrade());
+        auto peer = server.accept();
+        ASSERT_TRUE(peer);
+        ASSERT_TRUE(raw.send(frame(0x02, bytes("x"))));
+        std::atomic<bool> stop{false};
+        std::thread flooder([&] { flood(raw, frame(0x00, bytes("x")), stop); });
+        const auto in = peer->receive(in_ms(5000));
+        stop.store(true);
+        flooder.join();
+        EXPECT_EQ(in.kind, cf::Incoming::Kind::limit) << cf::to_string(in.kind) << " " << in.detail;
+    }
+    {
+        // Empty fragments never grow the message: the connection's byte budget ends it.
+        Server server(options(), limits);
+        Raw raw(server.listener->port());
+        ASSERT_TRUE(raw.upgrade());
+        auto peer = server.accept();
+        ASSERT_TRUE(peer);
+        ASSERT_TRUE(raw.send(frame(0x02, {})));
+        std::atomic<bool> stop{false};
+        std::thread flooder([&] { flood(raw, frame(0x00, {}), stop); });
+        const auto in = peer->receive(in_ms(5000));
+        stop.store(true);
+        flooder.join();
+        EXPECT_EQ(in.kind, cf::Incoming::Kind::limit) << cf::to_string(in.kind) << " " << in.detail;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// TLS
+
+TEST(WebSocketTls, RunTimeCertificateAndPins) {
+    Server server(options(true, true));
+    const auto& cert = server.listener->certificate_sha256();
+    const auto& spki = server.listener->spki_sha256();
+    EXPECT_EQ(cert.size(), 64U);
+    EXPECT_EQ(spki.size(), 64U);
+    EXPECT_NE(cert, spki);
+    EXPECT_EQ(server.listener->describe(), "CERT_SHA256 " + cert + " SPKI_SHA256 " + spki);
+
+    for (const std::string& pin : {std::string(), cert, spki}) {
+        auto o = options(true, true);
+        o.pin_sha256 = pin;
+        std::string error;
+        auto client = cf::WebSocketTransportFactory(o).connect(server.endpoint(), in_ms(3000), error);
+        ASSERT_TRUE(client) << error;
+        auto peer = server.accept();
+        ASSERT_TRUE(peer);
+        ASSERT_FALSE(client->send(prefixed(0x01, "over tls"), in_ms(2000)));
+        const auto in = peer->receive(in_ms(2000));
+        ASSERT_EQ(in.kind, cf::Incoming::Kind::message) << in.detail;
+        EXPECT_EQ(in.wire, prefixed(0x01, "over tls"));
+        std::thread closer([&client] { client->close(); });
+        const auto end = peer->receive(in_ms(2000));
+        closer.join();
+        EXPECT_EQ(end.kind, cf::Incoming::Kind::closed) << end.detail;
+        EXPECT_NE(end.detail.find("1000"), std::string::npos) << end.detail;
+    }
+    // Another listener, another certificate.
+    Server other(options(true));
+    EXPECT_NE(other.listener->certificate_sha256(), cert);
+}
+
+TEST(WebSocketTls, PinMismatchFailsTheConnect) {
+    Server server(options(true));
+    auto o = options(true);
+    o.pin_sha256 = std::string(64, '0');
+    std::string error;
+    EXPECT_FALSE(cf::WebSocketTransportFactory(o).connect(server.endpoint(), in_ms(3000), error));
+    EXPECT_NE(error.find("pin mismatch"), std::string::npos) << error;
+    EXPECT_NE(error.find(std::string(64, '0')), std::string::npos) << error;
+    EXPECT_NE(error.find(server.listener->certificate_sha256()), std::string::npos) << error;
+    EXPECT_NE(error.find(server.listener->spki_sha256()), std::string::npos) << error;
+    EXPECT_NE(server.accept_error().find("TLS handshake"), std::string::npos);
+}
+
+TEST(WebSocketTls, GeneratedCertificateMatchesItsPins) {
+    std::string error;
+    const auto made = cf::generate_self_signed_certificate(error);
+    ASSERT_TRUE(made) << error;
+    EXPECT_NE(made->certificate_pem.find("BEGIN CERTIFICATE"), std::string::npos);
+    const auto pins = cf::certificate_pins(made->certificate_pem);
+    ASSERT_TRUE(pins);
+    auto o = options(true);
+    o.certificate_pem = made->certificate_pem;
+    o.private_key_pem = made->private_key_pem;
+    Server server(o);
+    EXPECT_EQ(server.listener->certificate_sha256(), pins->certificate_sha256);
+    EXPECT_FALSE(cf::certificate_pins("not a certificate"));
+}
+
+TEST(WebSocketTls, NonTlsAndStalledClientsFailTheirHandshake) {
+    Server server(options(true));
+    {
+        Raw raw(server.listener->port());
+        ASSERT_TRUE(raw.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+        EXPECT_NE(server.accept_error().find("TLS handshake"), std::string::npos);
+    }
+    {
+        Raw raw(server.listener->port());  // connects, never says hello
+        const auto failure = server.accept_error(5000);
+        EXPECT_NE(failure.find("TLS handshake: timed out"), std::string::npos) << failure;
+    }
+    std::string error;
+    EXPECT_TRUE(server.factory.connect(server.endpoint(), in_ms(3000), error)) << error;
+    EXPECT_TRUE(server.accept());
+}
+
+TEST(WebSocketTls, Tls12ClientIsRefused) {
+    Server server(options(true));
+    asio::io_context io;
+    asio::ssl::context ctx(asio::ssl::context::tls_client);
+    SSL_CTX_set_max_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+    ctx.set_verify_mode(asio::ssl::verify_none);
+    asio::ssl::stream<asio::ip::tcp::socket> tls(io, ctx);
+    tls.next_layer().connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), server.listener->port()));
+    beast::error_code ec;
+    tls.handshake(asio::ssl::stream_base::client, ec);
+    EXPECT_TRUE(ec);
+    EXPECT_NE(server.accept_error().find("TLS handshake"), std::string::npos);
+}
+
+}  // namespace
