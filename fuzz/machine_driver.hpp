@@ -164,6 +164,7 @@ private:
         Unit original;
         Bytes delivered;
         std::size_t stream_offset = 0;
+        std::size_t units_at = 0;  // index of the changed delivery in m_units
     };
 
     void settle();
@@ -184,6 +185,7 @@ private:
     // Every byte delivered to the machine under test (bounded), and every unit delivered whole.
     Bytes m_stream;
     std::vector<Bytes> m_units;
+    std::vector<Delivery> m_kinds;  // how each of m_units came
     bool m_genuine = true;
     bool m_in_order = true;
 };
