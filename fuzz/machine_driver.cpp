@@ -1,6 +1,9 @@
 #include "fuzz/machine_driver.hpp"
 
 #include <algorithm>
+#include <string>
+
+#include "common/bytes.hpp"
 
 namespace shakedown::fuzz {
 
@@ -146,8 +149,26 @@ void MachineDriver::settle() {
             const bool foreign_after = std::find(m_kinds.begin() + static_cast<std::ptrdiff_t>(t.units_at) + 1,
                                                  m_kinds.end(), Delivery::injected) != m_kinds.end();
             if (!foreign_after && !healed(t) && m_observer.tamper_must_be_rejected(t.original, t.delivered)) {
-                std::fprintf(stderr, "honest unit %zu (%zu bytes) was delivered changed (%zu bytes)\n",
-                             t.original.index, t.original.bytes.size(), t.delivered.size());
+                const auto diff = std::mismatch(t.original.bytes.begin(), t.original.bytes.end(), t.delivered.begin(),
+                                                t.delivered.end());
+                std::fprintf(stderr,
+                             "honest unit %zu (%zu bytes) was delivered changed (%zu bytes), first difference at byte "
+                             "%zu\n",
+                             t.original.index, t.original.bytes.size(), t.delivered.size(),
+                             static_cast<std::size_t>(diff.first - t.original.bytes.begin()));
+                // The 24 bytes from 8 before the difference, both ways (printable as is).
+                const auto window = [&](const Bytes& b) {
+                    const std::size_t at = static_cast<std::size_t>(diff.first - t.original.bytes.begin());
+                    const std::size_t from = at > 8 ? at - 8 : 0;
+                    std::string text;
+                    for (std::size_t i = from; i < b.size() && i < from + 24; ++i) {
+                        const auto c = static_cast<char>(b[i]);
+                        text += (c >= 0x20 && c < 0x7f) ? std::string(1, c) : "\\x" + to_hex(ByteView(&b[i], 1));
+                    }
+                    return text;
+                };
+                std::fprintf(stderr, "  sent:      %s\n  delivered: %s\n", window(t.original.bytes).c_str(),
+                             window(t.delivered).c_str());
                 check_failed("authenticated although the script changed a unit the honest peer sent", __FILE__,
                              __LINE__);
             }

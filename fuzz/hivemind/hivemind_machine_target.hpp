@@ -169,7 +169,28 @@ public:
         }
         const auto a = parse_message(ByteView(original.bytes).subspan(1));
         const auto b = parse_message(ByteView(delivered).subspan(1));
-        return !a || !b || a->msg_type != b->msg_type || !(a->payload == b->payload);
+        if (!a || !b || a->msg_type != b->msg_type) {
+            return true;
+        }
+        // Plaintext HELLO and HANDSHAKE carry two kinds of field (docs/protocols/hivemind.md,
+        // Messages and Negotiation): names, versions, flags and lists that nothing binds (the
+        // protocol's downgrade finding; the strict client checks only the server's final choice
+        // against its own computation), and the authenticated material, which must come through
+        // unchanged: `envelope`, and `pubkey` in the RSA handshake (no other mode reads it).
+        if ((a->msg_type == "hello" || a->msg_type == "shake") && a->payload.is_object() && b->payload.is_object()) {
+            const bool rsa = (m_flags & 3) == 1;
+            const auto bound = [rsa](const Json& p) {
+                Json out = Json::object();
+                for (const JsonMember& m : p.members) {
+                    if (m.key == "envelope" || (rsa && m.key == "pubkey")) {
+                        out.members.push_back(m);
+                    }
+                }
+                return out;
+            };
+            return !(bound(a->payload) == bound(b->payload));
+        }
+        return !(a->payload == b->payload);
     }
 
     void finish(const Machine& m, const Machine& peer, bool genuine) override {

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <optional>
+#include <variant>
 
 #include "fuzz/machine_driver.hpp"
 #include "fuzz/stt/stt_driver.hpp"
@@ -82,7 +83,17 @@ public:
     [[nodiscard]] bool tamper_must_be_rejected(const Unit& original, const Bytes& delivered) override {
         const auto a = decode_datagram(original.bytes);
         const auto b = decode_datagram(delivered);
-        return !a || !b || a->second != b->second;
+        if (!a || !b || a->second == b->second) {
+            return !a || !b;
+        }
+        // FINAL is an unauthenticated confirmation (docs/protocols/stt.md): with the same session
+        // id, another timestamp inside the window is a FINAL like any other.
+        const auto fa = parse_message(a->second);
+        const auto fb = parse_message(b->second);
+        if (fa && fb && std::holds_alternative<Final>(*fa) && std::holds_alternative<Final>(*fb)) {
+            return std::get<Final>(*fa).session_id != std::get<Final>(*fb).session_id;
+        }
+        return true;
     }
 
     void finish(const Machine& m, const Machine& peer, bool genuine) override {
