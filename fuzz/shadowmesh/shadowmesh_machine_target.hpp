@@ -17,6 +17,7 @@
 #include "common/crypto.hpp"
 #include "fuzz/machine_driver.hpp"
 #include "shadowmesh/clock.hpp"
+#include "shadowmesh/keys.hpp"
 #include "shadowmesh/rehandshake.hpp"
 
 namespace shakedown::fuzz {
@@ -24,15 +25,6 @@ namespace shakedown::fuzz {
 namespace sm = shakedown::shadowmesh;
 
 inline constexpr std::uint64_t kScriptT1 = 1762230765000;
-
-template <std::size_t N>
-ByteArray<N> counting_bytes(std::uint8_t first) {
-    ByteArray<N> a{};
-    for (std::size_t i = 0; i < N; ++i) {
-        a[i] = static_cast<std::uint8_t>(first + i);
-    }
-    return a;
-}
 
 class ShadowMeshTarget final : public MachineTarget {
 public:
@@ -186,11 +178,11 @@ private:
     }
 
     sm::Profile m_profile;
-    const sm::SessionId m_sid = counting_bytes<16>(0x01);
-    const ByteArray<32> m_atx = counting_bytes<32>(0x01);  // responder's TX
-    const ByteArray<32> m_arx = counting_bytes<32>(0x21);  // initiator's TX
-    const sm::Challenge m_ci = counting_bytes<32>(0xa0);
-    const sm::Challenge m_cr = counting_bytes<32>(0xc0);
+    const sm::SessionId m_sid = sm::counting_bytes<16>(0x01);
+    const ByteArray<32> m_atx = sm::counting_bytes<32>(0x01);  // responder's TX
+    const ByteArray<32> m_arx = sm::counting_bytes<32>(0x21);  // initiator's TX
+    const sm::Challenge m_ci = sm::counting_bytes<32>(0xa0);
+    const sm::Challenge m_cr = sm::counting_bytes<32>(0xc0);
     sm::FixedMillisClock m_clock{kScriptT1};
     std::array<std::optional<ScriptedRng>, 2> m_rngs;
     const sm::Rehandshake* m_machine = nullptr;

@@ -36,8 +36,8 @@ TEST(ShadowMeshDescriptor, FactoryMachinesReproduceTheKnownAnswerFrames) {
     ScriptedRng rr(bytes_of(kat_c_r()));
     const FixedClock unused(0);
     std::string error;
-    auto ini = v.make_machine(request_for(Role::initiator, "strict", initiator_keys(), std::to_string(kT1)), ri,
-                              unused, error);
+    auto ini = v.make_machine(request_for(Role::initiator, "strict", initiator_keys(), std::to_string(kT1)), ri, unused,
+                              error);
     ASSERT_TRUE(ini) << error;
     auto res = v.make_machine(request_for(Role::acceptor, "strict", responder_keys(), std::to_string(kT1 + 1)), rr,
                               unused, error);
@@ -138,7 +138,7 @@ TEST(ShadowMeshDescriptor, CatalogueHasTheScenariosEveryKnobNames) {
 TEST(ShadowMeshDescriptor, TheTransportTellsACloseMessage) {
     EXPECT_EQ(closing_message(*from_hex("010f0000000000020003")), "CLOSE 3");
     EXPECT_EQ(closing_message(*from_hex("010e0000000000020007")), "ERROR 7");
-    EXPECT_FALSE(closing_message(*from_hex("010f000000000001")));    // no reason
+    EXPECT_FALSE(closing_message(*from_hex("010f000000000001")));      // no reason
     EXPECT_FALSE(closing_message(*from_hex("020f0000000000020003")));  // another version
     EXPECT_FALSE(closing_message(*from_hex(kReqHex)));
 }

@@ -6,8 +6,8 @@
 
 #include <map>
 #include <memory>
-#include <string_view>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 #include "common/crypto.hpp"
@@ -15,6 +15,7 @@
 #include "conformance/scenarios/shadowmesh/catalogue.hpp"
 #include "conformance/scenarios/shadowmesh/close_transport.hpp"
 #include "shadowmesh/clock.hpp"
+#include "shadowmesh/keys.hpp"
 #include "shadowmesh/rehandshake.hpp"
 #include "vectors/gen/shadowmesh/shadowmesh_vectors.hpp"
 
@@ -65,16 +66,6 @@ private:
     Rehandshake m_machine;
 };
 
-// The §9 keys: the default keys of the shim, and the exchange the benchmark runs.
-template <std::size_t N>
-ByteArray<N> counting(std::uint8_t first) {
-    ByteArray<N> a{};
-    for (std::size_t i = 0; i < N; ++i) {
-        a[i] = static_cast<std::uint8_t>(first + i);
-    }
-    return a;
-}
-
 const std::string* single(const registry::Settings& s, const std::string& name) {
     const auto it = s.find(name);
     return it == s.end() || it->second.empty() ? nullptr : &it->second.back();
@@ -115,10 +106,10 @@ std::unique_ptr<Machine> make_machine(const registry::MachineRequest& request, R
     cfg.profile = *profile;
     // Without key flags both roles hold the §9 test keys crosswise (the responder's TX is the
     // initiator's RX), so a running peer and the conformance harness match with no flags at all.
-    cfg.keys.session_id = counting<16>(0x01);
+    cfg.keys.session_id = counting_bytes<16>(0x01);
     const bool responder = request.role == Role::acceptor;
-    ByteArray<32> tx = counting<32>(responder ? 0x01 : 0x21);
-    ByteArray<32> rx = counting<32>(responder ? 0x21 : 0x01);
+    ByteArray<32> tx = counting_bytes<32>(responder ? 0x01 : 0x21);
+    ByteArray<32> rx = counting_bytes<32>(responder ? 0x21 : 0x01);
     Challenge fixed_challenge{};
     if (!hex_setting(request.settings, "session-id", cfg.keys.session_id, error) ||
         !hex_setting(request.settings, "tx-key", tx, error) || !hex_setting(request.settings, "rx-key", rx, error) ||
@@ -225,16 +216,22 @@ std::vector<registry::Knob> knobs() {
 // exchanges so each insert expires the previous entry (a steady state, not a growing cache).
 void bench_exchange(Profile p) {
     static FixedMillisClock clock(1762230765000);
-    static SeededRng rng_i(counting<32>(0x10));
-    static SeededRng rng_r(counting<32>(0x30));
+    static SeededRng rng_i(counting_bytes<32>(0x10));
+    static SeededRng rng_r(counting_bytes<32>(0x30));
     static const auto cache = std::make_shared<ChallengeCache>(kMaxSkewMs);
     clock.advance(kMaxSkewMs + 1);
-    const SessionId sid = counting<16>(0x01);
-    Rehandshake ini(Config{Role::initiator, p, SessionKeys{sid, Secret<32>(counting<32>(0x21)), Secret<32>(counting<32>(0x01))},
-                           nullptr, {}},
+    const SessionId sid = counting_bytes<16>(0x01);
+    Rehandshake ini(Config{Role::initiator,
+                           p,
+                           SessionKeys{sid, Secret<32>(counting_bytes<32>(0x21)), Secret<32>(counting_bytes<32>(0x01))},
+                           nullptr,
+                           {}},
                     rng_i, clock);
-    Rehandshake res(Config{Role::acceptor, p, SessionKeys{sid, Secret<32>(counting<32>(0x01)), Secret<32>(counting<32>(0x21))},
-                           cache, {}},
+    Rehandshake res(Config{Role::acceptor,
+                           p,
+                           SessionKeys{sid, Secret<32>(counting_bytes<32>(0x01)), Secret<32>(counting_bytes<32>(0x21))},
+                           cache,
+                           {}},
                     rng_r, clock);
     ini.start();
     res.start();
@@ -256,17 +253,17 @@ void bench_exchange(Profile p) {
 // HMAC-SHA256 over 32 bytes (RESPONSE made and checked, COMPLETE made and checked), two
 // constant-time 32-byte MAC comparisons and three constant-time 16-byte SessionID comparisons.
 void bench_primitives() {
-    static SeededRng rng(counting<32>(0x10));
-    const auto key_a = counting<32>(0x01);
-    const auto key_b = counting<32>(0x21);
+    static SeededRng rng(counting_bytes<32>(0x10));
+    const auto key_a = counting_bytes<32>(0x01);
+    const auto key_b = counting_bytes<32>(0x21);
     const Challenge c_i = rng.array<32>();
     const Challenge c_r = rng.array<32>();
     const auto m1 = crypto::hmac_sha256(key_a, c_i);
     const auto m2 = crypto::hmac_sha256(key_a, c_i);
     const auto m3 = crypto::hmac_sha256(key_b, c_r);
     const auto m4 = crypto::hmac_sha256(key_b, c_r);
-    const SessionId sid = counting<16>(0x01);
-    const SessionId received = counting<16>(0x01);
+    const SessionId sid = counting_bytes<16>(0x01);
+    const SessionId received = counting_bytes<16>(0x01);
     if (!ct_equal(m1, m2) || !ct_equal(m3, m4) || !ct_equal(sid, received) || !ct_equal(received, sid) ||
         !ct_equal(sid, received)) {
         std::abort();
@@ -275,9 +272,9 @@ void bench_primitives() {
 
 // Both peers hold the same session ID and each other's keys crosswise (TX of one is RX of the other).
 std::vector<registry::LoopbackPair> loopback(const std::string& /*profile*/) {
-    const std::string sid = to_hex(counting<16>(0x01));
-    const std::string a = to_hex(counting<32>(0x21));
-    const std::string b = to_hex(counting<32>(0x01));
+    const std::string sid = to_hex(counting_bytes<16>(0x01));
+    const std::string a = to_hex(counting_bytes<32>(0x21));
+    const std::string b = to_hex(counting_bytes<32>(0x01));
     const std::string now = "1762230765000";
     return {{"default",
              {{"session-id", {sid}}, {"tx-key", {a}}, {"rx-key", {b}}, {"now", {now}}},
@@ -298,8 +295,8 @@ int serve(const registry::PeerRun& run) {
     if (run.role != Role::initiator || run.max_connections != 0) {
         return registry::serve(generic, run);
     }
-    const auto until = run.timeout_ms > 0 ? std::optional(conformance::after(conformance::Millis(run.timeout_ms)))
-                                          : std::nullopt;
+    const auto until =
+        run.timeout_ms > 0 ? std::optional(conformance::after(conformance::Millis(run.timeout_ms))) : std::nullopt;
     registry::PeerRun one = run;
     one.max_connections = 1;
     int status = 0;
@@ -320,11 +317,12 @@ registry::Variant build() {
     v.doc = "docs/protocols/shadowmesh.md";
     v.profiles = {
         {"strict", "exact sizes, version 1, flags 0, every violation aborts with CLOSE, challenge replay cache"},
-        {"upstream", "the deployed decoder: longer Length and trailing bytes ignored, Flags ignored, undecodable "
-                     "messages dropped, no replay cache"},
+        {"upstream",
+         "the deployed decoder: longer Length and trailing bytes ignored, Flags ignored, undecodable "
+         "messages dropped, no replay cache"},
     };
-    v.messages = {"REHANDSHAKE_REQUEST", "REHANDSHAKE_RESPONSE", "REHANDSHAKE_COMPLETE", "CLOSE", "ERROR", "HEARTBEAT",
-                  "HEARTBEAT_ACK"};
+    v.messages = {"REHANDSHAKE_REQUEST", "REHANDSHAKE_RESPONSE", "REHANDSHAKE_COMPLETE", "CLOSE", "ERROR",
+                  "HEARTBEAT",           "HEARTBEAT_ACK"};
     v.transport_name = "websocket+tls";
     v.vectors.generate = vectors::generate;
     v.vectors.checker = vectors::checker;
@@ -343,10 +341,18 @@ registry::Variant build() {
         {"now", "UNIX_MS", "fix the clock at this Unix time in milliseconds", false},
     };
     v.knobs = knobs();
-    v.fuzz_targets = {"shadowmesh_header",           "shadowmesh_request",          "shadowmesh_response",
-                      "shadowmesh_complete",         "shadowmesh_close",            "shadowmesh_frame",
-                      "shadowmesh_upstream_frame",   "shadowmesh_initiator_strict", "shadowmesh_initiator_upstream",
-                      "shadowmesh_responder_strict", "shadowmesh_responder_upstream", "shadowmesh_negative_control"};
+    v.fuzz_targets = {"shadowmesh_header",
+                      "shadowmesh_request",
+                      "shadowmesh_response",
+                      "shadowmesh_complete",
+                      "shadowmesh_close",
+                      "shadowmesh_frame",
+                      "shadowmesh_upstream_frame",
+                      "shadowmesh_initiator_strict",
+                      "shadowmesh_initiator_upstream",
+                      "shadowmesh_responder_strict",
+                      "shadowmesh_responder_upstream",
+                      "shadowmesh_negative_control"};
     v.loopback = loopback;
     v.bench = {
         {"shadowmesh/strict", [] { bench_exchange(Profile::strict); }, bench_primitives},
