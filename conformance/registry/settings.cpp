@@ -37,6 +37,12 @@ bool parse_settings(const std::vector<ShimFlag>& table, const std::vector<std::s
                 return false;
             }
         }
+        if (it->check) {
+            if (const std::string why = it->check(value); !why.empty()) {
+                error = "--" + name + " '" + value + "': " + why;
+                return false;
+            }
+        }
         auto& slot = out[name];
         if (!slot.empty() && !it->repeatable) {
             slot.clear();  // the last one wins, as with most command lines

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <charconv>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -17,6 +18,8 @@ struct ShimFlag {
     std::string value_name;  // "HEX", "UNIX", ... (empty: a switch without a value)
     std::string help;
     bool repeatable = false;
+    // Checks a value as it is parsed: empty when it is good, else what is wrong with it.
+    std::function<std::string(const std::string&)> check = {};
 };
 
 // Parsed shim flags: name -> values in order (a switch has one empty value).

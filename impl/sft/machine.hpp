@@ -50,6 +50,8 @@ struct Config {
     FileStore* store = nullptr;    // the sandbox; nullptr: no files
     Deriver* deriver = nullptr;    // nullptr: a fresh PBKDF2 per handshake
     std::shared_ptr<KdfThrottle> kdf_throttle;  // shared by a server's connections; nullptr: none
+    // The overall handshake deadline (A5); the spec's 30 s unless a deployment sets it lower.
+    std::uint32_t handshake_deadline_seconds = kHandshakeDeadlineSeconds;
     Quirks quirks;
 };
 

@@ -26,14 +26,18 @@ mapfile -t plan < <(node -e '
         console.log([v.name, p, k.name, k.must_fail.length ? "" : (k.off_the_wire || ""), ...k.must_fail].join("\x1f"));
   }' "$out/knobs-list.json" "$@")
 
+src=$(cd "$(dirname "$0")/../.." && pwd)
 run_one() {
   local variant=$1 profile=$2 knob=$3
   shift 3
-  local only=()
+  local only=() extra=()
   (($#)) && only=(--only "$@")
+  # The variant's self-test conform flags (see self_test.sh).
+  local flags_file="$src/conformance/expectations/$variant/self-test-flags"
+  [[ -f $flags_file ]] && read -r -a extra < <(grep -v '^#' "$flags_file" | tr '\n' ' '; echo)
   rm -f "$out/bug-$variant-$profile-$knob.json"
   "$shakedown" conform --variant "$variant" --profile "$profile" --reference --bug "$knob" --quiet \
-    --timeout-scale "$scale" --report-json "$out/bug-$variant-$profile-$knob.json" "${only[@]}" >/dev/null 2>&1 || true
+    --timeout-scale "$scale" --report-json "$out/bug-$variant-$profile-$knob.json" "${only[@]}" "${extra[@]}" >/dev/null 2>&1 || true
 }
 
 running=0

@@ -18,6 +18,14 @@ mapfile -t profiles < <("$shakedown" list --json | node -e '
   if (!v.conformance) { console.error("self_test: " + v.name + " has no catalogue"); process.exit(2); }
   for (const p of v.profiles) console.log(p.name);' "$variant")
 
+# Conform flags of the variant's self-test (conformance/expectations/<variant>/self-test-flags,
+# whitespace-separated: e.g. shortening the deadlines the deadline scenarios wait out).
+extra=()
+flags_file="$src/conformance/expectations/$variant/self-test-flags"
+[[ -f $flags_file ]] && read -r -a extra < <(grep -v '^#' "$flags_file" | tr '\n' ' '; echo)
+# A shim scenario mostly waits for the target's reaction: twice the runner's default at once.
+shim_jobs=$((6 * $(nproc)))
+
 status=0
 for profile in "${profiles[@]}"; do
   expect="$src/conformance/expectations/$variant/reference-$profile.json"
@@ -25,7 +33,7 @@ for profile in "${profiles[@]}"; do
   tag="$variant-$profile-$mode"
   common=(--variant "$variant" --profile "$profile" --quiet --timeout-scale "$scale" --fail-on-non-strict
           --expectations "$expect" --report-json "$out/reference-$tag.json" --junit "$out/reference-$tag.xml"
-          --html "$out/reference-$tag.html")
+          --html "$out/reference-$tag.html" "${extra[@]}")
   peer=(peer --variant "$variant" --profile "$profile")
   echo "== $variant / $profile / $mode"
   rc=0
@@ -52,7 +60,7 @@ for profile in "${profiles[@]}"; do
       cat "$work/conform-$profile.out"
       ;;
     shim)
-      "$shakedown" conform --shim "$shakedown ${peer[*]} --max-connections 1" "${common[@]}" || rc=$?
+      "$shakedown" conform --shim "$shakedown ${peer[*]} --max-connections 1" --jobs "$shim_jobs" "${common[@]}" || rc=$?
       ;;
     *)
       echo "self_test: unknown mode $mode" >&2

@@ -456,3 +456,45 @@ TEST(SftServerLimits, ThePeerCommandAppliesTheDeclaredLimits) {
     EXPECT_EQ(lines.count("REFUSED 127.0.0.11 "), 1U);
     server.join();
 }
+
+namespace {
+
+// --handshake-deadline (the reference) and --deadline-scenarios-at (conform) take whole seconds
+// from 1 to the spec's 30, checked as they are parsed; the catalogue then configures the deadline
+// scenarios, and only those, to the shorter deadline.
+TEST(SftDeadlineFlags, ValuesAreCheckedAndOnlyTheDeadlineScenariosAreShortened) {
+    const auto& v = variant();
+    for (const auto* table : {&v.shim_flags, &v.conform_flags}) {
+        const std::string flag = table == &v.shim_flags ? "--handshake-deadline" : "--deadline-scenarios-at";
+        for (const std::string bad : {"0", "31", "-1", "5s", ""}) {
+            reg::Settings s;
+            std::vector<std::string> unknown;
+            std::string error;
+            EXPECT_FALSE(reg::parse_settings(*table, {flag, bad}, s, unknown, error)) << flag << " " << bad;
+            EXPECT_NE(error.find(flag), std::string::npos) << error;
+        }
+        reg::Settings s;
+        std::vector<std::string> unknown;
+        std::string error;
+        ASSERT_TRUE(reg::parse_settings(*table, {flag, "5"}, s, unknown, error)) << error;
+        EXPECT_TRUE(unknown.empty());
+    }
+    reg::CatalogueOptions o;
+    o.profile = "upstream-v2";
+    o.settings["deadline-scenarios-at"] = {"5"};
+    const auto shortened = v.catalogue(o);
+    const auto full = v.catalogue({"upstream-v2", {}, nullptr});
+    ASSERT_EQ(shortened.scenarios.size(), full.scenarios.size());
+    std::size_t changed = 0;
+    for (std::size_t i = 0; i < full.scenarios.size(); ++i) {
+        const auto& a = full.scenarios[i]->info();
+        const auto& b = shortened.scenarios[i]->info();
+        ASSERT_EQ(a.id, b.id);
+        const bool waits = a.cls == "deadline" || a.cls == "idle";
+        EXPECT_EQ(a.rule != b.rule, waits) << a.id;
+        changed += a.rule != b.rule ? 1 : 0;
+    }
+    EXPECT_EQ(changed, 4U);  // idle and trickled, each role
+}
+
+}  // namespace

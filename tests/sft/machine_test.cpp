@@ -199,5 +199,36 @@ RC_GTEST_PROP(SftMachineProps, HandshakeMessagesInAnyChunkingGiveTheSameRun, ())
     RC_ASSERT(!server.closure().has_value());
 }
 
+// A5 on the injected clock: the server refuses input past its deadline (the spec's 30 s, or a
+// shorter one the deployment configures), and not one second before.
+TEST(SftDeadline, InputPastTheConfiguredDeadlineIsRefused) {
+    for (const std::uint32_t deadline : {kHandshakeDeadlineSeconds, 5U}) {
+        SCOPED_TRACE(deadline);
+        const auto in = honest_inputs(Profile::upstream_v2);
+        Config cfg;
+        cfg.role = Role::acceptor;
+        cfg.profile = Profile::upstream_v2;
+        cfg.identity_seed = in.server.identity_seed;
+        cfg.deriver = &CachingDeriver::shared();
+        cfg.handshake_deadline_seconds = deadline;
+        FixedClock clock(kNow);
+        SeededRng rng{ByteArray<32>{}};
+        Endpoint on_time(cfg, rng, clock);
+        on_time.start();
+        clock.advance(deadline);
+        on_time.receive(Bytes{0x00});
+        EXPECT_FALSE(on_time.closure().has_value());
+        EXPECT_EQ(on_time.idle_timeout_ms(), std::optional<std::uint32_t>(deadline * 1000));
+
+        clock.set(kNow);
+        Endpoint late(cfg, rng, clock);
+        late.start();
+        clock.advance(deadline + 1);
+        late.receive(Bytes{0x00});
+        ASSERT_TRUE(late.closure().has_value());
+        EXPECT_EQ(late.closure()->failure.code, Error::timeout);
+    }
+}
+
 }  // namespace
 }  // namespace shakedown::sft::vectors

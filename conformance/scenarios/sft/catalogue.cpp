@@ -216,6 +216,14 @@ Bytes u32be(std::uint32_t n) {
 
 }  // namespace
 
+std::optional<std::uint32_t> parse_deadline(const std::string& text) {
+    std::uint32_t n = 0;
+    if (!registry::parse_number(text, n) || n == 0 || n > sft::kHandshakeDeadlineSeconds) {
+        return std::nullopt;
+    }
+    return n;
+}
+
 Catalogue make_catalogue(const registry::Variant& v, const registry::CatalogueOptions& options) {
     const std::string profile = options.profile.empty() ? "described" : options.profile;
     const Profile p = sft::profile_from_string(profile).value_or(Profile::described);
@@ -223,10 +231,26 @@ Catalogue make_catalogue(const registry::Variant& v, const registry::CatalogueOp
     Catalogue cat;
     cat.variant = "sft";
     cat.description = "SFT handshake, profile " + profile + " (docs/protocols/sft.md)";
-    const auto add = [&cat](const std::shared_ptr<MachineEnvironment>& env, MachineScenario s) {
-        // Each end runs 600,000 PBKDF2 iterations (0.5-2 s, more on a loaded host) before its
-        // next message: the engine's default 3 s does not cover two of them in turn.
-        if (!s.stall_after) {
+    // conform --deadline-scenarios-at D: the scenarios that wait out the target's handshake
+    // deadline configure it to D s (--handshake-deadline) instead of waiting the spec's 30 s.
+    std::optional<std::uint32_t> shortened;
+    if (const auto d = registry::setting(options.settings, "deadline-scenarios-at")) {
+        shortened = parse_deadline(*d);  // checked as conform parsed it
+    }
+    const auto add = [&cat, shortened](const std::shared_ptr<MachineEnvironment>& env, MachineScenario s) {
+        const bool waits_out_deadline = s.stall_after || s.trickle_gap;
+        if (waits_out_deadline && shortened) {
+            const Millis d{static_cast<Millis::rep>(*shortened) * 1000};
+            s.requires_target_flags = true;
+            s.target_flags = s.target_flags + std::vector<std::string>{"--handshake-deadline", std::to_string(*shortened)};
+            s.deadline = s.stall_after ? d + (kSilence - Millis(1000) * sft::kHandshakeDeadlineSeconds) : d + Millis(10000);
+            if (s.trickle_gap) {
+                s.trickle_gap = std::min(*s.trickle_gap, d / 4);
+            }
+            s.info.rule += " (the target configured to " + std::to_string(*shortened) + " s)";
+        } else if (!s.stall_after) {
+            // Each end runs 600,000 PBKDF2 iterations (0.5-2 s, more on a loaded host) before its
+            // next message: the engine's default 3 s does not cover two of them in turn.
             s.deadline = std::max(s.deadline, Millis(40000));
         }
         cat.scenarios.push_back(make_machine_scenario(env, std::move(s)));

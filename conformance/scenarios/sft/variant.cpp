@@ -77,6 +77,12 @@ bool hex_setting(const registry::Settings& s, const std::string& name, std::opti
     return true;
 }
 
+using conformance::sft_scenarios::parse_deadline;
+
+std::string deadline_check(const std::string& text) {
+    return parse_deadline(text) ? "" : "whole seconds from 1 to " + std::to_string(kHandshakeDeadlineSeconds);
+}
+
 std::unique_ptr<Machine> make_machine(const registry::MachineRequest& req, Rng& rng, const Clock& clock,
                                       std::string& error) {
     const auto profile = profile_from_string(req.profile.empty() ? "described" : req.profile);
@@ -106,6 +112,14 @@ std::unique_ptr<Machine> make_machine(const registry::MachineRequest& req, Rng& 
             error = "--utc-offset: not an integer";
             return nullptr;
         }
+    }
+    if (const std::string* d = one(req.settings, "handshake-deadline")) {
+        const auto seconds = parse_deadline(*d);
+        if (!seconds) {
+            error = "--handshake-deadline: whole seconds from 1 to " + std::to_string(kHandshakeDeadlineSeconds);
+            return nullptr;
+        }
+        cfg.handshake_deadline_seconds = *seconds;
     }
     for (const auto& k : req.knobs) {
         if (!set_quirk(cfg.quirks, k)) {
@@ -308,6 +322,15 @@ registry::Variant build() {
         // The catalogue's servers run without the flood budget (it would end a catalogue after
         // ten handshakes); acceptor.dos.kdf-budget-spent grades the budget with 0.
         {"kdf-budget", "N|unlimited", "a server's unauthenticated key derivations per 60 s (default 10)", false},
+        {"handshake-deadline", "SECONDS", "the overall handshake deadline, 1 to 30 (default 30, A5)", false,
+         deadline_check},
+    };
+    // The deadline scenarios wait out the target's handshake deadline (30 s by the spec); a target
+    // that can shorten it (--handshake-deadline) is graded on the shorter one, in seconds, not minutes.
+    v.conform_flags = {
+        {"deadline-scenarios-at", "SECONDS",
+         "run the deadline and silence scenarios with the target's --handshake-deadline SECONDS (1 to 30)", false,
+         deadline_check},
     };
     for (const auto& q : quirk_table()) {
         registry::Knob k;

@@ -150,7 +150,11 @@ registry::Variant make() {
     v.shim_flags = ref::shim_flags();
     v.conform_flags = {
         {"network", "PASSPHRASE", "network passphrase (default: the test network)"},
-        {"target-peer-id", "HEX", "the node ID a --connect/--listen target must announce"},
+        {"target-peer-id", "HEX", "the node ID a --connect/--listen target must announce", false,
+         [](const std::string& text) -> std::string {
+             const auto b = from_hex(text);
+             return b && b->size() == 32 ? "" : "expected 32 bytes of hex";
+         }},
     };
     v.knobs = knobs();
     v.fuzz_targets = {"stellar_frame", "stellar_authenticated_message", "stellar_stellar_message", "stellar_hello",
