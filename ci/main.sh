@@ -71,6 +71,23 @@ for v in $("$bin" list --names); do
   fi
 done
 
+# A third-party implementation beside the reference: the Stellar catalogue against
+# @stellarbeat/js-stellar-node-connector (as a shim), with its expectations file.
+connector=conformance/peers/js-stellar-node-connector
+step "conformance: js-stellar-node-connector (third party), both roles" "$bin" conform --variant stellar \
+  --shim "node $connector/peer.mjs" --jobs 4 --quiet \
+  --expectations conformance/expectations/stellar/js-stellar-node-connector.json \
+  --html reports/js-stellar-node-connector.html --report-json reports/js-stellar-node-connector.json \
+  --junit reports/js-stellar-node-connector.junit.xml
+# One compatibility matrix: every variant's reference, and the connector next to Stellar's.
+matrix_inputs=()
+for f in reports/*-reference.json reports/js-stellar-node-connector.json; do
+  [ -f "$f" ] && matrix_inputs+=("$f")
+done
+step "compatibility matrix" "$bin" report merge "${matrix_inputs[@]}" --html reports/matrix.html \
+  --json reports/matrix.json --junit reports/matrix.junit.xml
+echo "matrix: reports/matrix.html"
+
 echo
 echo "summary"
 failed=0
