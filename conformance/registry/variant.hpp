@@ -136,6 +136,9 @@ struct Variant {
     // Variant flags of `shakedown conform` (e.g. the network, the identity a running target has).
     std::vector<ShimFlag> conform_flags;
     std::vector<Knob> knobs;
+    // Shim flags that make an initiator present a credential the default acceptor must refuse
+    // (a wrong password, an unpinned key): `shakedown load --mode wrong-credential`.
+    std::vector<std::string> wrong_credential;
     std::vector<std::string> fuzz_targets;
     std::vector<BenchCase> bench;
     // The loopback pairs of a profile; unset: one pair with empty settings.
