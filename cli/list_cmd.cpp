@@ -45,8 +45,11 @@ nlohmann::ordered_json describe(const registry::Variant& v) {
     }
     j["knobs"] = nlohmann::ordered_json::array();
     for (const auto& k : v.knobs) {
-        j["knobs"].push_back({{"name", k.name}, {"summary", k.summary}, {"must_fail", k.must_fail},
-                              {"profiles", k.profiles}});
+        j["knobs"].push_back(
+            {{"name", k.name}, {"summary", k.summary}, {"must_fail", k.must_fail}, {"profiles", k.profiles}});
+        if (!k.off_the_wire.empty()) {
+            j["knobs"].back()["off_the_wire"] = k.off_the_wire;
+        }
     }
     j["fuzz_targets"] = v.fuzz_targets;
     return j;
@@ -73,8 +76,8 @@ void add_list_command(CLI::App& app, int& exit_code) {
             std::cout << all.dump(2) << "\n";
         } else {
             for (const auto* v : registry::variants()) {
-                std::cout << v->name << "  " << v->summary << "\n  doc:       " << v->doc << "\n  transport: "
-                          << v->transport_name << "\n  profiles: ";
+                std::cout << v->name << "  " << v->summary << "\n  doc:       " << v->doc
+                          << "\n  transport: " << v->transport_name << "\n  profiles: ";
                 for (const auto& p : v->profiles) {
                     std::cout << " " << p.name;
                 }
@@ -87,8 +90,7 @@ void add_list_command(CLI::App& app, int& exit_code) {
                     std::cout << " " << f;
                 }
                 std::cout << "\n  conformance catalogue: " << (v->catalogue ? "yes" : "not yet")
-                          << "; bug knobs: " << v->knobs.size() << "; fuzz targets: " << v->fuzz_targets.size()
-                          << "\n";
+                          << "; bug knobs: " << v->knobs.size() << "; fuzz targets: " << v->fuzz_targets.size() << "\n";
             }
         }
         exit_code = 0;

@@ -35,8 +35,10 @@ done
 
 export ASAN_OPTIONS=detect_leaks=1
 printf '%-36s %6s %9s %6s\n' target seeds exec/s result
-for t in "${expected[@]}"; do
-  variant=${t%%_*}
+# One target: its files checked, then fuzzed on its seeds. CFL_JOBS targets at once (default 2).
+check_target() {
+  local t=$1
+  local variant=${t%%_*}
   [[ -x "$OUT/$t" ]] || fail "$t missing from \$OUT"
   if ldd "$OUT/$t" | grep -Eq 'libsodium|libcrypto|libssl'; then
     fail "$t links a third-party library dynamically: $(ldd "$OUT/$t" | grep -E 'sodium|crypto|ssl')"
@@ -93,5 +95,9 @@ PY
   fi
   rate=$(grep -a '^stat::average_exec_per_sec:' "$log" | awk '{print $2}')
   printf '%-36s %6s %9s %6s\n' "$t" "$(ls "$seeds" | wc -l)" "${rate:-?}" ok
-done
+}
+export -f check_target fail
+export root scratch seconds
+printf '%s\n' "${expected[@]}" | xargs -P "${CFL_JOBS:-2}" -n 1 bash -c 'set -euo pipefail; check_target "$0"' ||
+  fail "a target failed (its lines above)"
 echo "clusterfuzzlite_build: ${#expected[@]} target(s) built, packaged and fuzzed"

@@ -3,6 +3,7 @@
 // the machine scenarios' harness and variants that keep a peer of their own.
 #include <ctime>
 
+#include "conformance/registry/forwarding_machine.hpp"
 #include "conformance/registry/variant.hpp"
 
 namespace shakedown::registry {
@@ -22,32 +23,20 @@ private:
 };
 
 // A machine that owns the randomness and clock it was built with.
-class OwningMachine final : public Machine {
+class OwningMachine final : public ForwardingMachine {
 public:
     OwningMachine(std::unique_ptr<Rng> rng, std::unique_ptr<Clock> clock)
         : m_rng(std::move(rng)), m_clock(std::move(clock)) {}
-    void set(std::unique_ptr<Machine> inner) { m_inner = std::move(inner); }
     [[nodiscard]] Rng& rng() { return *m_rng; }
+    // The inner machine holds references to both: it goes first.
+    ~OwningMachine() override { set(nullptr); }
+    OwningMachine(const OwningMachine&) = delete;
+    OwningMachine& operator=(const OwningMachine&) = delete;
     [[nodiscard]] const Clock& clock() const { return *m_clock; }
-
-    [[nodiscard]] Role role() const noexcept override { return m_inner->role(); }
-    void start() override { m_inner->start(); }
-    void receive(ByteView input) override { m_inner->receive(input); }
-    void peer_closed() override { m_inner->peer_closed(); }
-    void idle_timeout() override { m_inner->idle_timeout(); }
-    [[nodiscard]] std::optional<std::uint32_t> idle_timeout_ms() const override { return m_inner->idle_timeout_ms(); }
-    [[nodiscard]] Action next_action() const override { return m_inner->next_action(); }
-    [[nodiscard]] std::vector<Bytes> take_output() override { return m_inner->take_output(); }
-    [[nodiscard]] bool authenticated() const noexcept override { return m_inner->authenticated(); }
-    [[nodiscard]] std::optional<Closure> closure() const override { return m_inner->closure(); }
-    [[nodiscard]] std::vector<DerivedKey> derived_keys() const override { return m_inner->derived_keys(); }
-    [[nodiscard]] std::size_t pending_bytes() const noexcept override { return m_inner->pending_bytes(); }
-    [[nodiscard]] Bytes peer_identity() const override { return m_inner->peer_identity(); }
 
 private:
     std::unique_ptr<Rng> m_rng;
     std::unique_ptr<Clock> m_clock;
-    std::unique_ptr<Machine> m_inner;
 };
 
 }  // namespace

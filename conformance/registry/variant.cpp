@@ -1,15 +1,15 @@
 #include "conformance/registry/variant.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
+#include <thread>
 
 #include "conformance/runner/machine_peer.hpp"
 
 namespace shakedown::registry {
 
-namespace {
-
-conformance::DriveLimits limits_from(const Settings& settings) {
+conformance::DriveLimits drive_limits(const Settings& settings) {
     conformance::DriveLimits limits;
     if (const auto t = setting(settings, "timeout-ms")) {
         std::uint32_t n = 0;
@@ -19,6 +19,8 @@ conformance::DriveLimits limits_from(const Settings& settings) {
     }
     return limits;
 }
+
+namespace {
 
 std::optional<conformance::ConnectionLimits> connection_limits_of(const Variant& v, const std::string& profile,
                                                                   const Settings& settings) {
@@ -56,7 +58,7 @@ std::shared_ptr<conformance::LocalPeer> reference_peer(const Variant& v, const s
     }
     return std::make_shared<conformance::MachineReferencePeer>(
         "shakedown reference peer (in process)" + knob_text, v.transport(profile, settings), make,
-        limits_from(settings), connection_limits_of(v, profile, settings));
+        drive_limits(settings), connection_limits_of(v, profile, settings));
 }
 
 int serve(const Variant& v, const PeerRun& run) {
@@ -67,10 +69,11 @@ int serve(const Variant& v, const PeerRun& run) {
         return -1;
     }
     const auto transport = v.transport(run.profile, run.settings);
-    const auto limits = limits_from(run.settings);
+    const auto limits = drive_limits(run.settings);
     const std::optional<conformance::Deadline> until =
-        run.timeout_ms > 0 ? std::optional<conformance::Deadline>(conformance::after(conformance::Millis(run.timeout_ms)))
-                           : std::nullopt;
+        run.timeout_ms > 0
+            ? std::optional<conformance::Deadline>(conformance::after(conformance::Millis(run.timeout_ms)))
+            : std::nullopt;
     const auto make = [&v, &run](Role role, std::string& error) {
         return build_machine(v, MachineRequest{role, run.profile, run.settings, run.knobs}, error);
     };
@@ -88,8 +91,11 @@ int serve(const Variant& v, const PeerRun& run) {
     const std::atomic<bool> stop{false};
     std::size_t made = 0;
     std::size_t completed = 0;
+    // --max-connections 0 (a reconnecting peer, as the harness's listen mode needs): connect again
+    // after each exchange until stopped (a signal, or --timeout-ms); otherwise make that many.
+    const bool reconnect = run.max_connections == 0;
     const std::size_t wanted = run.max_connections == 0 ? 1 : run.max_connections;
-    while (made < wanted && !(until && conformance::SteadyClock::now() >= *until)) {
+    while ((reconnect || made < wanted) && !(until && conformance::SteadyClock::now() >= *until)) {
         std::string error;
         auto machine = make(Role::initiator, error);
         if (!machine) {
@@ -97,10 +103,13 @@ int serve(const Variant& v, const PeerRun& run) {
             return 2;
         }
         ++made;
-        completed += conformance::run_machine_initiator(*transport, run.endpoint, *machine, stop, limits, run.emit)
-                             .authenticated
-                         ? 1
-                         : 0;
+        const bool ok = conformance::run_machine_initiator(*transport, run.endpoint, *machine, stop, limits, run.emit)
+                            .authenticated;
+        completed += ok ? 1 : 0;
+        if (reconnect && !ok) {
+            // Nobody listening yet (or any more), or the exchange was refused: do not spin.
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
     }
     return made > 0 && completed == made ? 0 : 1;
 }
@@ -121,23 +130,6 @@ const Knob* Variant::find_knob(std::string_view n) const {
         }
     }
     return nullptr;
-}
-
-const Variant* find(std::string_view name) {
-    for (const auto* v : variants()) {
-        if (v->name == name) {
-            return v;
-        }
-    }
-    return nullptr;
-}
-
-std::vector<std::string> names() {
-    std::vector<std::string> out;
-    for (const auto* v : variants()) {
-        out.push_back(v->name);
-    }
-    return out;
 }
 
 }  // namespace shakedown::registry

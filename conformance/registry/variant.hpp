@@ -19,10 +19,9 @@
 #include "common/machine.hpp"
 #include "common/rng.hpp"
 #include "conformance/registry/settings.hpp"
-#include "conformance/runner/machine_peer.hpp"
-#include "conformance/runner/net.hpp"
 #include "conformance/runner/machine_catalogue.hpp"
 #include "conformance/runner/machine_peer.hpp"
+#include "conformance/runner/net.hpp"
 #include "conformance/runner/runner.hpp"
 #include "conformance/runner/target.hpp"
 #include "conformance/runner/transport.hpp"
@@ -43,14 +42,17 @@ struct Knob {
     std::string summary;
     std::vector<std::string> must_fail;
     std::vector<std::string> profiles;  // empty: every profile
+    // A knob no scenario can see within a catalogue's time (it only costs memory, say): why, and
+    // the unit test that catches it instead. Only with an empty must_fail.
+    std::string off_the_wire;
 };
 
 // What the reference needs to build one machine.
 struct MachineRequest {
     Role role = Role::initiator;
     std::string profile;
-    Settings settings;                // from the shim flags table
-    std::vector<std::string> knobs;   // bug knobs to enable
+    Settings settings;               // from the shim flags table
+    std::vector<std::string> knobs;  // bug knobs to enable
 };
 
 // The reference peer: per-connection machines behind a variant's transport. `make_machine` returns
@@ -65,8 +67,8 @@ struct PeerRun {
     std::string profile;
     Settings settings;
     std::vector<std::string> knobs;
-    std::size_t max_connections = 0;  // acceptor: 0 = until stopped; initiator: connections in turn
-    std::uint32_t timeout_ms = 0;     // 0: no limit
+    std::size_t max_connections = 0;               // acceptor: 0 = until stopped; initiator: connections in turn
+    std::uint32_t timeout_ms = 0;                  // 0: no limit
     std::function<void(const std::string&)> emit;  // one output line (LISTENING, HANDSHAKE_OK, ...)
 };
 
@@ -104,7 +106,7 @@ struct LoopbackPair {
 struct Variant {
     std::string name;
     std::string summary;
-    std::string doc;  // docs/protocols/<name>.md
+    std::string doc;                // docs/protocols/<name>.md
     std::vector<Profile> profiles;  // the first is the default
     std::vector<std::string> messages;
     std::string transport_name;  // "tcp+record-marking", "websocket", "udp", ...
@@ -172,6 +174,9 @@ struct Variant {
 [[nodiscard]] conformance::FlaggedMachineFactory flagged_machine_factory(const Variant& v, const std::string& profile,
                                                                          const Settings& settings,
                                                                          const std::vector<std::string>& knobs);
+
+// The per-connection limits a peer's settings ask for (`timeout-ms`: each connection's lifetime).
+[[nodiscard]] conformance::DriveLimits drive_limits(const Settings& settings);
 
 // Every registered variant, in variants.cmake order.
 [[nodiscard]] const std::vector<const Variant*>& variants();

@@ -31,7 +31,9 @@ RewriterFactory flip_bit(std::size_t unit, std::size_t bit) {
     });
 }
 
-RewriterFactory flip_last_bit(std::size_t unit) { return flip_bit(unit, static_cast<std::size_t>(-1)); }
+RewriterFactory flip_last_bit(std::size_t unit) {
+    return flip_bit(unit, static_cast<std::size_t>(-1));
+}
 
 RewriterFactory truncate(std::size_t unit, std::size_t keep) {
     return at(unit, [keep](const Bytes& u) {
@@ -95,9 +97,13 @@ RewriterFactory swap_with_next(std::size_t unit) {
 
 namespace {
 
-bool starts_with(const std::string& s, std::string_view p) { return s.rfind(p, 0) == 0; }
+bool starts_with(const std::string& s, std::string_view p) {
+    return s.rfind(p, 0) == 0;
+}
 
-std::string ms(Millis d) { return std::to_string(d.count()) + " ms"; }
+std::string ms(Millis d) {
+    return std::to_string(d.count()) + " ms";
+}
 
 std::string describe(const std::optional<Closure>& c) {
     if (!c) {
@@ -121,7 +127,7 @@ struct Exchange {
     OpenResult::Status open_status = OpenResult::Status::failed;
     std::string open_error;
     std::string harness_error;
-    std::vector<Bytes> harness_units;  // as the honest machine emitted them
+    std::vector<Bytes> harness_units;         // as the honest machine emitted them
     std::optional<std::size_t> rewritten_at;  // harness unit index of the first change
     std::size_t bytes_after_change = 0;       // from the target, after the change was sent
     bool harness_authenticated = false;
@@ -130,6 +136,9 @@ struct Exchange {
     std::string target_end;      // how it ended ("closed", "reset", "framing error: ...")
     bool deadline_passed = false;
     bool stalled = false;
+    SteadyClock::time_point changed_at{};  // when the first changed unit went out
+    SteadyClock::time_point closed_at{};   // when the target's end was seen
+    Millis reaction{0};                    // the environment's, scaled
 };
 
 class MachineScenarioImpl final : public Scenario {
@@ -155,13 +164,16 @@ public:
                 return *early;
             }
             if (!first.harness_authenticated) {
-                return {Verdict::fail, "the honest handshake before the replay did not complete: " +
-                                           describe(first.harness_closure),
-                        {}, false};
+                return {Verdict::fail,
+                        "the honest handshake before the replay did not complete: " + describe(first.harness_closure),
+                        {},
+                        false};
             }
             replayed = first.harness_units;
             if (*m_spec.replay_unit >= replayed.size()) {
-                return {Verdict::fail, "the honest handshake sent no unit " + std::to_string(*m_spec.replay_unit), {},
+                return {Verdict::fail,
+                        "the honest handshake sent no unit " + std::to_string(*m_spec.replay_unit),
+                        {},
                         true};
             }
         }
@@ -234,6 +246,7 @@ private:
             return x;
         }
         x.opened = true;
+        x.reaction = ctx.scaled(m_env->reaction);
         Transport& t = *opened.transport;
         const Deadline end = after(ctx.scaled(m_spec.deadline));
         std::size_t next = 0;
@@ -252,8 +265,31 @@ private:
                 // wrong key): it counts from the first unit.
                 if (!x.rewritten_at && (configured_change || !(out.size() == 1 && out.front() == unit))) {
                     x.rewritten_at = index;
+                    x.changed_at = SteadyClock::now();
                 }
                 for (const auto& o : out) {
+                    if (m_spec.trickle_gap) {
+                        x.stalled = true;
+                        x.rewritten_at = x.rewritten_at.value_or(index);
+                        for (std::size_t i = 0; i < o.size(); ++i) {
+                            if (SteadyClock::now() >= end) {
+                                return true;  // the deadline passed with the target still waiting
+                            }
+                            if (t.send(ByteView(o).subspan(i, 1), std::min(end, after(Millis(2000))))) {
+                                return false;
+                            }
+                            // Between bytes, notice a target that gives up.
+                            const Incoming in = t.receive_any(std::min(end, after(*m_spec.trickle_gap)));
+                            if (in.kind != Incoming::Kind::timeout && in.kind != Incoming::Kind::message) {
+                                x.target_closed = true;
+                                x.closed_at = SteadyClock::now();
+                                x.target_end =
+                                    std::string(to_string(in.kind)) + (in.detail.empty() ? "" : ": " + in.detail);
+                                return false;
+                            }
+                        }
+                        continue;
+                    }
                     if (t.send(o, std::min(end, after(Millis(2000))))) {
                         return false;
                     }
@@ -283,6 +319,7 @@ private:
             }
             if (in.kind != Incoming::Kind::message) {
                 x.target_closed = true;
+                x.closed_at = SteadyClock::now();
                 x.target_end = std::string(to_string(in.kind)) + (in.detail.empty() ? "" : ": " + in.detail);
                 if (harness->next_action() != Action::closed) {
                     harness->peer_closed();
@@ -295,9 +332,8 @@ private:
         if (!x.target_closed && ok) {
             // A stalled handshake is watched to the scenario's deadline (the target's own deadline
             // must pass first); otherwise a refusal must come promptly.
-            const Deadline watch = x.stalled ? end
-                                             : std::min(after(ctx.scaled(m_env->reaction)),
-                                                        std::max(end, after(Millis(200))));
+            const Deadline watch =
+                x.stalled ? end : std::min(after(ctx.scaled(m_env->reaction)), std::max(end, after(Millis(200))));
             for (;;) {
                 const Incoming in = t.receive_any(watch);
                 if (in.kind == Incoming::Kind::timeout) {
@@ -308,6 +344,7 @@ private:
                 }
                 if (in.kind != Incoming::Kind::message) {
                     x.target_closed = true;
+                    x.closed_at = SteadyClock::now();
                     x.target_end = std::string(to_string(in.kind)) + (in.detail.empty() ? "" : ": " + in.detail);
                     break;
                 }
@@ -341,8 +378,6 @@ private:
                 }
             }
         }
-        ScenarioOutcome o;
-        o.handshake_completed = reported ? reported_ok : x.harness_authenticated;
         if (m_spec.expect == Expect::complete) {
             return grade_complete(x, reported, reported_ok, reported_failure);
         }
@@ -390,9 +425,9 @@ private:
         o.verdict = Verdict::pass;
         o.reason = std::move(how);
         if (!m_spec.expected_error.empty() && !failure.empty() && failure.rfind(m_spec.expected_error, 0) != 0) {
-            o.findings.push_back(Finding{Verdict::pass, "error",
-                                         "rejected with '" + failure + "'; the reference gives " + m_spec.expected_error,
-                                         false});
+            o.findings.push_back(
+                Finding{Verdict::pass, "error",
+                        "rejected with '" + failure + "'; the reference gives " + m_spec.expected_error, false});
         }
         return o;
     }
@@ -400,9 +435,16 @@ private:
     [[nodiscard]] ScenarioOutcome grade_reject(const Exchange& x, bool reported, bool reported_ok,
                                                const std::string& failure) const {
         if (!x.rewritten_at && !x.stalled && !m_spec.replay_unit) {
-            return {Verdict::fail, "the scenario's change never applied (the harness sent " +
-                                       std::to_string(x.harness_units.size()) + " units)",
-                    {}, x.harness_authenticated};
+            return {Verdict::fail,
+                    "the scenario's change never applied (the harness sent " + std::to_string(x.harness_units.size()) +
+                        " units; then " +
+                        (x.target_closed     ? "the target ended the connection: " + x.target_end
+                         : x.deadline_passed ? "the deadline of " + ms(m_spec.deadline) + " passed"
+                         : x.harness_closure ? "our side closed: " + describe(x.harness_closure)
+                                             : std::string("the exchange ended")) +
+                        (reported && !reported_ok ? "; the target reported HANDSHAKE_FAILED " + failure : "") + ")",
+                    {},
+                    x.harness_authenticated};
         }
         if (x.stalled) {
             // Only the target's own deadline counts: once we close, every target "fails".
@@ -413,6 +455,19 @@ private:
                 return rejected("no reply to a stalled handshake (a datagram peer's way)", failure);
             }
             return accepted("the target kept a stalled handshake open for " + ms(m_spec.deadline));
+        }
+        const bool refused_with_error = x.harness_closure && x.harness_closure->failure.code == Error::peer_error;
+        if (m_spec.refusal_on_the_wire && !refused_with_error && !m_env->silence_is_rejection &&
+            !(reported && reported_ok) &&
+            (!x.target_closed || (x.rewritten_at && x.closed_at - x.changed_at > x.reaction))) {
+            const std::string ended =
+                x.target_closed
+                    ? "it closed only after " +
+                          std::to_string(std::chrono::duration_cast<Millis>(x.closed_at - x.changed_at).count()) + " ms"
+                    : "we hung up";
+            return accepted("the target did not refuse the changed unit within " + ms(x.reaction) +
+                            ": it waited for more (" + ended + ")" +
+                            (reported ? "; then it reported HANDSHAKE_FAILED " + failure : ""));
         }
         if (reported) {
             if (reported_ok) {
@@ -427,8 +482,8 @@ private:
         }
         if (x.harness_closure && !x.harness_closure->by_peer && went_on &&
             x.harness_closure->failure.code != Error::peer_error && !x.target_closed) {
-            return accepted("the target answered instead of refusing (our side then closed: " +
-                            describe(x.harness_closure) + ")");
+            return accepted(
+                "the target answered instead of refusing (our side then closed: " + describe(x.harness_closure) + ")");
         }
         if (x.harness_closure && x.harness_closure->failure.code == Error::peer_error) {
             return rejected("the target refused with an error message", failure);
@@ -477,10 +532,9 @@ HonestShape honest_shape(const MachineEnvironment& env, Role target_role, const 
     if (!target || !harness) {
         return shape;
     }
-    Machine& initiator = target_role == Role::initiator ? *target : *harness;
-    Machine& acceptor = target_role == Role::initiator ? *harness : *target;
-    acceptor.start();
-    initiator.start();
+    // The acceptor starts first (it may speak first), then the initiator.
+    (target_role == Role::acceptor ? *target : *harness).start();
+    (target_role == Role::initiator ? *target : *harness).start();
     for (int round = 0; round < 64; ++round) {
         bool moved = false;
         for (auto& u : harness->take_output()) {
@@ -498,7 +552,6 @@ HonestShape honest_shape(const MachineEnvironment& env, Role target_role, const 
             break;
         }
     }
-    (void)initiator;
     shape.completed = harness->authenticated() && target->authenticated();
     if (!shape.completed) {
         shape.error = "the reference did not complete against itself: " + describe(target->closure()) + " / " +
@@ -535,9 +588,8 @@ std::vector<MachineScenario> generic_families(const MachineEnvironment& env, con
     };
     const auto env_copy = std::make_shared<const MachineEnvironment>(env);
     const auto body = [env_copy](std::size_t k, std::function<Bytes(Bytes)> change) {
-        return rewrite::replace(k, [env_copy, change = std::move(change)](const Bytes& u) {
-            return env_copy->rebody(u, change);
-        });
+        return rewrite::replace(
+            k, [env_copy, change = std::move(change)](const Bytes& u) { return env_copy->rebody(u, change); });
     };
     const std::size_t units = shape.harness_unit_sizes.size();
     for (std::size_t k = 0; k < units; ++k) {

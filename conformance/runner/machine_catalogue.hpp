@@ -60,6 +60,13 @@ struct MachineScenario {
     std::optional<std::size_t> replay_unit;
     // Stop sending after this many harness units: the target must give up by its own deadline.
     std::optional<std::size_t> stall_after;
+    // Send the harness's units one byte at a time, this far apart (a read timeout never fires):
+    // graded as a stalled handshake, which only the target's overall deadline ends.
+    std::optional<Millis> trickle_gap;
+    // The refusal must show on the wire within the environment's reaction time (the target closes,
+    // or answers with an error): a target that keeps waiting, and closes only at its read timeout
+    // or once we hang up, has not refused (a length prefix it would buffer, for example).
+    bool refusal_on_the_wire = false;
     // How to grade a target that accepts what it must reject (FAIL unless the spec allows it).
     Verdict on_accept = Verdict::fail;
     std::string consequence;  // what acceptance means, appended to the reason
@@ -71,8 +78,7 @@ struct MachineScenario {
 
 struct MachineEnvironment {
     // The harness's machine for `role` (the reference of the variant), configured by shim flags.
-    std::function<std::unique_ptr<Machine>(Role role, const std::vector<std::string>& flags, std::string& error)>
-        make;
+    std::function<std::unique_ptr<Machine>(Role role, const std::vector<std::string>& flags, std::string& error)> make;
     // Flags every scenario gives the target before its own (its keys, its profile's settings).
     std::vector<std::string> target_flags;
     // Datagram transports: a target that refuses may stay silent rather than close.
@@ -112,7 +118,7 @@ struct HonestShape {
 // a final unit the target never acknowledges).
 struct FamilyOptions {
     Role target_role = Role::acceptor;
-    std::string id_prefix;          // e.g. "" or "password." (after the role)
+    std::string id_prefix;  // e.g. "" or "password." (after the role)
     std::vector<std::string> target_flags;
     std::vector<std::string> harness_flags;
     std::vector<std::string> unit_names;  // names of the harness's units, for titles ("HELLO", ...)

@@ -1,6 +1,6 @@
 // Writes the HiveMind seed corpora fuzz/corpus/hivemind_<target>/ from the vectors' wire bytes,
 // or with --check verifies the committed corpora are exactly what it would write. Names say where
-// a seed came from: codec_tc<N>, handshake_tc<N>[_u<unit>]. A seed whose bytes the same target
+// a seed came from: codec_tc<N>, handshake_tc<N>[_u<unit>], script_<what>. A seed whose bytes the same target
 // already has is left out; other files in a corpus directory (merged units) are left alone.
 //
 //   fuzz_make_corpus_hivemind [--check] [--out DIR]
@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 
+#include "fuzz/machine_driver.hpp"
 #include "hivemind/codecs.hpp"
 #include "hivemind/handshake.hpp"
 #include "vectors/gen/hivemind/hivemind_vectors.hpp"
@@ -108,8 +109,9 @@ Bytes unit_of(const VJson& u) {
     return out;
 }
 
-// The machine-target input for one side of a transcript, when the driver's fixed configuration
-// (fuzz/hivemind/hivemind_machine_driver.hpp) can express that side's.
+// The machine-target input for one side of a transcript, when the target's configuration
+// (fuzz/hivemind/hivemind_machine_target.hpp) can express that side's: the configuration bytes,
+// then a script (fuzz/machine_driver.hpp) injecting the units that side received.
 std::optional<Bytes> machine_input(const VJson& t, bool server, const std::vector<Bytes>& units) {
     const VJson& s = t.at(server ? "server" : "client");
     const std::string mode = t.at("mode").get<std::string>();
@@ -145,12 +147,16 @@ std::optional<Bytes> machine_input(const VJson& t, bool server, const std::vecto
         return std::nullopt;
     }
     rng.resize(128, 0);
-    Bytes in{flags, enc, cipher};
-    in.insert(in.end(), rng.begin(), rng.end());
+    Bytes in(3 + rng.size());
+    in[0] = flags;
+    in[1] = enc;
+    in[2] = cipher;
+    std::copy(rng.begin(), rng.end(), in.begin() + 3);
     for (const auto& u : units) {
-        in.push_back(static_cast<std::uint8_t>(u.size() >> 8));
-        in.push_back(static_cast<std::uint8_t>(u.size()));
-        in.insert(in.end(), u.begin(), u.end());
+        if (u.size() >= fuzz::script::kMaxInjected) {
+            return std::nullopt;
+        }
+        fuzz::script::append_with_length(in, fuzz::script::kInjectRaw, u);
     }
     return in;
 }
@@ -158,6 +164,35 @@ std::optional<Bytes> machine_input(const VJson& t, bool server, const std::vecto
 // Salts the transcripts derive keys from: the machine targets run PBKDF2 at full strength for
 // these (so seeds reach the encrypted HELLO) and at one iteration for any other.
 std::set<std::string> g_salts;
+
+// Honest runs against the target's own peer, per mode, binarize flag and cipher, and a few changed
+// units: the configuration bytes, randomness that no vector uses, then the script.
+void scripts(Corpora& c) {
+    using namespace fuzz::script;
+    for (const int flags : {0, 1, 2, 4, 5, 6, 8, 9, 10}) {
+        for (const int cipher : {0, 1}) {
+            Bytes head(3 + 128);
+            head[0] = static_cast<std::uint8_t>(flags);
+            head[2] = static_cast<std::uint8_t>(cipher);
+            for (std::size_t i = 0; i < 128; ++i) {
+                head[3 + i] = static_cast<std::uint8_t>(0x40 + i);
+            }
+            const std::string name = "script_f" + std::to_string(flags) + "_c" + std::to_string(cipher);
+            const auto add = [&](const std::string& what, std::initializer_list<std::uint8_t> script) {
+                Bytes in = head;
+                in.insert(in.end(), script.begin(), script.end());
+                c.add("hivemind_server", name + what, in);
+                c.add("hivemind_client", name + what, in);
+            };
+            add("_honest", {kHonestToEnd});
+            if (cipher == 0 && flags <= 2) {
+                add("_flip_first", {kFlip, 0x00, 0x20, 0x01, kHonestToEnd});
+                add("_flip_second", {kHonest, kFlip, 0x00, 0x30, 0x01, kHonestToEnd});
+                add("_duplicate_first", {kHonest, kDuplicate, kHonestToEnd});
+            }
+        }
+    }
+}
 
 void from_transcripts(const VJson& doc, Corpora& c) {
     for (const auto& g : doc.at("testGroups")) {
@@ -246,6 +281,7 @@ int main(int argc, char** argv) {
     }
     Corpora c;
     try {
+        scripts(c);
         for (const auto& f : hivemind::vectors::generate({})) {
             const VJson doc = VJson::parse(f.text);
             if (doc.at("schema") == hivemind::vectors::kCodecSchema) {

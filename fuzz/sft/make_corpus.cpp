@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "fuzz/machine_driver.hpp"
 #include "sft/message.hpp"
 #include "vectors/gen/json_strict.hpp"
 
@@ -35,23 +36,22 @@ struct Corpora {
     }
 };
 
+// What one side received, injected as it is (fuzz/machine_driver.hpp, op 6) in pieces the op
+// takes.
 Bytes raw_stream(const std::vector<Bytes>& units) {
-    Bytes out{0};  // mode 0: raw
+    Bytes out;
     for (const auto& u : units) {
-        for (std::size_t i = 0; i < u.size(); i += 256) {
-            const std::size_t n = std::min<std::size_t>(256, u.size() - i);
-            out.push_back(static_cast<std::uint8_t>(n - 1));
-            out.insert(out.end(), u.begin() + static_cast<std::ptrdiff_t>(i), u.begin() + static_cast<std::ptrdiff_t>(i + n));
+        for (std::size_t i = 0; i < u.size(); i += 4096) {
+            const std::size_t n = std::min<std::size_t>(4096, u.size() - i);
+            fuzz::script::append_with_length(out, fuzz::script::kInjectRaw, ByteView(u).subspan(i, n));
         }
     }
     return out;
 }
 
-void op(Bytes& s, std::uint8_t code, std::string_view body) {
-    s.push_back(code);
-    s.push_back(static_cast<std::uint8_t>(body.size() >> 8));
-    s.push_back(static_cast<std::uint8_t>(body.size()));
-    s.insert(s.end(), body.begin(), body.end());
+// A variant op (fuzz/sft/sft_fuzz.hpp) with a u16be length and its bytes.
+void sealed(Bytes& s, std::uint8_t arg, std::string_view body) {
+    fuzz::script::append_with_length(s, fuzz::script::op(fuzz::script::kVariant, arg), as_bytes(body));
 }
 
 std::string message(sft::MsgType t, sft::json::Value payload, std::int64_t seq) {
@@ -63,31 +63,53 @@ std::string message(sft::MsgType t, sft::json::Value payload, std::int64_t seq) 
     return sft::wire_json(m);
 }
 
+// After an honest handshake (op 14): a session of messages the input writes, re-signed and sealed
+// as the peer would (variant op 2), DATA records (variant op 1), a clock step (variant op 4); the
+// client first downloading f.bin from the honest server (variant op 3).
 void scripts(Corpora& c) {
     using sft::MsgType;
+    using namespace fuzz::script;
     const auto empty = sft::json::Value::make_object({});
+    const auto data = [](Bytes& s, std::uint8_t block, std::string_view body) {
+        s.push_back(op(kVariant, 1));
+        s.push_back(block);
+        s.push_back(static_cast<std::uint8_t>(body.size() >> 8));
+        s.push_back(static_cast<std::uint8_t>(body.size()));
+        s.insert(s.end(), body.begin(), body.end());
+    };
+    for (const char* target : {"sft_server_upstream", "sft_server_described", "sft_client_upstream",
+                               "sft_client_described"}) {
+        c.add(target, "script_honest", Bytes{kHonestToEnd});
+        c.add(target, "script_honest_split", Bytes{op(kSplit, 0), op(kSplit, 7), op(kSplit, 15), kHonestToEnd});
+        c.add(target, "script_flip_first", Bytes{kFlip, 0x00, 0x10, 0x01, kHonestToEnd});
+        c.add(target, "script_flip_first_tail", Bytes{kFlip, 0xff, 0xff, 0x01, kHonestToEnd});
+        c.add(target, "script_truncate_first", Bytes{kTruncate, 0x00, 0x20, kHonestToEnd});
+        c.add(target, "script_append_to_first", Bytes{kAppend, 2, 0x00, 0x00, kHonestToEnd});
+    }
     for (const char* target : {"sft_server_upstream", "sft_server_described"}) {
-        Bytes s{1};
-        op(s, 4, message(MsgType::ping, empty, 0));
-        op(s, 4, message(MsgType::list_files_request, empty, 1));
-        op(s, 4, message(MsgType::file_header,
-                         sft::to_json(sft::FileHeader{"u.bin", 4100, std::string(64, 'a'), "2026-01-01T00:00:00Z"}), 2));
-        op(s, 2, std::string(4096, 'x'));
-        op(s, 2 + 5, "yyyy");
-        op(s, 4, message(MsgType::file_complete, sft::to_json(sft::FileComplete{"u.bin", 4100, std::nullopt}), 3));
-        op(s, 4, message(MsgType::download_file_request, sft::to_json(sft::DownloadFileRequest{"f.bin"}), 4));
-        op(s, 4, message(MsgType::file_resume_ack, sft::to_json(sft::FileResumeAck{"f.bin", 1000}), 5));
-        op(s, 3, "");
+        Bytes s{kHonestToEnd};
+        sealed(s, 2, message(MsgType::ping, empty, 0));
+        sealed(s, 2, message(MsgType::list_files_request, empty, 1));
+        sealed(s, 2, message(MsgType::file_header,
+                             sft::to_json(sft::FileHeader{"u.bin", 4100, std::string(64, 'a'), "2026-01-01T00:00:00Z"}), 2));
+        data(s, 0, std::string(2047, 'x'));
+        data(s, 1, "yyyy");
+        sealed(s, 2, message(MsgType::file_complete, sft::to_json(sft::FileComplete{"u.bin", 4100, std::nullopt}), 3));
+        sealed(s, 2, message(MsgType::download_file_request, sft::to_json(sft::DownloadFileRequest{"f.bin"}), 4));
+        sealed(s, 2, message(MsgType::file_resume_ack, sft::to_json(sft::FileResumeAck{"f.bin", 1000}), 5));
+        s.push_back(op(kVariant, 4));
+        s.push_back(0);
         c.add(target, "script_session", s);
     }
     for (const char* target : {"sft_client_upstream", "sft_client_described"}) {
-        Bytes s{3};  // record mode, the client asks for f.bin first
-        op(s, 4, message(MsgType::file_header,
-                         sft::to_json(sft::FileHeader{"f.bin", 5, std::string(64, 'b'), "2026-01-01T00:00:00Z"}), 0));
-        op(s, 2, "hello");
-        op(s, 4, message(MsgType::file_complete, sft::to_json(sft::FileComplete{"f.bin", 5, std::nullopt}), 1));
-        op(s, 4, message(MsgType::pong, empty, 2));
-        c.add(target, "script_download", s);
+        c.add(target, "script_download", Bytes{kHonestToEnd, op(kVariant, 3), kHonestToEnd});
+        Bytes s{kHonestToEnd, op(kVariant, 3)};
+        sealed(s, 2, message(MsgType::file_header,
+                             sft::to_json(sft::FileHeader{"f.bin", 5, std::string(64, 'b'), "2026-01-01T00:00:00Z"}), 0));
+        data(s, 0, "hello");
+        sealed(s, 2, message(MsgType::file_complete, sft::to_json(sft::FileComplete{"f.bin", 5, std::nullopt}), 1));
+        sealed(s, 2, message(MsgType::pong, empty, 2));
+        c.add(target, "script_download_forged", s);
     }
 }
 

@@ -1,5 +1,8 @@
 #include "fuzz/sft/sft_fuzz.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include "sft/message.hpp"
 
 namespace shakedown::fuzz {
@@ -52,139 +55,6 @@ ByteArray<32> seed_of(std::uint8_t v) {
 }
 }  // namespace
 
-MachineHarness::MachineHarness(Role role, sft::Profile profile)
-    : m_clock(1767225600), m_profile(profile), m_role(role) {
-    const FixedKeys& k = fixed_keys();
-    sft::Config cfg;
-    cfg.role = role;
-    cfg.profile = profile;
-    cfg.store = &m_store;
-    cfg.deriver = &m_deriver;
-    m_store.put("f.bin", Bytes(5000, 0x42));
-    if (role == Role::acceptor) {
-        cfg.identity_seed = k.server_id_seed;
-        if (profile == sft::Profile::described) {
-            cfg.peer_identity = k.client_id;
-        }
-    } else {
-        cfg.identity_seed = k.client_id_seed;
-        cfg.peer_identity = k.server_id;
-    }
-    m_machine_rng = std::make_unique<FirstThenStream>(
-        role == Role::acceptor ? k.server_eph_secret : k.client_eph_secret, seed_of(0x33));
-    m_machine = std::make_unique<sft::Endpoint>(cfg, *m_machine_rng, m_clock);
-    m_machine->start();
-    check_outputs();
-}
-
-void MachineHarness::establish() {
-    // The peer: a reference machine of the other role, same fixed keys.
-    const FixedKeys& k = fixed_keys();
-    sft::Config cfg;
-    cfg.role = other(m_role);
-    cfg.profile = m_profile;
-    cfg.deriver = &m_deriver;
-    if (cfg.role == Role::acceptor) {
-        cfg.identity_seed = k.server_id_seed;
-        if (m_profile == sft::Profile::described) {
-            cfg.peer_identity = k.client_id;
-        }
-    } else {
-        cfg.identity_seed = k.client_id_seed;
-        cfg.peer_identity = k.server_id;
-    }
-    FirstThenStream peer_rng(cfg.role == Role::acceptor ? k.server_eph_secret : k.client_eph_secret, seed_of(0x44));
-    sft::Endpoint peer(cfg, peer_rng, m_clock);
-    peer.start();
-    // The machine's first output was taken by check_outputs(); replay its handshake units.
-    for (const auto& u : m_pending_for_peer) {
-        peer.receive(u);
-    }
-    m_pending_for_peer.clear();
-    for (int round = 0; round < 4 && !m_machine->closure(); ++round) {
-        for (const auto& u : peer.take_output()) {
-            feed(u);
-        }
-        for (const auto& u : m_pending_for_peer) {
-            peer.receive(u);
-        }
-        m_pending_for_peer.clear();
-    }
-    FUZZ_CHECK(m_machine->authenticated());
-    FUZZ_CHECK(peer.authenticated());
-    // The peer's record nonces continue from its stream: seal() uses a separate counter stream.
-}
-
-void MachineHarness::feed(ByteView bytes) {
-    m_machine->receive(bytes);
-    check_outputs();
-}
-
-Bytes MachineHarness::seal(sft::PayloadType type, std::uint64_t offset, ByteView plaintext) {
-    const auto& keys = m_machine->keys();
-    if (!keys) {
-        return {};
-    }
-    sft::RecordKey rk{m_profile, keys->aes_key, keys->key_id};
-    ByteArray<12> nonce{};
-    nonce[0] = 0xfe;
-    for (std::size_t i = 0; i < 8; ++i) {
-        nonce[4 + i] = static_cast<std::uint8_t>(m_peer_nonce >> (8 * i));
-    }
-    ++m_peer_nonce;
-    return sft::seal_record(rk, type, offset, nonce, plaintext);
-}
-
-void MachineHarness::check_outputs() {
-    const bool closed_before = m_was_closed;
-    auto units = m_machine->take_output();
-    const auto closure = m_machine->closure();
-    if (closed_before) {
-        FUZZ_CHECK(units.empty());  // nothing after close
-    }
-    if (closure) {
-        FUZZ_CHECK(closure->by_peer || closure->failure.code != Error::peer_error);
-        m_was_closed = true;
-    }
-    if (m_was_authenticated) {
-        FUZZ_CHECK(m_machine->authenticated());
-    }
-    for (auto& u : units) {
-        FUZZ_CHECK(!u.empty());
-        // The first units are the handshake messages this role sends (H1/H3, H2/H4, D1 or D2);
-        // each has its fixed size.
-        if (m_handshake_units < (m_profile == sft::Profile::upstream_v2 ? 2U : 1U)) {
-            const bool up = m_profile == sft::Profile::upstream_v2;
-            const std::size_t first = up ? (m_role == Role::initiator ? sft::kH1Len : sft::kH2Len)
-                                          : (m_role == Role::initiator ? sft::kD2Len : sft::kD1Len);
-            FUZZ_CHECK(u.size() == (m_handshake_units == 0 ? first : sft::kConfirmLen));
-            ++m_handshake_units;
-            m_pending_for_peer.push_back(u);
-            continue;
-        }
-        // A record under the session key: it opens, and JSON seq counts 0, 1, 2, ...
-        const auto& keys = *m_machine->keys();
-        sft::RecordKey rk{m_profile, keys.aes_key, keys.key_id};
-        auto rec = sft::open_record(rk, u);
-        FUZZ_CHECK(rec.ok());
-        if (rec->type == sft::PayloadType::json) {
-            auto m = sft::parse_message(rec->plaintext);
-            FUZZ_CHECK(m.ok());
-            FUZZ_CHECK(m->seq == m_seen_seq + 1);
-            FUZZ_CHECK(sft::check_signature(*m, keys.hmac_key.view(), false).ok());
-            FUZZ_CHECK(sft::check_payload(m->type, m->payload).ok());
-            m_seen_seq = m->seq;
-        }
-        m_pending_for_peer.push_back(std::move(u));
-    }
-    if (m_machine->authenticated()) {
-        m_was_authenticated = true;
-    }
-    // Bounded buffering: at most one record (header + 10 MiB) waits, plus one header's worth.
-    FUZZ_CHECK(m_machine->pending_bytes() <= sft::kHeaderLen + sft::kMaxPacketSize + sft::kHeaderLen ||
-               m_machine->state() != sft::State::established);
-}
-
 Result<Secret<64>> FastDeriver::derive(ByteView shared_secret, ByteView salt) {
     const auto a = crypto::hmac_sha256(salt, shared_secret);
     const auto b = crypto::hmac_sha256(salt, {shared_secret, ByteView(a)});
@@ -194,48 +64,167 @@ Result<Secret<64>> FastDeriver::derive(ByteView shared_secret, ByteView salt) {
     return Secret<64>(out);
 }
 
-int run_machine_target(Role role, sft::Profile profile, ByteView in) {
-    InputCursor cur(in);
-    const std::uint8_t mode = cur.u8();
-    MachineHarness h(role, profile);
-    if ((mode & 1) == 0) {
-        // Raw stream in chunks whose sizes the input chooses.
-        while (!cur.empty() && !h.machine().closure()) {
-            const std::size_t n = 1 + cur.u8();
-            h.feed(cur.bytes(n));
+namespace {
+
+// What the checks remember of one machine's output.
+struct SentState {
+    std::size_t handshake_units = 0;
+    std::int64_t seen_seq = -1;
+};
+
+class SftTarget final : public MachineTarget {
+public:
+    explicit SftTarget(sft::Profile profile) : m_profile(profile) {}
+
+    [[nodiscard]] UnitTransport transport() const override { return UnitTransport::stream; }
+
+    [[nodiscard]] std::unique_ptr<Machine> make(Role role, bool under_test) override {
+        const FixedKeys& k = fixed_keys();
+        const std::size_t i = under_test ? 0 : 1;
+        sft::Config cfg;
+        cfg.role = role;
+        cfg.profile = m_profile;
+        cfg.store = &m_stores[i];
+        cfg.deriver = &m_deriver;
+        m_stores[i].put("f.bin", Bytes(5000, 0x42));
+        if (role == Role::acceptor) {
+            cfg.identity_seed = k.server_id_seed;
+            if (m_profile == sft::Profile::described) {
+                cfg.peer_identity = k.client_id;
+            }
+        } else {
+            cfg.identity_seed = k.client_id_seed;
+            cfg.peer_identity = k.server_id;
         }
-        return 0;
+        m_rngs[i] = std::make_unique<FirstThenStream>(
+            role == Role::acceptor ? k.server_eph_secret : k.client_eph_secret, seed_of(under_test ? 0x33 : 0x44));
+        auto m = std::make_unique<sft::Endpoint>(cfg, *m_rngs[i], m_clock);
+        m_machines[i] = m.get();
+        return m;
     }
-    h.establish();
-    if (role == Role::initiator && (mode & 2) != 0) {
-        (void)h.machine().download("f.bin");
-        h.check_outputs();
-    }
-    while (!cur.empty() && !h.machine().closure()) {
-        const std::uint8_t op = cur.u8();
-        const std::size_t len = cur.u16be() % 2048;
-        const ByteView body = cur.bytes(len);
-        switch (op % 5) {
-            case 0: h.feed(body); break;
-            case 1: h.feed(h.seal(sft::PayloadType::json, 0, body)); break;
-            case 2: h.feed(h.seal(sft::PayloadType::data, (op / 5) * std::uint64_t{4096}, body)); break;
-            case 3: h.advance(op / 5); break;
-            default: {
+
+    void variant_op(MachineDriver& d, std::uint8_t arg, InputCursor& in) override {
+        switch (arg % 5) {
+            case 0: deliver_sealed(d, sft::PayloadType::json, 0, in.bytes(in.u16be() % 2048)); break;
+            case 1: {
+                const std::uint64_t offset = in.u8() * std::uint64_t{4096};
+                deliver_sealed(d, sft::PayloadType::data, offset, in.bytes(in.u16be() % 2048));
+                break;
+            }
+            case 2: {
                 // A message the fuzzer wrote, signed with the session's HMAC key as the peer would,
                 // so mutations reach the seq, timestamp and transfer rules behind J5.
+                const ByteView body = in.bytes(in.u16be() % 2048);
                 auto m = sft::parse_message(body, sft::EnvelopeOptions{true});
-                if (m && h.machine().keys()) {
-                    sft::sign(*m, h.machine().keys()->hmac_key.view());
+                const auto& keys = m_machines[0]->keys();
+                if (m && keys) {
+                    sft::sign(*m, keys->hmac_key.view());
                     const std::string text = sft::wire_json(*m);
-                    h.feed(h.seal(sft::PayloadType::json, 0, as_bytes(text)));
+                    deliver_sealed(d, sft::PayloadType::json, 0, as_bytes(text));
                 } else {
-                    h.feed(h.seal(sft::PayloadType::json, 0, body));
+                    deliver_sealed(d, sft::PayloadType::json, 0, body);
                 }
+                break;
+            }
+            case 3:
+                if (m_machines[0]->role() == Role::initiator) {
+                    d.act([](Machine& m) { (void)static_cast<sft::Endpoint&>(m).download("f.bin"); }, true);
+                }
+                break;
+            default: {
+                const std::uint8_t seconds = in.u8();
+                d.act([&](Machine&) { m_clock.advance(seconds); }, true);
                 break;
             }
         }
     }
-    return 0;
+
+    void on_output(const Machine& from, const Bytes& u) override {
+        const auto& m = static_cast<const sft::Endpoint&>(from);
+        SentState& s = m_sent[&from == m_machines[0] ? 0 : 1];
+        FUZZ_CHECK(!u.empty());
+        // The first units are the handshake messages this role sends (H1/H3, H2/H4, D1 or D2);
+        // each has its fixed size.
+        const bool up = m_profile == sft::Profile::upstream_v2;
+        if (s.handshake_units < (up ? 2U : 1U)) {
+            const std::size_t first = up ? (m.role() == Role::initiator ? sft::kH1Len : sft::kH2Len)
+                                         : (m.role() == Role::initiator ? sft::kD2Len : sft::kD1Len);
+            FUZZ_CHECK(u.size() == (s.handshake_units == 0 ? first : sft::kConfirmLen));
+            ++s.handshake_units;
+            return;
+        }
+        // A record under the session key: it opens, and JSON seq counts 0, 1, 2, ...
+        FUZZ_CHECK(m.keys().has_value());
+        const auto& keys = *m.keys();
+        sft::RecordKey rk{m_profile, keys.aes_key, keys.key_id};
+        auto rec = sft::open_record(rk, u);
+        FUZZ_CHECK(rec.ok());
+        if (rec->type == sft::PayloadType::json) {
+            auto msg = sft::parse_message(rec->plaintext);
+            FUZZ_CHECK(msg.ok());
+            FUZZ_CHECK(msg->seq == s.seen_seq + 1);
+            FUZZ_CHECK(sft::check_signature(*msg, keys.hmac_key.view(), false).ok());
+            FUZZ_CHECK(sft::check_payload(msg->type, msg->payload).ok());
+            s.seen_seq = msg->seq;
+        }
+    }
+
+    void after_step(const Machine& m, const Machine& peer) override {
+        (void)m;
+        (void)peer;
+        const sft::Endpoint& e = *m_machines[0];
+        if (const auto closure = e.closure()) {
+            FUZZ_CHECK(closure->by_peer || closure->failure.code != Error::peer_error);
+        }
+        // Bounded buffering: at most one record (header + 10 MiB) waits, plus one header's worth.
+        FUZZ_CHECK(e.pending_bytes() <= sft::kHeaderLen + sft::kMaxPacketSize + sft::kHeaderLen ||
+                   e.state() != sft::State::established);
+    }
+
+    // described: the client authenticates the server by the pinned server_id in D1 alone; D1's
+    // ephemeral key is signed by no one (docs/protocols/sft.md §2), so the client cannot refuse a
+    // changed one (the server then cannot open the client's records). Every other change must be
+    // refused.
+    [[nodiscard]] bool tamper_must_be_rejected(const Unit& original, const Bytes& delivered) override {
+        if (m_profile == sft::Profile::described && m_machines[0]->role() == Role::initiator && original.index == 0 &&
+            original.bytes.size() == sft::kD1Len && delivered.size() >= sft::kD1Len) {
+            return !std::equal(original.bytes.begin() + 32, original.bytes.end(), delivered.begin() + 32);
+        }
+        return true;
+    }
+
+private:
+    void deliver_sealed(MachineDriver& d, sft::PayloadType type, std::uint64_t offset, ByteView plaintext) {
+        const auto& keys = m_machines[0]->keys();
+        if (!keys) {
+            return;
+        }
+        // The peer's record nonces continue from its own stream; these come from a separate one.
+        sft::RecordKey rk{m_profile, keys->aes_key, keys->key_id};
+        ByteArray<12> nonce{};
+        nonce[0] = 0xfe;
+        for (std::size_t i = 0; i < 8; ++i) {
+            nonce[4 + i] = static_cast<std::uint8_t>(m_nonce >> (8 * i));
+        }
+        ++m_nonce;
+        d.deliver(sft::seal_record(rk, type, offset, nonce, plaintext), Delivery::injected);
+    }
+
+    sft::Profile m_profile;
+    FixedClock m_clock{1767225600};
+    FastDeriver m_deriver;
+    std::array<sft::MemoryFileStore, 2> m_stores;
+    std::array<std::unique_ptr<FirstThenStream>, 2> m_rngs;
+    std::array<const sft::Endpoint*, 2> m_machines{};  // under test, peer
+    std::array<SentState, 2> m_sent{};
+    std::uint64_t m_nonce = 0;
+};
+
+}  // namespace
+
+void run_sft_target(Role role, sft::Profile profile, ByteView in) {
+    SftTarget t(profile);
+    t.run(role, in);
 }
 
 }  // namespace shakedown::fuzz

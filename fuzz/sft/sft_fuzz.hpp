@@ -1,10 +1,11 @@
-// Invariants shared by the SFT fuzz targets, and the driver of the machine targets.
+// Invariants shared by the SFT fuzz targets, and their machine targets' part of the generic driver.
 #pragma once
 
 #include <algorithm>
 #include <memory>
 
 #include "fuzz/fuzz_target.hpp"
+#include "fuzz/machine_driver.hpp"
 #include "sft/handshake_messages.hpp"
 #include "sft/machine.hpp"
 #include "sft/record.hpp"
@@ -80,43 +81,20 @@ public:
     [[nodiscard]] Result<Secret<64>> derive(ByteView shared_secret, ByteView salt) override;
 };
 
-// One machine under test, its peer's keys, and the invariants checked after every input unit:
-// nothing is sent after a close; every unit it sends is a well-formed message of its state
-// (after the handshake, a record that opens under the session key, with JSON seq counting from 0);
-// it stays authenticated once authenticated; an idle machine buffers at most one record.
-class MachineHarness {
-public:
-    MachineHarness(Role role, sft::Profile profile);
-    // Drives the peer's side of an honest handshake so the machine is established.
-    void establish();
-    void feed(ByteView bytes);
-    // Seals a JSON plaintext or DATA chunk as the peer would (next nonce of the peer's stream).
-    [[nodiscard]] Bytes seal(sft::PayloadType type, std::uint64_t offset, ByteView plaintext);
-    void advance(std::uint64_t seconds) { m_clock.advance(seconds); }
-    [[nodiscard]] sft::Endpoint& machine() { return *m_machine; }
-    void check_outputs();
-
-private:
-    FixedClock m_clock;
-    FastDeriver m_deriver;
-    std::unique_ptr<FirstThenStream> m_machine_rng;
-    std::vector<Bytes> m_pending_for_peer;
-    sft::MemoryFileStore m_store;
-    sft::Profile m_profile;
-    Role m_role;
-    std::unique_ptr<sft::Endpoint> m_machine;
-    std::uint64_t m_peer_nonce = 0;
-    std::int64_t m_seen_seq = -1;
-    bool m_was_authenticated = false;
-    bool m_was_closed = false;
-    std::size_t m_handshake_units = 0;
-};
-
-// A machine target: byte 0 selects raw-stream mode (the rest goes straight to the machine) or
-// record mode (the machine is first established by an honest peer, then each chunk
-// [op u8][len u16be][bytes] is, by op % 5: fed raw, sealed as JSON, sealed as DATA at offset
-// (op / 5) * 4096, a clock advance of op / 5 seconds, or parsed, re-signed and sealed as JSON).
-// Raw mode chunks are [len - 1 u8][bytes].
-int run_machine_target(Role role, sft::Profile profile, ByteView in);
+// A machine target on the generic state-machine driver (fuzz/machine_driver.hpp): the machine of
+// `role` and an honest peer of the other role, same profile, the fixed keys, the fast deriver, a
+// store holding f.bin on each side; one byte stream. Invariants (SftTarget in sft_fuzz.cpp): every
+// unit a machine sends is a well-formed message of its state (after the handshake, a record that
+// opens under the session key, with JSON seq counting from 0 and a valid signature); only the
+// peer's CLOSE closes with peer_error; an established machine buffers at most one record.
+//
+// Variant op (script op 13), by arg % 5, sealed as the peer would under the session key:
+//   0 a JSON record: u16be n (mod 2048), n bytes of plaintext
+//   1 a DATA record: u8 offset / 4096, u16be n (mod 2048), n bytes
+//   2 a JSON record of a message the input writes, re-signed with the session's HMAC key: u16be n
+//     (mod 2048), n bytes (sealed as they are if they do not parse)
+//   3 the client asks the peer for f.bin (the honest server serves it)
+//   4 the clock moves on by u8 seconds
+void run_sft_target(Role role, sft::Profile profile, ByteView in);
 
 }  // namespace shakedown::fuzz

@@ -1,8 +1,9 @@
-// The SFT server machine, profile upstream_v2: handshake from raw bytes, or an established session fed raw,
-// sealed JSON and sealed DATA records (see run_machine_target).
+// The SFT server machine, profile upstream, under the generic state-machine driver next to an honest
+// peer (run_sft_target in sft_fuzz.hpp).
 #include "fuzz/sft/sft_fuzz.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    return shakedown::fuzz::run_machine_target(shakedown::Role::acceptor, shakedown::sft::Profile::upstream_v2,
-                                               shakedown::fuzz::input_view(data, size));
+    shakedown::fuzz::run_sft_target(shakedown::Role::acceptor, shakedown::sft::Profile::upstream_v2,
+                                    shakedown::fuzz::input_view(data, size));
+    return 0;
 }

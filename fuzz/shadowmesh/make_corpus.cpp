@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "fuzz/machine_driver.hpp"
 #include "shadowmesh/messages.hpp"
 #include "vectors/gen/json_strict.hpp"
 
@@ -51,9 +52,11 @@ void put_u16(Bytes& out, std::size_t v) {
     out.push_back(static_cast<std::uint8_t>(v));
 }
 
-// The transcript's connection-0 events as a machine_driver script (fuzz/shadowmesh/
-// shadowmesh_machine_driver.hpp): the driver opens the machine itself at T1.
+// The transcript's connection-0 events as a script of the state-machine driver
+// (fuzz/machine_driver.hpp, ShadowMesh's variant op in fuzz/shadowmesh/shadowmesh_machine_target.hpp):
+// the driver opens the machine itself at T1.
 Bytes script_of(const Json& test) {
+    using namespace fuzz::script;
     Bytes out;
     std::uint64_t now = kScriptT1;
     bool first_open = true;
@@ -64,7 +67,7 @@ Bytes script_of(const Json& test) {
         const std::uint64_t at = vectors::u64_value(e.at("at"), "at");
         while (at > now) {
             const std::uint64_t step = std::min<std::uint64_t>(at - now, 0xffff);
-            out.push_back(4);
+            out.push_back(op(kVariant, 1));
             put_u16(out, static_cast<std::size_t>(step));
             now += step;
         }
@@ -79,13 +82,11 @@ Bytes script_of(const Json& test) {
             if (w.size() >= 512) {
                 break;
             }
-            out.push_back(op == "binary" ? 0 : 1);
-            put_u16(out, w.size());
-            out.insert(out.end(), w.begin(), w.end());
+            append_with_length(out, op == "binary" ? kInjectRaw : fuzz::script::op(kVariant, 0), w);
         } else if (op == "idle_timeout") {
-            out.push_back(2);
+            out.push_back(kIdleTimeout);
         } else if (op == "peer_closed") {
-            out.push_back(3);
+            out.push_back(kPeerClosed);
         }
     }
     return out;
@@ -132,6 +133,22 @@ Corpora build(const fs::path& vectors_dir) {
     const Json transcripts = vectors::read_json_file((vectors_dir / "transcript_test.json").string());
     for (const auto& g : transcripts.at("testGroups")) {
         const std::string target = "shadowmesh_" + g.at("role").get<std::string>() + "_" + g.at("profile").get<std::string>();
+        // Hand-made scripts first: the honest peer's frames as they are, changed, replayed, late.
+        using namespace fuzz::script;
+        const std::vector<std::pair<std::string, Bytes>> scripts = {
+            {"honest", {kHonest}},
+            {"honest_to_end", {kHonestToEnd}},
+            {"flip_first_mac", {kFlip, 0x00, 0x20, 0x01, kHonestToEnd}},
+            {"flip_first_header", {kFlip, 0x00, 0x00, 0x01, kHonestToEnd}},
+            {"truncate_first", {kTruncate, 0x00, 0x10, kHonestToEnd}},
+            {"append_to_first", {kAppend, 2, 0x00, 0x00, kHonestToEnd}},
+            {"duplicate_first", {kHonest, kDuplicate, kHonestToEnd}},
+            {"late_first", {op(kVariant, 1), 0xff, 0xff, kHonestToEnd}},
+            {"text_first", {op(kVariant, 0), 0x00, 0x02, '{', '}', kHonestToEnd}},
+        };
+        for (const auto& [what, bytes] : scripts) {
+            c.add(target, "script_" + what, bytes);
+        }
         for (const auto& t : g.at("tests")) {
             c.add(target, "transcript_tc" + std::to_string(t.at("tcId").get<std::int64_t>()), script_of(t));
         }

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "fuzz/stellar/stellar_handshake_driver.hpp"
+#include "fuzz/stellar/stellar_machine_target.hpp"
 #include "stellar/codec.hpp"
 #include "vectors/gen/json_strict.hpp"
 
@@ -155,10 +155,10 @@ void from_transcripts(const Json& doc, Corpora& c) {
     for (const Json& group : doc.at("testGroups")) {
         for (const Json& test : group.at("tests")) {
             const std::string name = tc_name("handshake", test);
-            // What each role received, in order: the stream-mode input (mode byte 0) of the
-            // state-machine target of that role.
-            Bytes to_initiator{0};
-            Bytes to_acceptor{0};
+            // What each role received, in order, as records the script injects as they are (op 6):
+            // the input of the state-machine target of that role.
+            Bytes to_initiator;
+            Bytes to_acceptor;
             Bytes stream{0};
             const Json& messages = test.at("expected").at("messages");
             for (std::size_t i = 0; i < messages.size(); ++i) {
@@ -176,7 +176,7 @@ void from_transcripts(const Json& doc, Corpora& c) {
                     const std::string rec_name =
                         name + "_m" + std::to_string(i) + (j == 0 ? "" : "_d" + std::to_string(j));
                     add_layers(c, rec_name, delivered[j]);
-                    to.insert(to.end(), delivered[j].begin(), delivered[j].end());
+                    fuzz::script::append_with_length(to, fuzz::script::kInjectRaw, delivered[j]);
                     stream.insert(stream.end(), delivered[j].begin(), delivered[j].end());
                 }
             }
@@ -187,30 +187,39 @@ void from_transcripts(const Json& doc, Corpora& c) {
     }
 }
 
-// Script-mode seeds (fuzz/stellar/stellar_handshake_driver.hpp): starting points deep in the handshake
-// that the stream seeds cannot express, such as a valid MAC on a wrong sequence number.
+// Script seeds (fuzz/machine_driver.hpp, Stellar's variant op in stellar_machine_target.hpp):
+// starting points deep in the handshake that the transcript seeds cannot express, such as a valid
+// MAC on a wrong sequence number.
 void scripts(Corpora& c) {
+    using namespace fuzz::script;
+    const std::uint8_t resequence_next = op(kVariant, 0);
+    const std::uint8_t resequence_last = op(kVariant, 1);
     const std::vector<std::pair<std::string, Bytes>> scripts = {
-        {"honest", {2}},
-        {"honest_explicit", {2, 0, 0, 0, 0, 0, 0}},
-        {"mutate_first_mac", {2, 1, 0xff, 0xff, 0x80}},
-        {"mutate_second_mac", {2, 0, 1, 0xff, 0xff, 0x01, 0, 0, 0}},
-        {"mutate_second_header", {2, 0, 1, 0x00, 0x00, 0x80, 0, 0, 0}},
-        {"mutate_second_type", {2, 0, 1, 0x00, 0x13, 0x02, 0, 0, 0}},
-        {"mutate_third_flags", {2, 0, 0, 1, 0x00, 0x17, 0x01, 0, 0}},
-        {"replay_second", {2, 0, 0, 4, 0, 0}},
-        {"drop_second", {2, 0, 5, 0, 0, 0}},
-        {"resequence_second_plus_one", {2, 0, 6 | (17 << 3), 0, 0}},
-        {"resequence_second_minus_one", {2, 0, 6 | (15 << 3), 0, 0}},
-        {"resequence_third_plus_one", {2, 0, 0, 6 | (17 << 3), 0}},
-        {"peer_closed_after_hello", {2, 0, 7 | (1 << 3)}},
-        {"timeout_after_hello", {2, 0, 7}},
-        {"injected_record_after_hello", {2, 0, 2, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0, 0}},
-        {"raw_bytes_after_hello", {2, 0, 3, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0, 0}},
+        {"honest", {kHonest}},
+        {"honest_explicit", {kHonest, kHonest, kHonest, kHonest, kHonest}},
+        {"honest_split", {op(kSplit, 0), op(kSplit, 3), op(kSplit, 15)}},
+        {"mutate_first_mac", {kFlip, 0xff, 0xff, 0x80}},
+        {"mutate_second_mac", {kHonest, kFlip, 0xff, 0xff, 0x01, kHonest}},
+        {"mutate_second_header", {kHonest, kFlip, 0x00, 0x00, 0x80, kHonest}},
+        {"mutate_second_type", {kHonest, kFlip, 0x00, 0x13, 0x02, kHonest}},
+        {"mutate_third_flags", {kHonest, kHonest, kFlip, 0x00, 0x17, 0x01}},
+        {"truncate_second", {kHonest, kTruncate, 0x00, 0x20, kHonest}},
+        {"append_to_second", {kHonest, kAppend, 4, 0x80, 0x00, 0x00, 0x08, kHonest}},
+        {"replace_second", {kHonest, kReplace, 0x00, 0x04, 0x80, 0x00, 0x00, 0x00}},
+        {"replay_second", {kHonest, kHonest, kDuplicate, kHonest}},
+        {"reorder_second", {kHonest, kReorder, kHonest}},
+        {"drop_second", {kHonest, kDrop, kHonest, kHonest}},
+        {"resequence_second_plus_one", {kHonest, resequence_next, 1}},
+        {"resequence_second_minus_one", {kHonest, resequence_next, 0xff}},
+        {"resequence_third_plus_one", {kHonest, kHonest, resequence_next, 1}},
+        {"peer_closed_after_hello", {kHonest, kPeerClosed}},
+        {"timeout_after_hello", {kHonest, kIdleTimeout}},
+        {"injected_record_after_hello", {kHonest, kInjectUnit, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, kHonest}},
+        {"raw_bytes_after_hello", {kHonest, kInjectRaw, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, kHonest}},
         // Authentic records the honest peer never sends (replayed, re-sequenced, MAC'd): a second
         // HELLO once keys exist, and an AUTH after authentication.
-        {"authentic_second_hello", {2, 0, 4 | (16 << 3)}},
-        {"authentic_auth_after_authentication", {2, 0, 0, 4 | (17 << 3)}},
+        {"authentic_second_hello", {kHonest, resequence_last, 0}},
+        {"authentic_auth_after_authentication", {kHonest, kHonest, resequence_last, 1}},
     };
     for (const auto& [what, bytes] : scripts) {
         c.add("stellar_initiator", "script_" + what, bytes);
@@ -221,8 +230,8 @@ void scripts(Corpora& c) {
     for (const char* role : {"initiator", "acceptor"}) {
         for (const char* bug : {"mac", "sequence"}) {
             const std::string target = std::string("stellar_") + role + "_negative_" + bug;
-            c.add(target, "script_honest", Bytes{2});
-            c.add(target, "script_honest_explicit", Bytes{2, 0, 0, 0, 0, 0, 0});
+            c.add(target, "script_honest", Bytes{fuzz::script::kHonest});
+            c.add(target, "script_honest_explicit", Bytes{0, 0, 0, 0, 0});
         }
     }
 }
@@ -235,16 +244,18 @@ void check_fixed_peers(const Json& handshake) {
         throw vectors::VectorError("handshake_test.json: tcId 1 is not the honest handshake");
     }
     const Json& messages = honest.at("expected").at("messages");
-    fuzz::FixedPeer initiator(stellar::Role::initiator);
-    initiator.machine().start();
-    const auto hello = initiator.machine().take_records();
-    fuzz::FixedPeer acceptor(stellar::Role::acceptor);
-    acceptor.machine().receive(hex(messages.at(0).at("wire")));
-    const auto answer = acceptor.machine().take_records();
+    fuzz::FixedSide initiator_side(Role::initiator);
+    stellar::Handshake initiator(fuzz::config_for(Role::initiator), initiator_side.rng, initiator_side.clock);
+    initiator.start();
+    const auto hello = initiator.take_records();
+    fuzz::FixedSide acceptor_side(Role::acceptor);
+    stellar::Handshake acceptor(fuzz::config_for(Role::acceptor), acceptor_side.rng, acceptor_side.clock);
+    acceptor.receive(hex(messages.at(0).at("wire")));
+    const auto answer = acceptor.take_records();
     if (hello.size() != 1 || hello[0] != hex(messages.at(0).at("wire")) || answer.empty() ||
         answer[0] != hex(messages.at(1).at("wire"))) {
         throw vectors::VectorError(
-            "the fuzz targets' fixed peers (fuzz/stellar/stellar_handshake_driver.hpp) no longer match "
+            "the fuzz targets' fixed peers (fuzz/stellar/stellar_machine_target.hpp) no longer match "
             "handshake_test.json tcId 1; update their secrets from the vector");
     }
 }

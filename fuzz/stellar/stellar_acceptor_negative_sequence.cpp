@@ -3,12 +3,12 @@
 // (quirk ignore_sequence). The fuzzer must find an input that trips an invariant; ci/fuzz.sh reports
 // its time to find, and the test fuzz_negative.stellar_acceptor_negative_sequence replays a committed
 // input that does.
-#include "fuzz/stellar/stellar_handshake_driver.hpp"
+#include "fuzz/stellar/stellar_machine_target.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     shakedown::stellar::Quirks planted;
     planted.ignore_sequence = true;
-    shakedown::fuzz::run_handshake_target(shakedown::stellar::Role::acceptor, shakedown::fuzz::input_view(data, size),
+    shakedown::fuzz::run_stellar_target(shakedown::stellar::Role::acceptor, shakedown::fuzz::input_view(data, size),
                                           planted);
     return 0;
 }

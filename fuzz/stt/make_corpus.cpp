@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 
+#include "fuzz/machine_driver.hpp"
 #include "fuzz/stt/stt_driver.hpp"
 #include "vectors/gen/json_strict.hpp"
 
@@ -100,14 +101,31 @@ void from_fixed_pair(Corpora& c) {
     for (std::size_t k = 0; k < w.size(); ++k) {
         c.add("stt_frame", "script_honest_m" + std::to_string(k), w[k]);
     }
-    c.add("stt_initiator", "script_honest", stt::fuzz::join({w[1], w[3]}));
-    c.add("stt_initiator", "script_duplicate_response", stt::fuzz::join({w[1], w[1], w[3], w[3]}));
-    c.add("stt_initiator", "script_reflected_hello", stt::fuzz::join({w[0]}));
-    c.add("stt_initiator", "script_final_first", stt::fuzz::join({w[3], w[1]}));
-    c.add("stt_responder", "script_honest", stt::fuzz::join({w[0], w[2]}));
-    c.add("stt_responder", "script_duplicate_hello", stt::fuzz::join({w[0], w[0], w[2], w[2]}));
-    c.add("stt_responder", "script_reflected_response", stt::fuzz::join({w[0], w[1]}));
-    c.add("stt_responder", "script_proof_first", stt::fuzz::join({w[2], w[0]}));
+    // The machine targets' scripts (fuzz/machine_driver.hpp): the honest peer's datagrams as they
+    // are, changed, replayed, and datagrams of the pair's run it would never send then.
+    using namespace shakedown::fuzz::script;
+    const auto inject = [](std::initializer_list<Bytes> datagrams, std::uint8_t then) {
+        Bytes s;
+        for (const Bytes& d : datagrams) {
+            append_with_length(s, kInjectRaw, d);
+        }
+        s.push_back(then);
+        return s;
+    };
+    for (const char* target : {"stt_initiator", "stt_responder"}) {
+        c.add(target, "script_honest", Bytes{kHonest});
+        c.add(target, "script_honest_to_end", Bytes{kHonestToEnd});
+        c.add(target, "script_duplicate_first", Bytes{kHonest, kDuplicate, kHonestToEnd});
+        c.add(target, "script_flip_first", Bytes{kFlip, 0x00, 0x30, 0x01, kHonestToEnd});
+        c.add(target, "script_flip_first_header", Bytes{kFlip, 0x00, 0x04, 0x01, kHonestToEnd});
+        c.add(target, "script_truncate_first", Bytes{kTruncate, 0x00, 0x20, kHonestToEnd});
+        c.add(target, "script_append_to_first", Bytes{kAppend, 1, 0x00, kHonestToEnd});
+        c.add(target, "script_flip_second", Bytes{kHonest, kFlip, 0x00, 0x30, 0x01, kHonestToEnd});
+    }
+    c.add("stt_initiator", "script_reflected_hello", inject({w[0]}, kHonestToEnd));
+    c.add("stt_initiator", "script_final_first", inject({w[3]}, kHonestToEnd));
+    c.add("stt_responder", "script_reflected_response", inject({w[0], w[1]}, kHonestToEnd));
+    c.add("stt_responder", "script_proof_first", inject({w[2]}, kHonestToEnd));
     auto record = [](std::uint8_t addr, const Bytes& d) {
         Bytes r{addr};
         const Bytes j = stt::fuzz::join({d});

@@ -1,6 +1,7 @@
 // Shared set-up of the STT fuzz targets and their corpus generator: a fixed identity pair (seeds,
 // randomness, clock), so a datagram from the honest run of that pair is meaningful to a freshly
 // built machine, and helpers that re-check output independently of the machine that made it.
+// The machine targets' part of the generic driver is stt_machine_target.hpp.
 #pragma once
 
 #include <memory>
@@ -57,17 +58,7 @@ inline std::vector<Bytes> honest_run() {
     return wire;
 }
 
-// Splits a fuzz input into datagrams: u16be length, then that many bytes, repeated.
-inline std::vector<ByteView> split(ByteView in) {
-    shakedown::fuzz::InputCursor c(in);
-    std::vector<ByteView> out;
-    while (!c.empty() && out.size() < 16) {
-        const std::uint16_t n = c.u16be();
-        out.push_back(c.bytes(n));
-    }
-    return out;
-}
-
+// Datagrams as the manager target reads them: u16be length, then that many bytes, each.
 inline Bytes join(const std::vector<Bytes>& datagrams) {
     Bytes out;
     for (const Bytes& d : datagrams) {
@@ -98,66 +89,6 @@ inline Bytes key_named(const Machine& m, std::string_view name) {
         }
     }
     return {};
-}
-
-// Feeds datagrams to one machine and checks, after every step: well-formed output of the kind this
-// role sends, nothing after close, and, once authenticated, a session key equal to HKDF over the
-// shared seed and the HELLO/RESPONSE it actually used (re-derived here from the datagrams).
-inline void drive(Handshake& m, const std::vector<ByteView>& inputs) {
-    const bool initiator = m.role() == Role::initiator;
-    Bytes hello_tlv;
-    Bytes response_tlv;
-    auto check_output = [&](const std::vector<Bytes>& out) {
-        for (const Bytes& d : out) {
-            FUZZ_CHECK(d.size() <= kMaxDatagram);
-            const auto dm = decode_datagram(d);
-            FUZZ_CHECK(dm.has_value());
-            const auto& msg = dm->first;
-            if (initiator) {
-                FUZZ_CHECK(std::holds_alternative<Hello>(msg) || std::holds_alternative<AuthProof>(msg));
-                if (std::holds_alternative<Hello>(msg)) {
-                    hello_tlv = dm->second;
-                }
-            } else {
-                FUZZ_CHECK(std::holds_alternative<Response>(msg) || std::holds_alternative<Final>(msg));
-                if (std::holds_alternative<Response>(msg)) {
-                    response_tlv = dm->second;
-                }
-            }
-        }
-    };
-    m.start();
-    check_output(m.take_output());
-    for (ByteView d : inputs) {
-        const HandshakeState before = m.state();
-        const bool was_closed = m.closure().has_value();
-        m.receive(d);
-        const auto out = m.take_output();
-        if (was_closed) {
-            FUZZ_CHECK(out.empty());
-        }
-        if (initiator && before == HandshakeState::awaiting_response && m.state() == HandshakeState::awaiting_final) {
-            const auto dm = decode_datagram(d);
-            FUZZ_CHECK(dm.has_value() && std::holds_alternative<Response>(dm->first));
-            response_tlv = dm->second;
-        }
-        if (!initiator && before == HandshakeState::awaiting_hello && m.state() == HandshakeState::awaiting_auth_proof) {
-            const auto dm = decode_datagram(d);
-            FUZZ_CHECK(dm.has_value() && std::holds_alternative<Hello>(dm->first));
-            hello_tlv = dm->second;
-        }
-        check_output(out);
-        FUZZ_CHECK((m.next_action() == Action::closed) == m.closure().has_value());
-        if (m.next_action() == Action::done) {
-            FUZZ_CHECK(m.authenticated());
-        }
-    }
-    if (m.authenticated()) {
-        const Secret<32> expected = derive_session_key(as_bytes(kShared), transcript_hash(hello_tlv, response_tlv));
-        const Bytes got = key_named(m, "session_key");
-        FUZZ_CHECK(ct_equal(got, expected.view()));
-        FUZZ_CHECK(m.session_id().size() == kSessionIdSize);
-    }
 }
 
 }  // namespace shakedown::stt::fuzz

@@ -1,12 +1,10 @@
-// STT responder of the fixed pair, fed a sequence of datagrams (u16be length + bytes each).
-#include "fuzz/stt/stt_driver.hpp"
+// The STT responder of the fixed pair under the generic state-machine driver, next to an honest peer
+// (fuzz/stt/stt_machine_target.hpp).
+#include "fuzz/stt/stt_machine_target.hpp"
 
 using namespace shakedown;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    FixedClock clock(stt::fuzz::kNow);
-    SeededRng rng(stt::fuzz::rng_seed(Role::acceptor));
-    stt::Handshake m(stt::fuzz::config(Role::acceptor), rng, clock);
-    stt::fuzz::drive(m, stt::fuzz::split(fuzz::input_view(data, size)));
+    stt::fuzz::run_stt_target(Role::acceptor, fuzz::input_view(data, size));
     return 0;
 }

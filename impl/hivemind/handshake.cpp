@@ -513,7 +513,7 @@ void HiveMachine::peer_closed() {
     }
     if (m_state == State::done) {
         m_state = State::closed;
-        m_closure = Closure{fail(Error::peer_error, "peer closed after the handshake"), "", m_units, true};
+        m_closure = Closure{fail(Error::peer_closed, "peer closed after the handshake"), "", m_units, true};
         return;
     }
     close(fail(Error::truncated, "peer closed during the handshake"), "");

@@ -139,7 +139,7 @@ void Endpoint::peer_closed() {
         return;
     }
     Closure c;
-    c.failure = fail(Error::peer_error, "connection closed by peer");
+    c.failure = fail(Error::peer_closed, "connection closed by peer");
     c.at_message = m_received;
     c.by_peer = true;
     m_closure = c;

@@ -10,6 +10,16 @@
 
 namespace shakedown::shadowmesh {
 
+// N bytes counting up from `first` (wrapping): the specification's example keys and identities.
+template <std::size_t N>
+[[nodiscard]] ByteArray<N> counting_bytes(std::uint8_t first) {
+    ByteArray<N> a{};
+    for (std::size_t i = 0; i < N; ++i) {
+        a[i] = static_cast<std::uint8_t>(first + i);
+    }
+    return a;
+}
+
 using NodeId = ByteArray<32>;
 
 struct SessionKeys {
@@ -32,8 +42,8 @@ struct SessionKeys {
 // Protocol document, read literally: tx = HKDF(master, salt "ShadowMesh-v1-TX", info sid || client ||
 // relay), rx the same with salt "ShadowMesh-v1-RX". The info names no role, so both ends compute
 // the same pair.
-[[nodiscard]] SessionKeys session_keys_document(const Secret<32>& master, const SessionId& sid,
-                                                const NodeId& client, const NodeId& relay);
+[[nodiscard]] SessionKeys session_keys_document(const Secret<32>& master, const SessionId& sid, const NodeId& client,
+                                                const NodeId& relay);
 
 // HMAC-SHA256 keyed with a session key over exactly the 32 challenge bytes (§4.2).
 [[nodiscard]] Mac challenge_mac(const Secret<32>& key, const Challenge& challenge);

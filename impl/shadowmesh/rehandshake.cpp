@@ -301,7 +301,7 @@ void Rehandshake::peer_closed() {
     if (m_state == State::closed) {
         return;
     }
-    close_silently(fail(Error::peer_error, "connection closed by peer"), m_received, true);
+    close_silently(fail(Error::peer_closed, "connection closed by peer"), m_received, true);
 }
 
 void Rehandshake::idle_timeout() {

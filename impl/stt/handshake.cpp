@@ -385,7 +385,7 @@ void Handshake::peer_closed() {
         return;
     }
     m_state = HandshakeState::closed;
-    m_closure = Closure{fail(Error::peer_error, "transport closed"), "", m_received, true};
+    m_closure = Closure{fail(Error::peer_closed, "transport closed"), "", m_received, true};
 }
 
 void Handshake::idle_timeout() {

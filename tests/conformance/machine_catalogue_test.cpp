@@ -4,6 +4,8 @@
 // right reason.
 #include <gtest/gtest.h>
 
+#include "tests/conformance/timeout_scale.hpp"
+
 #include <cstdlib>
 
 #include "conformance/registry/variant.hpp"
@@ -17,10 +19,7 @@ namespace cf = shakedown::conformance;
 namespace reg = shakedown::registry;
 using shakedown::Role;
 
-double scale() {
-    const char* s = std::getenv("SHAKEDOWN_TIMEOUT_SCALE");
-    return s != nullptr ? std::atof(s) : 1.0;
-}
+double scale() { return shakedown::test::timeout_scale(); }
 
 // Stellar's units: HELLO, then AUTH; the acceptor's HELLO goes only after the initiator's.
 cf::Catalogue families(const reg::Variant& v, Role role) {

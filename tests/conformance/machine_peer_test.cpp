@@ -4,6 +4,8 @@
 // (refusing an already-connected peer) are left out: the generic peer keeps none.
 #include <gtest/gtest.h>
 
+#include "tests/conformance/timeout_scale.hpp"
+
 #include "common/crypto.hpp"
 #include "conformance/registry/variant.hpp"
 #include "conformance/scenarios/stellar/variant.hpp"
@@ -30,8 +32,7 @@ TEST(MachinePeer, StellarCatalogueAgainstTheGenericPeer) {
     cf::LocalPeerTarget target(generic.transport("stellar-core", {}), peer);
     cf::RunOptions run;
     run.skip = {"*.session.already-connected*"};
-    const char* scale = std::getenv("SHAKEDOWN_TIMEOUT_SCALE");
-    run.timeout_scale = scale != nullptr ? std::atof(scale) : 1.0;
+    run.timeout_scale = shakedown::test::timeout_scale();
     const auto report = cf::run_catalogue(catalogue, target, "generic", run);
     EXPECT_GT(report.ran(), 200U);
     EXPECT_GT(report.handshakes_completed(), 50U);

@@ -4,6 +4,8 @@
 // in process, on loopback.
 #include <gtest/gtest.h>
 
+#include "tests/conformance/timeout_scale.hpp"
+
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
@@ -22,10 +24,7 @@ using std::chrono::milliseconds;
 
 namespace {
 
-double scale() {
-    const char* s = std::getenv("SHAKEDOWN_TIMEOUT_SCALE");
-    return s != nullptr ? std::atof(s) : 1.0;
-}
+double scale() { return shakedown::test::timeout_scale(); }
 
 std::size_t rss_kib() {
     std::ifstream status("/proc/self/status");

@@ -9,22 +9,8 @@
 set -euo pipefail
 mode=$1 variant=$2 shakedown=$3 scale=$4 out=$5 src=$6
 mkdir -p "$out"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-wait_for_line() {  # FILE PATTERN
-  for _ in $(seq 400); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "self_test: no '$2' in $1" >&2
-  return 1
-}
+lib_name=self_test
+source "$(dirname "$0")/peer_lib.sh"
 
 mapfile -t profiles < <("$shakedown" list --json | node -e '
   const v = JSON.parse(require("fs").readFileSync(0, "utf8")).find((x) => x.name === process.argv[1]);

@@ -6,13 +6,8 @@
 #   sft_peer.sh SHAKEDOWN
 set -euo pipefail
 shakedown=$1
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+lib_name=sft_peer
+source "$(dirname "$0")/peer_lib.sh"
 
 # RFC 8032 tests 1 (server) and 2 (described client): seeds and public keys.
 server_seed=9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60
@@ -20,15 +15,6 @@ server_id=d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a
 client_seed=4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb
 client_id=3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c
 
-wait_for_line() {  # FILE PATTERN
-  for _ in $(seq 200); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "sft_peer: no '$2' in $1" >&2
-  cat "$1" >&2 || true
-  return 1
-}
 
 for profile in described upstream-v2; do
   server_flags=(--identity-seed "$server_seed")

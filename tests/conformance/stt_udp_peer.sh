@@ -5,13 +5,8 @@
 #   stt_udp_peer.sh SHAKEDOWN SCALE
 set -euo pipefail
 shakedown=$1 scale=$2
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+lib_name=stt_udp_peer
+source "$(dirname "$0")/peer_lib.sh"
 timeout_ms=$(awk -v s="$scale" 'BEGIN { printf "%d", 10000 * s }')
 
 # node_id = SHA-256(node seed); both are given here so the test knows them.

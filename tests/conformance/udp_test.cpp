@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/conformance/timeout_scale.hpp"
+
 #include <deque>
 #include <mutex>
 
@@ -28,10 +30,7 @@ using shakedown::Bytes;
 using shakedown::ByteView;
 using shakedown::Role;
 
-double scale() {
-    const char* s = std::getenv("SHAKEDOWN_TIMEOUT_SCALE");
-    return s != nullptr ? std::atof(s) : 1.0;
-}
+double scale() { return shakedown::test::timeout_scale(); }
 cf::Deadline in_ms(int ms) { return cf::after(cf::Millis(static_cast<int>(ms * scale()))); }
 
 Bytes text(std::string_view s) { return {s.begin(), s.end()}; }

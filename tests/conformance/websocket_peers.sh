@@ -6,27 +6,9 @@
 #   websocket_peers.sh VARIANT SHAKEDOWN SCALE
 set -euo pipefail
 variant=$1 shakedown=$2 scale=$3
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+lib_name=websocket_peers
+source "$(dirname "$0")/peer_lib.sh"
 
-# Polls up to SCALE * 10 s.
-wait_for_line() {  # FILE PATTERN
-  local tries
-  tries=$(awk -v s="$scale" 'BEGIN { printf "%d", s * 200 }')
-  for _ in $(seq "$tries"); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "websocket_peers: no '$2' in $1:" >&2
-  cat "$1" >&2
-  return 1
-}
 
 acceptor_flags=() initiator_flags=()
 case "$variant" in

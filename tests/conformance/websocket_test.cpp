@@ -5,6 +5,8 @@
 // Verdicts never depend on timing: every wait has a deadline, and the checks are on what came back.
 #include <gtest/gtest.h>
 
+#include "tests/conformance/timeout_scale.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -37,10 +39,7 @@ using std::chrono::milliseconds;
 
 namespace {
 
-double scale() {
-    const char* s = std::getenv("SHAKEDOWN_TIMEOUT_SCALE");
-    return s != nullptr ? std::atof(s) : 1.0;
-}
+double scale() { return shakedown::test::timeout_scale(); }
 cf::Deadline in_ms(int ms) { return cf::after(milliseconds(static_cast<long>(ms * scale()))); }
 
 Bytes bytes(std::string_view s) { return Bytes(s.begin(), s.end()); }

@@ -193,8 +193,8 @@ RC_GTEST_PROP(ShadowMeshCodecProps, ResponseAndCompleteRoundTrip,
 }
 
 // Whatever strict accepts, upstream accepts with the same fields; strict re-encodes to the input.
-RC_GTEST_PROP(ShadowMeshCodecProps, StrictAcceptanceImpliesUpstreamAgreement, (const std::vector<std::uint8_t>& tail,
-                                                                               std::uint8_t type, std::uint16_t flags)) {
+RC_GTEST_PROP(ShadowMeshCodecProps, StrictAcceptanceImpliesUpstreamAgreement,
+              (const std::vector<std::uint8_t>& tail, std::uint8_t type, std::uint16_t flags)) {
     Bytes wire = with_header(type, flags, static_cast<std::uint32_t>(tail.size()), tail);
     auto s = decode_frame(wire, Profile::strict);
     auto u = decode_frame(wire, Profile::upstream);

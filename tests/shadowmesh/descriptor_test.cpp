@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 
+#include "conformance/runner/expectations.hpp"
+#include "conformance/runner/machine_catalogue.hpp"
+#include "conformance/scenarios/shadowmesh/close_transport.hpp"
 #include "conformance/scenarios/shadowmesh/variant.hpp"
 #include "shadowmesh/quirks.hpp"
 #include "tests/shadowmesh/kat.hpp"
@@ -32,8 +36,8 @@ TEST(ShadowMeshDescriptor, FactoryMachinesReproduceTheKnownAnswerFrames) {
     ScriptedRng rr(bytes_of(kat_c_r()));
     const FixedClock unused(0);
     std::string error;
-    auto ini = v.make_machine(request_for(Role::initiator, "strict", initiator_keys(), std::to_string(kT1)), ri,
-                              unused, error);
+    auto ini = v.make_machine(request_for(Role::initiator, "strict", initiator_keys(), std::to_string(kT1)), ri, unused,
+                              error);
     ASSERT_TRUE(ini) << error;
     auto res = v.make_machine(request_for(Role::acceptor, "strict", responder_keys(), std::to_string(kT1 + 1)), rr,
                               unused, error);
@@ -95,6 +99,48 @@ TEST(ShadowMeshDescriptor, KnobsFuzzTargetsAndBench) {
     }
     EXPECT_NE(v.vectors.checker("shadowmesh/transcript.schema.json"), nullptr);
     EXPECT_EQ(v.vectors.checker("stellar/other"), nullptr);
+}
+
+// Without key flags both roles hold the §9 keys crosswise: the harness and a running peer match.
+TEST(ShadowMeshDescriptor, DefaultKeysCompleteInBothProfiles) {
+    for (const auto& p : variant().profiles) {
+        const auto env = registry::machine_environment(variant(), p.name);
+        for (const Role role : {Role::acceptor, Role::initiator}) {
+            const auto shape = conformance::honest_shape(*env, role);
+            EXPECT_TRUE(shape.completed) << p.name << ": " << shape.error;
+        }
+    }
+}
+
+// Every knob names scenarios that exist in every profile it runs in, and every id is unique.
+TEST(ShadowMeshDescriptor, CatalogueHasTheScenariosEveryKnobNames) {
+    for (const auto& p : variant().profiles) {
+        registry::CatalogueOptions o;
+        o.profile = p.name;
+        const auto cat = variant().catalogue(o);
+        const auto ids = cat.ids();
+        EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size()) << p.name;
+        for (const auto& k : variant().knobs) {
+            if (!k.profiles.empty() && std::find(k.profiles.begin(), k.profiles.end(), p.name) == k.profiles.end()) {
+                continue;
+            }
+            ASSERT_FALSE(k.must_fail.empty()) << k.name;
+            for (const auto& pattern : k.must_fail) {
+                const bool found = std::any_of(ids.begin(), ids.end(), [&pattern](const std::string& id) {
+                    return conformance::glob_match(pattern, id);
+                });
+                EXPECT_TRUE(found) << p.name << " / " << k.name << ": " << pattern;
+            }
+        }
+    }
+}
+
+TEST(ShadowMeshDescriptor, TheTransportTellsACloseMessage) {
+    EXPECT_EQ(closing_message(*from_hex("010f0000000000020003")), "CLOSE 3");
+    EXPECT_EQ(closing_message(*from_hex("010e0000000000020007")), "ERROR 7");
+    EXPECT_FALSE(closing_message(*from_hex("010f000000000001")));      // no reason
+    EXPECT_FALSE(closing_message(*from_hex("020f0000000000020003")));  // another version
+    EXPECT_FALSE(closing_message(*from_hex(kReqHex)));
 }
 
 }  // namespace

@@ -5,20 +5,14 @@
 #include <memory>
 
 #include "shadowmesh/clock.hpp"
+#include "shadowmesh/keys.hpp"
 #include "shadowmesh/rehandshake.hpp"
 
 namespace shakedown::shadowmesh::test {
 
-template <std::size_t N>
-ByteArray<N> counting(std::uint8_t first) {
-    ByteArray<N> out{};
-    for (std::size_t i = 0; i < N; ++i) {
-        out[i] = static_cast<std::uint8_t>(first + i);
-    }
-    return out;
+inline Bytes hex(std::string_view h) {
+    return from_hex(h).value_or(Bytes{});
 }
-
-inline Bytes hex(std::string_view h) { return from_hex(h).value_or(Bytes{}); }
 template <std::size_t N>
 Bytes bytes_of(const ByteArray<N>& a) {
     return Bytes(a.begin(), a.end());
@@ -26,15 +20,21 @@ Bytes bytes_of(const ByteArray<N>& a) {
 
 inline constexpr std::uint64_t kT1 = 1762230765000;  // 0x0000019a4d2385c8
 
-inline SessionId kat_sid() { return counting<16>(0x01); }
-inline Challenge kat_c_i() { return counting<32>(0xa0); }
-inline Challenge kat_c_r() { return counting<32>(0xc0); }
+inline SessionId kat_sid() {
+    return counting_bytes<16>(0x01);
+}
+inline Challenge kat_c_i() {
+    return counting_bytes<32>(0xa0);
+}
+inline Challenge kat_c_r() {
+    return counting_bytes<32>(0xc0);
+}
 // A = responder, B = initiator; B.TX = A.RX, B.RX = A.TX.
 inline SessionKeys responder_keys() {
-    return SessionKeys{kat_sid(), Secret<32>(counting<32>(0x01)), Secret<32>(counting<32>(0x21))};
+    return SessionKeys{kat_sid(), Secret<32>(counting_bytes<32>(0x01)), Secret<32>(counting_bytes<32>(0x21))};
 }
 inline SessionKeys initiator_keys() {
-    return SessionKeys{kat_sid(), Secret<32>(counting<32>(0x21)), Secret<32>(counting<32>(0x01))};
+    return SessionKeys{kat_sid(), Secret<32>(counting_bytes<32>(0x21)), Secret<32>(counting_bytes<32>(0x01))};
 }
 
 inline constexpr std::string_view kReqHex =

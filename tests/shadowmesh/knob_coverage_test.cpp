@@ -31,7 +31,8 @@ TEST(ShadowMeshKnobCoverage, EveryKnobIsCaughtByATranscriptVector) {
         for (std::size_t i = 0; i < caught.size() && i < 12; ++i) {
             ids += (i ? " " : "") + std::to_string(caught[i]);
         }
-        std::printf("%-22s caught by %zu cases (first: %s)\n", std::string(info.name).c_str(), caught.size(), ids.c_str());
+        std::printf("%-22s caught by %zu cases (first: %s)\n", std::string(info.name).c_str(), caught.size(),
+                    ids.c_str());
     }
 }
 

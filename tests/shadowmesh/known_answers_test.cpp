@@ -81,7 +81,7 @@ TEST(ShadowMeshKnownAnswers, MasterSecretInBothForms) {
 }
 
 TEST(ShadowMeshKnownAnswers, SessionKeysInBothForms) {
-    const Secret<32> master(counting<32>(0x00));
+    const Secret<32> master(counting_bytes<32>(0x00));
     NodeId client{};
     NodeId relay{};
     client.fill(0x11);

@@ -17,8 +17,7 @@ struct One {
     One(Role role, Profile p, Quirks q = {}, std::shared_ptr<ChallengeCache> cache = nullptr,
         SessionKeys keys = SessionKeys{}, std::uint64_t now = kT1)
         : clock(now),
-          rng(role == Role::initiator ? bytes_of(kat_c_i())
-                                      : bytes_of(kat_c_r())),
+          rng(role == Role::initiator ? bytes_of(kat_c_i()) : bytes_of(kat_c_r())),
           m(Config{role, p,
                    keys.session_id == SessionId{} ? (role == Role::initiator ? initiator_keys() : responder_keys())
                                                   : keys,
@@ -40,7 +39,9 @@ Bytes response(std::uint64_t ts, Mac mac, SessionId sid = kat_sid()) {
 Bytes complete(std::uint64_t ts, Mac mac, SessionId sid = kat_sid()) {
     return encode_frame(RehandshakeComplete{sid, mac, ts});
 }
-Mac good_response_mac() { return challenge_mac(responder_keys().tx, kat_c_i()); }
+Mac good_response_mac() {
+    return challenge_mac(responder_keys().tx, kat_c_i());
+}
 
 // A responder that has answered the KAT REQUEST and waits in R1.
 std::unique_ptr<One> responder_in_r1(Profile p, Quirks q = {}) {
@@ -180,7 +181,7 @@ TEST(ShadowMeshMachine, WrongKeyOrWrongInputMacsX7X8) {
     Quirks q;
     q.complete_mac_rx_key = true;
     auto r_holder = responder_in_r1(Profile::strict, q);
-        One& r = *r_holder;
+    One& r = *r_holder;
     r.m.receive(complete(kT1 + 2, x8_key));
     EXPECT_TRUE(r.m.authenticated());
 }
@@ -216,9 +217,9 @@ TEST(ShadowMeshMachine, ReplayedRequestX9AndSharedCacheAcrossConnections) {
 
 TEST(ShadowMeshReplayCache, WindowCapacityAndExpiry) {
     ChallengeCache cache(kMaxSkewMs, 2);
-    const Challenge a = counting<32>(0x00);
-    const Challenge b = counting<32>(0x40);
-    const Challenge c = counting<32>(0x80);
+    const Challenge a = counting_bytes<32>(0x00);
+    const Challenge b = counting_bytes<32>(0x40);
+    const Challenge c = counting_bytes<32>(0x80);
     EXPECT_EQ(cache.check_and_insert(a, kT1, kT1), ChallengeCache::Verdict::fresh);
     EXPECT_EQ(cache.check_and_insert(b, kT1, kT1 + 10), ChallengeCache::Verdict::fresh);
     // Full of live entries: a new challenge is refused rather than an old one forgotten.
@@ -347,7 +348,7 @@ TEST(ShadowMeshMachine, DeadlineX19) {
 
 TEST(ShadowMeshMachine, SecondCompleteAfterDoneX20) {
     auto r_holder = responder_in_r1(Profile::strict);
-        One& r = *r_holder;
+    One& r = *r_holder;
     r.m.receive(hex(kCompHex));
     ASSERT_TRUE(r.m.authenticated());
     r.m.receive(encode_frame(OtherMsg{MessageType::heartbeat, {}}));
@@ -360,8 +361,8 @@ TEST(ShadowMeshMachine, SecondCompleteAfterDoneX20) {
 
 TEST(ShadowMeshMachine, IndependentRelaySessionsX22) {
     // Each peer holds keys from its own relay session (code form): TX_R != RX_I.
-    const Secret<32> master_a(counting<32>(0x40));
-    const Secret<32> master_b(counting<32>(0x60));
+    const Secret<32> master_a(counting_bytes<32>(0x40));
+    const Secret<32> master_b(counting_bytes<32>(0x60));
     NodeId a{};
     NodeId b{};
     NodeId relay{};
@@ -391,7 +392,7 @@ TEST(ShadowMeshMachine, IndependentRelaySessionsX22) {
 
 TEST(ShadowMeshMachine, CloseInTheMiddleAndPeerClosed) {
     auto r_holder = responder_in_r1(Profile::strict);
-        One& r = *r_holder;
+    One& r = *r_holder;
     r.m.receive(encode_frame(CloseMsg{kCloseNormal, {}}));
     EXPECT_EQ(r.error(), Error::peer_error);
     EXPECT_TRUE(r.out().empty());

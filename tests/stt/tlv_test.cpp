@@ -1,12 +1,14 @@
+#include "stt/tlv.hpp"
+
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
-
-#include "stt/tlv.hpp"
 
 namespace shakedown::stt {
 namespace {
 
-Bytes hex(std::string_view h) { return *from_hex(h); }
+Bytes hex(std::string_view h) {
+    return *from_hex(h);
+}
 
 // The worked example of the protocol notes (docs/protocols/stt.md, "TLV encoding"): an external
 // known answer, used exactly as given.
@@ -45,7 +47,10 @@ TEST(SttTlv, EveryTagEncodes) {
 
 TEST(SttTlv, KeysSortByCodePointNotByLength) {
     const Value v = Value::dict({{"\xc3\xa9", Value::null()}, {"z", Value::null()}, {"aa", Value::null()}});
-    EXPECT_EQ(to_hex(*encode(v)), "4100000003" "310000000261610031000000017a0031000000" "02c3a900");
+    EXPECT_EQ(to_hex(*encode(v)),
+              "4100000003"
+              "310000000261610031000000017a0031000000"
+              "02c3a900");
 }
 
 TEST(SttTlv, EncoderRejectsWhatItCannotRepresent) {
@@ -83,8 +88,12 @@ TEST(SttTlv, StrictDecoderErrorsAndOffsets) {
         {"400000000200", Error::truncated, 6},
         {"40ffffffff", Error::bad_length, 1},
         {"41000000011001", Error::decode_error, 5},
-        {"410000000231000000016200310000000161" "00", Error::non_canonical, 12},
-        {"410000000231000000016100310000000161" "00", Error::decode_error, 12},
+        {"410000000231000000016200310000000161"
+         "00",
+         Error::non_canonical, 12},
+        {"410000000231000000016100310000000161"
+         "00",
+         Error::decode_error, 12},
     };
     for (const Bad& c : cases) {
         auto r = decode(*from_hex(c.hex));
@@ -133,7 +142,9 @@ TEST(SttTlv, UpstreamLeniencies) {
 
     TlvLeniency dup;
     dup.duplicate_keys_overwrite = true;
-    auto d = decode(*from_hex("41000000023100000001611001310000000161" "1002"), {}, dup);
+    auto d = decode(*from_hex("41000000023100000001611001310000000161"
+                              "1002"),
+                    {}, dup);
     ASSERT_TRUE(d.ok());
     ASSERT_EQ(d->items.size(), 1u);
     EXPECT_EQ(d->find("a")->integer, 2);
@@ -182,13 +193,24 @@ rc::Gen<Value> gen_value(int depth) {
     if (depth <= 0) {
         return gen_scalar();
     }
+    // At most 5 items per container: 5^3 scalars stay far below the encoder's 64 KiB bound, so a
+    // value is never refused for its size (and a failure shrinks in seconds, not hours).
+    const auto items = [](rc::Gen<Value> g) {
+        return rc::gen::mapcat(rc::gen::inRange<std::size_t>(0, 6),
+                               [g](std::size_t n) { return rc::gen::container<std::vector<Value>>(n, g); });
+    };
+    const auto entries = [](rc::Gen<Value> g) {
+        return rc::gen::mapcat(rc::gen::inRange<std::size_t>(0, 6), [g](std::size_t n) {
+            return rc::gen::container<std::vector<std::pair<std::string, Value>>>(n, rc::gen::pair(gen_key(), g));
+        });
+    };
     return rc::gen::oneOf(
-        gen_scalar(),
-        rc::gen::map(rc::gen::container<std::vector<Value>>(gen_value(depth - 1)), Value::list),
-        rc::gen::map(rc::gen::container<std::map<std::string, Value>>(gen_key(), gen_value(depth - 1)),
-                     [](const std::map<std::string, Value>& m) {
-                         return Value::dict({m.begin(), m.end()});
-                     }));
+        gen_scalar(), rc::gen::map(items(gen_value(depth - 1)), Value::list),
+        rc::gen::map(entries(gen_value(depth - 1)), [](const std::vector<std::pair<std::string, Value>>& e) {
+            // Keys are unique (a repeated one keeps its first value).
+            const std::map<std::string, Value> m(e.begin(), e.end());
+            return Value::dict({m.begin(), m.end()});
+        }));
 }
 
 RC_GTEST_PROP(SttTlvProps, DecodeInvertsEncode, ()) {

@@ -28,6 +28,8 @@ options:
   --listening-port N         Hello.listeningPort (default: the connector's fixed 11625)
   --timeout-ms N             exit after this long (default 10000)
   --keep-idle                do not close on the socket idle 'timeout' event
+  --now UNIX                 freeze the wall clock the connector reads (new Date(), Date.now())
+                             at this Unix time in seconds; timers are not affected
   --log-level LEVEL          connector log level on stderr: silent|error|warn|info|debug|trace
                              (default error)
   --help                     print this text and exit 0
@@ -43,7 +45,7 @@ function usage(msg) {
 const VALUE_FLAGS = new Set([
   '--role', '--connect', '--listen', '--seed', '--network', '--ledger-version',
   '--overlay-version', '--overlay-min-version', '--version-str', '--listening-port',
-  '--timeout-ms', '--log-level',
+  '--timeout-ms', '--log-level', '--now',
 ]);
 const BOOL_FLAGS = new Set(['--keep-idle', '--help']);
 
@@ -134,6 +136,18 @@ const listeningPort = args['--listening-port'] !== undefined
 const timeoutMs = args['--timeout-ms'] !== undefined
   ? parseInteger('--timeout-ms', args['--timeout-ms'], 1, 2147483647) : 10000;
 const keepIdle = Boolean(args['--keep-idle']);
+if (args['--now'] !== undefined) {
+  // The connector reads the wall clock with `new Date()` when it checks a received AuthCert
+  // and when it issues its own; freezing Date gives the harness the clock control its clock
+  // scenarios need. Timers run on the monotonic clock and keep working.
+  const frozenMs = parseInteger('--now', args['--now'], 0, 253402300799) * 1000;
+  const RealDate = Date;
+  class FrozenDate extends RealDate {
+    constructor(...a) { if (a.length === 0) super(frozenMs); else super(...a); }
+    static now() { return frozenMs; }
+  }
+  globalThis.Date = FrozenDate;
+}
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
 const logLevel = args['--log-level'] ?? 'error';
 if (!LEVELS.includes(logLevel)) usage(`--log-level must be one of ${LEVELS.join('|')}`);

@@ -1,6 +1,6 @@
 // HiveMind in the registry: profiles, messages, the reference machines configured from shim
 // flags, the WebSocket transport (whose upgrade carries the authorization parameter), bug knobs,
-// fuzz targets, vectors and the handshake benchmark. The catalogue is not filled in yet; the
+// fuzz targets, vectors, the handshake benchmark and the conformance catalogue (catalogue.cpp); the
 // reference peer is the generic machine peer over the transport.
 #include "conformance/scenarios/hivemind/variant.hpp"
 
@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "conformance/runner/websocket.hpp"
+#include "conformance/scenarios/hivemind/catalogue.hpp"
 #include "hivemind/handshake.hpp"
 #include "vectors/gen/hivemind/hivemind_vectors.hpp"
 
@@ -247,6 +248,7 @@ registry::Variant make_variant() {
     v.vectors.generate = [](const shakedown::vectors::GenerateOptions& o) { return vectors::generate(o); };
     v.vectors.checker = [](const std::string& schema) { return vectors::checker(schema); };
     v.make_machine = &make_machine;
+    v.catalogue = [](const registry::CatalogueOptions& options) { return make_catalogue(variant(), options); };
     v.transport = &transport;
     // Each authentication mode, with the default password and the fixed test RSA keys.
     v.loopback = [](const std::string&) {
@@ -274,8 +276,12 @@ registry::Variant make_variant() {
          false},
         {"useragent", "TEXT", "client: the useragent of the authorization parameter (default shakedown)", false},
     };
+    // The upstream profile has every knob on already: each knob is graded against the strict one.
     for (const auto& q : quirk_table()) {
-        v.knobs.push_back(registry::Knob{std::string(q.name), std::string(q.description), {}, {}});
+        const auto it = knob_scenarios().find(q.name);
+        v.knobs.push_back(registry::Knob{std::string(q.name), std::string(q.description),
+                                         it == knob_scenarios().end() ? std::vector<std::string>{} : it->second,
+                                         {"strict"}, {}});
     }
     v.fuzz_targets = {"hivemind_json", "hivemind_message", "hivemind_server_hello", "hivemind_server_params",
                       "hivemind_client_offer", "hivemind_server_choice", "hivemind_client_hello",

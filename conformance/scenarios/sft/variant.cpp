@@ -1,10 +1,13 @@
 // SFT in the registry: profiles, messages, vector hooks, the transport (framing.hpp), the
 // reference machines built from shim flags and the limits of their server, bug knobs, fuzz
-// targets and the handshake benchmark. The catalogue is not provided yet (docs/protocols/sft.md).
+// targets, the handshake benchmark and the conformance catalogue (catalogue.hpp).
 #include "conformance/scenarios/sft/variant.hpp"
 
 #include <chrono>
+#include <map>
+#include <mutex>
 
+#include "conformance/scenarios/sft/catalogue.hpp"
 #include "conformance/scenarios/sft/framing.hpp"
 #include "conformance/scenarios/sft/sandbox.hpp"
 #include "sft/machine.hpp"
@@ -15,15 +18,22 @@ namespace shakedown::sft {
 
 namespace {
 
-// A machine that owns what the reference peer gives it: its sandbox.
+// A machine that owns what the reference peer gives it: its sandbox; with --ping, a client that
+// sends one ping once its handshake completes (a record for the initiator's record scenarios).
 class PeerMachine final : public Machine {
 public:
-    PeerMachine(Config cfg, std::unique_ptr<FileStore> store, Rng& rng, const Clock& clock)
-        : m_store(std::move(store)), m_endpoint(with_store(std::move(cfg), m_store.get()), rng, clock) {}
+    PeerMachine(Config cfg, std::unique_ptr<FileStore> store, Rng& rng, const Clock& clock, bool ping)
+        : m_store(std::move(store)), m_endpoint(with_store(std::move(cfg), m_store.get()), rng, clock), m_ping(ping) {}
 
     [[nodiscard]] Role role() const noexcept override { return m_endpoint.role(); }
     void start() override { m_endpoint.start(); }
-    void receive(ByteView input) override { m_endpoint.receive(input); }
+    void receive(ByteView input) override {
+        m_endpoint.receive(input);
+        if (m_ping && m_endpoint.authenticated()) {
+            m_ping = false;
+            (void)m_endpoint.ping();
+        }
+    }
     void peer_closed() override { m_endpoint.peer_closed(); }
     void idle_timeout() override { m_endpoint.idle_timeout(); }
     [[nodiscard]] std::optional<std::uint32_t> idle_timeout_ms() const override { return m_endpoint.idle_timeout_ms(); }
@@ -41,6 +51,7 @@ private:
     }
     std::unique_ptr<FileStore> m_store;
     Endpoint m_endpoint;
+    bool m_ping;
 };
 
 const std::string* one(const registry::Settings& s, const std::string& name) {
@@ -78,7 +89,8 @@ std::unique_ptr<Machine> make_machine(const registry::MachineRequest& req, Rng& 
     cfg.profile = *profile;
     std::optional<ByteArray<32>> seed;
     std::optional<ByteArray<32>> peer;
-    if (!hex_setting(req.settings, "identity-seed", seed, error) || !hex_setting(req.settings, "peer-identity", peer, error)) {
+    if (!hex_setting(req.settings, "identity-seed", seed, error) ||
+        !hex_setting(req.settings, "peer-identity", peer, error)) {
         return nullptr;
     }
     if (seed) {
@@ -105,10 +117,29 @@ std::unique_ptr<Machine> make_machine(const registry::MachineRequest& req, Rng& 
         error = "described needs --peer-identity (the pinned server key, or the provisioned client key)";
         return nullptr;
     }
-    // One derivation budget for all of this process's server connections (docs/protocols/sft.md §7).
-    static const auto throttle = std::make_shared<KdfThrottle>();
+    // One derivation budget for all of this process's server connections (docs/protocols/sft.md §7);
+    // --kdf-budget sets another per-window budget (one throttle per value, shared alike) or none.
     if (req.role == Role::acceptor) {
-        cfg.kdf_throttle = throttle;
+        static std::mutex mutex;
+        static std::map<std::size_t, std::shared_ptr<KdfThrottle>> throttles;
+        std::size_t budget = kKdfBudget;
+        const std::string* b = one(req.settings, "kdf-budget");
+        if (b == nullptr || *b != "unlimited") {
+            if (b != nullptr) {
+                try {
+                    budget = static_cast<std::size_t>(std::stoull(*b));
+                } catch (const std::exception&) {
+                    error = "--kdf-budget: a number or 'unlimited'";
+                    return nullptr;
+                }
+            }
+            const std::lock_guard<std::mutex> lock(mutex);
+            auto& t = throttles[budget];
+            if (!t) {
+                t = std::make_shared<KdfThrottle>(budget);
+            }
+            cfg.kdf_throttle = t;
+        }
     }
     std::unique_ptr<FileStore> store;
     if (const std::string* dir = one(req.settings, "sandbox")) {
@@ -121,7 +152,12 @@ std::unique_ptr<Machine> make_machine(const registry::MachineRequest& req, Rng& 
     } else {
         store = std::make_unique<MemoryFileStore>();
     }
-    return std::make_unique<PeerMachine>(std::move(cfg), std::move(store), rng, clock);
+    const bool ping = req.settings.contains("ping");
+    if (ping && req.role != Role::initiator) {
+        error = "--ping: a client's switch";
+        return nullptr;
+    }
+    return std::make_unique<PeerMachine>(std::move(cfg), std::move(store), rng, clock, ping);
 }
 
 // Both roles in memory with the §10 known-answer keys, a fresh PBKDF2 on each side.
@@ -226,6 +262,30 @@ registry::Variant build() {
         return std::optional<conformance::ConnectionLimits>(l);
     };
     v.make_machine = make_machine;
+    // conform --reference: the described reference needs keys to exist at all; its acceptor gets
+    // the §10 server keys by default (every scenario gives its own flags on top).
+    v.reference_peer = [](const std::string& profile, const registry::Settings& settings,
+                          const std::vector<std::string>& knobs) -> std::shared_ptr<conformance::LocalPeer> {
+        registry::Settings s = settings;
+        s["identity-seed"].insert(s["identity-seed"].begin(), to_hex(kServerSeed));
+        // Only described needs it (the provisioned client key); in upstream-v2 it would pin the
+        // initiators, which must pin nothing unless a scenario says so.
+        if (profile == "described" || profile.empty()) {
+            s["peer-identity"].insert(s["peer-identity"].begin(),
+                                      to_hex(crypto::ed25519_from_seed(kClientSeed).public_key));
+        }
+        std::string knob_text;
+        for (const auto& k : knobs) {
+            knob_text += (knob_text.empty() ? " with --bug " : ", ") + k;
+        }
+        return std::make_shared<conformance::MachineReferencePeer>(
+            "shakedown reference peer (in process)" + knob_text, variant().transport(profile, s),
+            registry::flagged_machine_factory(variant(), profile, s, knobs), registry::drive_limits(s),
+            variant().connection_limits(profile, s));
+    };
+    v.catalogue = [](const registry::CatalogueOptions& o) {
+        return conformance::sft_scenarios::make_catalogue(variant(), o);
+    };
     // The §10 identities, each side pinning the other's key (the acceptor is the server).
     v.loopback = [](const std::string&) {
         const auto client = crypto::ed25519_from_seed(kClientSeed).public_key;
@@ -240,23 +300,51 @@ registry::Variant build() {
         {"identity-seed", "HEX", "32-byte Ed25519 seed of this end's identity (random when absent)", false},
         {"peer-identity", "HEX", "client: the pinned server key; described server: the provisioned client key", false},
         {"sandbox", "DIR", "the directory the reference keeps transferred files in (memory when absent)", false},
+        {"ping", "", "client: send one ping once the handshake completes", false},
         {"utc-offset", "SECONDS", "naive local time = UTC + this offset, for JSON timestamps", false},
         // An established SFT session waits for requests as long as the peer keeps it: this bound
         // is what ends a live peer's connection after its handshake.
         {"timeout-ms", "MS", "upper bound on one connection's life, the handshake included", false},
+        // The catalogue's servers run without the flood budget (it would end a catalogue after
+        // ten handshakes); acceptor.dos.kdf-budget-spent grades the budget with 0.
+        {"kdf-budget", "N|unlimited", "a server's unauthenticated key derivations per 60 s (default 10)", false},
     };
     for (const auto& q : quirk_table()) {
         registry::Knob k;
         k.name = std::string(q.name);
         k.summary = std::string(q.description);
-        if (k.name == "accept-reflected-confirmation" || k.name == "accept-any-length-prefix" || k.name == "unthrottled-kdf") {
+        if (k.name == "accept-reflected-confirmation" || k.name == "accept-any-length-prefix" ||
+            k.name == "unthrottled-kdf") {
             k.profiles = {"upstream-v2"};
+        }
+        // The scenarios that exist to catch each knob (docs/protocols/sft.md, "Conformance
+        // catalogue"). The replay set's memory has none: J1 admits 100 JSON records a minute, so
+        // the 10,001st seq that would show it is 100 minutes away.
+        static const std::map<std::string, std::vector<std::string>> must_fail = {
+            {"no-identity-check", {"initiator.identity.foreign-server-key"}},
+            {"accept-reflected-confirmation", {"initiator.confirmation.reflected-h3"}},
+            {"accept-any-length-prefix", {"acceptor.length.h1-prefix-1mib", "initiator.length.h2-prefix-1mib"}},
+            {"unthrottled-kdf", {"acceptor.dos.kdf-budget-spent"}},
+            {"hmac-optional", {"acceptor.records.unsigned-ping"}},
+            {"accept-float-seq", {"acceptor.records.float-seq"}},
+            {"accept-reflected-record", {"initiator.records.reflected-ping"}},
+            {"no-handshake-deadline", {"acceptor.deadline.u0-trickled", "initiator.deadline.u0-trickled"}},
+            {"accept-data-replay", {"acceptor.records.replayed-data"}},
+            {"no-data-bounds", {"acceptor.records.data-past-size"}},
+        };
+        if (const auto it = must_fail.find(k.name); it != must_fail.end()) {
+            k.must_fail = it->second;
+        }
+        if (k.name == "replay-set-never-evicts") {
+            k.off_the_wire =
+                "J1 admits 100 JSON records a minute: the seq set passes its 10,000 only after 100 minutes "
+                "(tests/sft/knob_test.cpp: SftKnobs.ReplaySetIsBoundedUnlessNeverEvicts)";
         }
         v.knobs.push_back(std::move(k));
     }
-    for (const char* t : {"h1", "h2", "confirm", "d1", "d2", "record_header", "record", "json_message", "payload",
-                          "canonical_json", "client_upstream", "server_upstream", "client_described",
-                          "server_described", "negative_control"}) {
+    for (const char* t :
+         {"h1", "h2", "confirm", "d1", "d2", "record_header", "record", "json_message", "payload", "canonical_json",
+          "client_upstream", "server_upstream", "client_described", "server_described", "negative_control"}) {
         v.fuzz_targets.push_back(std::string("sft_") + t);
     }
     for (const Profile p : {Profile::described, Profile::upstream_v2}) {

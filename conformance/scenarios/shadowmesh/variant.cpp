@@ -1,15 +1,21 @@
 // ShadowMesh in the registry: profiles, messages, vectors, the reference machines configured from
 // the shim flags, the TLS WebSocket transport, bug knobs, fuzz targets and the benchmark
-// (docs/protocols/shadowmesh.md). The catalogue is not part of this descriptor yet; the reference
+// (docs/protocols/shadowmesh.md), and the conformance catalogue (catalogue.hpp); the reference
 // peer is the generic machine peer over the transport.
 #include "conformance/scenarios/shadowmesh/variant.hpp"
 
+#include <map>
 #include <memory>
 #include <mutex>
+#include <string_view>
+#include <thread>
 
 #include "common/crypto.hpp"
 #include "conformance/runner/websocket.hpp"
+#include "conformance/scenarios/shadowmesh/catalogue.hpp"
+#include "conformance/scenarios/shadowmesh/close_transport.hpp"
 #include "shadowmesh/clock.hpp"
+#include "shadowmesh/keys.hpp"
 #include "shadowmesh/rehandshake.hpp"
 #include "vectors/gen/shadowmesh/shadowmesh_vectors.hpp"
 
@@ -19,11 +25,28 @@ namespace {
 
 // A reference machine that owns what it needs beyond the caller's Rng: the fixed clock of
 // `--now` (when given) and nothing else; it forwards the Machine interface.
+// Every draw is the same 32 bytes (--challenge): a harness that replays a recorded REQUEST holds
+// the challenge that REQUEST carries, so it can check the answer to it.
+class FixedChallengeRng final : public Rng {
+public:
+    explicit FixedChallengeRng(const Challenge& c) : m_challenge(c) {}
+    void fill(std::span<std::uint8_t> out) override {
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            out[i] = m_challenge[i % m_challenge.size()];
+        }
+    }
+
+private:
+    Challenge m_challenge;
+};
+
 class ReferenceMachine final : public Machine {
 public:
-    ReferenceMachine(Config config, Rng& rng, const Clock& caller_clock, std::optional<std::uint64_t> now_ms)
+    ReferenceMachine(Config config, Rng& rng, const Clock& caller_clock, std::optional<std::uint64_t> now_ms,
+                     std::optional<Challenge> challenge)
         : m_fixed(now_ms ? std::make_unique<FixedMillisClock>(*now_ms) : nullptr),
-          m_machine(std::move(config), rng, m_fixed ? *m_fixed : caller_clock) {}
+          m_rng(challenge ? std::make_unique<FixedChallengeRng>(*challenge) : nullptr),
+          m_machine(std::move(config), m_rng ? *m_rng : rng, m_fixed ? *m_fixed : caller_clock) {}
 
     [[nodiscard]] Role role() const noexcept override { return m_machine.role(); }
     void start() override { m_machine.start(); }
@@ -39,6 +62,7 @@ public:
 
 private:
     std::unique_ptr<FixedMillisClock> m_fixed;
+    std::unique_ptr<FixedChallengeRng> m_rng;
     Rehandshake m_machine;
 };
 
@@ -47,12 +71,12 @@ const std::string* single(const registry::Settings& s, const std::string& name) 
     return it == s.end() || it->second.empty() ? nullptr : &it->second.back();
 }
 
+// Absent: `out` keeps its default (the §9 test keys, see make_machine).
 template <std::size_t N>
 bool hex_setting(const registry::Settings& s, const std::string& name, ByteArray<N>& out, std::string& error) {
     const std::string* v = single(s, name);
     if (v == nullptr) {
-        error = "--" + name + " is required";
-        return false;
+        return true;
     }
     const auto b = from_hex(*v);
     if (!b || b->size() != N) {
@@ -80,12 +104,20 @@ std::unique_ptr<Machine> make_machine(const registry::MachineRequest& request, R
     Config cfg;
     cfg.role = request.role;
     cfg.profile = *profile;
-    ByteArray<32> tx{};
-    ByteArray<32> rx{};
+    // Without key flags both roles hold the §9 test keys crosswise (the responder's TX is the
+    // initiator's RX), so a running peer and the conformance harness match with no flags at all.
+    cfg.keys.session_id = counting_bytes<16>(0x01);
+    const bool responder = request.role == Role::acceptor;
+    ByteArray<32> tx = counting_bytes<32>(responder ? 0x01 : 0x21);
+    ByteArray<32> rx = counting_bytes<32>(responder ? 0x21 : 0x01);
+    Challenge fixed_challenge{};
     if (!hex_setting(request.settings, "session-id", cfg.keys.session_id, error) ||
-        !hex_setting(request.settings, "tx-key", tx, error) || !hex_setting(request.settings, "rx-key", rx, error)) {
+        !hex_setting(request.settings, "tx-key", tx, error) || !hex_setting(request.settings, "rx-key", rx, error) ||
+        !hex_setting(request.settings, "challenge", fixed_challenge, error)) {
         return nullptr;
     }
+    const std::optional<Challenge> challenge =
+        single(request.settings, "challenge") != nullptr ? std::optional<Challenge>(fixed_challenge) : std::nullopt;
     cfg.keys.tx = Secret<32>(tx);
     cfg.keys.rx = Secret<32>(rx);
     secure_wipe(tx);
@@ -119,7 +151,7 @@ std::unique_ptr<Machine> make_machine(const registry::MachineRequest& request, R
     if (cfg.role == Role::acceptor && cfg.profile == Profile::strict) {
         cfg.replay_cache = shared_cache();
     }
-    return std::make_unique<ReferenceMachine>(std::move(cfg), rng, clock, now);
+    return std::make_unique<ReferenceMachine>(std::move(cfg), rng, clock, now, challenge);
 }
 
 // WebSocket over TLS 1.3 on path /ws; one unit is one binary message. The listener makes its
@@ -134,7 +166,32 @@ std::shared_ptr<const conformance::TransportFactory> transport(const std::string
     if (const std::string* pin = single(settings, "pinned-cert")) {
         o.pin_sha256 = *pin;
     }
-    return std::make_shared<conformance::WebSocketTransportFactory>(std::move(o));
+    return std::make_shared<CloseAwareTransportFactory>(
+        std::make_shared<conformance::WebSocketTransportFactory>(std::move(o)));
+}
+
+// Which scenarios of the catalogue (catalogue.cpp) each knob must FAIL, by id or '*' pattern.
+const std::map<std::string_view, std::vector<std::string>>& must_fail() {
+    static const std::map<std::string_view, std::vector<std::string>> m = {
+        // A MAC the honest peer cannot verify (or that does not verify the honest one).
+        {"mac-wrong-key", {"*.happy.honest"}},
+        {"complete-mac-rx-key", {"*.happy.honest"}},
+        {"mac-over-session-id", {"*.happy.honest"}},
+        // A MAC that is not (fully) checked: a flipped last bit is in the second half.
+        {"no-mac-check", {"*.mac.first_bit", "*.mac.last_bit", "*.mac.zero", "*.mac.second_half_zero"}},
+        {"mac-compare-16", {"*.mac.last_bit", "*.mac.second_half_zero"}},
+        {"no-session-id-check", {"*.session.*", "*.bitflip.u0.first_bit"}},
+        // Seconds on the wire: the honest peer's milliseconds are far in the future, and its own
+        // seconds far in the past for the peer.
+        {"skew-in-seconds", {"*.happy.honest"}},
+        {"no-timestamp-check", {"*.clock.ts_*", "*.clock.*_30001ms"}},
+        {"no-deadline", {"*.idle.*"}},
+        {"no-replay-cache", {"acceptor.replay.u0.from_earlier_session"}},
+        {"accept-after-done", {"*.done.*"}},
+        {"ignore-wrong-message", {"*.order.*"}},
+        {"lenient-codec", {"*.trailing.*.one_byte", "*.codec.flags_*", "*.codec.trailing_ten"}},
+    };
+    return m;
 }
 
 std::vector<registry::Knob> knobs() {
@@ -143,6 +200,9 @@ std::vector<registry::Knob> knobs() {
         registry::Knob k;
         k.name = std::string(q.name);
         k.summary = std::string(q.description);
+        if (const auto it = must_fail().find(q.name); it != must_fail().end()) {
+            k.must_fail = it->second;
+        }
         if (q.strict_only) {
             k.profiles = {"strict"};
         }
@@ -151,31 +211,27 @@ std::vector<registry::Knob> knobs() {
     return out;
 }
 
-// The §9 keys, so the benchmark runs exactly the exchange the vectors pin.
-template <std::size_t N>
-ByteArray<N> counting(std::uint8_t first) {
-    ByteArray<N> a{};
-    for (std::size_t i = 0; i < N; ++i) {
-        a[i] = static_cast<std::uint8_t>(first + i);
-    }
-    return a;
-}
-
 // Both machines in memory, one full exchange, as a long-running responder sees it: one replay
 // cache for every exchange, fresh challenges from running generators, and 30.001 s between
 // exchanges so each insert expires the previous entry (a steady state, not a growing cache).
 void bench_exchange(Profile p) {
     static FixedMillisClock clock(1762230765000);
-    static SeededRng rng_i(counting<32>(0x10));
-    static SeededRng rng_r(counting<32>(0x30));
+    static SeededRng rng_i(counting_bytes<32>(0x10));
+    static SeededRng rng_r(counting_bytes<32>(0x30));
     static const auto cache = std::make_shared<ChallengeCache>(kMaxSkewMs);
     clock.advance(kMaxSkewMs + 1);
-    const SessionId sid = counting<16>(0x01);
-    Rehandshake ini(Config{Role::initiator, p, SessionKeys{sid, Secret<32>(counting<32>(0x21)), Secret<32>(counting<32>(0x01))},
-                           nullptr, {}},
+    const SessionId sid = counting_bytes<16>(0x01);
+    Rehandshake ini(Config{Role::initiator,
+                           p,
+                           SessionKeys{sid, Secret<32>(counting_bytes<32>(0x21)), Secret<32>(counting_bytes<32>(0x01))},
+                           nullptr,
+                           {}},
                     rng_i, clock);
-    Rehandshake res(Config{Role::acceptor, p, SessionKeys{sid, Secret<32>(counting<32>(0x01)), Secret<32>(counting<32>(0x21))},
-                           cache, {}},
+    Rehandshake res(Config{Role::acceptor,
+                           p,
+                           SessionKeys{sid, Secret<32>(counting_bytes<32>(0x01)), Secret<32>(counting_bytes<32>(0x21))},
+                           cache,
+                           {}},
                     rng_r, clock);
     ini.start();
     res.start();
@@ -197,17 +253,17 @@ void bench_exchange(Profile p) {
 // HMAC-SHA256 over 32 bytes (RESPONSE made and checked, COMPLETE made and checked), two
 // constant-time 32-byte MAC comparisons and three constant-time 16-byte SessionID comparisons.
 void bench_primitives() {
-    static SeededRng rng(counting<32>(0x10));
-    const auto key_a = counting<32>(0x01);
-    const auto key_b = counting<32>(0x21);
+    static SeededRng rng(counting_bytes<32>(0x10));
+    const auto key_a = counting_bytes<32>(0x01);
+    const auto key_b = counting_bytes<32>(0x21);
     const Challenge c_i = rng.array<32>();
     const Challenge c_r = rng.array<32>();
     const auto m1 = crypto::hmac_sha256(key_a, c_i);
     const auto m2 = crypto::hmac_sha256(key_a, c_i);
     const auto m3 = crypto::hmac_sha256(key_b, c_r);
     const auto m4 = crypto::hmac_sha256(key_b, c_r);
-    const SessionId sid = counting<16>(0x01);
-    const SessionId received = counting<16>(0x01);
+    const SessionId sid = counting_bytes<16>(0x01);
+    const SessionId received = counting_bytes<16>(0x01);
     if (!ct_equal(m1, m2) || !ct_equal(m3, m4) || !ct_equal(sid, received) || !ct_equal(received, sid) ||
         !ct_equal(sid, received)) {
         std::abort();
@@ -216,13 +272,42 @@ void bench_primitives() {
 
 // Both peers hold the same session ID and each other's keys crosswise (TX of one is RX of the other).
 std::vector<registry::LoopbackPair> loopback(const std::string& /*profile*/) {
-    const std::string sid = to_hex(counting<16>(0x01));
-    const std::string a = to_hex(counting<32>(0x21));
-    const std::string b = to_hex(counting<32>(0x01));
+    const std::string sid = to_hex(counting_bytes<16>(0x01));
+    const std::string a = to_hex(counting_bytes<32>(0x21));
+    const std::string b = to_hex(counting_bytes<32>(0x01));
     const std::string now = "1762230765000";
     return {{"default",
              {{"session-id", {sid}}, {"tx-key", {a}}, {"rx-key", {b}}, {"now", {now}}},
              {{"session-id", {sid}}, {"tx-key", {b}}, {"rx-key", {a}}, {"now", {now}}}}};
+}
+
+registry::Variant build();
+
+// shakedown peer: the generic machine peer, except that an initiator asked for no connection limit
+// (--max-connections 0, the self-test's reconnecting peer) connects again after each exchange
+// until stopped or its --timeout-ms passes; the generic peer makes one connection then.
+int serve(const registry::PeerRun& run) {
+    static const registry::Variant generic = [] {
+        registry::Variant v = build();
+        v.serve = nullptr;
+        return v;
+    }();
+    if (run.role != Role::initiator || run.max_connections != 0) {
+        return registry::serve(generic, run);
+    }
+    const auto until =
+        run.timeout_ms > 0 ? std::optional(conformance::after(conformance::Millis(run.timeout_ms))) : std::nullopt;
+    registry::PeerRun one = run;
+    one.max_connections = 1;
+    int status = 0;
+    while (!(until && conformance::SteadyClock::now() >= *until)) {
+        if (registry::serve(generic, one) != 0) {
+            status = 1;
+            // Nobody listening yet (or any more): do not spin.
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+    return status;
 }
 
 registry::Variant build() {
@@ -232,29 +317,42 @@ registry::Variant build() {
     v.doc = "docs/protocols/shadowmesh.md";
     v.profiles = {
         {"strict", "exact sizes, version 1, flags 0, every violation aborts with CLOSE, challenge replay cache"},
-        {"upstream", "the deployed decoder: longer Length and trailing bytes ignored, Flags ignored, undecodable "
-                     "messages dropped, no replay cache"},
+        {"upstream",
+         "the deployed decoder: longer Length and trailing bytes ignored, Flags ignored, undecodable "
+         "messages dropped, no replay cache"},
     };
-    v.messages = {"REHANDSHAKE_REQUEST", "REHANDSHAKE_RESPONSE", "REHANDSHAKE_COMPLETE", "CLOSE", "ERROR", "HEARTBEAT",
-                  "HEARTBEAT_ACK"};
+    v.messages = {"REHANDSHAKE_REQUEST", "REHANDSHAKE_RESPONSE", "REHANDSHAKE_COMPLETE", "CLOSE", "ERROR",
+                  "HEARTBEAT",           "HEARTBEAT_ACK"};
     v.transport_name = "websocket+tls";
     v.vectors.generate = vectors::generate;
     v.vectors.checker = vectors::checker;
     v.make_machine = make_machine;
     v.transport = transport;
+    v.catalogue = make_catalogue;
+    v.serve = serve;
     v.shim_flags = {
         {"profile", "NAME", "strict or upstream", false},
-        {"session-id", "HEX", "the 16-byte session ID both peers hold", false},
-        {"tx-key", "HEX", "this side's 32-byte TX session key", false},
-        {"rx-key", "HEX", "this side's 32-byte RX session key", false},
+        {"session-id", "HEX", "the 16-byte session ID both peers hold (default: the §9 test ID)", false},
+        {"tx-key", "HEX", "this side's 32-byte TX session key (default: the §9 test key of its role)", false},
+        {"rx-key", "HEX", "this side's 32-byte RX session key (default: the §9 test key of its role)", false},
+        {"challenge", "HEX", "draw this 32-byte challenge instead of a random one (a harness replaying a REQUEST)",
+         false},
         {"pinned-cert", "SHA256", "SHA-256 of the peer's certificate or public key (transport)", false},
         {"now", "UNIX_MS", "fix the clock at this Unix time in milliseconds", false},
     };
     v.knobs = knobs();
-    v.fuzz_targets = {"shadowmesh_header",           "shadowmesh_request",          "shadowmesh_response",
-                      "shadowmesh_complete",         "shadowmesh_close",            "shadowmesh_frame",
-                      "shadowmesh_upstream_frame",   "shadowmesh_initiator_strict", "shadowmesh_initiator_upstream",
-                      "shadowmesh_responder_strict", "shadowmesh_responder_upstream", "shadowmesh_negative_control"};
+    v.fuzz_targets = {"shadowmesh_header",
+                      "shadowmesh_request",
+                      "shadowmesh_response",
+                      "shadowmesh_complete",
+                      "shadowmesh_close",
+                      "shadowmesh_frame",
+                      "shadowmesh_upstream_frame",
+                      "shadowmesh_initiator_strict",
+                      "shadowmesh_initiator_upstream",
+                      "shadowmesh_responder_strict",
+                      "shadowmesh_responder_upstream",
+                      "shadowmesh_negative_control"};
     v.loopback = loopback;
     v.bench = {
         {"shadowmesh/strict", [] { bench_exchange(Profile::strict); }, bench_primitives},

@@ -32,7 +32,7 @@ std::vector<registry::Knob> knobs() {
     for (const auto& q : quirk_table()) {
         const auto it = knob_scenarios().find(q.name);
         out.push_back(registry::Knob{std::string(q.name), std::string(q.description),
-                                     it == knob_scenarios().end() ? std::vector<std::string>{} : it->second, {}});
+                                     it == knob_scenarios().end() ? std::vector<std::string>{} : it->second, {}, {}});
     }
     return out;
 }

@@ -1,10 +1,15 @@
 // STT descriptor: the reference machines behind the shim flags, the UDP transport (so the generic
 // reference peer serves them), the bug knobs, the vector hooks, the fuzz targets and the handshake
-// benchmark. The scenario catalogue is not part of it yet.
+// benchmark, and the conformance catalogue (catalogue.cpp).
 #include "conformance/scenarios/stt/variant.hpp"
 
+#include <map>
+#include <mutex>
+
 #include "common/crypto.hpp"
+#include "conformance/registry/forwarding_machine.hpp"
 #include "conformance/runner/udp.hpp"
+#include "conformance/scenarios/stt/catalogue.hpp"
 #include "stt/frame.hpp"
 #include "stt/handshake.hpp"
 #include "stt/quirks.hpp"
@@ -23,6 +28,132 @@ const std::string* last_value(const registry::Settings& s, const std::string& na
     auto it = s.find(name);
     return it == s.end() || it->second.empty() ? nullptr : &it->second.back();
 }
+
+bool ms_setting(const registry::Settings& s, const std::string& name, std::uint32_t& out, std::string& error) {
+    const std::string* v = last_value(s, name);
+    if (v == nullptr) {
+        return true;
+    }
+    try {
+        const unsigned long n = std::stoul(*v);
+        if (n > UINT32_MAX) {
+            throw std::out_of_range(name);
+        }
+        out = static_cast<std::uint32_t>(n);
+    } catch (const std::exception&) {
+        error = "--" + name + ": expected milliseconds";
+        return false;
+    }
+    return true;
+}
+
+// One node's replay cache. The spec shares it across every handshake of a node; the generic
+// reference server builds a machine per peer address, so the responders built for one node (one
+// node seed and shared seed) share it here, and a HELLO replayed in a later session is `replay`.
+// The lock serialises the machines that share it (the server runs each connection on its thread).
+struct NodeReplayCache {
+    std::mutex mutex;
+    std::shared_ptr<NonceCache> cache = std::make_shared<NonceCache>();
+};
+
+std::shared_ptr<NodeReplayCache> node_replay_cache(const Bytes& node_seed, const Bytes& shared_seed) {
+    static std::mutex mutex;
+    static std::map<std::string, std::shared_ptr<NodeReplayCache>> caches;
+    const std::string key = to_hex(node_seed) + "/" + to_hex(shared_seed);
+    const std::lock_guard<std::mutex> lock(mutex);
+    auto& c = caches[key];
+    if (!c) {
+        c = std::make_shared<NodeReplayCache>();
+    }
+    return c;
+}
+
+// A responder whose every step holds its node's cache lock.
+class NodeResponder final : public registry::ForwardingMachine {
+public:
+    NodeResponder(std::unique_ptr<Machine> inner, std::shared_ptr<NodeReplayCache> node)
+        : ForwardingMachine(std::move(inner)), m_node(std::move(node)) {}
+    void start() override {
+        locked([&] { ForwardingMachine::start(); });
+    }
+    void receive(ByteView input) override {
+        locked([&] { ForwardingMachine::receive(input); });
+    }
+    void peer_closed() override {
+        locked([&] { ForwardingMachine::peer_closed(); });
+    }
+    void idle_timeout() override {
+        locked([&] { ForwardingMachine::idle_timeout(); });
+    }
+
+private:
+    template <typename F>
+    void locked(F&& f) {
+        const std::lock_guard<std::mutex> lock(m_node->mutex);
+        f();
+    }
+    std::shared_ptr<NodeReplayCache> m_node;
+};
+
+// The runner's in-process and shim sessions open a listener for an initiator target, accept one
+// transport and drop the listener. A TCP connection outlives its listener; a UDP "connection" is
+// the listener's socket and reader thread, so it would end there ("listener closed"). This
+// factory's accepted transports keep their listener alive until they are gone.
+class ListenerKeepingTransport final : public conformance::Transport {
+public:
+    ListenerKeepingTransport(std::unique_ptr<conformance::Transport> inner, std::shared_ptr<conformance::Listener> l)
+        : m_inner(std::move(inner)), m_listener(std::move(l)) {}
+    ~ListenerKeepingTransport() override { m_inner.reset(); }
+    [[nodiscard]] std::error_code send(ByteView b, conformance::Deadline d) override { return m_inner->send(b, d); }
+    [[nodiscard]] conformance::Incoming receive(conformance::Deadline d) override { return m_inner->receive(d); }
+    [[nodiscard]] conformance::Incoming receive_any(conformance::Deadline d) override {
+        return m_inner->receive_any(d);
+    }
+    void shutdown_send() override { m_inner->shutdown_send(); }
+    void close() override { m_inner->close(); }
+    void abort() override { m_inner->abort(); }
+    [[nodiscard]] std::size_t bytes_received() const override { return m_inner->bytes_received(); }
+    [[nodiscard]] std::string peer_address() const override { return m_inner->peer_address(); }
+    [[nodiscard]] bool reports_peer_close() const override { return m_inner->reports_peer_close(); }
+    void attach(conformance::Transcript* t, std::uint8_t index) override { m_inner->attach(t, index); }
+
+private:
+    std::unique_ptr<conformance::Transport> m_inner;
+    std::shared_ptr<conformance::Listener> m_listener;
+};
+
+class ListenerKeepingListener final : public conformance::Listener {
+public:
+    explicit ListenerKeepingListener(std::shared_ptr<conformance::Listener> inner) : m_inner(std::move(inner)) {}
+    [[nodiscard]] std::uint16_t port() const override { return m_inner->port(); }
+    [[nodiscard]] std::unique_ptr<conformance::Transport> accept(conformance::Deadline d, std::string& error) override {
+        auto t = m_inner->accept(d, error);
+        return t ? std::make_unique<ListenerKeepingTransport>(std::move(t), m_inner) : nullptr;
+    }
+    [[nodiscard]] std::string describe() const override { return m_inner->describe(); }
+
+private:
+    std::shared_ptr<conformance::Listener> m_inner;
+};
+
+class UdpFactory final : public conformance::TransportFactory {
+public:
+    explicit UdpFactory(conformance::UdpLimits limits) : m_inner(limits) {}
+    [[nodiscard]] std::string name() const override { return m_inner.name(); }
+    [[nodiscard]] std::unique_ptr<conformance::Transport> connect(const conformance::Endpoint& to,
+                                                                  conformance::Deadline d,
+                                                                  std::string& error) const override {
+        return m_inner.connect(to, d, error);
+    }
+    [[nodiscard]] std::unique_ptr<conformance::Listener> listen(const conformance::Endpoint& at,
+                                                                std::string& error) const override {
+        std::shared_ptr<conformance::Listener> l = m_inner.listen(at, error);
+        return l ? std::make_unique<ListenerKeepingListener>(std::move(l)) : nullptr;
+    }
+
+private:
+    conformance::UdpTransportFactory m_inner;
+};
 
 bool hex_setting(const registry::Settings& s, const std::string& name, Bytes& out, std::string& error) {
     const std::string* v = last_value(s, name);
@@ -43,30 +174,29 @@ std::unique_ptr<Machine> make_machine(const registry::MachineRequest& request, R
     Config c;
     c.role = request.role;
     Bytes node_seed(32, request.role == Role::initiator ? 0x01 : 0x02);
-    Bytes shared(as_bytes("Shakedown STT conformance seed!!").begin(), as_bytes("Shakedown STT conformance seed!!").end());
+    Bytes shared(as_bytes("Shakedown STT conformance seed!!").begin(),
+                 as_bytes("Shakedown STT conformance seed!!").end());
     if (!hex_setting(request.settings, "node-seed", node_seed, error) ||
         !hex_setting(request.settings, "shared-seed", shared, error)) {
         return nullptr;
+    }
+    std::shared_ptr<NodeReplayCache> node;
+    if (request.role == Role::acceptor) {
+        node = node_replay_cache(node_seed, shared);
+        c.replay_cache = node->cache;
     }
     c.node_seed = SecretBytes(node_seed);
     c.shared_seed = SecretBytes(shared);
     secure_wipe(node_seed);
     secure_wipe(shared);
-    if (const std::string* suite = last_value(request.settings, "suite"); suite != nullptr && *suite != kReferenceSuite) {
+    if (const std::string* suite = last_value(request.settings, "suite");
+        suite != nullptr && *suite != kReferenceSuite) {
         error = "--suite: only " + std::string(kReferenceSuite) + " is implemented";
         return nullptr;
     }
-    if (const std::string* w = last_value(request.settings, "timestamp-window-ms"); w != nullptr) {
-        try {
-            const unsigned long v = std::stoul(*w);
-            if (v > UINT32_MAX) {
-                throw std::out_of_range("window");
-            }
-            c.timestamp_window_ms = static_cast<std::uint32_t>(v);
-        } catch (const std::exception&) {
-            error = "--timestamp-window-ms: expected milliseconds";
-            return nullptr;
-        }
+    if (!ms_setting(request.settings, "timestamp-window-ms", c.timestamp_window_ms, error) ||
+        !ms_setting(request.settings, "handshake-timeout-ms", c.handshake_timeout_ms, error)) {
+        return nullptr;
     }
     for (const std::string& k : request.knobs) {
         if (!set_quirk(c.quirks, k)) {
@@ -74,7 +204,57 @@ std::unique_ptr<Machine> make_machine(const registry::MachineRequest& request, R
             return nullptr;
         }
     }
-    return std::make_unique<Handshake>(std::move(c), rng, clock);
+    auto machine = std::make_unique<Handshake>(std::move(c), rng, clock);
+    if (node) {
+        return std::make_unique<NodeResponder>(std::move(machine), std::move(node));
+    }
+    return machine;
+}
+
+// Which scenarios each knob must FAIL (conform --reference --bug NAME). The knobs of the data
+// session, of the HandshakeManager, the session key derivation and the TLV bounds change nothing a
+// handshake peer can see over the generic per-address server: each says why, and the unit test
+// that catches it (knob_off_the_wire; docs/protocols/stt.md, "Conformance catalogue").
+const std::map<std::string_view, std::vector<std::string>>& knob_scenarios() {
+    static const std::map<std::string_view, std::vector<std::string>> m = {
+        {"tlv-accept-trailing-bytes", {"*.trailing.u*.one_byte", "*.oversize.u*.grown"}},
+        {"tlv-truncate-short-fields", {"*.tlv.u*.length_past_end"}},
+        {"tlv-duplicate-keys-overwrite", {"*.tlv.u*.duplicate_key"}},
+        {"skip-commitment-check", {"acceptor.commitment.u0.flipped"}},
+        {"skip-timestamp-check", {"*.clock.stale_1h", "*.clock.future_1h", "*.clock.edge_*_31s"}},
+        {"skip-length-checks", {"*.length.*"}},
+        {"no-replay-cache", {"acceptor.replay.u0.from_earlier_session"}},
+        {"unframed-handshake", {"*.happy.honest", "*.framing.u*.unframed"}},
+        {"no-idle-timeout", {"*.idle.*"}},
+    };
+    return m;
+}
+
+const std::map<std::string_view, std::string>& knob_off_the_wire() {
+    static const std::map<std::string_view, std::string> m = {
+        {"tlv-no-limits",
+         "a 1472-byte datagram cannot carry a value past the size bound, and past the depth or count bound the "
+         "message shape refuses it anyway (tests/stt/tlv_test.cpp: SttTlv.UpstreamLeniencies)"},
+        {"xor-session-key",
+         "the handshake completes either way and no handshake message is sealed under the session key "
+         "(tests/stt/handshake_test.cpp: SttHandshake.SessionKeyIsNotTheObservableXor)"},
+        {"unauthenticated-header",
+         "data frames come after the handshake, which the catalogue ends at "
+         "(tests/stt/handshake_test.cpp: SttSession.KnobsLetTamperingThrough)"},
+        {"ignore-data-sequence",
+         "data frames come after the handshake, which the catalogue ends at "
+         "(tests/stt/handshake_test.cpp: SttSession.KnobsLetTamperingThrough)"},
+        {"manager-any-address",
+         "the HandshakeManager's table is in-process API, not served by the per-address peer "
+         "(tests/stt/manager_test.cpp: SttManager.UpstreamLeakKnob)"},
+        {"manager-no-timeouts",
+         "the HandshakeManager's table is in-process API, not served by the per-address peer "
+         "(tests/stt/manager_test.cpp: SttManager.KnobsRemoveBoundAndTimeouts)"},
+        {"manager-unbounded",
+         "the HandshakeManager's table is in-process API, not served by the per-address peer "
+         "(tests/stt/manager_test.cpp: SttManager.KnobsRemoveBoundAndTimeouts)"},
+    };
+    return m;
 }
 
 void run_handshake() {
@@ -157,28 +337,38 @@ registry::Variant build() {
     v.name = "stt";
     v.summary = "Seigr Toolset Transmissions: pre-shared-seed handshake in STT TLV over UDP";
     v.doc = "docs/protocols/stt.md";
-    v.profiles = {{"strict", "the reference: framed handshake datagrams, strict TLV, the design document's security intent"}};
+    v.profiles = {
+        {"strict", "the reference: framed handshake datagrams, strict TLV, the design document's security intent"}};
     v.messages = {"HELLO", "RESPONSE", "AUTH_PROOF", "FINAL"};
     v.transport_name = "udp";
     v.vectors.generate = [](const shakedown::vectors::GenerateOptions& o) { return stt::vectors::generate(o); };
     v.vectors.checker = [](const std::string& schema) { return stt::vectors::checker(schema); };
     v.make_machine = make_machine;
+    v.catalogue = [](const registry::CatalogueOptions& o) { return make_catalogue(variant(), o); };
     // One machine unit is one datagram carrying one frame; the transport's bound is the frame
     // layer's, so an oversized datagram reaches the machine (as a limit) and is judged there.
     v.transport = [](const std::string&, const registry::Settings&) {
         conformance::UdpLimits limits;
         limits.max_datagram = kMaxDatagram;
-        return std::make_shared<const conformance::UdpTransportFactory>(limits);
+        return std::make_shared<const UdpFactory>(limits);
     };
     v.shim_flags = {
         {"node-seed", "HEX", "this node's seed (node_id = SHA-256 of it)", false},
         {"shared-seed", "HEX", "the network's shared seed", false},
         {"suite", "NAME", "cipher suite (xchacha20poly1305-hkdf-sha256)", false},
         {"timestamp-window-ms", "MS", "accepted clock difference either way (default 30000)", false},
+        {"handshake-timeout-ms", "MS", "give up a handshake after this long without progress (default 10000)", false},
         {"now", "UNIX", "the clock, in seconds since the Unix epoch", false},
     };
     for (const QuirkInfo& q : quirk_table()) {
-        v.knobs.push_back({std::string(q.name), std::string(q.description), {}, {}});
+        registry::Knob k{std::string(q.name), std::string(q.description), {}, {}, {}};
+        if (const auto it = knob_scenarios().find(q.name); it != knob_scenarios().end()) {
+            k.must_fail = it->second;
+        }
+        if (const auto it = knob_off_the_wire().find(q.name); it != knob_off_the_wire().end()) {
+            k.off_the_wire = it->second;
+        }
+        v.knobs.push_back(std::move(k));
     }
     v.fuzz_targets = {"stt_tlv",       "stt_message",   "stt_frame",   "stt_data_frame",
                       "stt_initiator", "stt_responder", "stt_manager", "stt_negative_control"};

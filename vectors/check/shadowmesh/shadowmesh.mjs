@@ -185,7 +185,7 @@ class Machine {
   }
   peerClosed() {
     if (this.state === 'closed') return;
-    this.closeSilently('peer_error', null, this.received, true);
+    this.closeSilently('peer_closed', null, this.received, true);
   }
   // SessionID (offset 8) then timestamp.
   common(m, tsOffset, now) {

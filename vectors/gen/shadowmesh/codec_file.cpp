@@ -20,24 +20,15 @@ Bytes frame_with(std::uint8_t version, std::uint8_t type, std::uint16_t flags, s
     return out;
 }
 
-template <std::size_t N>
-ByteArray<N> counting(std::uint8_t first) {
-    ByteArray<N> a{};
-    for (std::size_t i = 0; i < N; ++i) {
-        a[i] = static_cast<std::uint8_t>(first + i);
-    }
-    return a;
-}
-
 constexpr std::uint64_t kT1 = 1762230765000;
 
 // The three section 9 frames.
 std::vector<std::pair<std::string, Bytes>> kat_frames() {
-    const SessionId sid = counting<16>(0x01);
-    const Secret<32> a_tx(counting<32>(0x01));
-    const Secret<32> b_tx(counting<32>(0x21));
-    const Challenge c_i = counting<32>(0xa0);
-    const Challenge c_r = counting<32>(0xc0);
+    const SessionId sid = counting_bytes<16>(0x01);
+    const Secret<32> a_tx(counting_bytes<32>(0x01));
+    const Secret<32> b_tx(counting_bytes<32>(0x21));
+    const Challenge c_i = counting_bytes<32>(0xa0);
+    const Challenge c_r = counting_bytes<32>(0xc0);
     return {
         {"REHANDSHAKE_REQUEST", encode_frame(RehandshakeRequest{sid, c_i, kT1})},
         {"REHANDSHAKE_RESPONSE", encode_frame(RehandshakeResponse{sid, challenge_mac(a_tx, c_i), c_r, kT1 + 1})},
@@ -52,7 +43,9 @@ std::vector<CodecCase> cases_for(const std::string& name, const Bytes& kat) {
     const std::uint8_t type = kat[1];
     out.push_back({"section 9 frame", {"KnownAnswer"}, kat});
     for (const std::size_t n : {std::size_t{0}, std::size_t{7}, std::size_t{8}, kHeaderSize + 16, kat.size() - 1}) {
-        out.push_back({"truncated to " + std::to_string(n) + " bytes", {"Truncated"}, Bytes(kat.begin(), kat.begin() + static_cast<std::ptrdiff_t>(n))});
+        out.push_back({"truncated to " + std::to_string(n) + " bytes",
+                       {"Truncated"},
+                       Bytes(kat.begin(), kat.begin() + static_cast<std::ptrdiff_t>(n))});
     }
     {
         Bytes w = kat;
@@ -65,25 +58,31 @@ std::vector<CodecCase> cases_for(const std::string& name, const Bytes& kat) {
     {
         Bytes p(payload.begin(), payload.end());
         p.push_back(0xee);
-        out.push_back({"X10: Length " + std::to_string(len + 1) + " with one extra byte", {"LongerLength"},
+        out.push_back({"X10: Length " + std::to_string(len + 1) + " with one extra byte",
+                       {"LongerLength"},
                        frame_with(1, type, 0, len + 1, p)});
-        out.push_back({"X11: Length " + std::to_string(len - 1) + ", payload one byte short", {"ShorterLength"},
+        out.push_back({"X11: Length " + std::to_string(len - 1) + ", payload one byte short",
+                       {"ShorterLength"},
                        frame_with(1, type, 0, len - 1, payload.first(len - 1))});
-        out.push_back({"Length " + std::to_string(len - 1) + " followed by the full payload", {"ShorterLength"},
+        out.push_back({"Length " + std::to_string(len - 1) + " followed by the full payload",
+                       {"ShorterLength"},
                        frame_with(1, type, 0, len - 1, payload)});
         out.push_back({"X13: Length 65536", {"Oversize"}, frame_with(1, type, 0, 65536, payload)});
         out.push_back({"Length 65535 with the payload only", {"Truncated"}, frame_with(1, type, 0, 65535, payload)});
     }
     for (const std::uint8_t v : {std::uint8_t{0x00}, std::uint8_t{0x02}, std::uint8_t{0xff}}) {
-        out.push_back({"version " + std::to_string(v) + (v == 2 ? " (X14)" : ""), {"WrongVersion"},
+        out.push_back({"version " + std::to_string(v) + (v == 2 ? " (X14)" : ""),
+                       {"WrongVersion"},
                        frame_with(v, type, 0, len, payload)});
     }
     for (const std::uint16_t fl : {std::uint16_t{0x0001}, std::uint16_t{0xffff}, std::uint16_t{0x8000}}) {
-        out.push_back({"X15: flags " + to_hex(serialize_header(Header{1, 0, fl, 0})).substr(4, 4), {"NonZeroFlags"},
+        out.push_back({"X15: flags " + to_hex(serialize_header(Header{1, 0, fl, 0})).substr(4, 4),
+                       {"NonZeroFlags"},
                        frame_with(1, type, fl, len, payload)});
     }
     for (const std::uint8_t t : {std::uint8_t{0x33}, std::uint8_t{0x11}, std::uint8_t{0x20}, std::uint8_t{0x00}}) {
-        out.push_back({"X16: " + name + " payload under type " + to_hex(Bytes{t}), {"UnknownType"},
+        out.push_back({"X16: " + name + " payload under type " + to_hex(Bytes{t}),
+                       {"UnknownType"},
                        frame_with(1, t, 0, len, payload)});
     }
     return out;
@@ -91,17 +90,20 @@ std::vector<CodecCase> cases_for(const std::string& name, const Bytes& kat) {
 
 std::vector<CodecCase> other_cases() {
     std::vector<CodecCase> out;
-    out.push_back({"CLOSE protocol violation, no text", {"Valid"}, encode_frame(CloseMsg{kCloseProtocolViolation, {}})});
+    out.push_back(
+        {"CLOSE protocol violation, no text", {"Valid"}, encode_frame(CloseMsg{kCloseProtocolViolation, {}})});
     out.push_back({"CLOSE normal with text", {"Valid"}, encode_frame(CloseMsg{kCloseNormal, Bytes{'b', 'y', 'e'}})});
     out.push_back({"CLOSE with a one-byte payload", {"Truncated"}, frame_with(1, 0x0f, 0, 1, Bytes{0x00})});
     out.push_back({"ERROR ReplayAttack with text", {"Valid"}, encode_frame(ErrorMsg{0x0006, Bytes{'r'}})});
     out.push_back({"HEARTBEAT, empty", {"Valid"}, frame_with(1, 0x05, 0, 0, {})});
-    out.push_back({"HEARTBEAT with a payload (ignored by the deployed decoder)", {"Valid"},
+    out.push_back({"HEARTBEAT with a payload (ignored by the deployed decoder)",
+                   {"Valid"},
                    frame_with(1, 0x05, 0, 4, Bytes{1, 2, 3, 4})});
     out.push_back({"HEARTBEAT_ACK, empty", {"Valid"}, frame_with(1, 0x06, 0, 0, {})});
     out.push_back({"DATA_FRAME counter only", {"Valid"}, frame_with(1, 0x10, 0, 8, Bytes(8, 0))});
     out.push_back({"DATA_FRAME shorter than its counter", {"Truncated"}, frame_with(1, 0x10, 0, 7, Bytes(7, 0))});
-    out.push_back({"relay HELLO far shorter than its fixed fields", {"Truncated"}, frame_with(1, 0x01, 0, 3, Bytes{1, 2, 3})});
+    out.push_back(
+        {"relay HELLO far shorter than its fixed fields", {"Truncated"}, frame_with(1, 0x01, 0, 3, Bytes{1, 2, 3})});
     out.push_back({"HEARTBEAT with flags 0x0001", {"NonZeroFlags"}, frame_with(1, 0x05, 1, 0, {})});
     out.push_back({"empty WebSocket message", {"Truncated"}, Bytes{}});
     return out;
@@ -181,12 +183,14 @@ Json generate_codec_file() {
     };
     note("KnownAnswer", "BASIC", "A frame of the known-answer exchange (section 9).", "Must decode to its fields.");
     note("Valid", "BASIC", "A well-formed frame of another registered type.", "Must decode.");
-    note("Truncated", "DECODING", "The message ends inside the header or the payload.", "Must be rejected at the end of the input.");
+    note("Truncated", "DECODING", "The message ends inside the header or the payload.",
+         "Must be rejected at the end of the input.");
     note("TrailingBytes", "DECODING", "Bytes after 8 + Length in the same WebSocket message (V4, X12).",
          "strict rejects; the deployed decoder ignores them.");
     note("LongerLength", "DECODING", "Length larger than the message's size, the payload extended to match (V3, X10).",
          "strict rejects; the deployed decoder reads its fields and ignores the rest.");
-    note("ShorterLength", "DECODING", "Length smaller than the message's size (X11).", "Must be rejected (strict: bad_length; deployed: runs out of payload).");
+    note("ShorterLength", "DECODING", "Length smaller than the message's size (X11).",
+         "Must be rejected (strict: bad_length; deployed: runs out of payload).");
     note("Oversize", "DECODING", "Length over MaxMessageSize 65,535 (V2, X13).", "Must be rejected.");
     note("WrongVersion", "DECODING", "Version other than 1 (V1, X14).", "Must be rejected.");
     note("NonZeroFlags", "MALLEABILITY", "Flags other than 0 on a message that defines none (V5, X15).",
@@ -197,11 +201,12 @@ Json generate_codec_file() {
          "Reference behaviour of upstream; conformance grades it per profile.");
     note("RegistryGap", "SPEC_DIVERGENCE", "ValidateMessageType does not list 0x30-0x32 (X21).",
          "The deployed check would refuse the re-handshake types; it is never called.");
-    Json f = file_skeleton(kCodecSchema,
-                           {"ShadowMesh frame codec per profile: 8-byte header (version, type, flags u16be, Length u32be) and payload.",
-                            "One WebSocket binary message per test; error offsets count from the start of the message.",
-                            "strict: exact sizes, version 1, flags 0, nothing after the payload; upstream: the deployed DecodeMessage."},
-                           notes);
+    Json f = file_skeleton(
+        kCodecSchema,
+        {"ShadowMesh frame codec per profile: 8-byte header (version, type, flags u16be, Length u32be) and payload.",
+         "One WebSocket binary message per test; error offsets count from the start of the message.",
+         "strict: exact sizes, version 1, flags 0, nothing after the payload; upstream: the deployed DecodeMessage."},
+        notes);
     for (const Profile p : {Profile::strict, Profile::upstream}) {
         for (const auto& [name, kat] : kat_frames()) {
             f["testGroups"].push_back(codec_group(p, name, cases_for(name, kat)));

@@ -23,15 +23,6 @@ ByteArray<N> filled(std::uint8_t v) {
 }
 
 template <std::size_t N>
-ByteArray<N> counting(std::uint8_t first) {
-    ByteArray<N> a{};
-    for (std::size_t i = 0; i < N; ++i) {
-        a[i] = static_cast<std::uint8_t>(first + i);
-    }
-    return a;
-}
-
-template <std::size_t N>
 ByteArray<N> hex_arr(const Json& t, const char* key) {
     const Bytes b = shakedown::vectors::hex_value(t.at(key), key);
     if (b.size() != N) {
@@ -101,38 +92,44 @@ Json group(const char* type, const char* form, Json tests) {
 
 Json generate_kdf_file() {
     Json notes = Json::object();
-    notes["KnownAnswer"] = {{"bugType", "BASIC"},
-                            {"description", "Inputs and outputs of the protocol description's known answers (section 9)."},
-                            {"effect", "An implementation that differs cannot interoperate."}};
+    notes["KnownAnswer"] = {
+        {"bugType", "BASIC"},
+        {"description", "Inputs and outputs of the protocol description's known answers (section 9)."},
+        {"effect", "An implementation that differs cannot interoperate."}};
     notes["Valid"] = {{"bugType", "BASIC"},
                       {"description", "Further inputs, derived deterministically from a label."},
                       {"effect", "Must reproduce the output."}};
-    notes["DocumentForm"] = {{"bugType", "SPEC_DIVERGENCE"},
-                             {"description", "The derivation as the protocol document writes it, which the deployed code does not use."},
-                             {"effect", "A peer deriving this way gets other keys: the re-handshake fails (finding, not crash)."}};
+    notes["DocumentForm"] = {
+        {"bugType", "SPEC_DIVERGENCE"},
+        {"description", "The derivation as the protocol document writes it, which the deployed code does not use."},
+        {"effect", "A peer deriving this way gets other keys: the re-handshake fails (finding, not crash)."}};
     notes["RelaySide"] = {{"bugType", "BASIC"},
                           {"description", "The relay's view: local and remote swapped, so relay.TX = client.RX."},
                           {"effect", "Directional keys mirror across the two ends."}};
     notes["WrongKey"] = {{"bugType", "AUTHENTICATION"},
-                         {"description", "A MAC computed with another session key (the COMPLETE field comment's RX reading, X8; RX_R for RESPONSE, X7)."},
+                         {"description",
+                          "A MAC computed with another session key (the COMPLETE field comment's RX reading, X8; RX_R "
+                          "for RESPONSE, X7)."},
                          {"effect", "Must not verify: strict rejects it."}};
     notes["WrongInput"] = {{"bugType", "AUTHENTICATION"},
                            {"description", "A MAC over other bytes than the bare 32-byte challenge."},
                            {"effect", "Must not verify."}};
-    notes["ModifiedMac"] = {{"bugType", "INTEGRITY"},
-                            {"description", "A correct MAC with one bit flipped, or only its first 16 bytes correct (X6)."},
-                            {"effect", "Must not verify: the comparison covers all 32 bytes."}};
+    notes["ModifiedMac"] = {
+        {"bugType", "INTEGRITY"},
+        {"description", "A correct MAC with one bit flipped, or only its first 16 bytes correct (X6)."},
+        {"effect", "Must not verify: the comparison covers all 32 bytes."}};
     Json f = file_skeleton(kKdfSchema,
                            {"ShadowMesh relay key schedule (master secret, TX/RX session keys) and challenge MAC.",
-                            "HKDF-SHA256 (RFC 5869) and HMAC-SHA256; 'code' is the deployed derivation, 'document' the protocol document's."},
+                            "HKDF-SHA256 (RFC 5869) and HMAC-SHA256; 'code' is the deployed derivation, 'document' the "
+                            "protocol document's."},
                            notes);
     const ByteArray<32> kem = filled<32>(0x33);
     const ByteArray<32> ecdh = filled<32>(0x44);
     const auto kem2 = arr<32>(derived_bytes("kem 2", 32));
     const auto ecdh2 = arr<32>(derived_bytes("ecdh 2", 32));
     for (const char* form : {"code", "document"}) {
-        const std::vector<std::string> extra = std::string(form) == "document" ? std::vector<std::string>{"DocumentForm"}
-                                                                               : std::vector<std::string>{};
+        const std::vector<std::string> extra =
+            std::string(form) == "document" ? std::vector<std::string>{"DocumentForm"} : std::vector<std::string>{};
         auto flags = [&](std::vector<std::string> base) {
             base.insert(base.end(), extra.begin(), extra.end());
             return base;
@@ -143,16 +140,16 @@ Json generate_kdf_file() {
         masters.push_back(master_case(form, "all-zero IKM", flags({"Valid"}), ByteArray<32>{}, ByteArray<32>{}));
         f["testGroups"].push_back(group("ShadowMeshMasterSecret", form, std::move(masters)));
 
-        const auto master = counting<32>(0x00);
-        const auto sid = counting<16>(0x01);
+        const auto master = counting_bytes<32>(0x00);
+        const auto sid = counting_bytes<16>(0x01);
         const auto client = filled<32>(0x11);
         const auto relay = filled<32>(0x22);
         Json sessions = Json::array();
         sessions.push_back(session_case(form, "section 9: master 00..1f, client 11 x 32, relay 22 x 32, sid 01..10",
                                         flags({"KnownAnswer"}), master, sid, client, relay));
         if (std::string(form) == "code") {
-            sessions.push_back(session_case(form, "section 9 from the relay's side", {"RelaySide"}, master, sid, relay,
-                                            client));
+            sessions.push_back(
+                session_case(form, "section 9 from the relay's side", {"RelaySide"}, master, sid, relay, client));
         }
         sessions.push_back(session_case(form, "derived inputs", flags({"Valid"}), arr<32>(derived_bytes("master", 32)),
                                         arr<16>(derived_bytes("sid", 16)), arr<32>(derived_bytes("client", 32)),
@@ -161,20 +158,20 @@ Json generate_kdf_file() {
     }
 
     // MACs with the section 9 keys: A (responder) TX = 01..20, RX = 21..40; B (initiator) swapped.
-    const auto a_tx = counting<32>(0x01);
-    const auto a_rx = counting<32>(0x21);
-    const auto c_i = counting<32>(0xa0);
-    const auto c_r = counting<32>(0xc0);
+    const auto a_tx = counting_bytes<32>(0x01);
+    const auto a_rx = counting_bytes<32>(0x21);
+    const auto c_i = counting_bytes<32>(0xa0);
+    const auto c_r = counting_bytes<32>(0xc0);
     const auto mac = [](const ByteArray<32>& k, ByteView m) { return crypto::hmac_sha256(k, m); };
     Json macs = Json::array();
     macs.push_back(mac_case("section 9 R1 = HMAC(A.TX, c_I)", {"KnownAnswer"}, a_tx, c_i, mac(a_tx, c_i)));
     macs.push_back(mac_case("section 9 R2 = HMAC(B.TX, c_R)", {"KnownAnswer"}, a_rx, c_r, mac(a_rx, c_r)));
     macs.push_back(mac_case("X8: COMPLETE MACed with RX_I (= TX_R), checked against TX_I", {"KnownAnswer", "WrongKey"},
                             a_rx, c_r, mac(a_tx, c_r)));
-    macs.push_back(mac_case("X7: RESPONSE MACed with RX_R, checked against TX_R", {"WrongKey"}, a_tx, c_i,
-                            mac(a_rx, c_i)));
+    macs.push_back(
+        mac_case("X7: RESPONSE MACed with RX_R, checked against TX_R", {"WrongKey"}, a_tx, c_i, mac(a_rx, c_i)));
     macs.push_back(mac_case("X7: RESPONSE MACed over sid || c_I", {"WrongInput"}, a_tx, c_i,
-                            crypto::hmac_sha256(a_tx, {ByteView(counting<16>(0x01)), ByteView(c_i)})));
+                            crypto::hmac_sha256(a_tx, {ByteView(counting_bytes<16>(0x01)), ByteView(c_i)})));
     macs.push_back(mac_case("X8: COMPLETE MACed over c_I instead of c_R", {"WrongInput"}, a_rx, c_r, mac(a_rx, c_i)));
     for (const std::size_t bit : {0U, 7U, 128U, 255U}) {
         Mac m = mac(a_tx, c_i);
@@ -213,9 +210,9 @@ void check_kdf_case(const Json& group, const Json& test) {
         const char* a = code ? "local_id" : "client_id";
         const char* b = code ? "remote_id" : "relay_id";
         check_keys(test, {"tcId", "comment", "flags", "master", "session_id", a, b, "tx", "rx", "result"}, {}, "test");
-        recomputed = session_case(form, test.at("comment").get<std::string>(), test.at("flags"),
-                                  hex_arr<32>(test, "master"), hex_arr<16>(test, "session_id"), hex_arr<32>(test, a),
-                                  hex_arr<32>(test, b));
+        recomputed =
+            session_case(form, test.at("comment").get<std::string>(), test.at("flags"), hex_arr<32>(test, "master"),
+                         hex_arr<16>(test, "session_id"), hex_arr<32>(test, a), hex_arr<32>(test, b));
     } else if (type == "ShadowMeshChallengeMac") {
         check_keys(test, {"tcId", "comment", "flags", "key", "challenge", "mac", "result"}, {"error"}, "test");
         recomputed = mac_case(test.at("comment").get<std::string>(), test.at("flags"), hex_arr<32>(test, "key"),

@@ -51,7 +51,8 @@ int main(int argc, char** argv) {
                             ++passed;
                         } catch (const std::exception& e) {
                             ++failed;
-                            std::cout << f.relative_path << ": tcId " << t.value("tcId", -1) << ": " << e.what() << "\n";
+                            std::cout << f.relative_path << ": tcId " << t.value("tcId", -1) << ": " << e.what()
+                                      << "\n";
                         }
                     }
                 }

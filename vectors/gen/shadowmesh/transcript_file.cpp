@@ -8,6 +8,7 @@
 
 #include "common/crypto.hpp"
 #include "shadowmesh/clock.hpp"
+#include "shadowmesh/keys.hpp"
 #include "shadowmesh/rehandshake.hpp"
 #include "vectors/gen/shadowmesh/support.hpp"
 
@@ -16,15 +17,6 @@ namespace shakedown::shadowmesh::vectors {
 namespace {
 
 constexpr std::uint64_t kT1 = 1762230765000;
-
-template <std::size_t N>
-ByteArray<N> counting(std::uint8_t first) {
-    ByteArray<N> a{};
-    for (std::size_t i = 0; i < N; ++i) {
-        a[i] = static_cast<std::uint8_t>(first + i);
-    }
-    return a;
-}
 
 struct Event {
     std::size_t conn = 0;
@@ -144,14 +136,18 @@ Json run(Profile profile, Role role, const Scenario& s, const Quirks& quirks = {
 
 // ---- the section 9 peers and message builders
 
-const SessionId kSid = counting<16>(0x01);
-const ByteArray<32> kATx = counting<32>(0x01);  // responder A
-const ByteArray<32> kARx = counting<32>(0x21);
-const Challenge kCi = counting<32>(0xa0);
-const Challenge kCr = counting<32>(0xc0);
+const SessionId kSid = counting_bytes<16>(0x01);
+const ByteArray<32> kATx = counting_bytes<32>(0x01);  // responder A
+const ByteArray<32> kARx = counting_bytes<32>(0x21);
+const Challenge kCi = counting_bytes<32>(0xa0);
+const Challenge kCr = counting_bytes<32>(0xc0);
 
-Mac hmac(const ByteArray<32>& k, const Challenge& c) { return crypto::hmac_sha256(k, c); }
-Bytes req(std::uint64_t ts, SessionId sid = kSid, Challenge c = kCi) { return encode_frame(RehandshakeRequest{sid, c, ts}); }
+Mac hmac(const ByteArray<32>& k, const Challenge& c) {
+    return crypto::hmac_sha256(k, c);
+}
+Bytes req(std::uint64_t ts, SessionId sid = kSid, Challenge c = kCi) {
+    return encode_frame(RehandshakeRequest{sid, c, ts});
+}
 Bytes resp(std::uint64_t ts, Mac mac = hmac(kATx, kCi), SessionId sid = kSid) {
     return encode_frame(RehandshakeResponse{sid, mac, kCr, ts});
 }
@@ -163,7 +159,9 @@ SessionId flipped_sid() {
     s[15] ^= 0x01;
     return s;
 }
-Bytes heartbeat() { return encode_frame(OtherMsg{MessageType::heartbeat, {}}); }
+Bytes heartbeat() {
+    return encode_frame(OtherMsg{MessageType::heartbeat, {}});
+}
 
 Scenario initiator(std::string comment, std::vector<std::string> flags, std::vector<Event> after_open) {
     Scenario s{std::move(comment), std::move(flags), kSid, kARx, kATx, {kCi}, {}};
@@ -179,7 +177,9 @@ Scenario responder(std::string comment, std::vector<std::string> flags, std::vec
     s.events.insert(s.events.end(), after_open.begin(), after_open.end());
     return s;
 }
-Event bin(std::uint64_t at, Bytes w, std::size_t conn = 0) { return {conn, at, "binary", std::move(w)}; }
+Event bin(std::uint64_t at, Bytes w, std::size_t conn = 0) {
+    return {conn, at, "binary", std::move(w)};
+}
 
 // The codec mutations of X10-X16 applied to a frame.
 struct Mutation {
@@ -196,71 +196,92 @@ Bytes with_length(const Bytes& w, std::uint32_t len) {
     out[7] = static_cast<std::uint8_t>(len);
     return out;
 }
-std::uint32_t length_of(const Bytes& w) { return static_cast<std::uint32_t>(w.size() - kHeaderSize); }
+std::uint32_t length_of(const Bytes& w) {
+    return static_cast<std::uint32_t>(w.size() - kHeaderSize);
+}
 const std::vector<Mutation>& mutations() {
     static const std::vector<Mutation> kMutations = {
-        {"X10: Length + 1 with one extra byte", {"LongerLength"}, false,
+        {"X10: Length + 1 with one extra byte",
+         {"LongerLength"},
+         false,
          [](const Bytes& w) {
              Bytes o = with_length(w, length_of(w) + 1);
              o.push_back(0xee);
              return o;
          }},
-        {"X11: Length - 1, one byte short", {"ShorterLength"}, true,
+        {"X11: Length - 1, one byte short",
+         {"ShorterLength"},
+         true,
          [](const Bytes& w) {
              Bytes o = with_length(w, length_of(w) - 1);
              o.pop_back();
              return o;
          }},
-        {"X12: ten trailing bytes", {"TrailingBytes"}, false,
+        {"X12: ten trailing bytes",
+         {"TrailingBytes"},
+         false,
          [](const Bytes& w) {
              Bytes o = w;
              o.insert(o.end(), 10, 0x5a);
              return o;
          }},
         {"X13: Length 65536", {"Oversize"}, true, [](const Bytes& w) { return with_length(w, 65536); }},
-        {"X14: version 2", {"WrongVersion"}, true,
+        {"X14: version 2",
+         {"WrongVersion"},
+         true,
          [](const Bytes& w) {
              Bytes o = w;
              o[0] = 0x02;
              return o;
          }},
-        {"X15: flags 0x0001", {"NonZeroFlags"}, false,
+        {"X15: flags 0x0001",
+         {"NonZeroFlags"},
+         false,
          [](const Bytes& w) {
              Bytes o = w;
              o[3] = 0x01;
              return o;
          }},
-        {"X15: flags 0xffff", {"NonZeroFlags"}, false,
+        {"X15: flags 0xffff",
+         {"NonZeroFlags"},
+         false,
          [](const Bytes& w) {
              Bytes o = w;
              o[2] = 0xff;
              o[3] = 0xff;
              return o;
          }},
-        {"X16: type 0x33", {"UnknownType"}, true,
+        {"X16: type 0x33",
+         {"UnknownType"},
+         true,
          [](const Bytes& w) {
              Bytes o = w;
              o[1] = 0x33;
              return o;
          }},
-        {"X16: type 0x11 (MULTI_HOP, no codec)", {"UnknownType"}, true,
+        {"X16: type 0x11 (MULTI_HOP, no codec)",
+         {"UnknownType"},
+         true,
          [](const Bytes& w) {
              Bytes o = w;
              o[1] = 0x11;
              return o;
          }},
-        {"X16: type 0x20 (CONFIG_UPDATE, no codec)", {"UnknownType"}, true,
+        {"X16: type 0x20 (CONFIG_UPDATE, no codec)",
+         {"UnknownType"},
+         true,
          [](const Bytes& w) {
              Bytes o = w;
              o[1] = 0x20;
              return o;
          }},
-        {"truncated inside the payload", {"Truncated"}, true,
+        {"truncated inside the payload",
+         {"Truncated"},
+         true,
          [](const Bytes& w) { return Bytes(w.begin(), w.begin() + 30); }},
     };
     return kMutations;
 }
-
 
 // Single-bit flips, one or two per field, of a frame the reference receives (docs/protocols/
 // shadowmesh.md §8). Fields are named from the layouts of §2 and §3.
@@ -319,12 +340,13 @@ std::vector<Scenario> initiator_scenarios() {
     v.push_back(initiator("X4: RESPONSE stamped 0", {"StaleTimestamp"}, {bin(at, resp(0))}));
     v.push_back(initiator("X4: RESPONSE stamped 2^64 - 1", {"FutureTimestamp"}, {bin(at, resp(UINT64_MAX))}));
     v.push_back(initiator("X5: RESPONSE stamped in seconds", {"StaleTimestamp"}, {bin(at, resp((kT1 + 1) / 1000))}));
-    v.push_back(initiator("X5: RESPONSE stamped in nanoseconds", {"FutureTimestamp"},
-                          {bin(at, resp((kT1 + 1) * 1000000))}));
+    v.push_back(
+        initiator("X5: RESPONSE stamped in nanoseconds", {"FutureTimestamp"}, {bin(at, resp((kT1 + 1) * 1000000))}));
     {
         Mac m = hmac(kATx, kCi);
         m[0] ^= 0x01;
-        v.push_back(initiator("X6: ChallengeResponse with its first bit flipped", {"BadMac"}, {bin(at, resp(kT1 + 1, m))}));
+        v.push_back(
+            initiator("X6: ChallengeResponse with its first bit flipped", {"BadMac"}, {bin(at, resp(kT1 + 1, m))}));
         m = hmac(kATx, kCi);
         std::fill(m.begin() + 16, m.end(), 0);
         v.push_back(initiator("X6: only the first 16 bytes of the ChallengeResponse correct", {"BadMac"},
@@ -349,12 +371,13 @@ std::vector<Scenario> initiator_scenarios() {
                           {{0, at, "text", resp(kT1 + 1)}, bin(at + 1, resp(kT1 + 1))}));
     v.push_back(initiator("X19: silence for 5.001 s in I1", {"Deadline"}, {{0, kT1 + 5001, "idle_timeout", {}}}));
     v.push_back(initiator("X19: RESPONSE 5.001 s after REQUEST", {"Deadline"}, {bin(kT1 + 5001, resp(kT1 + 5000))}));
-    v.push_back(initiator("X19: RESPONSE exactly 5 s after REQUEST", {"EdgeCaseValid"}, {bin(kT1 + 5000, resp(kT1 + 4999))}));
+    v.push_back(
+        initiator("X19: RESPONSE exactly 5 s after REQUEST", {"EdgeCaseValid"}, {bin(kT1 + 5000, resp(kT1 + 4999))}));
     v.push_back(initiator("X20: the same RESPONSE again after DONE", {"AfterDone"},
                           {bin(at, resp(kT1 + 1)), bin(at + 1, resp(kT1 + 1))}));
     {
         // A responder whose keys come from its own relay session: TX_R != RX_I.
-        const Secret<32> master(counting<32>(0x40));
+        const Secret<32> master(counting_bytes<32>(0x40));
         NodeId peer{};
         NodeId relay{};
         peer.fill(0xaa);
@@ -400,7 +423,8 @@ std::vector<Scenario> responder_scenarios() {
     v.push_back(responder("X3: REQUEST stamped now + 29999", {"EdgeCaseValid"},
                           {bin(rq, req(rq + 29999)), bin(cp, comp(kT1 + 2))}));
     v.push_back(responder("X3: COMPLETE stamped now - 30001", {"StaleTimestamp"}, honest({bin(cp, comp(cp - 30001))})));
-    v.push_back(responder("X3: COMPLETE stamped now + 30001", {"FutureTimestamp"}, honest({bin(cp, comp(cp + 30001))})));
+    v.push_back(
+        responder("X3: COMPLETE stamped now + 30001", {"FutureTimestamp"}, honest({bin(cp, comp(cp + 30001))})));
     v.push_back(responder("X4: REQUEST stamped 0", {"StaleTimestamp"}, {bin(rq, req(0))}));
     v.push_back(responder("X4: REQUEST stamped 2^64 - 1", {"FutureTimestamp"}, {bin(rq, req(UINT64_MAX))}));
     v.push_back(responder("X5: REQUEST stamped in seconds", {"StaleTimestamp"}, {bin(rq, req(kT1 / 1000))}));
@@ -417,18 +441,16 @@ std::vector<Scenario> responder_scenarios() {
     }
     v.push_back(responder("X8: COMPLETE MACed over c_I instead of c_R", {"BadMac"},
                           honest({bin(cp, comp(kT1 + 2, hmac(kARx, kCi)))})));
-    v.push_back(responder("X8: COMPLETE MACed with TX_R (the field comment's RX_I), 13f615f0...", {"BadMac", "KnownAnswer"},
-                          honest({bin(cp, comp(kT1 + 2, hmac(kATx, kCr)))})));
-    v.push_back(responder("X9: recorded REQUEST replayed on a second connection 10 s later", {"Replay"},
-                          {bin(rq, req(kT1)), bin(cp, comp(kT1 + 2)), {1, kT1 + 10000, "open", {}},
-                           bin(kT1 + 10000, req(kT1), 1)},
-                          2));
+    v.push_back(responder("X8: COMPLETE MACed with TX_R (the field comment's RX_I), 13f615f0...",
+                          {"BadMac", "KnownAnswer"}, honest({bin(cp, comp(kT1 + 2, hmac(kATx, kCr)))})));
+    v.push_back(responder(
+        "X9: recorded REQUEST replayed on a second connection 10 s later", {"Replay"},
+        {bin(rq, req(kT1)), bin(cp, comp(kT1 + 2)), {1, kT1 + 10000, "open", {}}, bin(kT1 + 10000, req(kT1), 1)}, 2));
     v.push_back(responder("the same REQUEST on two connections at once", {"Replay"},
                           {{1, kT1, "open", {}}, bin(rq, req(kT1)), bin(rq, req(kT1), 1), bin(cp, comp(kT1 + 2))}, 2));
-    v.push_back(responder("REQUEST replayed 30.002 s later: outside the window, stale", {"StaleTimestamp"},
-                          {bin(rq, req(kT1)), bin(cp, comp(kT1 + 2)), {1, kT1 + 30002, "open", {}},
-                           bin(kT1 + 30002, req(kT1), 1)},
-                          2));
+    v.push_back(responder(
+        "REQUEST replayed 30.002 s later: outside the window, stale", {"StaleTimestamp"},
+        {bin(rq, req(kT1)), bin(cp, comp(kT1 + 2)), {1, kT1 + 30002, "open", {}}, bin(kT1 + 30002, req(kT1), 1)}, 2));
     for (const auto& mu : mutations()) {
         std::vector<Event> ev{bin(rq, mu.apply(req(kT1)))};
         if (mu.dropped_by_upstream) {
@@ -447,14 +469,17 @@ std::vector<Scenario> responder_scenarios() {
                           honest({bin(rq + 1, req(kT1))})));
     v.push_back(responder("X18: REQUEST in a text message, then in a binary one", {"TextMessage"},
                           {{0, rq, "text", req(kT1)}, bin(rq + 1, req(kT1)), bin(cp, comp(kT1 + 2))}));
-    v.push_back(responder("X19: silence for 5.001 s in R1", {"Deadline"}, honest({{0, rq + 5001, "idle_timeout", {}}})));
-    v.push_back(responder("X19: COMPLETE 5.001 s after RESPONSE", {"Deadline"}, honest({bin(rq + 5001, comp(kT1 + 2))})));
-    v.push_back(responder("X19: COMPLETE exactly 5 s after RESPONSE", {"EdgeCaseValid"}, honest({bin(rq + 5000, comp(kT1 + 2))})));
+    v.push_back(
+        responder("X19: silence for 5.001 s in R1", {"Deadline"}, honest({{0, rq + 5001, "idle_timeout", {}}})));
+    v.push_back(
+        responder("X19: COMPLETE 5.001 s after RESPONSE", {"Deadline"}, honest({bin(rq + 5001, comp(kT1 + 2))})));
+    v.push_back(responder("X19: COMPLETE exactly 5 s after RESPONSE", {"EdgeCaseValid"},
+                          honest({bin(rq + 5000, comp(kT1 + 2))})));
     v.push_back(responder("silence for 5.001 s in R0", {"Deadline"}, {{0, kT1 + 5001, "idle_timeout", {}}}));
     v.push_back(responder("X20: second COMPLETE after DONE", {"AfterDone"},
                           honest({bin(cp, comp(kT1 + 2)), bin(cp + 1, comp(kT1 + 2))})));
     {
-        const Secret<32> master(counting<32>(0x60));
+        const Secret<32> master(counting_bytes<32>(0x60));
         NodeId peer{};
         NodeId relay{};
         peer.fill(0xbb);
@@ -490,13 +515,17 @@ Json notes_json() {
     const auto note = [&notes](const char* name, const char* bug, const char* desc, const char* effect) {
         notes[name] = {{"bugType", bug}, {"description", desc}, {"effect", effect}};
     };
-    note("KnownAnswer", "BASIC", "The section 9 exchange (or a value of it).", "Both sides reach DONE with these exact frames.");
+    note("KnownAnswer", "BASIC", "The section 9 exchange (or a value of it).",
+         "Both sides reach DONE with these exact frames.");
     note("Valid", "BASIC", "An honest exchange with further traffic.", "DONE.");
-    note("EdgeCaseValid", "EDGE_CASE", "At an edge that must still pass: skew 29,999 ms, a message exactly 5 s into a state.",
-         "Must be accepted.");
-    note("WrongSession", "AUTHENTICATION", "A SessionID other than the one provisioned (V7, X2).", "Abort; no RESPONSE.");
-    note("StaleTimestamp", "CLOCK_SKEW", "Timestamp more than 30,000 ms before the verifier's clock (V8, X3-X5).", "Abort.");
-    note("FutureTimestamp", "CLOCK_SKEW", "Timestamp more than 30,000 ms after the verifier's clock (V8, X3-X5).", "Abort.");
+    note("EdgeCaseValid", "EDGE_CASE",
+         "At an edge that must still pass: skew 29,999 ms, a message exactly 5 s into a state.", "Must be accepted.");
+    note("WrongSession", "AUTHENTICATION", "A SessionID other than the one provisioned (V7, X2).",
+         "Abort; no RESPONSE.");
+    note("StaleTimestamp", "CLOCK_SKEW", "Timestamp more than 30,000 ms before the verifier's clock (V8, X3-X5).",
+         "Abort.");
+    note("FutureTimestamp", "CLOCK_SKEW", "Timestamp more than 30,000 ms after the verifier's clock (V8, X3-X5).",
+         "Abort.");
     note("BadMac", "AUTHENTICATION", "A ChallengeResponse that is not HMAC(peer TX, our challenge) (V9, X6-X8).",
          "Abort; the initiator sends no COMPLETE.");
     note("Replay", "REPLAY", "A REQUEST challenge already answered within the skew window (V11, X9).",
@@ -513,8 +542,10 @@ Json notes_json() {
     note("TextMessage", "FRAMING", "A protocol message in a text WebSocket message (V12, X18).",
          "strict aborts; upstream skips it.");
     note("Deadline", "LIVENESS", "More than 5,000 ms in one state (V10, X19).", "Abort with timeout.");
-    note("AfterDone", "STATE_MACHINE", "A re-handshake message after DONE (X20).", "Protocol violation: close (DONE stays reached).");
-    note("MismatchedKeys", "CONFIGURATION", "Peers whose keys come from independent relay sessions (X22).", "Abort with bad_mac.");
+    note("AfterDone", "STATE_MACHINE", "A re-handshake message after DONE (X20).",
+         "Protocol violation: close (DONE stays reached).");
+    note("MismatchedKeys", "CONFIGURATION", "Peers whose keys come from independent relay sessions (X22).",
+         "Abort with bad_mac.");
     note("BitFlip", "INTEGRITY", "One bit flipped in a received frame, one or two positions per field.",
          "Every flip in a checked field ends the exchange (strict) or is dropped or rejected (upstream). Flips the "
          "protocol cannot see are accepted: low timestamp bits within the window, a REQUEST challenge or RESPONSE "
@@ -550,12 +581,15 @@ ByteArray<N> arr_of(const Json& j, const std::string& path) {
 }  // namespace
 
 Json generate_transcript_file() {
-    Json f = file_skeleton(kTranscriptSchema,
-                           {"ShadowMesh re-handshake transcripts: one reference machine per test, per profile and role.",
-                            "Events set the machine's clock (Unix ms) and deliver one peer action; expected.sent lists the frames the reference sends at each event.",
-                            "Keys are injected (tx_key, rx_key of the machine under test); random lists the challenge each connection draws.",
-                            "A test's connections share one challenge replay cache (strict only)."},
-                           notes_json());
+    Json f =
+        file_skeleton(kTranscriptSchema,
+                      {"ShadowMesh re-handshake transcripts: one reference machine per test, per profile and role.",
+                       "Events set the machine's clock (Unix ms) and deliver one peer action; expected.sent lists the "
+                       "frames the reference sends at each event.",
+                       "Keys are injected (tx_key, rx_key of the machine under test); random lists the challenge each "
+                       "connection draws.",
+                       "A test's connections share one challenge replay cache (strict only)."},
+                      notes_json());
     for (const Profile p : {Profile::strict, Profile::upstream}) {
         f["testGroups"].push_back(group_of(p, Role::initiator, initiator_scenarios()));
         f["testGroups"].push_back(group_of(p, Role::acceptor, responder_scenarios()));

@@ -1,0 +1,230 @@
+// HiveMind's part of the generic state-machine driver (fuzz/machine_driver.hpp). The input starts
+// with the configuration both sides share:
+//   byte 0  bits 0-1 mode (0 password, 1 RSA, 2 pre-shared, 3 password), bit 2 binarize,
+//           bit 3 the client offers every default encoding (else only byte 1's)
+//   byte 1  the client's single encoding (index mod 7); byte 2 bit 0: the client offers ChaCha20
+//   bytes 3..130  the randomness of the machine under test (then zeros)
+// then the driver's script. The machine under test draws from the input so that the vectors'
+// transcripts (fuzz/hivemind/make_corpus.cpp) are valid input; the honest peer draws from a fixed
+// seed. One WebSocket message per unit: an opcode byte (0x01 text, 0x02 binary), then the message.
+// Invariants: what must hold whatever the peer sends (docs/protocols/hivemind.md, "State
+// machines").
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "fuzz/hivemind/hivemind_fuzz.hpp"
+#include "fuzz/machine_driver.hpp"
+#include "hivemind/handshake.hpp"
+#include "vectors/gen/hivemind/hivemind_vectors.hpp"
+
+namespace shakedown::hivemind::hmfuzz {
+
+using shakedown::fuzz::InputCursor;
+using shakedown::fuzz::Unit;
+using shakedown::fuzz::UnitTransport;
+
+inline constexpr std::size_t kRngBytes = 128;
+
+class PrefixRng final : public Rng {
+public:
+    explicit PrefixRng(ByteView prefix) : m_bytes(prefix.begin(), prefix.end()) {}
+    void fill(std::span<std::uint8_t> out) override {
+        for (auto& b : out) {
+            b = m_pos < m_bytes.size() ? m_bytes[m_pos] : 0;
+            ++m_pos;
+        }
+    }
+
+private:
+    Bytes m_bytes;
+    std::size_t m_pos = 0;
+};
+
+// PBKDF2 at the spec's 100000 iterations (cached) for the salts the vector transcripts use, so
+// seeds reach the encrypted HELLO with the right key; one iteration for any other salt, which a
+// mutated IV produces and whose key no seed's ciphertext matches anyway. Deterministic per input.
+inline PasswordKdf fuzz_kdf() {
+    return [](std::string_view password, const Iv& salt, std::uint32_t iterations) -> Result<SecretBytes> {
+        static const std::set<std::string> vector_salts = {
+#include "fuzz/hivemind/vector_salts.inc"
+        };
+        static std::map<std::string, Bytes> cache;
+        const std::string salt_hex = to_hex(salt);
+        if (vector_salts.count(salt_hex) == 0) {
+            return password_key(password, salt, 1);
+        }
+        const std::string id = std::string(password) + "|" + salt_hex;
+        auto it = cache.find(id);
+        if (it == cache.end()) {
+            SK_TRY(SecretBytes k, password_key(password, salt, iterations));
+            it = cache.emplace(id, Bytes(k.view().begin(), k.view().end())).first;
+        }
+        return SecretBytes(it->second);
+    };
+}
+
+inline Config fuzz_config(Role role, std::uint8_t flags, std::uint8_t enc, std::uint8_t cipher) {
+    static const std::string server_key = vectors::test_key_pem("server_rsa2048");
+    static const std::string client_key = vectors::test_key_pem("client_rsa2048");
+    Config c;
+    c.role = role;
+    const std::uint8_t mode = flags & 3;
+    c.mode = mode == 1 ? Mode::rsa : mode == 2 ? Mode::preshared : Mode::password;
+    c.password = "test-password-123";
+    c.crypto_key = "0123456789abcdef";
+    c.binarize = (flags & 4) != 0;
+    c.kdf = fuzz_kdf();
+    if (role == Role::acceptor) {
+        c.own_key_pem = server_key;
+        c.ciphers = {"AES-GCM", "CHACHA20-POLY1305"};
+    } else {
+        if (c.mode == Mode::rsa) {
+            c.own_key_pem = client_key;
+        }
+        if ((flags & 8) == 0) {
+            c.encodings = {std::string(wire_name(all_encodings()[enc % kEncodingCount]))};
+        }
+        c.ciphers = {(cipher & 1) != 0 ? "CHACHA20-POLY1305" : "AES-GCM"};
+    }
+    return c;
+}
+
+// Every unit a machine writes is well formed: a text unit is a HiveMessage or an encrypted frame
+// in JSON, a binary unit holds at least a nonce and a tag.
+inline void check_output(const HiveMachine& m, const std::vector<Bytes>& units) {
+    for (const auto& u : units) {
+        FUZZ_CHECK(!u.empty());
+        if (u[0] == kOpText) {
+            const auto j = parse_json(ByteView(u).subspan(1));
+            FUZZ_CHECK(j.ok() && j->is_object());
+            FUZZ_CHECK(j->find("ciphertext") != nullptr || parse_message(ByteView(u).subspan(1)).ok());
+        } else {
+            FUZZ_CHECK(u[0] == kOpBinary);
+            FUZZ_CHECK(m.cipher().has_value() && u.size() >= 1 + nonce_size(*m.cipher()) + kTagSize);
+        }
+    }
+}
+
+class HiveMindTarget final : public shakedown::fuzz::MachineTarget {
+public:
+    [[nodiscard]] UnitTransport transport() const override { return UnitTransport::message; }
+
+    void configure(InputCursor& in) override {
+        m_flags = in.u8();
+        m_enc = in.u8();
+        m_cipher = in.u8();
+        m_machine_rng.emplace(in.bytes(kRngBytes));
+    }
+
+    [[nodiscard]] std::unique_ptr<Machine> make(Role role, bool under_test) override {
+        Rng& rng = under_test ? static_cast<Rng&>(*m_machine_rng) : m_peer_rng;
+        auto m = std::make_unique<HiveMachine>(fuzz_config(role, m_flags, m_enc, m_cipher), rng, m_clock);
+        (under_test ? m_machine : m_peer) = m.get();
+        return m;
+    }
+
+    // Input bytes as a text unit.
+    [[nodiscard]] Bytes wrap(ByteView body) override {
+        Bytes u(1 + body.size());
+        u[0] = kOpText;
+        std::copy(body.begin(), body.end(), u.begin() + 1);
+        return u;
+    }
+
+    void on_output(const Machine& from, const Bytes& unit) override {
+        check_output(static_cast<const HiveMachine&>(from), {unit});
+    }
+
+    void on_delivered(const Machine& m, ByteView bytes) override {
+        (void)m;
+        m_delivered_size = bytes.size();
+        m_delivered = true;
+    }
+
+    void after_step(const Machine& m, const Machine& peer) override {
+        (void)m;
+        (void)peer;
+        // A unit that closes the machine is answered with a close or an abort, and the failure
+        // points inside it.
+        const auto c = m_machine->closure();
+        if (c && !m_closed && m_delivered) {
+            FUZZ_CHECK(c->failure.offset == kNoOffset || c->failure.offset <= m_delivered_size);
+            FUZZ_CHECK(c->sent == "close" || c->sent == "abort");
+        }
+        m_closed = c.has_value();
+        m_delivered = false;
+    }
+
+    // Units that parse to the same HiveMessage carry the same content (JSON spacing and key order
+    // are not part of it), and the routing fields (metadata, route, node, target and source) are
+    // outside the handshake; anything else must be refused.
+    [[nodiscard]] bool tamper_must_be_rejected(const Unit& original, const Bytes& delivered) override {
+        if (original.bytes.empty() || delivered.empty() || original.bytes[0] != kOpText || delivered[0] != kOpText) {
+            return true;
+        }
+        const auto a = parse_message(ByteView(original.bytes).subspan(1));
+        const auto b = parse_message(ByteView(delivered).subspan(1));
+        if (!a || !b || a->msg_type != b->msg_type) {
+            return true;
+        }
+        // Plaintext HELLO and HANDSHAKE carry two kinds of field (docs/protocols/hivemind.md,
+        // Messages and Negotiation): names, versions, flags and lists that nothing binds (the
+        // protocol's downgrade finding; the strict client checks only the server's final choice
+        // against its own computation), and the authenticated material, which must come through
+        // unchanged: `envelope`, and `pubkey` in the RSA handshake (no other mode reads it).
+        if ((a->msg_type == "hello" || a->msg_type == "shake") && a->payload.is_object() && b->payload.is_object()) {
+            const bool rsa = (m_flags & 3) == 1;
+            const auto bound = [rsa](const Json& p) {
+                Json out = Json::object();
+                for (const JsonMember& m : p.members) {
+                    if (m.key == "envelope" || (rsa && m.key == "pubkey")) {
+                        out.members.push_back(m);
+                    }
+                }
+                return out;
+            };
+            return !(bound(a->payload) == bound(b->payload));
+        }
+        return !(a->payload == b->payload);
+    }
+
+    void finish(const Machine& m, const Machine& peer, bool genuine) override {
+        (void)m;
+        (void)peer;
+        (void)genuine;
+        if (m_machine->authenticated()) {
+            const auto keys = m_machine->derived_keys();
+            FUZZ_CHECK(!keys.empty() && keys.back().name == "key");
+            const auto n = keys.back().value.size();
+            FUZZ_CHECK(n == 16 || n == 24 || n == 32);
+            if (m_machine->role() == Role::acceptor) {
+                FUZZ_CHECK(!m_machine->received().empty() && m_machine->received().front().message.msg_type == "hello");
+            }
+        }
+    }
+
+private:
+    std::uint8_t m_flags = 0;
+    std::uint8_t m_enc = 0;
+    std::uint8_t m_cipher = 0;
+    std::optional<PrefixRng> m_machine_rng;
+    SeededRng m_peer_rng{ByteArray<32>{0x5e}};
+    FixedClock m_clock{0};
+    const HiveMachine* m_machine = nullptr;
+    const HiveMachine* m_peer = nullptr;
+    std::size_t m_delivered_size = 0;
+    bool m_delivered = false;
+    bool m_closed = false;
+};
+
+inline void run_hivemind_target(Role role, ByteView input) {
+    HiveMindTarget t;
+    t.run(role, input);
+}
+
+}  // namespace shakedown::hivemind::hmfuzz
