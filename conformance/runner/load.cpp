@@ -4,14 +4,18 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <random>
 #include <sstream>
 #include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
 
 namespace shakedown::conformance {
 
@@ -35,30 +39,91 @@ std::optional<LoadMode> load_mode_from_string(std::string_view s) {
     return std::nullopt;
 }
 
-std::optional<double> process_cpu_ms(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+namespace {
+
+template <class T>
+bool decimal(const std::string& s, T& out) {
+    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc{} && p == s.data() + s.size() && !s.empty();
+}
+
+struct ProcStat {
+    pid_t pgrp = 0;
+    unsigned long long ticks = 0;           // utime + stime
+    unsigned long long children_ticks = 0;  // cutime + cstime: children it reaped
+};
+
+// /proc/<pid>/stat (proc(5)): the fields after the command name, which may hold spaces and
+// parentheses, start after its last ')'.
+std::optional<ProcStat> read_stat(const std::string& pid) {
+    std::ifstream in("/proc/" + pid + "/stat");
     std::string line;
     if (!std::getline(in, line)) {
         return std::nullopt;
     }
-    // Fields after the command (which may hold spaces) start after the last ')'.
     const auto close = line.rfind(')');
-    if (close == std::string::npos) {
+    if (close == std::string::npos || close + 2 > line.size()) {
         return std::nullopt;
     }
     std::istringstream rest(line.substr(close + 2));
+    ProcStat s;
     std::string field;
-    unsigned long long utime = 0;
-    unsigned long long stime = 0;
-    for (int i = 3; i <= 15 && rest >> field; ++i) {
-        if (i == 14) {
-            utime = std::stoull(field);
-        } else if (i == 15) {
-            stime = std::stoull(field);
+    // Field 3 is the state; 5 pgrp, 14 utime, 15 stime, 16 cutime, 17 cstime.
+    for (int i = 3; i <= 17 && rest >> field; ++i) {
+        unsigned long long n = 0;
+        if (i == 3 || i == 4) {
+            continue;
+        }
+        if (i == 5) {
+            long long g = 0;
+            if (!decimal(field, g)) {
+                return std::nullopt;
+            }
+            s.pgrp = static_cast<pid_t>(g);
+        } else if (i >= 14) {
+            if (!decimal(field, n)) {
+                return std::nullopt;
+            }
+            (i <= 15 ? s.ticks : s.children_ticks) += n;
         }
     }
-    const long ticks = sysconf(_SC_CLK_TCK);
-    return ticks > 0 ? static_cast<double>(utime + stime) * 1000.0 / static_cast<double>(ticks) : 0.0;
+    return s;
+}
+
+double ticks_to_ms(unsigned long long ticks) {
+    const long hz = sysconf(_SC_CLK_TCK);
+    return hz > 0 ? static_cast<double>(ticks) * 1000.0 / static_cast<double>(hz) : 0.0;
+}
+
+}  // namespace
+
+std::optional<double> process_cpu_ms(pid_t pid) {
+    const auto s = read_stat(std::to_string(pid));
+    if (!s) {
+        return std::nullopt;
+    }
+    return ticks_to_ms(s->ticks + s->children_ticks);
+}
+
+std::optional<double> process_group_cpu_ms(pid_t pgid) {
+    constexpr std::size_t kMaxEntries = 1 << 20;  // a bound on the walk, far above any pid_max
+    unsigned long long ticks = 0;
+    bool found = false;
+    std::error_code ec;
+    std::size_t seen = 0;
+    for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end && seen < kMaxEntries;
+         it.increment(ec), ++seen) {
+        const std::string name = it->path().filename().string();
+        if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            continue;
+        }
+        const auto s = read_stat(name);  // the process may have left since the listing
+        if (s && s->pgrp == pgid) {
+            found = true;
+            ticks += s->ticks + s->children_ticks;
+        }
+    }
+    return found ? std::optional<double>(ticks_to_ms(ticks)) : std::nullopt;
 }
 
 namespace {
@@ -67,16 +132,107 @@ struct Attempt {
     bool ok = false;
     std::string reason;
     double latency_ms = 0;
-    double held_ms = 0;
 };
 
 double since_ms(SteadyClock::time_point t0) {
     return std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count();
 }
 
-// One attempt of `mode` on a fresh connection.
+std::string closure_reason(const Machine& m) {
+    const auto c = m.closure();
+    if (!c) {
+        return "no outcome";
+    }
+    if (c->by_peer) {
+        return "target closed";
+    }
+    return std::string(to_string(c->failure.code));
+}
+
+// Connections open at once, for the bound and its report.
+class OpenCount {
+public:
+    void opened() {
+        const std::size_t now = ++m_open;
+        std::size_t seen = m_max.load();
+        while (now > seen && !m_max.compare_exchange_weak(seen, now)) {
+        }
+    }
+    void closed() { --m_open; }
+    [[nodiscard]] std::size_t max() const { return m_max.load(); }
+
+private:
+    std::atomic<std::size_t> m_open{0};
+    std::atomic<std::size_t> m_max{0};
+};
+
+// Feeds one incoming unit to the machine as the generic reference peer does (drive_machine);
+// returns whether the connection is over.
+bool deliver(Machine& m, const Incoming& in, bool hears_close) {
+    switch (in.kind) {
+        case Incoming::Kind::message:
+            m.receive(in.wire);
+            return false;
+        case Incoming::Kind::framing_error:
+        case Incoming::Kind::limit:
+            if (!in.wire.empty()) {
+                m.receive(in.wire);
+            }
+            if (hears_close && m.next_action() != Action::closed) {
+                m.peer_closed();
+            }
+            return hears_close || in.kind == Incoming::Kind::framing_error;
+        case Incoming::Kind::closed:
+        case Incoming::Kind::reset:
+            if (!in.wire.empty()) {
+                m.receive(in.wire);
+            }
+            if (m.next_action() != Action::closed) {
+                m.peer_closed();
+            }
+            return true;
+        case Incoming::Kind::timeout:
+            return false;
+    }
+    return true;
+}
+
+bool flush(Machine& m, Transport& t, Deadline deadline) {
+    for (const auto& unit : m.take_output()) {
+        if (t.send(unit, deadline)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// The attempt's first message: what the initiator sends first, after the acceptor's first message
+// when the acceptor speaks first. Empty when there is none by the deadline.
+Bytes first_message(Machine& m, Transport& t, Deadline end, std::string& why) {
+    m.start();
+    auto out = m.take_output();
+    while (out.empty() && m.next_action() != Action::closed && SteadyClock::now() < end) {
+        const Incoming in = t.receive_any(end);
+        if (in.kind == Incoming::Kind::timeout) {
+            why = "nothing from the target to answer";
+            return {};
+        }
+        if (deliver(m, in, t.reports_peer_close())) {
+            why = "target closed before our first message";
+            return {};
+        }
+        out = m.take_output();
+    }
+    if (out.empty()) {
+        why = m.next_action() == Action::closed ? closure_reason(m) : "nothing to send";
+        return {};
+    }
+    return std::move(out.front());
+}
+
+// One attempt of the mode on a fresh connection.
 Attempt attempt(const TransportFactory& transport, const InitiatorFactory& make, const LoadOptions& o,
-                const std::atomic<bool>& stop) {
+                const std::atomic<bool>& stop, OpenCount& open) {
     Attempt a;
     std::string error;
     auto machine = make(error);
@@ -84,110 +240,118 @@ Attempt attempt(const TransportFactory& transport, const InitiatorFactory& make,
         a.reason = "configuration: " + error;
         return a;
     }
+    Machine& m = *machine;
     const auto t0 = SteadyClock::now();
     const Deadline end = after(o.attempt_timeout);
     auto t = transport.connect(o.to, end, error);
     if (!t) {
         a.reason = "connect: " + error;
+        a.latency_ms = since_ms(t0);
         return a;
     }
-    machine->start();
-    const auto flush = [&]() {
-        for (const auto& u : machine->take_output()) {
-            if (t->send(u, end)) {
-                return false;
-            }
+    open.opened();
+    struct Closer {
+        Transport& t;
+        OpenCount& open;
+        ~Closer() {
+            t.abort();
+            open.closed();
         }
-        return true;
-    };
+    } closer{*t, open};
+    const bool hears_close = t->reports_peer_close();
+
     if (o.mode == LoadMode::first_message_flood || o.mode == LoadMode::half_open) {
-        // The first message only (an acceptor that speaks first gets nothing from us).
-        auto first = machine->take_output();
+        const Bytes first = first_message(m, *t, end, a.reason);
         if (first.empty()) {
-            const Incoming in = t->receive_any(end);
-            if (in.kind == Incoming::Kind::message) {
-                machine->receive(in.wire);
-            }
-            first = machine->take_output();
-        }
-        if (!first.empty() && t->send(first.front(), end)) {
-            a.reason = "send failed";
-            t->abort();
-            return a;
-        }
-        if (o.mode == LoadMode::first_message_flood) {
-            t->abort();
-            a.ok = true;
             a.latency_ms = since_ms(t0);
             return a;
         }
-        // Half-open: hold until the target gives up (that is the figure) or `stall` passes.
-        const Deadline hold = after(o.stall);
-        for (;;) {
+        if (t->send(first, end)) {
+            a.reason = "send failed";
+            a.latency_ms = since_ms(t0);
+            return a;
+        }
+        a.ok = true;
+        if (o.mode == LoadMode::first_message_flood) {
+            a.reason = "sent and left";
+            a.latency_ms = since_ms(t0);
+            return a;
+        }
+        // Half-open: hold until the target gives up (how long it keeps us is the figure), the
+        // stall passes or the run stops; whatever the target sends is read and dropped.
+        const Deadline hold = t0 + o.stall;
+        a.reason = "still open when released";
+        while (SteadyClock::now() < hold && !stop.load()) {
             const Incoming in = t->receive_any(std::min(hold, after(Millis(100))));
-            if (in.kind == Incoming::Kind::closed || in.kind == Incoming::Kind::reset) {
-                a.ok = true;
+            if (in.kind == Incoming::Kind::closed || in.kind == Incoming::Kind::reset ||
+                in.kind == Incoming::Kind::framing_error || (in.kind == Incoming::Kind::limit && hears_close)) {
                 a.reason = "target closed";
                 break;
             }
-            if (SteadyClock::now() >= hold || stop.load()) {
-                a.ok = true;
-                a.reason = "still open when released";
-                break;
-            }
         }
-        a.held_ms = since_ms(t0);
-        a.latency_ms = a.held_ms;
-        t->abort();
+        a.latency_ms = since_ms(t0);
         return a;
     }
-    bool ok = flush();
-    while (ok && !machine->authenticated() && machine->next_action() != Action::closed) {
-        if (SteadyClock::now() >= end) {
-            machine->idle_timeout();
-            break;
-        }
-        const Incoming in = t->receive_any(end);
-        if (!in.wire.empty()) {
-            machine->receive(in.wire);
-        }
-        if (in.kind == Incoming::Kind::closed || in.kind == Incoming::Kind::reset ||
-            in.kind == Incoming::Kind::framing_error || in.kind == Incoming::Kind::limit) {
-            if (machine->next_action() != Action::closed && !machine->authenticated()) {
-                machine->peer_closed();
+
+    // Honest and wrong-credential: the whole handshake, until authenticated or closed.
+    m.start();
+    bool transport_ok = flush(m, *t, end);
+    while (transport_ok && !m.authenticated() && m.next_action() != Action::closed) {
+        const auto idle = m.idle_timeout_ms();
+        const Deadline wait = idle ? std::min(end, after(Millis(*idle))) : end;
+        const Incoming in = t->receive_any(wait);
+        if (in.kind == Incoming::Kind::timeout) {
+            if (SteadyClock::now() >= wait) {
+                m.idle_timeout();
+                if (SteadyClock::now() >= end && m.next_action() != Action::closed) {
+                    break;  // the machine keeps waiting; the attempt's deadline does not
+                }
             }
+            continue;
+        }
+        const bool over = deliver(m, in, hears_close);
+        transport_ok = flush(m, *t, end);
+        if (over) {
             break;
         }
-        ok = flush();
     }
     a.latency_ms = since_ms(t0);
-    const bool authenticated = machine->authenticated();
+    const bool authenticated = m.authenticated();
     if (o.mode == LoadMode::honest) {
         a.ok = authenticated;
-    } else {
-        a.ok = !authenticated;  // a wrong credential must be refused
-        if (authenticated) {
-            a.reason = "accepted a wrong credential";
+        if (!a.ok) {
+            a.reason = !transport_ok                      ? "send failed"
+                       : m.next_action() != Action::closed ? "attempt deadline"
+                                                           : closure_reason(m);
         }
+    } else if (authenticated) {
+        a.reason = "accepted a wrong credential";
+    } else if (!transport_ok) {
+        a.ok = true;
+        a.reason = "refused: closed under our send";
+    } else if (m.next_action() != Action::closed) {
+        a.reason = "attempt deadline";
+    } else {
+        a.ok = true;
+        a.reason = "refused: " + closure_reason(m);
     }
-    if (!a.ok && a.reason.empty()) {
-        const auto c = machine->closure();
-        a.reason = !c ? "no outcome" : c->by_peer ? "target closed" : std::string(to_string(c->failure.code));
-    } else if (a.ok && o.mode == LoadMode::wrong_credential) {
-        const auto c = machine->closure();
-        a.reason = !c ? "refused" : c->by_peer ? "target closed" : std::string(to_string(c->failure.code));
+    if (authenticated) {
+        // Let the last messages reach the target before we leave (abort would drop them).
+        t->shutdown_send();
+        t->close();
     }
-    t->close();
     return a;
 }
 
+// The p-quantile by nearest rank.
 double percentile(std::vector<double>& v, double p) {
     if (v.empty()) {
         return 0;
     }
-    const auto k = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size()))) - 1;
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(std::min(k, v.size() - 1)), v.end());
-    return v[std::min(k, v.size() - 1)];
+    const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
+    const std::size_t k = std::min(rank == 0 ? 0 : rank - 1, v.size() - 1);
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+    return v[k];
 }
 
 }  // namespace
@@ -196,15 +360,15 @@ LoadResult run_load(const TransportFactory& transport, const InitiatorFactory& m
     LoadOptions o = options;
     o.concurrency = std::clamp<std::size_t>(o.concurrency, 1, LoadOptions::kMaxConcurrency);
     std::mutex mutex;
-    std::vector<double> latencies;
-    std::map<std::string, std::size_t> failures;
-    std::map<std::string, std::size_t> outcomes;
-    std::size_t done = 0;
-    std::size_t completed = 0;
-    double held_total = 0;
+    std::vector<double> latencies;  // a uniform sample (Algorithm R) once past the bound
+    latencies.reserve(std::min<std::size_t>(LoadOptions::kMaxLatencies, 4096));
+    std::minstd_rand sampler(12345);
+    double max_latency = 0;
+    LoadResult r;
     std::atomic<std::size_t> started{0};
     std::atomic<bool> stop{false};
-    const auto cpu0 = o.target_pid ? process_cpu_ms(*o.target_pid) : std::nullopt;
+    OpenCount open;
+    const auto cpu0 = o.target_cpu_ms ? o.target_cpu_ms() : std::nullopt;
     const auto t0 = SteadyClock::now();
     const Deadline end = t0 + o.duration;
 
@@ -216,80 +380,93 @@ LoadResult run_load(const TransportFactory& transport, const InitiatorFactory& m
                 if (o.attempts > 0 && started.fetch_add(1) >= o.attempts) {
                     break;
                 }
-                const Attempt a = attempt(transport, make, o, stop);
-                std::lock_guard<std::mutex> lock(mutex);
-                ++done;
+                const Attempt a = attempt(transport, make, o, stop, open);
+                const std::lock_guard<std::mutex> lock(mutex);
+                ++r.attempts;
                 if (latencies.size() < LoadOptions::kMaxLatencies) {
                     latencies.push_back(a.latency_ms);
+                } else {
+                    const std::size_t j = static_cast<std::size_t>(sampler()) % r.attempts;
+                    if (j < latencies.size()) {
+                        latencies[j] = a.latency_ms;
+                    }
                 }
-                held_total += a.held_ms;
+                max_latency = std::max(max_latency, a.latency_ms);
                 if (a.ok) {
-                    ++completed;
+                    ++r.completed;
                     if (!a.reason.empty()) {
-                        ++outcomes[a.reason];
+                        ++r.outcomes[a.reason];
                     }
                 } else {
-                    ++failures[a.reason];
+                    ++r.failures[a.reason];
+                }
+                if (a.reason.rfind("configuration: ", 0) == 0) {
+                    stop.store(true);  // every attempt would fail the same way
                 }
             }
         });
     }
-    std::size_t last = 0;
-    while (true) {
-        std::this_thread::sleep_for(Millis(200));
-        std::size_t now_done = 0;
-        std::size_t now_completed = 0;
-        {
-            std::lock_guard<std::mutex> lock(mutex);
-            now_done = done;
-            now_completed = completed;
+    std::size_t last_second = 0;
+    for (;;) {
+        if (o.tick) {
+            if (auto why = o.tick()) {
+                r.stopped = *why;
+                stop.store(true);
+            }
         }
-        const bool finished = SteadyClock::now() >= end || (o.attempts > 0 && now_done >= o.attempts);
+        std::this_thread::sleep_for(Millis(o.tick ? 20 : 200));
+        std::size_t done = 0;
+        std::size_t completed = 0;
+        {
+            const std::lock_guard<std::mutex> lock(mutex);
+            done = r.attempts;
+            completed = r.completed;
+        }
+        const bool finished = stop.load() || SteadyClock::now() >= end || (o.attempts > 0 && done >= o.attempts);
         const double secs = since_ms(t0) / 1000.0;
-        if (o.progress && (static_cast<std::size_t>(secs) != last || finished)) {
-            last = static_cast<std::size_t>(secs);
+        if (o.progress && (static_cast<std::size_t>(secs) != last_second || finished)) {
+            last_second = static_cast<std::size_t>(secs);
             std::ostringstream line;
             line.precision(1);
-            line << std::fixed << secs << " s  attempts " << now_done << "  ok " << now_completed << "  failed "
-                 << now_done - now_completed << "  " << (secs > 0 ? static_cast<double>(now_done) / secs : 0.0)
-                 << "/s";
+            line << std::fixed << secs << " s  attempts " << done << "  as intended " << completed << "  failed "
+                 << done - completed << "  " << (secs > 0 ? static_cast<double>(completed) / secs : 0.0) << "/s";
             o.progress(line.str());
         }
         if (finished) {
             break;
         }
     }
+    // Attempts in flight end by their own deadlines; half-open holds are released at once.
     stop.store(true);
     for (auto& w : workers) {
         w.join();
     }
-    LoadResult r;
     r.mode = std::string(to_string(o.mode));
     r.concurrency = o.concurrency;
     r.elapsed_ms = static_cast<std::uint64_t>(since_ms(t0));
-    r.attempts = done;
-    r.completed = completed;
-    r.failures = failures;
-    for (const auto& [why, n] : outcomes) {
-        r.failures["(ok) " + why] = n;
-    }
-    r.per_second = r.elapsed_ms > 0 ? static_cast<double>(completed) * 1000.0 / static_cast<double>(r.elapsed_ms) : 0;
+    r.per_second =
+        r.elapsed_ms > 0 ? static_cast<double>(r.completed) * 1000.0 / static_cast<double>(r.elapsed_ms) : 0;
     r.p50_ms = percentile(latencies, 0.50);
     r.p90_ms = percentile(latencies, 0.90);
     r.p99_ms = percentile(latencies, 0.99);
-    r.max_ms = latencies.empty() ? 0 : *std::max_element(latencies.begin(), latencies.end());
-    r.held_ms_mean = done > 0 ? held_total / static_cast<double>(done) : 0;
+    r.max_ms = max_latency;
+    r.max_open = open.max();
     if (cpu0) {
-        if (const auto cpu1 = process_cpu_ms(*o.target_pid)) {
+        if (const auto cpu1 = o.target_cpu_ms()) {
             r.target_cpu_ms = *cpu1 - *cpu0;
-            r.target_cpu_ms_per_attempt = done > 0 ? *r.target_cpu_ms / static_cast<double>(done) : 0;
+            if (r.attempts > 0) {
+                r.target_cpu_ms_per_attempt = *r.target_cpu_ms / static_cast<double>(r.attempts);
+            }
         }
     }
     return r;
 }
 
-std::string to_json(const LoadResult& r) {
+std::string to_json(const LoadContext& c, const LoadResult& r) {
     nlohmann::ordered_json j;
+    j["variant"] = c.variant;
+    j["profile"] = c.profile;
+    j["target"] = c.target;
     j["mode"] = r.mode;
     j["concurrency"] = r.concurrency;
     j["elapsed_ms"] = r.elapsed_ms;
@@ -297,35 +474,42 @@ std::string to_json(const LoadResult& r) {
     j["completed"] = r.completed;
     j["per_second"] = r.per_second;
     j["latency_ms"] = {{"p50", r.p50_ms}, {"p90", r.p90_ms}, {"p99", r.p99_ms}, {"max", r.max_ms}};
-    j["outcomes"] = r.failures;
-    if (r.target_cpu_ms) {
-        j["target_cpu_ms"] = *r.target_cpu_ms;
-        j["target_cpu_ms_per_attempt"] = *r.target_cpu_ms_per_attempt;
-    }
-    if (r.mode == "half-open") {
-        j["held_ms_mean"] = r.held_ms_mean;
-    }
+    j["max_open_connections"] = r.max_open;
+    j["outcomes"] = r.outcomes;
+    j["failures"] = r.failures;
+    j["target_cpu_ms"] = r.target_cpu_ms ? nlohmann::ordered_json(*r.target_cpu_ms) : nullptr;
+    j["target_cpu_ms_per_attempt"] =
+        r.target_cpu_ms_per_attempt ? nlohmann::ordered_json(*r.target_cpu_ms_per_attempt) : nullptr;
+    j["stopped"] = r.stopped.empty() ? nullptr : nlohmann::ordered_json(r.stopped);
     return j.dump(2) + "\n";
 }
 
-std::string to_text(const LoadResult& r) {
+std::string to_text(const LoadContext& c, const LoadResult& r) {
     std::ostringstream s;
     s.precision(2);
     s << std::fixed;
-    s << "mode " << r.mode << ", concurrency " << r.concurrency << ", " << r.elapsed_ms << " ms\n";
-    s << "attempts " << r.attempts << ", " << (r.mode == "honest" ? "handshakes completed " : "as expected ")
-      << r.completed << " (" << r.per_second << "/s)\n";
+    s << c.variant << " / " << c.profile << " against " << c.target << ": " << r.mode << ", concurrency "
+      << r.concurrency << ", " << r.elapsed_ms << " ms\n";
+    const char* what = r.mode == "honest" ? "handshakes completed" : r.mode == "wrong-credential" ? "refused" : "sent";
+    s << "attempts " << r.attempts << ", " << what << " " << r.completed << " (" << r.per_second << "/s)\n";
     s << "latency ms: p50 " << r.p50_ms << "  p90 " << r.p90_ms << "  p99 " << r.p99_ms << "  max " << r.max_ms
-      << "\n";
-    if (r.mode == "half-open") {
-        s << "target held a stalled connection for " << r.held_ms_mean << " ms on average\n";
-    }
+      << (r.mode == "half-open" ? "  (how long the target held a stalled connection)" : "") << "\n";
+    s << "connections open at once: at most " << r.max_open << "\n";
     if (r.target_cpu_ms) {
-        s << "target CPU: " << *r.target_cpu_ms << " ms in all, " << *r.target_cpu_ms_per_attempt
-          << " ms per attempt\n";
+        s << "target CPU: " << *r.target_cpu_ms << " ms in all";
+        if (r.target_cpu_ms_per_attempt) {
+            s << ", " << *r.target_cpu_ms_per_attempt << " ms per attempt";
+        }
+        s << "\n";
+    }
+    for (const auto& [why, n] : r.outcomes) {
+        s << "  " << n << "  " << why << "\n";
     }
     for (const auto& [why, n] : r.failures) {
-        s << "  " << n << "  " << why << "\n";
+        s << "  " << n << "  FAILED " << why << "\n";
+    }
+    if (!r.stopped.empty()) {
+        s << "stopped early: " << r.stopped << "\n";
     }
     return s.str();
 }

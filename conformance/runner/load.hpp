@@ -1,14 +1,22 @@
 // Handshake load against a target, for any variant: C concurrent clients, each running the
-// variant's reference initiator over its transport, for a duration or a number of handshakes. The
-// abusive modes measure what an unauthenticated peer costs the target: half-open (send the first
-// message, then stall), first-message flood (send it and leave), wrong credential (a full attempt
-// the target must refuse). When the target is a local process, its CPU time per attempt is read
-// from /proc. Bounded: connections at once never exceed the concurrency, and the run ends by itself.
+// variant's reference initiator over its transport, one connection after another, for a duration
+// or a number of attempts. The abusive modes measure what an unauthenticated peer costs the
+// target: half-open (send the first message, then stall), first-message flood (send it and
+// leave), wrong credential (a whole attempt the target must refuse). When the target is a local
+// process, the caller supplies its CPU time (process_cpu_ms, process_group_cpu_ms) and the result
+// gives it per attempt.
+//
+// Bounded: at most `concurrency` connections are open at once (each client closes one before it
+// opens the next), at most `attempts` are started, no attempt is started after `duration`, and
+// every attempt ends by its own deadline (`attempt_timeout`, or `stall` when half-open), so a run
+// lasts at most duration + max(attempt_timeout, stall). Latencies are kept in a sample of at most
+// kMaxLatencies values.
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -26,17 +34,22 @@ enum class LoadMode : std::uint8_t { honest, half_open, first_message_flood, wro
 
 struct LoadOptions {
     static constexpr std::size_t kMaxConcurrency = 256;
-    static constexpr std::size_t kMaxLatencies = 1000000;
+    static constexpr std::size_t kMaxLatencies = 100000;
 
     Endpoint to;
     LoadMode mode = LoadMode::honest;
     std::size_t concurrency = 1;
-    Millis duration{10000};    // ends at this, or ...
-    std::size_t attempts = 0;  // ... after this many attempts (0: duration only)
+    Millis duration{10000};    // no attempt starts after this, and ...
+    std::size_t attempts = 0;  // ... at most this many start (0: the duration alone bounds the run)
     Millis attempt_timeout{10000};
-    Millis stall{2000};  // half-open: how long a client holds its connection at most
-    std::optional<pid_t> target_pid;  // for CPU time from /proc/<pid>/stat
-    std::function<void(const std::string&)> progress;  // one line about once a second
+    Millis stall{5000};  // half-open: how long a client holds its connection at most
+    // The target's CPU time so far, in ms (nullopt: not known); read at the start and the end.
+    std::function<std::optional<double>()> target_cpu_ms;
+    // Called about every 200 ms on the calling thread while the clients run (e.g. to drain a
+    // target process's output); returning a reason stops the run early (the target exited).
+    std::function<std::optional<std::string>()> tick;
+    // One progress line, about once a second.
+    std::function<void(const std::string&)> progress;
 };
 
 struct LoadResult {
@@ -44,22 +57,37 @@ struct LoadResult {
     std::size_t concurrency = 0;
     std::uint64_t elapsed_ms = 0;
     std::size_t attempts = 0;
-    std::size_t completed = 0;  // handshakes completed (honest) or refused as they should be
-    std::map<std::string, std::size_t> failures;  // by reason
-    double per_second = 0;
+    // Attempts that went as the mode intends: a completed handshake (honest), a refusal
+    // (wrong-credential), a first message sent (half-open, first-message-flood).
+    std::size_t completed = 0;
+    std::map<std::string, std::size_t> outcomes;  // how the completed ones ended, by reason
+    std::map<std::string, std::size_t> failures;  // the others, by reason
+    double per_second = 0;                        // completed per second
     double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0;
-    std::optional<double> target_cpu_ms;               // over the run
+    std::size_t max_open = 0;  // connections open at once, at most
+    std::optional<double> target_cpu_ms;  // over the run
     std::optional<double> target_cpu_ms_per_attempt;
-    double held_ms_mean = 0;  // half-open: how long the target kept a stalled connection
+    std::string stopped;  // why the run ended early (the tick's reason); empty when it ran out
 };
 
+// Makes one initiator; nullptr (with `error`) when it cannot.
 using InitiatorFactory = std::function<std::unique_ptr<Machine>(std::string& error)>;
 
 [[nodiscard]] LoadResult run_load(const TransportFactory& transport, const InitiatorFactory& make,
                                   const LoadOptions& options);
-[[nodiscard]] std::string to_json(const LoadResult& r);
-[[nodiscard]] std::string to_text(const LoadResult& r);
-// utime + stime of a process, in milliseconds (nullopt when /proc has no such process).
+
+// What a run was against, for the reports.
+struct LoadContext {
+    std::string variant;
+    std::string profile;
+    std::string target;
+};
+[[nodiscard]] std::string to_json(const LoadContext& c, const LoadResult& r);
+[[nodiscard]] std::string to_text(const LoadContext& c, const LoadResult& r);
+
+// utime + stime of a process (all its threads), in ms; nullopt when /proc has no such process.
 [[nodiscard]] std::optional<double> process_cpu_ms(pid_t pid);
+// The same, summed over every process of a process group (a shim's shell and what it started).
+[[nodiscard]] std::optional<double> process_group_cpu_ms(pid_t pgid);
 
 }  // namespace shakedown::conformance
