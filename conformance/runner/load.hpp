@@ -43,6 +43,8 @@ struct LoadOptions {
     std::size_t attempts = 0;  // ... at most this many start (0: the duration alone bounds the run)
     Millis attempt_timeout{10000};
     Millis stall{5000};  // half-open: how long a client holds its connection at most
+    // wrong-credential: once our initiator is done, how long the target has to refuse its proof.
+    Millis refusal_grace{1000};
     // The target's CPU time so far, in ms (nullopt: not known); read at the start and the end.
     std::function<std::optional<double>()> target_cpu_ms;
     // Called about every 200 ms on the calling thread while the clients run (e.g. to drain a
