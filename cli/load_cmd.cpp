@@ -46,6 +46,7 @@ struct LoadFlags {
     std::size_t handshakes = 0;
     std::uint32_t timeout_ms = 10000;
     std::uint32_t stall_ms = 5000;
+    std::uint32_t settle_ms = 10000;
     std::string json;
     bool quiet = false;
 };
@@ -115,8 +116,10 @@ int run_load_cmd(LoadFlags f) {
     if (f.handshakes > kMaxHandshakes) {
         return usage("--handshakes must be at most " + std::to_string(kMaxHandshakes));
     }
-    if (f.timeout_ms == 0 || f.timeout_ms > kMaxWaitMs || f.stall_ms == 0 || f.stall_ms > kMaxWaitMs) {
-        return usage("--timeout-ms and --stall-ms must be 1.." + std::to_string(kMaxWaitMs));
+    if (f.timeout_ms == 0 || f.timeout_ms > kMaxWaitMs || f.stall_ms == 0 || f.stall_ms > kMaxWaitMs ||
+        f.settle_ms > kMaxWaitMs) {
+        return usage("--timeout-ms and --stall-ms must be 1.." + std::to_string(kMaxWaitMs) + ", --settle-ms 0.." +
+                     std::to_string(kMaxWaitMs));
     }
     if (f.pid != 0 && (f.connect.empty() || f.pid < 0)) {
         return usage("--pid PID (a positive process id) goes with --connect");
@@ -170,6 +173,7 @@ int run_load_cmd(LoadFlags f) {
     o.attempts = f.handshakes;
     o.attempt_timeout = cf::Millis(f.timeout_ms);
     o.stall = cf::Millis(f.stall_ms);
+    o.settle = cf::Millis(f.settle_ms);
     const bool tty = isatty(STDERR_FILENO) != 0;
     if (!f.quiet) {
         o.progress = [tty](const std::string& line) {
@@ -292,6 +296,8 @@ void add_load_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--handshakes", flags->handshakes, "start at most this many attempts");
     cmd->add_option("--timeout-ms", flags->timeout_ms, "deadline of one attempt (default 10000)");
     cmd->add_option("--stall-ms", flags->stall_ms, "half-open: hold a connection at most this long (default 5000)");
+    cmd->add_option("--settle-ms", flags->settle_ms,
+                    "read the target's CPU time once it is idle, at most this long after the run (default 10000)");
     cmd->add_option("--json", flags->json, "write the figures as JSON to this file");
     cmd->add_flag("--quiet", flags->quiet, "no progress line");
     cmd->callback([flags, cmd, &exit_code] {

@@ -45,8 +45,11 @@ struct LoadOptions {
     Millis stall{5000};  // half-open: how long a client holds its connection at most
     // wrong-credential: once our initiator is done, how long the target has to refuse its proof.
     Millis refusal_grace{1000};
-    // The target's CPU time so far, in ms (nullopt: not known); read at the start and the end.
+    // The target's CPU time so far, in ms (nullopt: not known); read at the start, and at the end
+    // once it has settled (no more than 10 ms in each of two 250 ms intervals), at most `settle`
+    // after the clients are done.
     std::function<std::optional<double>()> target_cpu_ms;
+    Millis settle{10000};
     // Called about every 200 ms on the calling thread while the clients run (e.g. to drain a
     // target process's output); returning a reason stops the run early (the target exited).
     std::function<std::optional<std::string>()> tick;
@@ -67,7 +70,8 @@ struct LoadResult {
     double per_second = 0;                        // completed per second
     double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0;
     std::size_t max_open = 0;  // connections open at once, at most
-    std::optional<double> target_cpu_ms;  // over the run
+    std::optional<double> target_cpu_ms;  // over the run and its settling
+    std::uint64_t settle_ms = 0;          // how long after the run it was read
     std::optional<double> target_cpu_ms_per_attempt;
     std::string stopped;  // why the run ended early (the tick's reason); empty when it ran out
 };
