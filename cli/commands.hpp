@@ -10,5 +10,6 @@ void add_list_command(CLI::App& app, int& exit_code);
 void add_peer_command(CLI::App& app, int& exit_code);
 void add_conform_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);
+void add_load_command(CLI::App& app, int& exit_code);
 
 }  // namespace shakedown::cli

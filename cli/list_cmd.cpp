@@ -52,6 +52,16 @@ nlohmann::ordered_json describe(const registry::Variant& v) {
         }
     }
     j["fuzz_targets"] = v.fuzz_targets;
+    // shakedown load, per profile: the flags that make a wrong credential, or why there is none.
+    j["load"] = nlohmann::ordered_json::array();
+    for (const auto& p : v.profiles) {
+        const registry::LoadSetup s = v.load ? v.load(p.name) : registry::LoadSetup{};
+        j["load"].push_back({{"profile", p.name},
+                             {"wrong_credential", s.wrong_credential},
+                             {"no_credential", s.wrong_credential.empty() && s.no_credential.empty()
+                                                   ? std::string("the variant declares no credential")
+                                                   : s.no_credential}});
+    }
     return j;
 }
 

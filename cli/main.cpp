@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     shakedown::cli::add_peer_command(app, exit_code);
     shakedown::cli::add_conform_command(app, exit_code);
     shakedown::cli::add_report_command(app, exit_code);
+    shakedown::cli::add_load_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -103,6 +103,19 @@ struct LoopbackPair {
     Settings acceptor;
 };
 
+// What `shakedown load` needs of a variant's profile (conformance/README.md, "Load"). Shim flags:
+// `initiator` lets every one of many concurrent initiators complete a handshake with an acceptor
+// started with `acceptor` (the in-process reference, or a shim); `wrong_credential`, added to the
+// initiator's, makes it present a credential that acceptor must refuse (a wrong password, a key it
+// was not provisioned with). A profile whose initiator presents no credential leaves it empty and
+// says why in `no_credential`.
+struct LoadSetup {
+    std::vector<std::string> initiator;
+    std::vector<std::string> acceptor;
+    std::vector<std::string> wrong_credential;
+    std::string no_credential;
+};
+
 struct Variant {
     std::string name;
     std::string summary;
@@ -138,6 +151,9 @@ struct Variant {
     // Variant flags of `shakedown conform` (e.g. the network, the identity a running target has).
     std::vector<ShimFlag> conform_flags;
     std::vector<Knob> knobs;
+    // shakedown load: how honest initiators meet the reference acceptor under load, per profile;
+    // unset: no flags on either side and no credential.
+    std::function<LoadSetup(const std::string& profile)> load;
     std::vector<std::string> fuzz_targets;
     std::vector<BenchCase> bench;
     // The loopback pairs of a profile; unset: one pair with empty settings.

@@ -259,6 +259,12 @@ registry::Variant make_variant() {
         }
         return pairs;
     };
+    // Password mode with the default password on both sides; a wrong credential is another password.
+    v.load = [](const std::string&) {
+        registry::LoadSetup s;
+        s.wrong_credential = {"--password", "not-the-password"};
+        return s;
+    };
     v.shim_flags = {
         {"now", "UNIX", "current time in seconds (HiveMind carries no timestamps; accepted and ignored)", false},
         {"mode", "MODE", "password (default), rsa or preshared", false},

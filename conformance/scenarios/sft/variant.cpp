@@ -267,11 +267,17 @@ registry::Variant build() {
     // connection may cost a PBKDF2 (upstream-v2: before any authentication; described: once the
     // client's signature verifies), so one address gets the derivation budget's worth of
     // connections per window, and the server serves at most 50 at once. The KdfThrottle of
-    // make_machine still bounds the derivations themselves across addresses.
-    v.connection_limits = [](const std::string&, const registry::Settings&) {
+    // make_machine still bounds the derivations themselves across addresses. A server without a
+    // budget (--kdf-budget unlimited) has none to share out, and one of 0 refuses every
+    // derivation anyway: neither limits addresses.
+    v.connection_limits = [](const std::string&, const registry::Settings& settings) {
         conformance::ConnectionLimits l;
         l.max_concurrent = kMaxConcurrentConnections;
         l.per_address_per_window = kKdfBudget;
+        if (const std::string* b = one(settings, "kdf-budget")) {
+            std::size_t n = 0;
+            l.per_address_per_window = *b == "unlimited" ? 0 : registry::parse_number(*b, n) ? n : kKdfBudget;
+        }
         l.window = std::chrono::duration_cast<conformance::Millis>(std::chrono::seconds(kKdfWindowSeconds));
         return std::optional<conformance::ConnectionLimits>(l);
     };
@@ -299,6 +305,22 @@ registry::Variant build() {
     };
     v.catalogue = [](const registry::CatalogueOptions& o) {
         return conformance::sft_scenarios::make_catalogue(variant(), o);
+    };
+    // described: the §10 identities, each side pinning the other's key; a wrong credential is a
+    // client key the server was not provisioned with. upstream-v2 clients pin nothing and sign
+    // nothing (only the server authenticates).
+    v.load = [](const std::string& profile) {
+        registry::LoadSetup s;
+        if (profile == "upstream-v2") {
+            s.no_credential = "an upstream-v2 client presents no credential: only the server signs (docs/protocols/sft.md)";
+            return s;
+        }
+        const auto client = crypto::ed25519_from_seed(kClientSeed).public_key;
+        const auto server = crypto::ed25519_from_seed(kServerSeed).public_key;
+        s.initiator = {"--identity-seed", to_hex(kClientSeed), "--peer-identity", to_hex(server)};
+        s.acceptor = {"--identity-seed", to_hex(kServerSeed), "--peer-identity", to_hex(client)};
+        s.wrong_credential = {"--identity-seed", std::string(64, '7')};
+        return s;
     };
     // The §10 identities, each side pinning the other's key (the acceptor is the server).
     v.loopback = [](const std::string&) {

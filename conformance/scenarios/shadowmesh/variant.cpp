@@ -354,6 +354,13 @@ registry::Variant build() {
                       "shadowmesh_responder_upstream",
                       "shadowmesh_negative_control"};
     v.loopback = loopback;
+    // The §9 keys on both sides by default; a wrong credential is a wrong TX key of the initiator
+    // alone, so that it still accepts the responder's proof and the responder refuses its own.
+    v.load = [](const std::string&) {
+        registry::LoadSetup s;
+        s.wrong_credential = {"--tx-key", std::string(64, '7')};
+        return s;
+    };
     v.bench = {
         {"shadowmesh/strict", [] { bench_exchange(Profile::strict); }, bench_primitives},
         {"shadowmesh/upstream", [] { bench_exchange(Profile::upstream); }, bench_primitives},

@@ -161,6 +161,15 @@ registry::Variant make() {
                       "stellar_auth",  "stellar_auth_cert",             "stellar_error",           "stellar_initiator",
                       "stellar_acceptor"};
     v.bench = bench_cases();
+    // Each initiator draws a node key of its own (the reference refuses a node already connected);
+    // the acceptor admits any key.
+    v.load = [](const std::string&) {
+        registry::LoadSetup s;
+        s.no_credential =
+            "a Stellar node presents no credential the acceptor checks: any node key authenticates, and the "
+            "network passphrase is public";
+        return s;
+    };
     v.loopback = [](const std::string&) {
         return std::vector<registry::LoopbackPair>{
             {"default", {{"seed", {std::string(64, '1')}}}, {{"seed", {std::string(64, '2')}}}}};

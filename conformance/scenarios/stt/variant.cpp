@@ -390,6 +390,12 @@ registry::Variant build() {
         }
         v.knobs.push_back(std::move(k));
     }
+    // The default seeds on both sides; a wrong credential is another network's shared seed.
+    v.load = [](const std::string&) {
+        registry::LoadSetup s;
+        s.wrong_credential = {"--shared-seed", std::string(64, '7')};
+        return s;
+    };
     v.fuzz_targets = {"stt_tlv",       "stt_message",   "stt_frame",   "stt_data_frame",
                       "stt_initiator", "stt_responder", "stt_manager", "stt_negative_control"};
     v.bench = {{"stt/strict", run_handshake, run_primitives}};
