@@ -1,5 +1,7 @@
 #include "common/writer.hpp"
 
+#include <iterator>
+
 namespace shakedown {
 
 void Writer::put_u16be(std::uint16_t v) {
@@ -8,15 +10,14 @@ void Writer::put_u16be(std::uint16_t v) {
 }
 
 void Writer::put_u32be(std::uint32_t v) {
-    for (int shift = 24; shift >= 0; shift -= 8) {
-        m_out.push_back(static_cast<std::uint8_t>(v >> shift));
-    }
+    const std::uint8_t b[4] = {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
+                               static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+    m_out.insert(m_out.end(), std::begin(b), std::end(b));
 }
 
 void Writer::put_u64be(std::uint64_t v) {
-    for (int shift = 56; shift >= 0; shift -= 8) {
-        m_out.push_back(static_cast<std::uint8_t>(v >> shift));
-    }
+    put_u32be(static_cast<std::uint32_t>(v >> 32));
+    put_u32be(static_cast<std::uint32_t>(v));
 }
 
 std::size_t Writer::begin_length(std::size_t width) {

@@ -10,7 +10,8 @@ namespace shakedown {
 
 class Writer {
 public:
-    Writer() = default;
+    // Most messages fit in the first reservation: one allocation instead of a doubling series.
+    Writer() { m_out.reserve(kInitialCapacity); }
 
     void put_u8(std::uint8_t v) { m_out.push_back(v); }
     void put_u16be(std::uint16_t v);
@@ -30,6 +31,7 @@ public:
     [[nodiscard]] Bytes take() && noexcept { return std::move(m_out); }
 
 private:
+    static constexpr std::size_t kInitialCapacity = 256;
     Bytes m_out;
 };
 
