@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <utility>
 
+#include "conformance/runner/findings.hpp"
+#include "conformance/runner/pacing.hpp"
+#include "conformance/runner/scenario_driver.hpp"
+
 namespace shakedown::conformance {
 
 namespace rewrite {
@@ -97,10 +101,6 @@ RewriterFactory swap_with_next(std::size_t unit) {
 
 namespace {
 
-bool starts_with(const std::string& s, std::string_view p) {
-    return s.rfind(p, 0) == 0;
-}
-
 std::string ms(Millis d) {
     return std::to_string(d.count()) + " ms";
 }
@@ -123,9 +123,7 @@ std::string describe(const std::optional<Closure>& c) {
 
 // What one connection of a scenario showed.
 struct Exchange {
-    bool opened = false;
-    OpenResult::Status open_status = OpenResult::Status::failed;
-    std::string open_error;
+    bool opened = false;  // else ScenarioDriver::open_failure() says why
     std::string harness_error;
     std::vector<Bytes> harness_units;         // as the honest machine emitted them
     std::optional<std::size_t> rewritten_at;  // harness unit index of the first change
@@ -157,10 +155,11 @@ public:
                     {},
                     false};
         }
+        ScenarioDriver driver(ctx, role);
         std::vector<Bytes> replayed;
         if (m_spec.replay_unit) {
-            const Exchange first = exchange(ctx, nullptr, {}, std::nullopt);
-            if (auto early = open_problem(first)) {
+            const Exchange first = exchange(ctx, driver, nullptr, {}, std::nullopt);
+            if (auto early = open_problem(driver, first)) {
                 return *early;
             }
             if (!first.harness_authenticated) {
@@ -187,8 +186,8 @@ public:
                 return index == k ? std::vector<Bytes>{old} : std::vector<Bytes>{u};
             };
         }
-        const Exchange x = exchange(ctx, rewriter ? &rewriter : nullptr, {}, m_spec.stall_after);
-        if (auto early = open_problem(x)) {
+        const Exchange x = exchange(ctx, driver, rewriter ? &rewriter : nullptr, {}, m_spec.stall_after);
+        if (auto early = open_problem(driver, x)) {
             return *early;
         }
         const auto& reports = ctx.finish_target();
@@ -204,22 +203,19 @@ private:
         return s;
     }
 
-    [[nodiscard]] std::optional<ScenarioOutcome> open_problem(const Exchange& x) const {
+    [[nodiscard]] static std::optional<ScenarioOutcome> open_problem(const ScenarioDriver& driver, const Exchange& x) {
         if (!x.harness_error.empty()) {
             return ScenarioOutcome{Verdict::fail, "the harness could not be configured: " + x.harness_error, {}, false};
         }
         if (x.opened) {
             return std::nullopt;
         }
-        if (x.open_status == OpenResult::Status::unimplemented) {
-            return ScenarioOutcome{Verdict::unimplemented, x.open_error, {}, false};
-        }
-        return ScenarioOutcome{Verdict::fail, "could not open a connection: " + x.open_error, {}, false};
+        return driver.open_failure();
     }
 
     // One connection: the harness's machine against the target, through `rewriter`.
-    Exchange exchange(ScenarioContext& ctx, UnitRewriter* rewriter, const std::vector<std::string>& extra,
-                      std::optional<std::size_t> stall_after) const {
+    Exchange exchange(ScenarioContext& ctx, ScenarioDriver& driver, UnitRewriter* rewriter,
+                      const std::vector<std::string>& extra, std::optional<std::size_t> stall_after) const {
         Exchange x;
         const Role role = m_spec.info.target_role;
         std::vector<std::string> harness_flags = m_spec.harness_flags;
@@ -239,15 +235,13 @@ private:
             request.flags = m_env->target_flags;
             request.flags.insert(request.flags.end(), m_spec.target_flags.begin(), m_spec.target_flags.end());
         }
-        auto opened = ctx.open(request, Millis(5000));
-        x.open_status = opened.status;
-        if (opened.status != OpenResult::Status::ok) {
-            x.open_error = opened.error;
+        auto opened = driver.open(request);
+        if (!opened) {
             return x;
         }
         x.opened = true;
         x.reaction = ctx.scaled(m_env->reaction);
-        Transport& t = *opened.transport;
+        Transport& t = *opened->transport;
         const Deadline end = after(ctx.scaled(m_spec.deadline));
         std::size_t next = 0;
         const bool configured_change = rewriter == nullptr && m_spec.expect == Expect::reject && !m_spec.stall_after;
@@ -271,14 +265,16 @@ private:
                     if (m_spec.trickle_gap) {
                         x.stalled = true;
                         x.rewritten_at = x.rewritten_at.value_or(index);
-                        for (std::size_t i = 0; i < o.size(); ++i) {
+                        bool deadline_passed = false;
+                        const auto write = [&](ByteView b) {
                             if (SteadyClock::now() >= end) {
-                                return true;  // the deadline passed with the target still waiting
-                            }
-                            if (t.send(ByteView(o).subspan(i, 1), std::min(end, after(Millis(2000))))) {
+                                deadline_passed = true;
                                 return false;
                             }
-                            // Between bytes, notice a target that gives up.
+                            return !t.send(b, std::min(end, after(Millis(2000))));
+                        };
+                        // After every byte, notice a target that gives up.
+                        const auto wait = [&] {
                             const Incoming in = t.receive_any(std::min(end, after(*m_spec.trickle_gap)));
                             if (in.kind != Incoming::Kind::timeout && in.kind != Incoming::Kind::message) {
                                 x.target_closed = true;
@@ -287,6 +283,10 @@ private:
                                     std::string(to_string(in.kind)) + (in.detail.empty() ? "" : ": " + in.detail);
                                 return false;
                             }
+                            return true;
+                        };
+                        if (!o.empty() && (!send_paced(o, bytewise(o.size()), write, wait) || !wait())) {
+                            return deadline_passed;  // true: the deadline passed with the target still waiting
                         }
                         continue;
                     }
@@ -361,27 +361,12 @@ private:
     }
 
     [[nodiscard]] ScenarioOutcome grade(const Exchange& x, const std::vector<PeerReport>& reports) const {
-        bool reported_ok = false;
-        std::string reported_failure;
-        bool reported = false;
         // The last report is the graded connection's (a replay's honest first session comes before).
-        for (const auto& r : reports.empty() ? reports : std::vector<PeerReport>{reports.back()}) {
-            for (const auto& line : r.lines) {
-                if (starts_with(line, "HANDSHAKE_OK")) {
-                    reported_ok = true;
-                    reported = true;
-                } else if (starts_with(line, "HANDSHAKE_FAILED")) {
-                    reported = true;
-                    if (reported_failure.empty()) {
-                        reported_failure = line.substr(std::string_view("HANDSHAKE_FAILED ").size());
-                    }
-                }
-            }
-        }
+        const HandshakeReport r = reports.empty() ? HandshakeReport{} : handshake_report(reports.back());
         if (m_spec.expect == Expect::complete) {
-            return grade_complete(x, reported, reported_ok, reported_failure);
+            return grade_complete(x, r.reported, r.ok, r.failure);
         }
-        return grade_reject(x, reported, reported_ok, reported_failure);
+        return grade_reject(x, r.reported, r.ok, r.failure);
     }
 
     [[nodiscard]] ScenarioOutcome grade_complete(const Exchange& x, bool reported, bool reported_ok,
@@ -421,15 +406,11 @@ private:
     }
 
     [[nodiscard]] ScenarioOutcome rejected(std::string how, const std::string& failure) const {
-        ScenarioOutcome o;
-        o.verdict = Verdict::pass;
-        o.reason = std::move(how);
+        Findings notes;
         if (!m_spec.expected_error.empty() && !failure.empty() && failure.rfind(m_spec.expected_error, 0) != 0) {
-            o.findings.push_back(
-                Finding{Verdict::pass, "error",
-                        "rejected with '" + failure + "'; the reference gives " + m_spec.expected_error, false});
+            notes.add(Verdict::pass, "error", "rejected with '" + failure + "'; the reference gives " + m_spec.expected_error);
         }
-        return o;
+        return notes.outcome(Verdict::pass, std::move(how), false, {});
     }
 
     [[nodiscard]] ScenarioOutcome grade_reject(const Exchange& x, bool reported, bool reported_ok,

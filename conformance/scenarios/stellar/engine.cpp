@@ -253,238 +253,93 @@ std::string went_on(MessageType t) {
     }
 }
 
+std::string error_label(ss::ErrorCode code) { return "ERROR " + std::string(ss::to_string(code)); }
+
 }  // namespace
 
 Judgement evaluate(Conn& c, Stage stage, const Reaction& r) {
     const std::vector<MessageType> markers = r.markers ? *r.markers : default_markers(c.target_role(), stage, r.before);
-    const Millis window = c.ctx().scaled(r.deadline);
-    const Millis quiet = c.ctx().scaled(Millis(250));
-    Deadline deadline = after(window);
-    Deadline quiet_until = after(quiet);
-    Deadline last_sent = SteadyClock::now();
-    std::optional<Deadline> reacted;  // when the first ERROR or the close arrived
-    int probes = 0;
     std::vector<MessageType> seen;
-    std::optional<ss::ErrorMsg> error;
-    std::optional<MessageType> accepted;
-    Observation last;
-    enum class End : std::uint8_t { stalled, closed, garbage } end = End::stalled;
-    for (;;) {
-        const bool probing = r.probe && !error && probes < 3;
-        Observation o = c.next(probing ? std::min(deadline, quiet_until) : deadline);
-        if (o.kind == Observation::Kind::message) {
-            seen.push_back(o.type);
-            if (o.type == MessageType::error_msg) {
-                if (!reacted) {
-                    reacted = SteadyClock::now();
+    ReactionHooks hooks;
+    hooks.reference = "stellar-core";
+    hooks.error_message = "ERROR";
+    hooks.prompt_limit = "the 2 s handshake idle timeout";
+    hooks.next = [&](Deadline deadline) {
+        Observation o = c.next(deadline);
+        Reply reply;
+        switch (o.kind) {
+            case Observation::Kind::message:
+                reply.kind = Reply::Kind::message;
+                seen.push_back(o.type);
+                reply.name = ss::to_string(o.type);
+                if (o.type == MessageType::error_msg) {
+                    reply.error = error_label(std::get<ss::ErrorMsg>(o.msg->message).code);
+                } else if (contains(markers, o.type)) {
+                    reply.went_on = went_on(o.type);
                 }
-                error = std::get<ss::ErrorMsg>(o.msg->message);
-                // stellar-core drops right after sending ERROR.
-                deadline = std::min(deadline, after(c.ctx().scaled(Millis(500))));
-                continue;
-            }
-            if (!error && contains(markers, o.type)) {
-                accepted = o.type;
                 break;
-            }
-            quiet_until = after(quiet);
-            continue;
-        }
-        if (o.kind == Observation::Kind::timeout) {
-            if (SteadyClock::now() >= deadline) {
-                end = End::stalled;
+            case Observation::Kind::timeout: reply.kind = Reply::Kind::timeout; break;
+            case Observation::Kind::closed: reply.kind = Reply::Kind::closed; break;
+            case Observation::Kind::reset: reply.kind = Reply::Kind::reset; break;
+            case Observation::Kind::malformed:
+            case Observation::Kind::framing_error:
+            case Observation::Kind::limit:
+                reply.kind = Reply::Kind::garbage;
+                reply.description = describe(o);
                 break;
-            }
-            if (probing && continue_honestly(c)) {
-                ++probes;
-                last_sent = SteadyClock::now();
-                quiet_until = after(quiet);
-                deadline = std::max(deadline, after(window));
-            } else {
-                probes = 3;
-            }
-            continue;
         }
-        if (!reacted) {
-            reacted = SteadyClock::now();
+        return reply;
+    };
+    hooks.probe = [&c] { return continue_honestly(c); };
+    // stellar-core's acceptor answers a HELLO it accepts with its own before any ERROR, and rejects
+    // a bad HELLO without answering it.
+    const auto hello_order = [&](Judgement& j) {
+        if (c.target_role() != ss::Role::acceptor || stage != Stage::start) {
+            return;
         }
-        last = std::move(o);
-        end = (last.kind == Observation::Kind::closed || last.kind == Observation::Kind::reset) ? End::closed
-                                                                                             : End::garbage;
-        break;
-    }
-    Judgement j;
-    j.error_seen = error.has_value();
-    const bool hello_answered = c.target_role() == ss::Role::acceptor && stage == Stage::start &&
-                                contains(seen, MessageType::hello);
-    const std::string expected_error =
-        "ERROR " + std::string(ss::to_string(r.code));
-    if (!accepted && reacted && r.prompt.count() > 0 && *reacted - last_sent > r.prompt) {
-        const auto late = std::chrono::duration_cast<Millis>(*reacted - last_sent);
-        j.verdict = r.on_stall;
-        j.reason = "reacted only after " + ms(late) +
-                   ", past the 2 s handshake idle timeout: it waited instead of rejecting; " + r.core;
-        return j;
-    }
-    if (accepted) {
-        j.verdict = r.on_accept;
-        j.reason = went_on(*accepted) + (probes > 0 ? " once we continued" : "") + "; " + r.core;
-        return j;
-    }
-    if (end == End::closed || end == End::garbage) {
-        const std::string closing = end == End::garbage ? "sent " + describe(last)
-                                    : last.kind == Observation::Kind::reset ? "reset the connection"
-                                                                            : "closed the connection";
-        if (r.core_sends_error) {
-            if (error && error->code == r.code) {
-                j.verdict = Verdict::pass;
-                j.reason = "rejected with " + expected_error + ", as stellar-core does";
-            } else if (error) {
-                j.verdict = r.on_other;
-                j.reason = "rejected with ERROR " + std::string(ss::to_string(error->code)) + "; " + r.core;
-            } else {
-                j.verdict = r.on_other;
-                j.reason = closing + " without an ERROR; " + r.core;
-            }
-        } else {
-            if (!error) {
-                j.verdict = Verdict::pass;
-                j.reason = closing + ", as stellar-core does";
-            } else {
-                j.verdict = r.on_other;
-                j.reason = "sent ERROR " + std::string(ss::to_string(error->code)) + " before closing; " + r.core;
-            }
+        const bool hello_answered = contains(seen, MessageType::hello);
+        if (contains(r.before, MessageType::hello) && !hello_answered) {
+            j.verdict = Verdict::non_strict;
+            j.reason = "rejected without answering HELLO first; stellar-core sends its HELLO, then the ERROR "
+                       "(so an initiator still waiting for HELLO can read it)";
+        } else if (!contains(r.before, MessageType::hello) && hello_answered) {
+            j.verdict = Verdict::non_strict;
+            j.reason = "answered with its HELLO before rejecting" +
+                       std::string(j.probes > 0 ? " (rejected only our AUTH)" : "") +
+                       "; stellar-core rejects this HELLO without answering it";
         }
-        if (j.verdict == Verdict::pass && c.target_role() == ss::Role::acceptor && stage == Stage::start) {
-            if (contains(r.before, MessageType::hello) && !hello_answered) {
-                j.verdict = Verdict::non_strict;
-                j.reason = "rejected without answering HELLO first; stellar-core sends its HELLO, then the ERROR "
-                           "(so an initiator still waiting for HELLO can read it)";
-            } else if (!contains(r.before, MessageType::hello) && hello_answered) {
-                j.verdict = Verdict::non_strict;
-                j.reason = "answered with its HELLO before rejecting" +
-                           std::string(probes > 0 ? " (rejected only our AUTH)" : "") +
-                           "; stellar-core rejects this HELLO without answering it";
-            }
-        }
-        if (end == End::garbage && j.verdict == Verdict::pass) {
-            j.verdict = Verdict::fail;
-            j.reason = closing;
-        }
-        return j;
-    }
-    if (error) {
-        const bool right = r.core_sends_error && error->code == r.code;
-        j.verdict = right ? Verdict::non_strict : r.on_other;
-        j.reason = "sent ERROR " + std::string(ss::to_string(error->code)) +
-                   " but kept the connection open (stellar-core drops right after its ERROR)";
-        return j;
-    }
-    j.verdict = r.on_stall;
-    std::string sent;
-    for (const MessageType t : seen) {
-        sent += (sent.empty() ? "" : ", ") + std::string(ss::to_string(t));
-    }
-    j.reason = "kept the connection open for " + ms(window) + " without rejecting" +
-               (sent.empty() ? "" : " (it sent " + sent + ")") + "; " + r.core;
-    return j;
+    };
+    return evaluate_reaction(c.ctx(), r, r.core_sends_error ? std::optional(error_label(r.code)) : std::nullopt, hooks,
+                             hello_order);
 }
 
-Driver::Driver(ScenarioContext& ctx, Env& env, ss::Role target_role, std::vector<Category> grades)
-    : m_ctx(ctx), m_env(env), m_target_role(target_role), m_grades(std::move(grades)) {
+Driver::Driver(ScenarioContext& ctx, Env& env, ss::Role target_role, const std::vector<Category>& grades)
+    : ConnectionDriver<Conn>(ctx, target_role, [&grades] {
+          std::vector<std::string> names;
+          for (const Category g : grades) {
+              names.emplace_back(to_string(g));
+          }
+          return names;
+      }()),
+      m_env(env) {
     SystemRng rng;
     m_ours = make_identity(rng);
     rng.fill(m_target_seed);
-    const PeerRole role = target_role == ss::Role::acceptor ? PeerRole::acceptor : PeerRole::initiator;
-    if (ctx.target().takes_flags(role)) {
+    if (ctx.target().takes_flags(target_role)) {
         m_expected_target = crypto::ed25519_from_seed(m_target_seed).public_key;
     } else {
         m_expected_target = env.target_peer_id;
     }
 }
 
-Driver::~Driver() {
-    for (auto& c : m_conns) {
-        c->close();
-    }
-}
-
 Conn* Driver::connect() {
     ConnectionRequest request;
-    request.target_role = m_target_role == ss::Role::acceptor ? PeerRole::acceptor : PeerRole::initiator;
+    request.target_role = target_role();
     request.flags = {"--seed", to_hex(m_target_seed), "--network", m_env.network_passphrase};
-    const std::uint8_t index = m_ctx.connections_opened();
-    auto r = m_ctx.open(request, Millis(5000));
-    if (r.status != OpenResult::Status::ok) {
-        m_open_status = r.status;
-        m_open_error = r.error;
-        return nullptr;
-    }
-    m_conns.push_back(std::make_unique<Conn>(m_ctx, m_env, m_findings, m_target_role, m_ours, m_expected_target,
-                                             std::move(r.transport), index));
-    m_conn_index.push_back(index);
-    return m_conns.back().get();
-}
-
-ScenarioOutcome Driver::open_failure() const {
-    ScenarioOutcome o;
-    if (m_open_status == OpenResult::Status::unimplemented) {
-        o.verdict = Verdict::unimplemented;
-        o.reason = m_open_error;
-    } else {
-        o.verdict = Verdict::fail;
-        o.reason = "could not reach the target: " + m_open_error;
-    }
-    return o;
-}
-
-void Driver::must_not_complete(const Conn& c) {
-    for (std::size_t i = 0; i < m_conns.size(); ++i) {
-        if (m_conns[i].get() == &c) {
-            m_guarded.push_back(m_conn_index[i]);
-        }
-    }
-}
-
-ScenarioOutcome Driver::conclude(Verdict verdict, std::string reason, bool completed) {
-    for (auto& c : m_conns) {
-        c->close();
-    }
-    const auto& reports = m_ctx.finish_target();
-    // A shim's own account: HANDSHAKE_OK where the target had to refuse is a FAIL even if the wire
-    // did not show it (an initiator may accept silently).
-    for (const std::uint8_t index : m_guarded) {
-        if (index < reports.size()) {
-            for (const auto& line : reports[index].lines) {
-                if (line.rfind("HANDSHAKE_OK", 0) == 0 && verdict != Verdict::fail) {
-                    verdict = Verdict::fail;
-                    reason = "the target reported HANDSHAKE_OK on connection " + std::to_string(index) +
-                             ", where it had to refuse (" + reason + ")";
-                }
-            }
-        }
-    }
-    ScenarioOutcome out;
-    out.handshake_completed = completed;
-    Verdict worst_finding = Verdict::pass;
-    std::string finding_reason;
-    for (const auto& [category, f] : m_findings.all()) {
-        Finding g = f;
-        const bool graded_here = std::find(m_grades.begin(), m_grades.end(), category) != m_grades.end();
-        g.counted = f.severity == Verdict::fail || (f.severity == Verdict::non_strict && graded_here);
-        if (g.counted && worst(worst_finding, g.severity) != worst_finding) {
-            worst_finding = g.severity;
-            finding_reason = g.text;
-        }
-        out.findings.push_back(std::move(g));
-    }
-    out.verdict = verdict;
-    out.reason = std::move(reason);
-    if (worst(verdict, worst_finding) != verdict) {
-        out.verdict = worst_finding;
-        out.reason = finding_reason + (out.reason.empty() ? "" : " [" + out.reason + "]");
-    }
-    return out;
+    return ConnectionDriver<Conn>::connect(request, [&](std::unique_ptr<Transport> transport, std::uint8_t index) {
+        return std::make_unique<Conn>(ctx(), m_env, findings(), target_role(), m_ours, m_expected_target,
+                                      std::move(transport), index);
+    });
 }
 
 }  // namespace shakedown::conformance::stellar_scenarios

@@ -20,11 +20,6 @@ std::string_view to_string(Category c) {
     return "interop";
 }
 
-bool NonceRegistry::insert(const ByteArray<32>& nonce) {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    return m_seen.insert(nonce).second;
-}
-
 Identity make_identity(Rng& rng) {
     Identity id;
     rng.fill(id.seed);
@@ -32,22 +27,6 @@ Identity make_identity(Rng& rng) {
     rng.fill(id.ecdh_secret.mut());
     id.ecdh_public = crypto::x25519_public(id.ecdh_secret);
     return id;
-}
-
-void Findings::add(Verdict severity, Category category, std::string text) {
-    for (const auto& [c, f] : m_items) {
-        if (c == category && f.text == text) {
-            return;
-        }
-    }
-    if (m_items.size() >= 64) {
-        return;
-    }
-    Finding f;
-    f.severity = severity;
-    f.category = std::string(to_string(category));
-    f.text = std::move(text);
-    m_items.emplace_back(category, std::move(f));
 }
 
 namespace {
@@ -214,18 +193,12 @@ bool Conn::send(ByteView bytes) {
 
 bool Conn::send_paced(ByteView bytes, const std::vector<std::size_t>& sizes, Millis gap) {
     for_each_record(bytes, [this](ByteView r) { note_sent(r); });
-    std::size_t off = 0;
-    for (std::size_t i = 0; off < bytes.size(); ++i) {
-        const std::size_t n = i < sizes.size() ? std::min(sizes[i], bytes.size() - off) : bytes.size() - off;
-        if (i > 0) {
+    return conformance::send_paced(
+        bytes, sizes, [this](ByteView chunk) { return write(chunk); },
+        [gap] {
             std::this_thread::sleep_for(gap);
-        }
-        if (!write(bytes.subspan(off, n))) {
-            return false;
-        }
-        off += n;
-    }
-    return true;
+            return true;
+        });
 }
 
 bool Conn::send_hello(const ss::Hello& h, bool bit31) { return send(hello_record(h, bit31)); }

@@ -4,14 +4,14 @@
 #pragma once
 
 #include <functional>
-#include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "common/crypto.hpp"
 #include "common/rng.hpp"
+#include "conformance/runner/findings.hpp"
+#include "conformance/runner/pacing.hpp"
 #include "conformance/runner/runner.hpp"
 #include "stellar/auth.hpp"
 #include "stellar/codec.hpp"
@@ -22,29 +22,17 @@ namespace shakedown::conformance::stellar_scenarios {
 
 namespace ss = shakedown::stellar;
 
-// What a graded finding is about. FAIL findings always count; NON-STRICT findings count only in
-// the scenarios that grade their category (the output.* scenarios), so that one cosmetic
-// difference does not colour every scenario.
+// What a graded finding is about (Findings, conformance/runner/findings.hpp): NON-STRICT findings
+// count only in the scenarios that grade their category (the output.* scenarios).
 enum class Category : std::uint8_t { interop, framing, hello, cert, after_auth, error_form, nonce };
 [[nodiscard]] std::string_view to_string(Category c);
-
-// Nonces the target sent, across every connection of a run (a repeat is a FAIL wherever seen).
-class NonceRegistry {
-public:
-    // False if the nonce was seen before.
-    [[nodiscard]] bool insert(const ByteArray<32>& nonce);
-
-private:
-    std::mutex m_mutex;
-    std::set<ByteArray<32>> m_seen;
-};
 
 struct Env {
     std::string network_passphrase{ss::kTestNetworkPassphrase};
     ByteArray<32> network_id = ss::network_id(ss::kTestNetworkPassphrase);
     // The target's node ID when it does not take --seed (a running acceptor or initiator).
     std::optional<ByteArray<32>> target_peer_id;
-    NonceRegistry nonces;
+    NonceRegistry nonces;  // the nonces the target sent, across every connection of a run
 };
 
 // Our node: identity key, one X25519 key per scenario (stellar-core keeps one per process), and a
@@ -56,15 +44,6 @@ struct Identity {
     ByteArray<32> ecdh_public{};
 };
 [[nodiscard]] Identity make_identity(Rng& rng);
-
-class Findings {
-public:
-    void add(Verdict severity, Category category, std::string text);
-    [[nodiscard]] const std::vector<std::pair<Category, Finding>>& all() const { return m_items; }
-
-private:
-    std::vector<std::pair<Category, Finding>> m_items;
-};
 
 struct Observation {
     enum class Kind : std::uint8_t { message, malformed, timeout, closed, reset, framing_error, limit };
@@ -139,7 +118,7 @@ public:
     [[nodiscard]] bool ended() const { return m_ended; }
     // A finding about this connection, from outside the record grading (message order).
     void report(Verdict severity, Category category, std::string text) {
-        m_findings.add(severity, category, std::move(text));
+        m_findings.add(severity, to_string(category), std::move(text));
     }
 
 private:
@@ -148,9 +127,9 @@ private:
     void grade(const Observation& o, ByteView payload);
     void grade_hello(const ss::AuthenticatedMessage& am, const ss::Hello& h);
     void check_authenticated(const ss::AuthenticatedMessage& am, ByteView payload);
-    void fail(Category c, std::string text) { m_findings.add(Verdict::fail, c, std::move(text)); }
-    void non_strict(Category c, std::string text) { m_findings.add(Verdict::non_strict, c, std::move(text)); }
-    void note(Category c, std::string text) { m_findings.add(Verdict::pass, c, std::move(text)); }
+    void fail(Category c, std::string text) { report(Verdict::fail, c, std::move(text)); }
+    void non_strict(Category c, std::string text) { report(Verdict::non_strict, c, std::move(text)); }
+    void note(Category c, std::string text) { report(Verdict::pass, c, std::move(text)); }
 
     ScenarioContext& m_ctx;
     Env& m_env;

@@ -97,7 +97,7 @@ Stimulus auth_record_edit(std::function<void(Bytes&)> mutate) {
 
 Reaction drop(std::string core, bool probe) {
     Reaction r;
-    r.core = "stellar-core: " + std::move(core);
+    r.reference = "stellar-core: " + std::move(core);
     r.probe = probe;
     return r;
 }
@@ -106,7 +106,7 @@ Reaction error(ErrorCode code, std::string core) {
     Reaction r;
     r.core_sends_error = true;
     r.code = code;
-    r.core = "stellar-core: " + std::move(core);
+    r.reference = "stellar-core: " + std::move(core);
     return r;
 }
 
@@ -135,8 +135,6 @@ Reaction framing_drop(const std::string& why) {
 }
 
 Acceptance must_accept(Verdict on_reject, std::string core) { return Acceptance{on_reject, "stellar-core: " + std::move(core)}; }
-
-std::vector<std::size_t> bytewise(std::size_t n) { return std::vector<std::size_t>(n, 1); }
 
 
 ByteArray<32> random_key() {

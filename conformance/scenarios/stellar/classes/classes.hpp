@@ -93,7 +93,6 @@ using ss::HelloLayout;
 [[nodiscard]] Reaction auth_error(const std::string& text);
 [[nodiscard]] Reaction framing_drop(const std::string& why);
 [[nodiscard]] Acceptance must_accept(Verdict on_reject, std::string core);
-[[nodiscard]] std::vector<std::size_t> bytewise(std::size_t n);
 [[nodiscard]] ByteArray<32> random_key();
 
 // ------------------------------------------------------------------ multi-connection scenarios

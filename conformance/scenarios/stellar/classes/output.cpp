@@ -21,7 +21,7 @@ ScenarioOutcome output_nonce(Driver& d, const CaseSpec&) {
         c->close();
     }
     if (nonces[0] == nonces[1]) {
-        d.findings().add(Verdict::fail, Category::nonce, "the same nonce on two connections");
+        d.findings().add(Verdict::fail, to_string(Category::nonce), "the same nonce on two connections");
         return d.conclude(Verdict::fail, "sent the same nonce on two connections", false);
     }
     return d.conclude(Verdict::pass, "a fresh nonce on each connection", false);
