@@ -79,7 +79,7 @@ TcpStream::TcpStream() : m_socket(m_io) {}
 
 TcpStream::~TcpStream() { close(); }
 
-bool TcpStream::run_until(Deadline deadline, const bool& done) {
+bool TcpStream::run_until(Deadline deadline, const bool& done, const boost::system::error_code& result) {
     m_io.restart();
     m_io.run_until(deadline);
     if (done) {
@@ -87,10 +87,12 @@ bool TcpStream::run_until(Deadline deadline, const bool& done) {
     }
     boost::system::error_code ignored;
     m_socket.cancel(ignored);
-    // Let the cancelled handler run so nothing refers to this frame afterwards.
+    // Let the cancelled handler run so nothing refers to this frame afterwards. The operation may
+    // have completed between the deadline and the cancel: then it counts (a read's bytes are
+    // already in the caller's buffer, and dropping them would lose them).
     m_io.restart();
     m_io.run();
-    return false;
+    return done && result != asio::error::operation_aborted;
 }
 
 std::error_code TcpStream::connect(const Endpoint& to, Deadline deadline) {
@@ -100,7 +102,7 @@ std::error_code TcpStream::connect(const Endpoint& to, Deadline deadline) {
         result = ec;
         done = true;
     });
-    if (!run_until(deadline, done)) {
+    if (!run_until(deadline, done, result)) {
         close();
         return std::make_error_code(std::errc::timed_out);
     }
@@ -134,7 +136,7 @@ std::size_t TcpStream::read_some(std::span<std::uint8_t> out, Deadline deadline,
                                  n = count;
                                  done = true;
                              });
-    if (!run_until(deadline, done)) {
+    if (!run_until(deadline, done, result)) {
         ec = std::make_error_code(std::errc::timed_out);
         return 0;
     }
@@ -161,7 +163,7 @@ std::error_code TcpStream::write_all(ByteView data, Deadline deadline) {
                           result = e;
                           done = true;
                       });
-    if (!run_until(deadline, done)) {
+    if (!run_until(deadline, done, result)) {
         return std::make_error_code(std::errc::timed_out);
     }
     return to_std(result);
@@ -246,8 +248,12 @@ std::unique_ptr<TcpStream> TcpListener::accept(Deadline deadline, std::error_cod
         m_acceptor.cancel(ignored);
         m_io.restart();
         m_io.run();
-        ec = std::make_error_code(std::errc::timed_out);
-        return nullptr;
+        // The accept may have completed between the deadline and the cancel: then the connection
+        // is ours, and dropping it would reset a peer that did nothing wrong.
+        if (!done || result) {
+            ec = std::make_error_code(std::errc::timed_out);
+            return nullptr;
+        }
     }
     if (result) {
         ec = to_std(result);

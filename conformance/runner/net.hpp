@@ -62,7 +62,7 @@ public:
 private:
     // Runs the context until the pending operation completes or the deadline passes; returns
     // false if it had to be cancelled.
-    bool run_until(Deadline deadline, const bool& done);
+    bool run_until(Deadline deadline, const bool& done, const boost::system::error_code& result);
 
     boost::asio::io_context m_io;
     boost::asio::ip::tcp::socket m_socket;

@@ -267,3 +267,24 @@ TEST(MachineServerLimits, PerAddressWithinTheWindow) {
     EXPECT_TRUE(clients[2]->ended_by_server());
     server.stop();
 }
+
+namespace {
+
+// A connection that completes as the accept's deadline passes is still accepted: dropping it
+// would reset a peer that did nothing wrong (under load the race is common).
+TEST(TcpListenerDeadline, AConnectionAlreadyWaitingIsAcceptedEvenPastTheDeadline) {
+    cf::TcpListener listener;
+    ASSERT_FALSE(listener.listen(cf::Endpoint{"127.0.0.1", 0}));
+    cf::TcpStream client;
+    ASSERT_FALSE(client.connect(cf::Endpoint{"127.0.0.1", listener.port()}, cf::after(milliseconds(2000))));
+    ASSERT_FALSE(client.write_all(Bytes{1, 2, 3}, cf::after(milliseconds(2000))));
+    std::this_thread::sleep_for(milliseconds(50));  // the connection is in the backlog
+    std::error_code ec;
+    auto accepted = listener.accept(cf::SteadyClock::now() - milliseconds(1), ec);
+    ASSERT_TRUE(accepted) << ec.message();
+    std::uint8_t buf[3] = {};
+    EXPECT_EQ(accepted->read_some(buf, cf::after(milliseconds(2000)), ec), 3U) << ec.message();
+    EXPECT_EQ(buf[2], 3);
+}
+
+}  // namespace
