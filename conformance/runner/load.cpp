@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "conformance/runner/machine_peer.hpp"
 
 namespace shakedown::conformance {
 
@@ -197,15 +198,6 @@ bool deliver(Machine& m, const Incoming& in, bool hears_close) {
     return true;
 }
 
-bool flush(Machine& m, Transport& t, Deadline deadline) {
-    for (const auto& unit : m.take_output()) {
-        if (t.send(unit, deadline)) {
-            return false;
-        }
-    }
-    return true;
-}
-
 // The attempt's first message: what the initiator sends first, after the acceptor's first message
 // when the acceptor speaks first. Empty when there is none by the deadline.
 Bytes first_message(Machine& m, Transport& t, Deadline end, std::string& why) {
@@ -299,7 +291,7 @@ Attempt attempt(const TransportFactory& transport, const InitiatorFactory& make,
 
     // Honest and wrong-credential: the whole handshake, until authenticated or closed.
     m.start();
-    bool transport_ok = flush(m, *t, end);
+    bool transport_ok = flush_output(m, *t, end);
     while (transport_ok && !m.authenticated() && m.next_action() != Action::closed) {
         const auto idle = m.idle_timeout_ms();
         const Deadline wait = idle ? std::min(end, after(Millis(*idle))) : end;
@@ -314,7 +306,7 @@ Attempt attempt(const TransportFactory& transport, const InitiatorFactory& make,
             continue;
         }
         const bool over = deliver(m, in, hears_close);
-        transport_ok = flush(m, *t, end);
+        transport_ok = flush_output(m, *t, end);
         if (over) {
             break;
         }
@@ -333,7 +325,7 @@ Attempt attempt(const TransportFactory& transport, const InitiatorFactory& make,
                 authenticated = false;
                 break;
             }
-            transport_ok = flush(m, *t, end);
+            transport_ok = flush_output(m, *t, end);
         }
     }
     a.latency_ms = since_ms(t0);

@@ -25,8 +25,9 @@ std::string describe_closure(const Machine& m) {
     return s;
 }
 
-// Writes what the machine queued; false when the transport failed.
-bool flush(Machine& m, Transport& t, Deadline deadline) {
+}  // namespace
+
+bool flush_output(Machine& m, Transport& t, Deadline deadline) {
     for (const auto& unit : m.take_output()) {
         if (t.send(unit, deadline)) {
             return false;
@@ -35,8 +36,6 @@ bool flush(Machine& m, Transport& t, Deadline deadline) {
     return true;
 }
 
-}  // namespace
-
 DriveOutcome drive_machine(Machine& m, Transport& t, const std::atomic<bool>& stop, const DriveLimits& limits,
                            const LineSink& emit) {
     DriveOutcome outcome;
@@ -44,7 +43,7 @@ DriveOutcome drive_machine(Machine& m, Transport& t, const std::atomic<bool>& st
     const bool hears_close = t.reports_peer_close();
     bool reported = false;
     bool lingered = false;
-    bool transport_ok = flush(m, t, after(Millis(2000)));
+    bool transport_ok = flush_output(m, t, after(Millis(2000)));
     while (transport_ok && !stop.load() && m.next_action() != Action::closed) {
         if (m.authenticated() && !reported) {
             reported = true;
@@ -112,7 +111,7 @@ DriveOutcome drive_machine(Machine& m, Transport& t, const std::atomic<bool>& st
                 }
                 break;
         }
-        transport_ok = flush(m, t, after(Millis(2000)));
+        transport_ok = flush_output(m, t, after(Millis(2000)));
         if (in.kind == Incoming::Kind::closed || in.kind == Incoming::Kind::reset ||
             in.kind == Incoming::Kind::framing_error || (in.kind == Incoming::Kind::limit && hears_close) ||
             lingered) {

@@ -69,6 +69,9 @@ struct DriveOutcome {
     std::string line;  // the final HANDSHAKE_FAILED / CLOSED line
 };
 
+// Writes what the machine queued; false when the transport failed.
+[[nodiscard]] bool flush_output(Machine& m, Transport& t, Deadline deadline);
+
 // Runs `machine` over `transport` until it closes, the peer leaves, `stop` is set or the limits
 // pass; emits HANDSHAKE_OK when the handshake completes and the final line at the end.
 [[nodiscard]] DriveOutcome drive_machine(Machine& machine, Transport& transport, const std::atomic<bool>& stop,

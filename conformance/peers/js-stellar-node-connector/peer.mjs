@@ -13,6 +13,8 @@
 import { createRequire } from 'node:module';
 import net from 'node:net';
 
+import { flowOptions } from './node_options.mjs';
+
 const require = createRequire(import.meta.url);
 
 const USAGE = `usage:
@@ -213,12 +215,7 @@ const config = {
   nodeInfo: { ledgerVersion, overlayVersion, overlayMinVersion, versionString },
   listeningPort: listeningPort ?? 11625,
   privateKey: seed ? Keypair.fromRawEd25519Seed(seed).secret() : undefined,
-  receiveSCPMessages: true,
-  receiveTransactionMessages: true,
-  peerFloodReadingCapacity: 200,
-  flowControlSendMoreBatchSize: 40,
-  peerFloodReadingCapacityBytes: 300000,
-  flowControlSendMoreBatchSizeBytes: 100000,
+  ...flowOptions,
 };
 node = createNode(config, makeLogger(logLevel));
 diag(`local node ${node.keyPair.publicKey()} (${node.keyPair.rawPublicKey().toString('hex')})`);

@@ -13,6 +13,8 @@
 import { createRequire } from 'node:module';
 import net from 'node:net';
 
+import { flowOptions } from './node_options.mjs';
+
 const require = createRequire(import.meta.url);
 
 function usage(msg, code = 2) {
@@ -57,12 +59,7 @@ const node = createNode({
     versionString: 'js-stellar-node-connector/7.0.1' },
   listeningPort: 11625,
   privateKey: args['--seed'] ? Keypair.fromRawEd25519Seed(Buffer.from(args['--seed'], 'hex')).secret() : undefined,
-  receiveSCPMessages: true,
-  receiveTransactionMessages: true,
-  peerFloodReadingCapacity: 200,
-  flowControlSendMoreBatchSize: 40,
-  peerFloodReadingCapacityBytes: 300000,
-  flowControlSendMoreBatchSizeBytes: 100000,
+  ...flowOptions,
 }, silent);
 
 const out = (line) => process.stdout.write(line + '\n');
