@@ -256,8 +256,9 @@ private:
                 }
                 std::vector<Bytes> out = rewriter != nullptr ? (*rewriter)(index, unit) : std::vector<Bytes>{unit};
                 // Without a rewrite the harness's configuration is the change (a skewed clock, a
-                // wrong key): it counts from the first unit.
-                if (!x.rewritten_at && (configured_change || !(out.size() == 1 && out.front() == unit))) {
+                // wrong key): it counts from the first unit it affects.
+                const bool configured_here = configured_change && index >= m_spec.configured_from_unit;
+                if (!x.rewritten_at && (configured_here || !(out.size() == 1 && out.front() == unit))) {
                     x.rewritten_at = index;
                     x.changed_at = SteadyClock::now();
                 }
@@ -328,8 +329,10 @@ private:
             }
             ok = flush();
         }
-        // After the exchange: a target that refuses our last unit closes now.
-        if (!x.target_closed && ok) {
+        // After the exchange: a target that refuses our last unit closes now. A send that failed
+        // (the target reset the connection, or stopped reading) is watched too: how the target
+        // ended it is its answer.
+        if (!x.target_closed) {
             // A stalled handshake is watched to the scenario's deadline (the target's own deadline
             // must pass first); otherwise a refusal must come promptly.
             const Deadline watch =
@@ -456,9 +459,11 @@ private:
             }
             return rejected("the target reported HANDSHAKE_FAILED " + failure, failure);
         }
-        // No report (a running target): judge by the wire.
+        // No report (a running target): judge by the wire. A target that closes as soon as the
+        // handshake is over has not completed it (as in grade_complete): what it sent after the
+        // change answered the units before it.
         const bool went_on = x.bytes_after_change > 0;
-        if (x.harness_authenticated && went_on) {
+        if (x.harness_authenticated && went_on && !x.target_closed) {
             return accepted("the target completed the handshake");
         }
         if (x.harness_closure && !x.harness_closure->by_peer && went_on &&

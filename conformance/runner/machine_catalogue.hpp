@@ -54,6 +54,9 @@ struct MachineScenario {
     bool requires_target_flags = false;
     // Shim flags of the harness's own machine (e.g. its --now, a wrong password).
     std::vector<std::string> harness_flags;
+    // The first harness unit those flags change (what the target sends before it is not its
+    // reaction to the change); 0: from the first.
+    std::size_t configured_from_unit = 0;
     RewriterFactory rewrite;  // none: honest
     // Run an honest handshake first, then send that session's unit `replay_unit` in place of the
     // fresh one.

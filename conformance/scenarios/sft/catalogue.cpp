@@ -322,6 +322,7 @@ Catalogue make_catalogue(const registry::Variant& v, const registry::CatalogueOp
             auto s = specific(target, "confirmation", "reflected-h3", "the client's own H3 played back as H4",
                               "the client refuses its own key confirmation as the server's (§6, A10)");
             s.harness_flags = {std::string(kReflectConfirmation)};
+            s.configured_from_unit = 1;  // H2 is honest; only H4 is the client's own H3
             s.expected_error = "replay";
             s.consequence = "the server's key confirmation proves nothing";
             add(env, std::move(s));
