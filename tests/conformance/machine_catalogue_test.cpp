@@ -19,7 +19,7 @@ namespace cf = shakedown::conformance;
 namespace reg = shakedown::registry;
 using shakedown::Role;
 
-double scale() { return shakedown::test::timeout_scale(); }
+using shakedown::test::scale;
 
 // Stellar's units: HELLO, then AUTH; the acceptor's HELLO goes only after the initiator's.
 cf::Catalogue families(const reg::Variant& v, Role role) {

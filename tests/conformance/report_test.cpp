@@ -25,7 +25,7 @@ cf::Transcript transcript(std::uint32_t t0) {
     return cf::Transcript::restore(std::move(entries), 0, 0);
 }
 
-cf::ScenarioResult result(const std::string& id, cf::Verdict v, cf::Expectation e = cf::Expectation::none) {
+cf::ScenarioResult report_result(const std::string& id, cf::Verdict v, cf::Expectation e = cf::Expectation::none) {
     cf::ScenarioResult r;
     r.info.id = id;
     r.info.title = "title of " + id;
@@ -52,13 +52,13 @@ cf::RunReport sample(const std::string& target = "impl A") {
     report.started_utc = "2026-01-01T00:00:00Z";
     report.duration_ms = 1234;
     report.jobs = 4;
-    report.results.push_back(result("acceptor.a.ok", cf::Verdict::pass));
-    report.results.push_back(result("acceptor.a.lax", cf::Verdict::non_strict));
-    report.results.push_back(result("acceptor.b.bad", cf::Verdict::fail));
-    report.results.push_back(result("initiator.b.known", cf::Verdict::fail, cf::Expectation::expected_failure));
-    report.results.push_back(result("initiator.c.off", cf::Verdict::skipped, cf::Expectation::skip));
-    report.results.push_back(result("initiator.c.none", cf::Verdict::unimplemented));
-    report.results.push_back(result("initiator.c.ok", cf::Verdict::pass));
+    report.results.push_back(report_result("acceptor.a.ok", cf::Verdict::pass));
+    report.results.push_back(report_result("acceptor.a.lax", cf::Verdict::non_strict));
+    report.results.push_back(report_result("acceptor.b.bad", cf::Verdict::fail));
+    report.results.push_back(report_result("initiator.b.known", cf::Verdict::fail, cf::Expectation::expected_failure));
+    report.results.push_back(report_result("initiator.c.off", cf::Verdict::skipped, cf::Expectation::skip));
+    report.results.push_back(report_result("initiator.c.none", cf::Verdict::unimplemented));
+    report.results.push_back(report_result("initiator.c.ok", cf::Verdict::pass));
     return report;
 }
 
@@ -137,8 +137,8 @@ TEST(ReportHtml, HeadlineThenUnexpectedFailuresThenTheRest) {
 TEST(ReportHtml, AllPassingSaysSo) {
     cf::RunReport report;
     report.variant = "v";
-    report.results.push_back(result("acceptor.a.ok", cf::Verdict::pass));
-    report.results.push_back(result("acceptor.a.ok2", cf::Verdict::pass));
+    report.results.push_back(report_result("acceptor.a.ok", cf::Verdict::pass));
+    report.results.push_back(report_result("acceptor.a.ok2", cf::Verdict::pass));
     const std::string html = cf::report_html(report);
     EXPECT_NE(html.find(">all 2 scenarios PASS</p>"), std::string::npos);
     EXPECT_EQ(html.find("Unexpected FAIL ("), std::string::npos);
@@ -235,7 +235,7 @@ std::vector<cf::MatrixSource> matrix_sources() {
     b.results[0].verdict = cf::Verdict::non_strict;  // acceptor.a.ok: unique to B
     b.results[1].verdict = cf::Verdict::pass;        // acceptor.a.lax: unique to A
     b.results.erase(b.results.begin() + 6);          // initiator.c.ok: absent from B
-    b.results.push_back(result("initiator.d.new", cf::Verdict::fail));
+    b.results.push_back(report_result("initiator.d.new", cf::Verdict::fail));
     sources.push_back({"reports/v-b.json", b});
     auto w = sample("impl A");
     w.variant = "w";

@@ -24,7 +24,7 @@ using std::chrono::milliseconds;
 
 namespace {
 
-double scale() { return shakedown::test::timeout_scale(); }
+using shakedown::test::scale;
 
 std::size_t rss_kib() {
     std::ifstream status("/proc/self/status");

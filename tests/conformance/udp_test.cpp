@@ -30,8 +30,8 @@ using shakedown::Bytes;
 using shakedown::ByteView;
 using shakedown::Role;
 
-double scale() { return shakedown::test::timeout_scale(); }
-cf::Deadline in_ms(int ms) { return cf::after(cf::Millis(static_cast<int>(ms * scale()))); }
+using shakedown::test::scale;
+using shakedown::test::in_ms;
 
 Bytes text(std::string_view s) { return {s.begin(), s.end()}; }
 

@@ -39,8 +39,8 @@ using std::chrono::milliseconds;
 
 namespace {
 
-double scale() { return shakedown::test::timeout_scale(); }
-cf::Deadline in_ms(int ms) { return cf::after(milliseconds(static_cast<long>(ms * scale()))); }
+using shakedown::test::scale;
+using shakedown::test::in_ms;
 
 Bytes bytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
 Bytes prefixed(std::uint8_t op, std::string_view s) {

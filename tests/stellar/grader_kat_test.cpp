@@ -11,8 +11,8 @@
 namespace shakedown::stellar {
 namespace {
 
-using vectors::Json;
-using vectors::StrictObject;
+using shakedown::vectors::Json;
+using shakedown::vectors::StrictObject;
 
 const std::string kFile = std::string(SHAKEDOWN_SOURCE_DIR) + "/tests/stellar/kat/grader_kat.json";
 
@@ -61,7 +61,7 @@ struct Kat {
 };
 
 Kat load() {
-    const Json j = vectors::read_json_file(kFile);
+    const Json j = shakedown::vectors::read_json_file(kFile);
     StrictObject o(j, "grader_kat");
     (void)o.req("comment");
     (void)o.req("x25519_output");  // an intermediate, for readers of the file

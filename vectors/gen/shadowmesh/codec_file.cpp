@@ -20,8 +20,6 @@ Bytes frame_with(std::uint8_t version, std::uint8_t type, std::uint16_t flags, s
     return out;
 }
 
-constexpr std::uint64_t kT1 = 1762230765000;
-
 // The three section 9 frames.
 std::vector<std::pair<std::string, Bytes>> kat_frames() {
     const SessionId sid = counting_bytes<16>(0x01);

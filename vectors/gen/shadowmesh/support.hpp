@@ -13,6 +13,9 @@ namespace shakedown::shadowmesh::vectors {
 using shakedown::vectors::Json;
 using shakedown::vectors::VectorError;
 
+// The first timestamp of every generated ShadowMesh case (ms since the epoch, 2025-11-04).
+inline constexpr std::uint64_t kT1 = 1762230765000;
+
 [[nodiscard]] inline Json hex_json(ByteView b) { return to_hex(b); }
 // Throws VectorError naming the first path where `file` and `recomputed` differ.
 void compare_json(const Json& file, const Json& recomputed, const std::string& path);

@@ -16,8 +16,6 @@ namespace shakedown::shadowmesh::vectors {
 
 namespace {
 
-constexpr std::uint64_t kT1 = 1762230765000;
-
 struct Event {
     std::size_t conn = 0;
     std::uint64_t at = kT1;
