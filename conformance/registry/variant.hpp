@@ -92,6 +92,9 @@ struct BenchCase {
     std::string name;  // "<variant>/<profile or mode>"
     std::function<void()> handshake;
     std::function<void()> primitives;
+    // Optional: one set-up of the connection the handshake runs over (TCP, TLS, WebSocket upgrade),
+    // outside the ratio; handshake_bench prints its share of set-up plus handshake.
+    std::function<void()> connection = {};
 };
 
 // Settings under which the reference's two roles complete a handshake with each other in memory

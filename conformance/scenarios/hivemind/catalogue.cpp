@@ -352,7 +352,7 @@ void add_credentials(Builder& b) {
         s.rewrite = cf::rewrite::replace(0, [](const Bytes& u) {
             return edit_value(u, "envelope", [](std::string e) {
                 if (e.size() > 20) {
-                    e[20] = e[20] == '0' ? '1' : '0';
+                    e.replace(20, 1, 1, e[20] == '0' ? '1' : '0');
                 }
                 return e;
             });
@@ -367,7 +367,7 @@ void add_credentials(Builder& b) {
         s.rewrite = cf::rewrite::replace(2, [](const Bytes& u) {
             return edit_value(u, "envelope", [](std::string e) {
                 if (e.size() > 20) {
-                    e[20] = e[20] == '0' ? '1' : '0';
+                    e.replace(20, 1, 1, e[20] == '0' ? '1' : '0');
                 }
                 return e;
             });
@@ -488,7 +488,7 @@ void add_rsa_keys(Builder& b) {
         s.rewrite = cf::rewrite::replace(2, [](const Bytes& u) {
             return edit_value(u, "envelope", [](std::string e) {
                 if (e.size() > 100) {
-                    e[100] = e[100] == '0' ? '1' : '0';
+                    e.replace(100, 1, 1, e[100] == '0' ? '1' : '0');
                 }
                 return e;
             });

@@ -42,7 +42,7 @@ std::vector<registry::Knob> knobs() {
 // certificate (valid kCertLifetimeSeconds from its own now) expires at T - 1, T or T + 1. Against a
 // running target, which has no fixed clock, these are UNIMPLEMENTED.
 void add_clock_boundaries(cf::Catalogue& cat, const std::string& network) {
-    constexpr std::uint64_t kNow = 1767225600;  // 2026-01-01T00:00:00Z
+    constexpr std::uint64_t kTargetNow = 1767225600;  // 2026-01-01T00:00:00Z
     auto env = registry::machine_environment(variant(), "stellar-core");
     env->target_flags = {"--network", network};
     struct Boundary {
@@ -62,8 +62,8 @@ void add_clock_boundaries(cf::Catalogue& cat, const std::string& network) {
             s.info.rule = "an AuthCert with expiration < now is refused; expiration == now passes (docs/protocols/stellar.md, AuthCert)";
             s.expect = b.expect;
             s.requires_target_flags = true;
-            s.target_flags = {"--now", std::to_string(kNow)};
-            const auto harness_now = static_cast<std::int64_t>(kNow) - static_cast<std::int64_t>(kCertLifetimeSeconds) + b.offset;
+            s.target_flags = {"--now", std::to_string(kTargetNow)};
+            const auto harness_now = static_cast<std::int64_t>(kTargetNow) - static_cast<std::int64_t>(kCertLifetimeSeconds) + b.offset;
             s.harness_flags = {"--network", network, "--now", std::to_string(harness_now)};
             s.expected_error = "expired";
             cat.scenarios.push_back(cf::make_machine_scenario(env, std::move(s)));
