@@ -9,7 +9,8 @@ bash ci/install-deps.sh || exit 1
 jobs=$(nproc)
 # ccache (when installed) keys on paths relative to the checkout, so any clone reuses the cache.
 export CCACHE_BASEDIR="$PWD"
-cmake --preset default >/dev/null && cmake --build --preset default -j"$jobs" || exit 1
+# With the fuzz replay programs, which the default preset leaves to the sanitizer build.
+cmake --preset default -DSHAKEDOWN_FUZZ_REPLAY=ON >/dev/null && cmake --build --preset default -j"$jobs" || exit 1
 
 bin=build/default/cli/shakedown
 mkdir -p reports
@@ -49,6 +50,10 @@ independent_checks() {
   [ "$n" -gt 0 ] && [ "$rc" -eq 0 ]
 }
 replay_corpora() {
+  # Every target's corpus and regressions, and every negative control's planted input.
+  local n
+  n=$(ctest --test-dir build/default -N -R '^fuzz_replay\.' | grep -c 'Test *#') || true
+  [ "$n" -gt 0 ] || { echo "no fuzz_replay tests in build/default"; return 1; }
   ctest --test-dir build/default -R '^fuzz' -j"$jobs" --output-on-failure | tail -n 3
   return "${PIPESTATUS[0]}"
 }
