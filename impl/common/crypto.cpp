@@ -70,7 +70,36 @@ Memo& memo() {
     return m;
 }
 
-enum : std::uint8_t { kEd25519FromSeed, kEd25519Sign, kEd25519Verify, kX25519Public, kX25519 };
+enum : std::uint8_t {
+    kEd25519FromSeed,
+    kEd25519Sign,
+    kEd25519Verify,
+    kX25519Public,
+    kX25519,
+    kRsaOaepEncrypt,
+    kRsaOaepDecrypt,
+    kRsaPssSign,
+    kRsaPssVerify,
+};
+
+// An RSA key as memo input: its SubjectPublicKeyInfo (DER), and whether it is private.
+Bytes rsa_identity(void* pkey, bool is_private) {
+    Bytes out{static_cast<std::uint8_t>(is_private ? 1 : 0)};
+    unsigned char* der = nullptr;
+    const int n = i2d_PUBKEY(static_cast<EVP_PKEY*>(pkey), &der);
+    if (n > 0) {
+        out.insert(out.end(), der, der + n);
+    }
+    OPENSSL_free(der);
+    return out;
+}
+
+// The RSA parameters of an operation as one memo input.
+ByteArray<6> rsa_params(std::uint8_t hash, std::uint8_t mgf1, int salt_len) {
+    const auto s = static_cast<std::uint32_t>(salt_len);
+    return {hash, mgf1, static_cast<std::uint8_t>(s >> 24), static_cast<std::uint8_t>(s >> 16),
+            static_cast<std::uint8_t>(s >> 8), static_cast<std::uint8_t>(s)};
+}
 
 }  // namespace
 #endif
@@ -506,7 +535,34 @@ bool set_oaep(EVP_PKEY_CTX* ctx, Hash hash, Hash mgf1, ByteView label) {
 }
 }  // namespace
 
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+// The operations themselves; in fuzz builds the public functions look up their memo first.
+Result<Bytes> rsa_oaep_encrypt_uncached(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView message);
+Result<Bytes> rsa_oaep_decrypt_uncached(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView ciphertext);
+Result<Bytes> rsa_pss_sign_uncached(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message);
+bool rsa_pss_verify_uncached(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message,
+                             ByteView signature);
+#endif
+
 Result<Bytes> rsa_oaep_encrypt(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView message) {
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    // The honest peer encrypts the same secret on every input: one ciphertext for it, which its
+    // counterpart's decryption then finds too.
+    Bytes memo_id = memo_key(kRsaOaepEncrypt, {rsa_identity(key.native(), key.has_private()),
+                                               rsa_params(static_cast<std::uint8_t>(hash), static_cast<std::uint8_t>(mgf1), 0),
+                                               label, message});
+    if (const auto hit = memo().find(memo_id)) {
+        return *hit;
+    }
+    auto fresh = rsa_oaep_encrypt_uncached(key, hash, mgf1, label, message);
+    if (fresh) {
+        memo().put(std::move(memo_id), *fresh);
+    }
+    return fresh;
+}
+
+Result<Bytes> rsa_oaep_encrypt_uncached(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView message) {
+#endif
     PkeyCtx ctx{EVP_PKEY_CTX_new_from_pkey(nullptr, pk(key), nullptr)};
     if (ctx.p == nullptr || EVP_PKEY_encrypt_init(ctx.p) != 1 || !set_oaep(ctx.p, hash, mgf1, label)) {
         return fail(Error::crypto_failure, "RSA-OAEP set-up");
@@ -529,6 +585,23 @@ Result<Bytes> rsa_oaep_decrypt(const RsaKey& key, Hash hash, Hash mgf1, ByteView
     if (!key.has_private()) {
         return fail(Error::invalid_argument, "RSA-OAEP decryption needs a private key");
     }
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    // Successes only: a ciphertext that fails is decrypted (and fails) afresh every time.
+    Bytes memo_id = memo_key(kRsaOaepDecrypt, {rsa_identity(key.native(), true),
+                                               rsa_params(static_cast<std::uint8_t>(hash), static_cast<std::uint8_t>(mgf1), 0),
+                                               label, ciphertext});
+    if (const auto hit = memo().find(memo_id)) {
+        return *hit;
+    }
+    auto fresh = rsa_oaep_decrypt_uncached(key, hash, mgf1, label, ciphertext);
+    if (fresh) {
+        memo().put(std::move(memo_id), *fresh);
+    }
+    return fresh;
+}
+
+Result<Bytes> rsa_oaep_decrypt_uncached(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView ciphertext) {
+#endif
     PkeyCtx ctx{EVP_PKEY_CTX_new_from_pkey(nullptr, pk(key), nullptr)};
     if (ctx.p == nullptr || EVP_PKEY_decrypt_init(ctx.p) != 1 || !set_oaep(ctx.p, hash, mgf1, label)) {
         return fail(Error::crypto_failure, "RSA-OAEP set-up");
@@ -549,6 +622,22 @@ Result<Bytes> rsa_pss_sign(const RsaKey& key, Hash hash, Hash mgf1, int salt_len
     if (!key.has_private()) {
         return fail(Error::invalid_argument, "RSA-PSS signing needs a private key");
     }
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    Bytes memo_id = memo_key(kRsaPssSign, {rsa_identity(key.native(), true),
+                                           rsa_params(static_cast<std::uint8_t>(hash), static_cast<std::uint8_t>(mgf1), salt_len),
+                                           message});
+    if (const auto hit = memo().find(memo_id)) {
+        return *hit;
+    }
+    auto fresh = rsa_pss_sign_uncached(key, hash, mgf1, salt_len, message);
+    if (fresh) {
+        memo().put(std::move(memo_id), *fresh);
+    }
+    return fresh;
+}
+
+Result<Bytes> rsa_pss_sign_uncached(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message) {
+#endif
     MdCtx md;
     EVP_PKEY_CTX* pctx = nullptr;  // owned by md
     if (md.p == nullptr || EVP_DigestSignInit(md.p, &pctx, md_of(hash), nullptr, pk(key)) != 1 ||
@@ -572,6 +661,23 @@ Result<Bytes> rsa_pss_sign(const RsaKey& key, Hash hash, Hash mgf1, int salt_len
 }
 
 bool rsa_pss_verify(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message, ByteView signature) {
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    // Keyed on the key, the message and the signature: the same triple has the same answer.
+    Bytes memo_id = memo_key(kRsaPssVerify, {rsa_identity(key.native(), key.has_private()),
+                                             rsa_params(static_cast<std::uint8_t>(hash), static_cast<std::uint8_t>(mgf1), salt_len),
+                                             message, signature});
+    if (const auto hit = memo().find(memo_id)) {
+        return (*hit)[0] == 1;
+    }
+    const bool ok = rsa_pss_verify_uncached(key, hash, mgf1, salt_len, message, signature);
+    const std::uint8_t answer = ok ? 1 : 0;
+    memo().put(std::move(memo_id), ByteView(&answer, 1));
+    return ok;
+}
+
+bool rsa_pss_verify_uncached(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message,
+                             ByteView signature) {
+#endif
     MdCtx md;
     EVP_PKEY_CTX* pctx = nullptr;
     if (md.p == nullptr || EVP_DigestVerifyInit(md.p, &pctx, md_of(hash), nullptr, pk(key)) != 1 ||
