@@ -101,6 +101,19 @@ ByteArray<6> rsa_params(std::uint8_t hash, std::uint8_t mgf1, int salt_len) {
             static_cast<std::uint8_t>(s >> 8), static_cast<std::uint8_t>(s)};
 }
 
+// The remembered result of the operation behind `id`, or `compute()`'s, remembered when it succeeds.
+template <class Compute>
+Result<Bytes> memoised(Bytes id, Compute&& compute) {
+    if (const auto hit = memo().find(id)) {
+        return *hit;
+    }
+    auto fresh = compute();
+    if (fresh) {
+        memo().put(std::move(id), *fresh);
+    }
+    return fresh;
+}
+
 }  // namespace
 #endif
 
@@ -548,17 +561,10 @@ Result<Bytes> rsa_oaep_encrypt(const RsaKey& key, Hash hash, Hash mgf1, ByteView
 #if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
     // The honest peer encrypts the same secret on every input: one ciphertext for it, which its
     // counterpart's decryption then finds too.
-    Bytes memo_id = memo_key(kRsaOaepEncrypt, {rsa_identity(key.native(), key.has_private()),
+    return memoised(memo_key(kRsaOaepEncrypt, {rsa_identity(key.native(), key.has_private()),
                                                rsa_params(static_cast<std::uint8_t>(hash), static_cast<std::uint8_t>(mgf1), 0),
-                                               label, message});
-    if (const auto hit = memo().find(memo_id)) {
-        return *hit;
-    }
-    auto fresh = rsa_oaep_encrypt_uncached(key, hash, mgf1, label, message);
-    if (fresh) {
-        memo().put(std::move(memo_id), *fresh);
-    }
-    return fresh;
+                                               label, message}),
+                    [&] { return rsa_oaep_encrypt_uncached(key, hash, mgf1, label, message); });
 }
 
 Result<Bytes> rsa_oaep_encrypt_uncached(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView message) {
@@ -587,17 +593,10 @@ Result<Bytes> rsa_oaep_decrypt(const RsaKey& key, Hash hash, Hash mgf1, ByteView
     }
 #if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
     // Successes only: a ciphertext that fails is decrypted (and fails) afresh every time.
-    Bytes memo_id = memo_key(kRsaOaepDecrypt, {rsa_identity(key.native(), true),
+    return memoised(memo_key(kRsaOaepDecrypt, {rsa_identity(key.native(), true),
                                                rsa_params(static_cast<std::uint8_t>(hash), static_cast<std::uint8_t>(mgf1), 0),
-                                               label, ciphertext});
-    if (const auto hit = memo().find(memo_id)) {
-        return *hit;
-    }
-    auto fresh = rsa_oaep_decrypt_uncached(key, hash, mgf1, label, ciphertext);
-    if (fresh) {
-        memo().put(std::move(memo_id), *fresh);
-    }
-    return fresh;
+                                               label, ciphertext}),
+                    [&] { return rsa_oaep_decrypt_uncached(key, hash, mgf1, label, ciphertext); });
 }
 
 Result<Bytes> rsa_oaep_decrypt_uncached(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView ciphertext) {
@@ -623,17 +622,10 @@ Result<Bytes> rsa_pss_sign(const RsaKey& key, Hash hash, Hash mgf1, int salt_len
         return fail(Error::invalid_argument, "RSA-PSS signing needs a private key");
     }
 #if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
-    Bytes memo_id = memo_key(kRsaPssSign, {rsa_identity(key.native(), true),
+    return memoised(memo_key(kRsaPssSign, {rsa_identity(key.native(), true),
                                            rsa_params(static_cast<std::uint8_t>(hash), static_cast<std::uint8_t>(mgf1), salt_len),
-                                           message});
-    if (const auto hit = memo().find(memo_id)) {
-        return *hit;
-    }
-    auto fresh = rsa_pss_sign_uncached(key, hash, mgf1, salt_len, message);
-    if (fresh) {
-        memo().put(std::move(memo_id), *fresh);
-    }
-    return fresh;
+                                           message}),
+                    [&] { return rsa_pss_sign_uncached(key, hash, mgf1, salt_len, message); });
 }
 
 Result<Bytes> rsa_pss_sign_uncached(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message) {
