@@ -83,10 +83,10 @@ enum : std::uint8_t {
 };
 
 // An RSA key as memo input: its SubjectPublicKeyInfo (DER), and whether it is private.
-Bytes rsa_identity(void* pkey, bool is_private) {
-    Bytes out{static_cast<std::uint8_t>(is_private ? 1 : 0)};
+Bytes rsa_identity(const RsaKey& key) {
+    Bytes out{static_cast<std::uint8_t>(key.has_private() ? 1 : 0)};
     unsigned char* der = nullptr;
-    const int n = i2d_PUBKEY(static_cast<EVP_PKEY*>(pkey), &der);
+    const int n = i2d_PUBKEY(static_cast<EVP_PKEY*>(key.native()), &der);
     if (n > 0) {
         out.insert(out.end(), der, der + n);
     }
@@ -95,9 +95,9 @@ Bytes rsa_identity(void* pkey, bool is_private) {
 }
 
 // The RSA parameters of an operation as one memo input.
-ByteArray<6> rsa_params(std::uint8_t hash, std::uint8_t mgf1, int salt_len) {
+ByteArray<6> rsa_params(Hash hash, Hash mgf1, int salt_len) {
     const auto s = static_cast<std::uint32_t>(salt_len);
-    return {hash, mgf1, static_cast<std::uint8_t>(s >> 24), static_cast<std::uint8_t>(s >> 16),
+    return {static_cast<std::uint8_t>(hash), static_cast<std::uint8_t>(mgf1), static_cast<std::uint8_t>(s >> 24), static_cast<std::uint8_t>(s >> 16),
             static_cast<std::uint8_t>(s >> 8), static_cast<std::uint8_t>(s)};
 }
 
@@ -546,29 +546,11 @@ bool set_oaep(EVP_PKEY_CTX* ctx, Hash hash, Hash mgf1, ByteView label) {
     }
     return true;
 }
-}  // namespace
 
-#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
-// The operations themselves; in fuzz builds the public functions look up their memo first.
-Result<Bytes> rsa_oaep_encrypt_uncached(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView message);
-Result<Bytes> rsa_oaep_decrypt_uncached(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView ciphertext);
-Result<Bytes> rsa_pss_sign_uncached(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message);
-bool rsa_pss_verify_uncached(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message,
-                             ByteView signature);
-#endif
+// The RSA operations themselves; the public functions below check their arguments and, in fuzz
+// builds, look up their memo first.
 
-Result<Bytes> rsa_oaep_encrypt(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView message) {
-#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
-    // The honest peer encrypts the same secret on every input: one ciphertext for it, which its
-    // counterpart's decryption then finds too.
-    return memoised(memo_key(kRsaOaepEncrypt, {rsa_identity(key.native(), key.has_private()),
-                                               rsa_params(static_cast<std::uint8_t>(hash), static_cast<std::uint8_t>(mgf1), 0),
-                                               label, message}),
-                    [&] { return rsa_oaep_encrypt_uncached(key, hash, mgf1, label, message); });
-}
-
-Result<Bytes> rsa_oaep_encrypt_uncached(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView message) {
-#endif
+Result<Bytes> oaep_encrypt(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView message) {
     PkeyCtx ctx{EVP_PKEY_CTX_new_from_pkey(nullptr, pk(key), nullptr)};
     if (ctx.p == nullptr || EVP_PKEY_encrypt_init(ctx.p) != 1 || !set_oaep(ctx.p, hash, mgf1, label)) {
         return fail(Error::crypto_failure, "RSA-OAEP set-up");
@@ -587,20 +569,7 @@ Result<Bytes> rsa_oaep_encrypt_uncached(const RsaKey& key, Hash hash, Hash mgf1,
     return out;
 }
 
-Result<Bytes> rsa_oaep_decrypt(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView ciphertext) {
-    if (!key.has_private()) {
-        return fail(Error::invalid_argument, "RSA-OAEP decryption needs a private key");
-    }
-#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
-    // Successes only: a ciphertext that fails is decrypted (and fails) afresh every time.
-    return memoised(memo_key(kRsaOaepDecrypt, {rsa_identity(key.native(), true),
-                                               rsa_params(static_cast<std::uint8_t>(hash), static_cast<std::uint8_t>(mgf1), 0),
-                                               label, ciphertext}),
-                    [&] { return rsa_oaep_decrypt_uncached(key, hash, mgf1, label, ciphertext); });
-}
-
-Result<Bytes> rsa_oaep_decrypt_uncached(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView ciphertext) {
-#endif
+Result<Bytes> oaep_decrypt(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView ciphertext) {
     PkeyCtx ctx{EVP_PKEY_CTX_new_from_pkey(nullptr, pk(key), nullptr)};
     if (ctx.p == nullptr || EVP_PKEY_decrypt_init(ctx.p) != 1 || !set_oaep(ctx.p, hash, mgf1, label)) {
         return fail(Error::crypto_failure, "RSA-OAEP set-up");
@@ -617,19 +586,7 @@ Result<Bytes> rsa_oaep_decrypt_uncached(const RsaKey& key, Hash hash, Hash mgf1,
     return out;
 }
 
-Result<Bytes> rsa_pss_sign(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message) {
-    if (!key.has_private()) {
-        return fail(Error::invalid_argument, "RSA-PSS signing needs a private key");
-    }
-#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
-    return memoised(memo_key(kRsaPssSign, {rsa_identity(key.native(), true),
-                                           rsa_params(static_cast<std::uint8_t>(hash), static_cast<std::uint8_t>(mgf1), salt_len),
-                                           message}),
-                    [&] { return rsa_pss_sign_uncached(key, hash, mgf1, salt_len, message); });
-}
-
-Result<Bytes> rsa_pss_sign_uncached(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message) {
-#endif
+Result<Bytes> pss_sign(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message) {
     MdCtx md;
     EVP_PKEY_CTX* pctx = nullptr;  // owned by md
     if (md.p == nullptr || EVP_DigestSignInit(md.p, &pctx, md_of(hash), nullptr, pk(key)) != 1 ||
@@ -652,24 +609,7 @@ Result<Bytes> rsa_pss_sign_uncached(const RsaKey& key, Hash hash, Hash mgf1, int
     return sig;
 }
 
-bool rsa_pss_verify(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message, ByteView signature) {
-#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
-    // Keyed on the key, the message and the signature: the same triple has the same answer.
-    Bytes memo_id = memo_key(kRsaPssVerify, {rsa_identity(key.native(), key.has_private()),
-                                             rsa_params(static_cast<std::uint8_t>(hash), static_cast<std::uint8_t>(mgf1), salt_len),
-                                             message, signature});
-    if (const auto hit = memo().find(memo_id)) {
-        return (*hit)[0] == 1;
-    }
-    const bool ok = rsa_pss_verify_uncached(key, hash, mgf1, salt_len, message, signature);
-    const std::uint8_t answer = ok ? 1 : 0;
-    memo().put(std::move(memo_id), ByteView(&answer, 1));
-    return ok;
-}
-
-bool rsa_pss_verify_uncached(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message,
-                             ByteView signature) {
-#endif
+bool pss_verify(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message, ByteView signature) {
     MdCtx md;
     EVP_PKEY_CTX* pctx = nullptr;
     if (md.p == nullptr || EVP_DigestVerifyInit(md.p, &pctx, md_of(hash), nullptr, pk(key)) != 1 ||
@@ -679,6 +619,60 @@ bool rsa_pss_verify_uncached(const RsaKey& key, Hash hash, Hash mgf1, int salt_l
         return false;
     }
     return EVP_DigestVerify(md.p, signature.data(), signature.size(), message.data(), message.size()) == 1;
+}
+
+}  // namespace
+
+Result<Bytes> rsa_oaep_encrypt(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView message) {
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    // The honest peer encrypts the same secret on every input: one ciphertext for it, which its
+    // counterpart's decryption then finds too.
+    return memoised(memo_key(kRsaOaepEncrypt, {rsa_identity(key), rsa_params(hash, mgf1, 0), label, message}),
+                    [&] { return oaep_encrypt(key, hash, mgf1, label, message); });
+#else
+    return oaep_encrypt(key, hash, mgf1, label, message);
+#endif
+}
+
+Result<Bytes> rsa_oaep_decrypt(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView ciphertext) {
+    if (!key.has_private()) {
+        return fail(Error::invalid_argument, "RSA-OAEP decryption needs a private key");
+    }
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    // Successes only: a ciphertext that fails is decrypted (and fails) afresh every time.
+    return memoised(memo_key(kRsaOaepDecrypt, {rsa_identity(key), rsa_params(hash, mgf1, 0), label, ciphertext}),
+                    [&] { return oaep_decrypt(key, hash, mgf1, label, ciphertext); });
+#else
+    return oaep_decrypt(key, hash, mgf1, label, ciphertext);
+#endif
+}
+
+Result<Bytes> rsa_pss_sign(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message) {
+    if (!key.has_private()) {
+        return fail(Error::invalid_argument, "RSA-PSS signing needs a private key");
+    }
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    return memoised(memo_key(kRsaPssSign, {rsa_identity(key), rsa_params(hash, mgf1, salt_len), message}),
+                    [&] { return pss_sign(key, hash, mgf1, salt_len, message); });
+#else
+    return pss_sign(key, hash, mgf1, salt_len, message);
+#endif
+}
+
+bool rsa_pss_verify(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message, ByteView signature) {
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    // Keyed on the key, the message and the signature: the same triple has the same answer.
+    Bytes memo_id = memo_key(kRsaPssVerify, {rsa_identity(key), rsa_params(hash, mgf1, salt_len), message, signature});
+    if (const auto hit = memo().find(memo_id)) {
+        return (*hit)[0] == 1;
+    }
+    const bool ok = pss_verify(key, hash, mgf1, salt_len, message, signature);
+    const std::uint8_t answer = ok ? 1 : 0;
+    memo().put(std::move(memo_id), ByteView(&answer, 1));
+    return ok;
+#else
+    return pss_verify(key, hash, mgf1, salt_len, message, signature);
+#endif
 }
 
 }  // namespace shakedown::crypto
