@@ -266,6 +266,13 @@ private:
         ++m_pos;  // opening quote
         std::string out;
         for (;;) {
+            // A run of printable ASCII other than '"' and '\\' is copied as it stands.
+            const std::size_t run = m_pos;
+            while (m_pos < m_text.size() && m_text[m_pos] >= 0x20 && m_text[m_pos] < 0x80 && m_text[m_pos] != '"' &&
+                   m_text[m_pos] != '\\') {
+                ++m_pos;
+            }
+            out.append(reinterpret_cast<const char*>(m_text.data()) + run, m_pos - run);
             if (at_end()) {
                 return fail(Error::truncated, "unterminated string", m_pos);
             }
@@ -392,11 +399,20 @@ private:
     std::size_t m_pos = 0;
 };
 
+// Whether Python's json.dumps (ensure_ascii=False) writes the byte as it stands.
+constexpr bool plain(unsigned char c) noexcept { return c >= 0x20 && c != '"' && c != '\\'; }
+
 void dump_string(std::string& out, const std::string& s) {
     static constexpr char kHex[] = "0123456789abcdef";
     out.push_back('"');
-    for (const char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
+    std::size_t run = 0;  // start of the pending run of plain bytes
+    for (std::size_t k = 0; k < s.size(); ++k) {
+        const auto c = static_cast<unsigned char>(s[k]);
+        if (plain(c)) {
+            continue;
+        }
+        out.append(s, run, k - run);
+        run = k + 1;
         switch (c) {
             case '"': out += "\\\""; break;
             case '\\': out += "\\\\"; break;
@@ -406,15 +422,12 @@ void dump_string(std::string& out, const std::string& s) {
             case '\b': out += "\\b"; break;
             case '\f': out += "\\f"; break;
             default:
-                if (c < 0x20) {
-                    out += "\\u00";
-                    out.push_back(kHex[c >> 4]);
-                    out.push_back(kHex[c & 15]);
-                } else {
-                    out.push_back(ch);
-                }
+                out += "\\u00";
+                out.push_back(kHex[c >> 4]);
+                out.push_back(kHex[c & 15]);
         }
     }
+    out.append(s, run, s.size() - run);
     out.push_back('"');
 }
 
