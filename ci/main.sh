@@ -2,7 +2,9 @@
 # The main job on the built-in default: build; regenerate every vector and compare it byte for byte
 # with the checked-in files; verify every vector with the C++ reference and with the independent
 # JavaScript checker; replay every fuzz corpus; run the full conformance catalogue against the
-# built-in reference peer in both roles and write the reports; print a summary.
+# built-in reference peer in both roles and write the reports; run it again in every profile and
+# every target mode (in process, connect, listen, shim; a running peer once per target
+# configuration); print a summary.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash ci/install-deps.sh || exit 1
@@ -62,6 +64,24 @@ step "vectors reproduce" regenerate
 step "vectors verify (C++)" "$bin" vectors verify --quiet
 step "vectors verify (independent JavaScript)" independent_checks
 step "fuzz corpora replay" replay_corpora
+# The reference peer of a variant in every profile and target mode (tests/conformance/self_test.sh),
+# each mode's log kept under reports/self-test/.
+every_mode() {  # VARIANT
+  local mode rc=0
+  mkdir -p reports/self-test
+  for mode in in-process acceptor initiator shim; do
+    local log="reports/self-test/$1-$mode.log"
+    if bash tests/conformance/self_test.sh "$mode" "$1" "$bin" 1 reports/self-test "$PWD" >"$log" 2>&1; then
+      echo "$1 / $mode: every profile passes"
+    else
+      echo "$1 / $mode: FAILED ($log)"
+      grep -E '^  (FAIL|XPASS|NON-STRICT) |^self_test:' "$log" | head -n 20
+      rc=1
+    fi
+  done
+  return "$rc"
+}
+
 # Every variant with a conformance catalogue, against its built-in reference peer, both roles.
 for v in $("$bin" list --names); do
   if "$bin" list --json | node -e '
@@ -71,6 +91,7 @@ for v in $("$bin" list --names); do
       --html "reports/$v-reference.html" --report-json "reports/$v-reference.json" \
       --junit "reports/$v-reference.junit.xml"
     echo "reports: reports/$v-reference.html (also .json, .junit.xml)"
+    step "conformance: $v reference peer, every profile and target mode" every_mode "$v"
   else
     echo "== conformance: $v has no catalogue yet (shakedown list)"
   fi

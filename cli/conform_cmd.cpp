@@ -5,6 +5,8 @@
 #include <iostream>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "common/rng.hpp"
@@ -36,11 +38,54 @@ struct ConformFlags {
     bool fail_on_non_strict = false;
     bool strict_expectations = false;
     bool list = false;
+    bool list_target_configs = false;
+    bool json = false;
+    long target_config = -1;  // none named
     bool quiet = false;
     std::vector<std::string> bugs;
     std::string port_file;
     std::size_t repeat = 1;
 };
+
+// The configurations a running target can be started with, numbered for --target-config.
+int list_target_configs(const cf::Catalogue& catalogue, bool json_output) {
+    const auto configs = cf::target_configs(catalogue);
+    const auto acceptor = cf::default_target_config(configs, cf::PeerRole::acceptor);
+    const auto initiator = cf::default_target_config(configs, cf::PeerRole::initiator);
+    if (json_output) {
+        auto out = nlohmann::json::array();
+        for (std::size_t k = 0; k < configs.size(); ++k) {
+            auto defaults = nlohmann::json::array();
+            if (acceptor == k) {
+                defaults.push_back("acceptor");
+            }
+            if (initiator == k) {
+                defaults.push_back("initiator");
+            }
+            out.push_back({{"index", k},
+                           {"flags", configs[k].flags},
+                           {"command_line", cf::join_flags(configs[k].flags)},
+                           {"acceptor", configs[k].acceptor},
+                           {"initiator", configs[k].initiator},
+                           {"default_for", defaults}});
+        }
+        std::cout << out.dump(2) << "\n";
+        return 0;
+    }
+    for (std::size_t k = 0; k < configs.size(); ++k) {
+        const auto& c = configs[k];
+        std::cout << "config " << k << ": " << c.scenarios() << " scenarios (acceptor " << c.acceptor << ", initiator "
+                  << c.initiator << ")";
+        if (acceptor == k || initiator == k) {
+            std::cout << ", the default for "
+                      << (acceptor == k && initiator == k ? "both roles" : acceptor == k ? "an acceptor" : "an initiator");
+        }
+        std::cout << "\n    " << (c.flags.empty() ? "(no flags)" : cf::join_flags(c.flags)) << "\n";
+    }
+    std::cout << configs.size() << " configurations: start the running target with one, then conform --connect or "
+                 "--listen with --target-config N\n";
+    return 0;
+}
 
 int run_conform(ConformFlags f) {
     const auto* v = resolve_variant("conform", f.choice);
@@ -67,6 +112,9 @@ int run_conform(ConformFlags f) {
     }
     const int targets = (f.reference ? 1 : 0) + (f.connect.empty() ? 0 : 1) + (f.listen.empty() ? 0 : 1) +
                         (f.shim.empty() ? 0 : 1);
+    if (f.list_target_configs) {
+        return list_target_configs(v->catalogue(catalogue_options), f.json);
+    }
     if (f.list) {
         const cf::Catalogue catalogue = v->catalogue(catalogue_options);
         for (const auto& s : catalogue.scenarios) {
@@ -79,6 +127,11 @@ int run_conform(ConformFlags f) {
     if (targets != 1) {
         std::cerr << "shakedown conform: give exactly one target: --reference, --connect HOST:PORT, "
                      "--listen HOST:PORT or --shim 'COMMAND'\n";
+        return 2;
+    }
+    if (f.target_config >= 0 && f.connect.empty() && f.listen.empty()) {
+        std::cerr << "shakedown conform: --target-config is for a running target (--connect, --listen); a shim or "
+                     "the reference is given each scenario's flags\n";
         return 2;
     }
     if (!f.bugs.empty() && !f.reference) {
@@ -167,6 +220,27 @@ int run_conform(ConformFlags f) {
         }
     }
     options.expectations = expectations ? &*expectations : nullptr;
+    std::string config_note;  // which configuration a running target was taken to have
+    if (!f.connect.empty() || !f.listen.empty()) {
+        const auto role = f.connect.empty() ? cf::PeerRole::initiator : cf::PeerRole::acceptor;
+        const auto configs = cf::target_configs(catalogue);
+        std::optional<std::size_t> chosen = cf::default_target_config(configs, role);
+        if (f.target_config >= 0) {
+            const auto k = static_cast<std::size_t>(f.target_config);
+            if (k >= configs.size() || configs[k].of(role) == 0) {
+                std::cerr << "shakedown conform: --target-config " << k << ": the catalogue has no such configuration for "
+                          << "a target that plays " << cf::to_string(role) << " (conform --list-target-configs)\n";
+                return 2;
+            }
+            chosen = k;
+        }
+        if (chosen) {
+            options.target_config = configs[*chosen].flags;
+            config_note = "configuration " + std::to_string(*chosen) + " of " + std::to_string(configs.size()) + ": " +
+                          (options.target_config.empty() ? "no flags" : cf::join_flags(options.target_config));
+            std::cout << "target " << config_note << "\n";
+        }
+    }
     std::size_t selected = 0;
     for (const auto& s : catalogue.scenarios) {
         selected += cf::selected(options, s->info().id) ? 1 : 0;
@@ -181,6 +255,9 @@ int run_conform(ConformFlags f) {
         options.on_result = [&progress](const cf::ScenarioResult& r) { progress.finished(r); };
         report = cf::run_catalogue(catalogue, *target, factory->name(), options);
         report.profile = f.choice.profile;
+        if (!config_note.empty()) {
+            report.target += " (" + config_note + ")";
+        }
         progress.done();
         total_seconds += static_cast<double>(report.duration_ms) / 1000.0;
         total_scenarios += report.ran();
@@ -246,6 +323,15 @@ void add_conform_command(CLI::App& app, int& exit_code) {
     cmd->add_flag("--strict-expectations", flags->strict_expectations,
                   "exit 1 when an expected failure passes (keeps the expectations file current)");
     cmd->add_flag("--list", flags->list, "list the scenario catalogue and exit");
+    cmd->add_flag("--list-target-configs", flags->list_target_configs,
+                  "list the configurations a running target is started with (its flags, as the reference peer's), "
+                  "numbered for --target-config, and exit");
+    cmd->add_flag("--json", flags->json, "with --list-target-configs: as JSON");
+    cmd->add_option("--target-config", flags->target_config,
+                    "with --connect or --listen: the target was started with configuration N of "
+                    "--list-target-configs; only the scenarios that need it run (default: the one most of its role's "
+                    "scenarios need)")
+        ->check(CLI::NonNegativeNumber);
     cmd->add_flag("--quiet", flags->quiet, "no progress output");
     cmd->add_option("--bug", flags->bugs, "with --reference: enable a bug knob of the reference peer (repeatable)");
     cmd->add_option("--port-file", flags->port_file, "with --listen: write the port listened on to this file");

@@ -148,13 +148,6 @@ public:
 
     [[nodiscard]] ScenarioOutcome run(ScenarioContext& ctx) const override {
         const Role role = m_spec.info.target_role;
-        if (m_spec.requires_target_flags && !ctx.target().configurable(role)) {
-            return {Verdict::unimplemented,
-                    "needs the target configured per scenario (" + join(m_spec.target_flags) +
-                        "); a running target takes no flags, use a shim or the reference",
-                    {},
-                    false};
-        }
         ScenarioDriver driver(ctx, role);
         std::vector<Bytes> replayed;
         if (m_spec.replay_unit) {
@@ -195,14 +188,6 @@ public:
     }
 
 private:
-    static std::string join(const std::vector<std::string>& v) {
-        std::string s;
-        for (const auto& x : v) {
-            s += (s.empty() ? "" : " ") + x;
-        }
-        return s;
-    }
-
     [[nodiscard]] static std::optional<ScenarioOutcome> open_problem(const ScenarioDriver& driver, const Exchange& x) {
         if (!x.harness_error.empty()) {
             return ScenarioOutcome{Verdict::fail, "the harness could not be configured: " + x.harness_error, {}, false};
@@ -230,7 +215,7 @@ private:
         x.harness_error.clear();
         ConnectionRequest request;
         request.target_role = role;
-        request.dedicated = m_spec.requires_target_flags;
+        request.dedicated = m_spec.requires_target_flags || m_spec.needs_target_report;
         if (ctx.target().takes_flags(role) || request.dedicated) {
             request.flags = m_env->target_flags;
             request.flags.insert(request.flags.end(), m_spec.target_flags.begin(), m_spec.target_flags.end());
@@ -505,6 +490,19 @@ Bytes MachineEnvironment::rebody(const Bytes& unit, const std::function<Bytes(By
 }
 
 std::unique_ptr<Scenario> make_machine_scenario(std::shared_ptr<const MachineEnvironment> env, MachineScenario spec) {
+    // A running target is started with the environment's flags, and the scenario's own after them
+    // where it needs its own (those that repeat the environment's at their start do not repeat
+    // them here).
+    const auto& base = env->target_flags;
+    spec.info.target_config = base;
+    if (spec.requires_target_flags) {
+        auto own = spec.target_flags.begin();
+        if (spec.target_flags.size() >= base.size() && std::equal(base.begin(), base.end(), own)) {
+            own += static_cast<std::ptrdiff_t>(base.size());
+        }
+        spec.info.target_config.insert(spec.info.target_config.end(), own, spec.target_flags.end());
+    }
+    spec.info.needs_target_report = spec.needs_target_report;
     return std::make_unique<MachineScenarioImpl>(std::move(env), std::move(spec));
 }
 

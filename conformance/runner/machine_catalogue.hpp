@@ -49,9 +49,12 @@ struct MachineScenario {
     Expect expect = Expect::reject;
     // Shim flags for the target in this scenario (after the environment's), e.g. --now.
     std::vector<std::string> target_flags;
-    // The scenario means nothing without target_flags (clock control): UNIMPLEMENTED against a
-    // running target, which takes no flags.
+    // The scenario means nothing without target_flags (clock control, limits): a running target
+    // must have been started with them (ScenarioInfo::target_config), and a shim is started with
+    // them on a connection of its own.
     bool requires_target_flags = false;
+    // Graded from the target's own report (ScenarioInfo::needs_target_report).
+    bool needs_target_report = false;
     // Shim flags of the harness's own machine (e.g. its --now, a wrong password).
     std::vector<std::string> harness_flags;
     // The first harness unit those flags change (what the target sends before it is not its

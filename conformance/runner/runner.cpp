@@ -1,5 +1,6 @@
 #include "conformance/runner/runner.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <ctime>
 #include <exception>
@@ -100,6 +101,56 @@ bool selected(const RunOptions& options, std::string_view id) {
     return in;
 }
 
+std::string join_flags(const std::vector<std::string>& flags) {
+    std::string out;
+    for (const auto& f : flags) {
+        if (!out.empty()) {
+            out += ' ';
+        }
+        const bool plain = !f.empty() && f.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                             "0123456789-_=+.,/:@%") == std::string::npos;
+        if (plain) {
+            out += f;
+            continue;
+        }
+        out += '\'';
+        for (const char c : f) {
+            out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+        }
+        out += '\'';
+    }
+    return out;
+}
+
+std::vector<TargetConfig> target_configs(const Catalogue& catalogue) {
+    std::vector<TargetConfig> out;
+    for (const auto& s : catalogue.scenarios) {
+        const auto& info = s->info();
+        if (info.needs_target_report) {
+            continue;  // never run against a running target
+        }
+        auto it = std::find_if(out.begin(), out.end(), [&](const TargetConfig& c) { return c.flags == info.target_config; });
+        if (it == out.end()) {
+            out.push_back(TargetConfig{info.target_config, 0, 0});
+            it = out.end() - 1;
+        }
+        ++(info.target_role == PeerRole::acceptor ? it->acceptor : it->initiator);
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const TargetConfig& a, const TargetConfig& b) { return a.scenarios() > b.scenarios(); });
+    return out;
+}
+
+std::optional<std::size_t> default_target_config(const std::vector<TargetConfig>& configs, PeerRole role) {
+    std::optional<std::size_t> best;
+    for (std::size_t k = 0; k < configs.size(); ++k) {
+        if (configs[k].of(role) > 0 && (!best || configs[k].of(role) > configs[*best].of(role))) {
+            best = k;
+        }
+    }
+    return best;
+}
+
 namespace {
 
 std::string utc_now() {
@@ -135,6 +186,21 @@ ScenarioResult run_one(const Scenario& scenario, Target& target, const RunOption
         result.verdict = Verdict::skipped;
         result.reason = "needs several connections to one running instance; a shim is one process per connection";
         return result;
+    }
+    if (!target.configurable(result.info.target_role)) {
+        if (result.info.needs_target_report) {
+            result.verdict = Verdict::skipped;
+            result.reason = "graded from the target's own report, which a running target does not give; use a shim";
+            return result;
+        }
+        if (result.info.target_config != options.target_config) {
+            result.verdict = Verdict::skipped;
+            result.reason = "needs the target started with " +
+                            (result.info.target_config.empty() ? std::string("no flags")
+                                                               : "the flags " + join_flags(result.info.target_config)) +
+                            ", another run (conform --list-target-configs, --target-config)";
+            return result;
+        }
     }
     const auto started = SteadyClock::now();
     auto session = target.session();

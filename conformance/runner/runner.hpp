@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ struct RunOptions {
     std::vector<std::string> only;   // run ids matching any of these patterns (all when empty)
     std::vector<std::string> skip;   // and not matching these
     const Expectations* expectations = nullptr;
+    // The configuration a running target was started with (ScenarioInfo::target_config): only the
+    // scenarios that need this one run against it, the others are SKIPPED. Targets that take
+    // flags per connection ignore it.
+    std::vector<std::string> target_config;
     std::function<void(const ScenarioInfo&)> on_start;
     std::function<void(const ScenarioResult&)> on_result;
 };
@@ -73,6 +78,22 @@ struct Catalogue {
     [[nodiscard]] std::vector<std::string> ids() const;
 };
 
+// One configuration a running target can be started with, and how many scenarios of each role
+// need it (ScenarioInfo::target_config; those that need the target's report do not count).
+struct TargetConfig {
+    std::vector<std::string> flags;
+    std::size_t acceptor = 0;
+    std::size_t initiator = 0;
+    [[nodiscard]] std::size_t scenarios() const { return acceptor + initiator; }
+    [[nodiscard]] std::size_t of(PeerRole role) const { return role == PeerRole::acceptor ? acceptor : initiator; }
+};
+// The catalogue's configurations, numbered as conform --target-config takes them: most scenarios
+// first, then in catalogue order.
+[[nodiscard]] std::vector<TargetConfig> target_configs(const Catalogue& catalogue);
+// The one a running target in `role` is taken to have when none is named: the one most of that
+// role's scenarios need. nullopt when no scenario has that role.
+[[nodiscard]] std::optional<std::size_t> default_target_config(const std::vector<TargetConfig>& configs, PeerRole role);
+
 struct RunReport {
     std::string variant;
     std::string profile;
@@ -94,6 +115,9 @@ struct RunReport {
 
 // True when `id` is selected by the only/skip patterns.
 [[nodiscard]] bool selected(const RunOptions& options, std::string_view id);
+
+// Flags as one line a POSIX shell reads back into the same words ('' for an empty one).
+[[nodiscard]] std::string join_flags(const std::vector<std::string>& flags);
 
 [[nodiscard]] RunReport run_catalogue(const Catalogue& catalogue, Target& target, const std::string& transport,
                                       const RunOptions& options);

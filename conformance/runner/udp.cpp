@@ -297,6 +297,7 @@ struct Peer {
     std::deque<Datagram> queue;
     std::size_t queued_bytes = 0;
     std::uint64_t last_heard = 0;  // the listener's datagram count when it last sent
+    SteadyClock::time_point first_heard{};
     std::condition_variable cv;
 };
 
@@ -353,6 +354,7 @@ struct UdpListener::Hub {
             auto p = std::make_shared<Peer>();
             p->address = from;
             p->key = key;
+            p->first_heard = SteadyClock::now();
             it = peers.emplace(key, p).first;
             pending.push_back(p);
             ++stats.peers_seen;
@@ -571,6 +573,14 @@ std::unique_ptr<Transport> UdpListener::accept(Deadline deadline, std::string& e
     if (m_hub->pending.empty()) {
         error = m_hub->stopped ? "listener closed" : "no datagram from a new address arrived in time";
         return nullptr;
+    }
+    // A waiting address that a newer one followed after superseded_after is an exchange its sender
+    // gave up on (a datagram peer that timed out and started again from a new port): forgotten.
+    const auto& limits = m_hub->limits;
+    while (limits.superseded_after.count() > 0 && m_hub->pending.size() > 1 &&
+           m_hub->pending[1]->first_heard - m_hub->pending.front()->first_heard > limits.superseded_after) {
+        m_hub->forget(m_hub->pending.front(), Peer::State::evicted);
+        ++m_hub->stats.superseded;
     }
     auto p = m_hub->pending.front();
     m_hub->pending.pop_front();

@@ -37,6 +37,10 @@ struct UdpLimits {
     // Listener: datagrams and bytes queued for one peer not yet read.
     std::size_t queue_datagrams = 32;
     std::size_t queue_bytes = 128 * 1024;
+    // Listener: an address still waiting for accept() when another new one came this long after
+    // it is dropped by accept() (its sender timed out and started over from another port; its
+    // first datagram answered now would reach nobody). Zero: never.
+    Millis superseded_after{1000};
 };
 
 // A Transport over datagrams, to one remote address.
@@ -57,6 +61,7 @@ struct UdpListenerStats {
     std::size_t peers_high = 0;       // most known at once
     std::size_t peers_seen = 0;       // new source addresses, ever
     std::size_t evicted = 0;          // peers forgotten to make room
+    std::size_t superseded = 0;       // waiting peers forgotten because a newer one followed
     std::size_t dropped = 0;          // datagrams dropped because their peer's queue was full
     std::size_t queued_bytes = 0;     // all peers' queues, now
     std::size_t queued_bytes_high = 0;

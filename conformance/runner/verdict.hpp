@@ -43,6 +43,14 @@ struct ScenarioInfo {
     PeerRole target_role;  // the role the target plays; the runner plays the other
     std::string rule;      // the requirement checked, with its source
     bool needs_single_process = false;  // several connections to the same target instance
+    // The flags the target must be started with for the scenario to mean what it says (its keys,
+    // its clock, its limits, as reference peer flags). A target that takes flags gets them with
+    // each connection; a running target is tested one configuration at a time (conform
+    // --list-target-configs, --target-config).
+    std::vector<std::string> target_config;
+    // Graded from what the target itself reports (a shim's or the in-process reference's lines):
+    // a running target, which reports nothing, cannot be graded on it.
+    bool needs_target_report = false;
 };
 
 // What a shim (or an in-process peer) reported about one connection.

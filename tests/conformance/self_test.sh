@@ -4,6 +4,9 @@
 #   self_test.sh MODE VARIANT SHAKEDOWN SCALE OUT_DIR SOURCE_DIR
 # MODE: in-process | acceptor (shakedown peer --listen, conform --connect)
 #       | initiator (conform --listen, shakedown peer --connect reconnecting) | shim
+# A running target (acceptor, initiator) is started once per configuration the catalogue lists for
+# its role (conform --list-target-configs), with that configuration's flags, and graded on the
+# scenarios that need it (--target-config): together, every scenario of the role.
 # Expectations: conformance/expectations/<variant>/reference-<profile>.json when present, else
 # reference.json.
 set -euo pipefail
@@ -32,35 +35,61 @@ for profile in "${profiles[@]}"; do
   [[ -f $expect ]] || expect="$src/conformance/expectations/$variant/reference.json"
   tag="$variant-$profile-$mode"
   common=(--variant "$variant" --profile "$profile" --quiet --timeout-scale "$scale" --fail-on-non-strict
-          --expectations "$expect" --report-json "$out/reference-$tag.json" --junit "$out/reference-$tag.xml"
-          --html "$out/reference-$tag.html" "${extra[@]}")
+          --expectations "$expect" "${extra[@]}")
+  reports=(--report-json "$out/reference-$tag.json" --junit "$out/reference-$tag.xml" --html "$out/reference-$tag.html")
   peer=(peer --variant "$variant" --profile "$profile")
   echo "== $variant / $profile / $mode"
   rc=0
   case "$mode" in
     in-process)
-      "$shakedown" conform --reference "${common[@]}" || rc=$?
+      "$shakedown" conform --reference "${common[@]}" "${reports[@]}" || rc=$?
       ;;
-    acceptor)
-      "$shakedown" "${peer[@]}" --listen 127.0.0.1:0 >"$work/peer-$profile.out" 2>"$work/peer-$profile.err" &
-      pids+=($!)
-      wait_for_line "$work/peer-$profile.out" '^LISTENING '
-      port=$(awk '/^LISTENING /{print $2; exit}' "$work/peer-$profile.out")
-      "$shakedown" conform --connect "127.0.0.1:$port" "${common[@]}" || rc=$?
-      ;;
-    initiator)
-      "$shakedown" conform --listen 127.0.0.1:0 --port-file "$work/port-$profile" "${common[@]}" \
-        >"$work/conform-$profile.out" 2>&1 &
-      conform=$!
-      wait_for_line "$work/port-$profile" '[0-9]'
-      "$shakedown" "${peer[@]}" --connect "127.0.0.1:$(cat "$work/port-$profile")" --max-connections 0 \
-        >"$work/peer-$profile.out" 2>&1 &
-      pids+=($!)
-      wait "$conform" || rc=$?
-      cat "$work/conform-$profile.out"
+    acceptor|initiator)
+      # Each configuration for this role: its index, then its flags one per line.
+      "$shakedown" conform --variant "$variant" --profile "$profile" --list-target-configs --json "${extra[@]}" \
+        >"$work/configs-$profile.json"
+      mapfile -t indices < <(node -e '
+        const c = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+        for (const x of c) if (x[process.argv[2]] > 0) console.log(x.index);' "$work/configs-$profile.json" "$mode")
+      for k in "${indices[@]}"; do
+        mapfile -t flags < <(node -e '
+          const c = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+          for (const f of c[Number(process.argv[2])].flags) console.log(f);' "$work/configs-$profile.json" "$k")
+        echo "-- configuration $k: ${flags[*]}"
+        run=(--target-config "$k" --report-json "$out/reference-$tag-config$k.json"
+             --junit "$out/reference-$tag-config$k.xml" --html "$out/reference-$tag-config$k.html")
+        krc=0
+        if [[ $mode == acceptor ]]; then
+          "$shakedown" "${peer[@]}" "${flags[@]}" --listen 127.0.0.1:0 >"$work/peer-$profile-$k.out" \
+            2>"$work/peer-$profile-$k.err" &
+          peer_pid=$!
+          pids+=("$peer_pid")
+          wait_for_line "$work/peer-$profile-$k.out" '^LISTENING '
+          port=$(awk '/^LISTENING /{print $2; exit}' "$work/peer-$profile-$k.out")
+          "$shakedown" conform --connect "127.0.0.1:$port" "${common[@]}" "${run[@]}" || krc=$?
+        else
+          "$shakedown" conform --listen 127.0.0.1:0 --port-file "$work/port-$profile-$k" "${common[@]}" "${run[@]}" \
+            >"$work/conform-$profile-$k.out" 2>&1 &
+          conform=$!
+          wait_for_line "$work/port-$profile-$k" '[0-9]'
+          "$shakedown" "${peer[@]}" "${flags[@]}" --connect "127.0.0.1:$(cat "$work/port-$profile-$k")" \
+            --max-connections 0 >"$work/peer-$profile-$k.out" 2>&1 &
+          peer_pid=$!
+          pids+=("$peer_pid")
+          wait "$conform" || krc=$?
+          cat "$work/conform-$profile-$k.out"
+        fi
+        kill "$peer_pid" 2>/dev/null || true
+        wait "$peer_pid" 2>/dev/null || true
+        if ((krc != 0)); then
+          echo "self_test: $variant / $profile / $mode, configuration $k exited $krc" >&2
+          tail -n 20 "$work/peer-$profile-$k.err" 2>/dev/null >&2 || true
+          rc=$krc
+        fi
+      done
       ;;
     shim)
-      "$shakedown" conform --shim "$shakedown ${peer[*]} --max-connections 1" --jobs "$shim_jobs" "${common[@]}" || rc=$?
+      "$shakedown" conform --shim "$shakedown ${peer[*]} --max-connections 1" --jobs "$shim_jobs" "${common[@]}" "${reports[@]}" || rc=$?
       ;;
     *)
       echo "self_test: unknown mode $mode" >&2

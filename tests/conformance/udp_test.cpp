@@ -363,6 +363,32 @@ TEST(Udp, EvictedPeerIsReset) {
     EXPECT_EQ(l->stats().evicted, 1U);
 }
 
+// A sender that timed out and started over from another port: its first address, still waiting,
+// is dropped once a newer one came superseded_after later; addresses close together all wait.
+TEST(Udp, WaitingAddressSupersededByALaterOneIsDropped) {
+    cf::UdpLimits limits;
+    limits.superseded_after = cf::Millis(100);
+    const cf::UdpTransportFactory f(limits);
+    auto l = listen(f);
+    RawSocket first;
+    RawSocket again;
+    RawSocket beside;
+    ASSERT_TRUE(first.send_to(l->port(), text("first")));
+    ASSERT_TRUE(wait_read(*l, 1));
+    std::this_thread::sleep_for(cf::Millis(300));
+    ASSERT_TRUE(again.send_to(l->port(), text("again")));
+    ASSERT_TRUE(beside.send_to(l->port(), text("beside")));
+    ASSERT_TRUE(wait_read(*l, 3));
+    std::string error;
+    auto s = l->accept(in_ms(2000), error);
+    ASSERT_TRUE(s) << error;
+    EXPECT_EQ(s->receive(in_ms(2000)).wire, text("again"));
+    auto t = l->accept(in_ms(2000), error);
+    ASSERT_TRUE(t) << error;
+    EXPECT_EQ(t->receive(in_ms(2000)).wire, text("beside"));
+    EXPECT_EQ(l->stats().superseded, 1U);
+}
+
 // --- the mutator ---------------------------------------------------------------------------
 
 struct MutationRig {

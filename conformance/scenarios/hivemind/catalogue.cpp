@@ -6,6 +6,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <utility>
 
@@ -161,16 +162,28 @@ std::shared_ptr<cf::MachineEnvironment> environment(const registry::Variant& var
 }
 
 // The fixed test keys as files, for the --key and --pin flags (a shim reads them by path).
+// The path is the same in every process of one user (a running target is started with it, and
+// the catalogue that grades it is built in another process); each writer replaces the file whole.
 std::string key_file(std::string_view name) {
     namespace fs = std::filesystem;
     std::error_code ec;
-    const fs::path dir = fs::temp_directory_path(ec) / ("shakedown-hivemind-keys-" + std::to_string(::getpid()));
+    const fs::path dir = fs::temp_directory_path(ec) / ("shakedown-hivemind-keys-" + std::to_string(::getuid()));
     fs::create_directories(dir, ec);
     const fs::path path = dir / (std::string(name) + ".pem");
-    if (!fs::exists(path, ec)) {
-        std::ofstream out(path, std::ios::binary);
-        out << vectors::test_key_pem(name);
+    const std::string pem = vectors::test_key_pem(name);
+    {
+        std::ifstream in(path, std::ios::binary);
+        const std::string have((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (have == pem) {
+            return path.string();
+        }
     }
+    const fs::path tmp = dir / (std::string(name) + ".pem." + std::to_string(::getpid()));
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out << pem;
+    }
+    fs::rename(tmp, path, ec);
     return path.string();
 }
 
@@ -241,7 +254,7 @@ void add_families(std::vector<cf::MachineScenario>& out, const cf::MachineEnviro
             // own report tells the two apart, so these need a reporting target (the shim or the
             // in-process reference), not a running one.
             if (!preshared && unit == 0 && (contains(id, ".order.u0.duplicated") || contains(id, ".replay."))) {
-                s.requires_target_flags = true;
+                s.needs_target_report = true;
             }
             // Message 3 can only follow message 4 after the target answered it: holding message 3
             // back until message 5 deadlocks, a stall that the idle family grades already.

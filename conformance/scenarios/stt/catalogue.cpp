@@ -21,8 +21,10 @@ using cf::Millis;
 // A rejecting STT target stays silent (one datagram, no answer), so every refusal costs the
 // scenario's whole deadline; on a local network an answer takes well under a millisecond.
 constexpr Millis kRejectDeadline{700};
-// The handshake deadline the idle scenarios give the target (the reference's is 10 s).
-constexpr std::uint32_t kIdleTimeoutMs = 500;
+// The handshake deadline the idle scenarios give the target (the reference's is 10 s). A running
+// initiator, which starts its next handshake as soon as one ends, must still be waiting when its
+// HELLO is answered: well above the time between two scenarios.
+constexpr std::uint32_t kIdleTimeoutMs = 1500;
 // The fixed clock of the window-edge scenarios (2026-01-01T00:00:00Z) and the default window.
 constexpr std::int64_t kEdgeNow = 1767225600;
 constexpr std::int64_t kWindowSeconds = 30;
@@ -579,6 +581,9 @@ void add_idle(const RoleBuilder& b) {
         s.stall_after = k;
         s.requires_target_flags = true;
         s.target_flags = {"--handshake-timeout-ms", std::to_string(kIdleTimeoutMs)};
+        // A datagram peer that gave up and one that still waits are equally silent: only its own
+        // report tells.
+        s.needs_target_report = true;
         s.deadline = Millis(kIdleTimeoutMs * 3);
         s.expected_error = "timeout";
         b.add_stall(std::move(s));
