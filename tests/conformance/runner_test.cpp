@@ -8,6 +8,7 @@
 #include "conformance/runner/report.hpp"
 #include "conformance/runner/runner.hpp"
 #include "conformance/runner/transport.hpp"
+#include "conformance/runner/udp.hpp"
 #include "conformance/scenarios/stellar/framing.hpp"
 
 namespace cf = shakedown::conformance;
@@ -159,4 +160,70 @@ TEST(Endpoints, OnlyLoopback) {
     EXPECT_FALSE(cf::parse_endpoint("example.org:11625", why));
     EXPECT_FALSE(cf::parse_endpoint("127.0.0.1:65536", why));
     EXPECT_FALSE(cf::parse_endpoint("127.0.0.1", why));
+}
+
+namespace {
+
+// A scenario that passes whenever it runs: what decides here is whether the runner runs it.
+class Fixed final : public cf::Scenario {
+public:
+    Fixed(std::string id, std::vector<std::string> config, bool needs_report = false) {
+        m_info.id = std::move(id);
+        m_info.title = m_info.id;
+        m_info.cls = "config";
+        m_info.target_role = cf::PeerRole::acceptor;
+        m_info.target_config = std::move(config);
+        m_info.needs_target_report = needs_report;
+    }
+    [[nodiscard]] const cf::ScenarioInfo& info() const override { return m_info; }
+    [[nodiscard]] cf::ScenarioOutcome run(cf::ScenarioContext&) const override {
+        return {cf::Verdict::pass, "ran", {}, false};
+    }
+
+private:
+    cf::ScenarioInfo m_info;
+};
+
+}  // namespace
+
+TEST(TargetConfigs, NumberedMostNeededFirstAndARunningTargetRunsOnlyItsOwn) {
+    const std::vector<std::string> clock{"--now", "5"};
+    const std::vector<std::string> mode{"--mode", "x y"};
+    cf::Catalogue cat;
+    cat.scenarios.push_back(std::make_unique<Fixed>("acceptor.config.plain1", std::vector<std::string>{}));
+    cat.scenarios.push_back(std::make_unique<Fixed>("acceptor.config.clock", clock));
+    cat.scenarios.push_back(std::make_unique<Fixed>("acceptor.config.plain2", std::vector<std::string>{}));
+    cat.scenarios.push_back(std::make_unique<Fixed>("acceptor.config.mode", mode));
+    cat.scenarios.push_back(std::make_unique<Fixed>("acceptor.config.report", clock, true));
+
+    const auto configs = cf::target_configs(cat);
+    ASSERT_EQ(configs.size(), 3U);
+    EXPECT_TRUE(configs[0].flags.empty());
+    EXPECT_EQ(configs[0].acceptor, 2U);
+    EXPECT_EQ(configs[1].flags, clock);  // a tie keeps the catalogue's order; the report one does not count
+    EXPECT_EQ(configs[1].acceptor, 1U);
+    EXPECT_EQ(configs[2].flags, mode);
+    EXPECT_EQ(cf::default_target_config(configs, cf::PeerRole::acceptor), std::optional<std::size_t>(0));
+    EXPECT_FALSE(cf::default_target_config(configs, cf::PeerRole::initiator));
+    EXPECT_EQ(cf::join_flags({"--mode", "x y", "", "it's", "a/b=c"}), "--mode 'x y' '' 'it'\\''s' a/b=c");
+
+    // Nothing listens there: no scenario here opens a connection.
+    cf::ConnectTarget target(std::make_shared<cf::UdpTransportFactory>(), cf::Endpoint{"127.0.0.1", 9});
+    cf::RunOptions options;
+    options.target_config = clock;
+    const auto report = cf::run_catalogue(cat, target, "udp", options);
+    ASSERT_EQ(report.results.size(), 5U);
+    for (const auto& r : report.results) {
+        if (r.info.id == "acceptor.config.clock") {
+            EXPECT_EQ(r.verdict, cf::Verdict::pass);
+        } else {
+            EXPECT_EQ(r.verdict, cf::Verdict::skipped) << r.info.id;
+        }
+        if (r.info.id == "acceptor.config.mode") {
+            EXPECT_NE(r.reason.find("--mode 'x y'"), std::string::npos) << r.reason;
+        }
+        if (r.info.id == "acceptor.config.report") {
+            EXPECT_NE(r.reason.find("own report"), std::string::npos) << r.reason;
+        }
+    }
 }
