@@ -1,6 +1,7 @@
 #include "shadowmesh/messages.hpp"
 
 #include <array>
+#include <cstring>
 
 #include "common/reader.hpp"
 #include "common/writer.hpp"
@@ -41,6 +42,56 @@ constexpr std::array<TypeInfo, 16> kRegistry = {{
     {MessageType::rehandshake_complete, "REHANDSHAKE_COMPLETE", true, kCompleteSize, false},
 }};
 
+// Position of each type ID in kRegistry, or -1: one load per lookup instead of a scan.
+constexpr std::array<std::int8_t, 256> kRegistryIndex = [] {
+    std::array<std::int8_t, 256> index{};
+    index.fill(-1);
+    for (std::size_t i = 0; i < kRegistry.size(); ++i) {
+        index[static_cast<std::uint8_t>(kRegistry[i].type)] = static_cast<std::int8_t>(i);
+    }
+    return index;
+}();
+
+std::uint64_t load_be(const std::uint8_t* p, std::size_t width) noexcept {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < width; ++i) {
+        v = (v << 8) | p[i];
+    }
+    return v;
+}
+
+std::uint8_t* store_be(std::uint8_t* p, std::uint64_t v, std::size_t width) noexcept {
+    for (std::size_t i = width; i > 0; --i) {
+        p[i - 1] = static_cast<std::uint8_t>(v);
+        v >>= 8;
+    }
+    return p + width;
+}
+
+template <std::size_t N>
+std::uint8_t* store_array(std::uint8_t* p, const ByteArray<N>& a) noexcept {
+    std::memcpy(p, a.data(), N);
+    return p + N;
+}
+
+template <std::size_t N>
+const std::uint8_t* load_array(const std::uint8_t* p, ByteArray<N>& a) noexcept {
+    std::memcpy(a.data(), p, N);
+    return p + N;
+}
+
+// A payload of fixed fields: too short is truncated where it ends; strict refuses anything after
+// the fields (upstream ignores it).
+Result<void> check_fixed(ByteView payload, std::size_t size, Profile p, std::size_t base) {
+    if (payload.size() < size) {
+        return Failure{Error::truncated, base + payload.size(), "input ends inside a field"};
+    }
+    if (p == Profile::strict && payload.size() > size) {
+        return Failure{Error::trailing_bytes, base + size, "bytes left after the message"};
+    }
+    return ok();
+}
+
 std::optional<std::uint32_t> exact_size(std::uint8_t type) {
     switch (static_cast<MessageType>(type)) {
         case MessageType::rehandshake_request: return kRequestSize;
@@ -48,14 +99,6 @@ std::optional<std::uint32_t> exact_size(std::uint8_t type) {
         case MessageType::rehandshake_complete: return kCompleteSize;
         default: return std::nullopt;
     }
-}
-
-// strict: nothing may follow the fixed fields; upstream ignores whatever does.
-Result<void> finish(const Reader& r, Profile p) {
-    if (p == Profile::strict) {
-        return r.expect_done();
-    }
-    return ok();
 }
 
 Result<Message> parse_payload(std::uint8_t type, ByteView payload, Profile p) {
@@ -96,12 +139,11 @@ Result<Message> parse_payload(std::uint8_t type, ByteView payload, Profile p) {
 }  // namespace
 
 std::optional<TypeInfo> type_info(std::uint8_t id) noexcept {
-    for (const auto& info : kRegistry) {
-        if (static_cast<std::uint8_t>(info.type) == id) {
-            return info;
-        }
+    const std::int8_t i = kRegistryIndex[id];
+    if (i < 0) {
+        return std::nullopt;
     }
-    return std::nullopt;
+    return kRegistry[static_cast<std::size_t>(i)];
 }
 
 std::string_view type_name(std::uint8_t id) noexcept {
@@ -158,33 +200,30 @@ Bytes serialize_header(const Header& h) {
 }
 
 Result<RehandshakeRequest> parse_request(ByteView payload, Profile p, std::size_t base) {
-    Reader r(payload, base);
+    SK_CHECK(check_fixed(payload, kRequestSize, p, base));
     RehandshakeRequest m;
-    SK_TRY(m.session_id, r.read_array<kSessionIdSize>());
-    SK_TRY(m.challenge, r.read_array<kChallengeSize>());
-    SK_TRY(m.timestamp_ms, r.read_u64be());
-    SK_CHECK(finish(r, p));
+    const std::uint8_t* in = load_array(payload.data(), m.session_id);
+    in = load_array(in, m.challenge);
+    m.timestamp_ms = load_be(in, 8);
     return m;
 }
 
 Result<RehandshakeResponse> parse_response(ByteView payload, Profile p, std::size_t base) {
-    Reader r(payload, base);
+    SK_CHECK(check_fixed(payload, kResponseSize, p, base));
     RehandshakeResponse m;
-    SK_TRY(m.session_id, r.read_array<kSessionIdSize>());
-    SK_TRY(m.challenge_response, r.read_array<kMacSize>());
-    SK_TRY(m.challenge, r.read_array<kChallengeSize>());
-    SK_TRY(m.timestamp_ms, r.read_u64be());
-    SK_CHECK(finish(r, p));
+    const std::uint8_t* in = load_array(payload.data(), m.session_id);
+    in = load_array(in, m.challenge_response);
+    in = load_array(in, m.challenge);
+    m.timestamp_ms = load_be(in, 8);
     return m;
 }
 
 Result<RehandshakeComplete> parse_complete(ByteView payload, Profile p, std::size_t base) {
-    Reader r(payload, base);
+    SK_CHECK(check_fixed(payload, kCompleteSize, p, base));
     RehandshakeComplete m;
-    SK_TRY(m.session_id, r.read_array<kSessionIdSize>());
-    SK_TRY(m.challenge_response, r.read_array<kMacSize>());
-    SK_TRY(m.timestamp_ms, r.read_u64be());
-    SK_CHECK(finish(r, p));
+    const std::uint8_t* in = load_array(payload.data(), m.session_id);
+    in = load_array(in, m.challenge_response);
+    m.timestamp_ms = load_be(in, 8);
     return m;
 }
 
@@ -251,7 +290,39 @@ Bytes serialize_payload(const Message& m) {
 }
 
 Bytes encode_frame(const Message& m, std::uint16_t flags) {
-    // EncodeMessage: Length is always the real payload length.
+    // EncodeMessage: Length is always the real payload length. The re-handshake messages are
+    // written in place into one buffer of their exact size.
+    const auto header = [flags](Bytes& out, MessageType type, std::uint32_t length) {
+        out.resize(kHeaderSize + length);
+        std::uint8_t* o = out.data();
+        *o++ = kProtocolVersion;
+        *o++ = static_cast<std::uint8_t>(type);
+        o = store_be(o, flags, 2);
+        return store_be(o, length, 4);
+    };
+    Bytes out;
+    if (const auto* x = std::get_if<RehandshakeRequest>(&m)) {
+        std::uint8_t* o = header(out, MessageType::rehandshake_request, kRequestSize);
+        o = store_array(o, x->session_id);
+        o = store_array(o, x->challenge);
+        store_be(o, x->timestamp_ms, 8);
+        return out;
+    }
+    if (const auto* x = std::get_if<RehandshakeResponse>(&m)) {
+        std::uint8_t* o = header(out, MessageType::rehandshake_response, kResponseSize);
+        o = store_array(o, x->session_id);
+        o = store_array(o, x->challenge_response);
+        o = store_array(o, x->challenge);
+        store_be(o, x->timestamp_ms, 8);
+        return out;
+    }
+    if (const auto* x = std::get_if<RehandshakeComplete>(&m)) {
+        std::uint8_t* o = header(out, MessageType::rehandshake_complete, kCompleteSize);
+        o = store_array(o, x->session_id);
+        o = store_array(o, x->challenge_response);
+        store_be(o, x->timestamp_ms, 8);
+        return out;
+    }
     Writer w;
     w.put_u8(kProtocolVersion);
     w.put_u8(static_cast<std::uint8_t>(type_of(m)));
@@ -263,12 +334,14 @@ Bytes encode_frame(const Message& m, std::uint16_t flags) {
 }
 
 Result<Frame> decode_frame(ByteView wire, Profile p) {
-    Reader r(wire);
+    if (wire.size() < kHeaderSize) {
+        return Failure{Error::truncated, wire.size(), "input ends inside a field"};
+    }
     Header h;
-    SK_TRY(h.version, r.read_u8());
-    SK_TRY(h.type, r.read_u8());
-    SK_TRY(h.flags, r.read_u16be());
-    SK_TRY(h.length, r.read_u32be());
+    h.version = wire[0];
+    h.type = wire[1];
+    h.flags = static_cast<std::uint16_t>(load_be(wire.data() + 2, 2));
+    h.length = static_cast<std::uint32_t>(load_be(wire.data() + 4, 4));
     if (h.version != kProtocolVersion) {
         return fail(Error::wrong_version, "version is not 1", 0);
     }
@@ -277,7 +350,7 @@ Result<Frame> decode_frame(ByteView wire, Profile p) {
     }
     if (p == Profile::strict) {
         // Strict checks every header field before touching the payload (§2, V3-V5).
-        if (const auto info = type_info(h.type); !info || !info->has_codec) {
+        if (const std::int8_t i = kRegistryIndex[h.type]; i < 0 || !kRegistry[static_cast<std::size_t>(i)].has_codec) {
             return fail(Error::unknown_type, "message type without a codec", 1);
         }
         if (h.flags != 0) {
@@ -287,11 +360,30 @@ Result<Frame> decode_frame(ByteView wire, Profile p) {
             return fail(Error::bad_length, "Length is not the message's size", 4);
         }
     }
-    SK_TRY(auto payload, r.read_bytes(h.length));
-    if (p == Profile::strict) {
-        SK_CHECK(r.expect_done());
+    const ByteView rest = wire.subspan(kHeaderSize);
+    if (h.length > rest.size()) {
+        return Failure{Error::truncated, wire.size(), "input ends inside a field"};
+    }
+    if (p == Profile::strict && rest.size() > h.length) {
+        return Failure{Error::trailing_bytes, kHeaderSize + h.length, "bytes left after the message"};
     }
     // upstream: bytes after 8 + Length are ignored; Flags are never read.
+    const ByteView payload = rest.first(h.length);
+    switch (static_cast<MessageType>(h.type)) {
+        case MessageType::rehandshake_request: {
+            SK_TRY(const auto m, parse_request(payload, p));
+            return Frame{h, Message{m}};
+        }
+        case MessageType::rehandshake_response: {
+            SK_TRY(const auto m, parse_response(payload, p));
+            return Frame{h, Message{m}};
+        }
+        case MessageType::rehandshake_complete: {
+            SK_TRY(const auto m, parse_complete(payload, p));
+            return Frame{h, Message{m}};
+        }
+        default: break;
+    }
     SK_TRY(auto message, parse_payload(h.type, payload, p));
     return Frame{h, std::move(message)};
 }

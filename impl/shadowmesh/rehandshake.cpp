@@ -58,10 +58,16 @@ Result<void> check_timestamp(std::uint64_t ts, std::uint64_t now, std::uint64_t 
 }
 
 Rehandshake::Rehandshake(Config config, Rng& rng, const Clock& clock)
+    : Rehandshake(std::move(config), rng, clock, dynamic_cast<const MillisClock*>(&clock)) {}
+
+Rehandshake::Rehandshake(Config config, Rng& rng, const MillisClock& clock)
+    : Rehandshake(std::move(config), rng, clock, &clock) {}
+
+Rehandshake::Rehandshake(Config&& config, Rng& rng, const Clock& clock, const MillisClock* millis)
     : m_config(std::move(config)),
       m_rng(rng),
       m_clock(clock),
-      m_millis(dynamic_cast<const MillisClock*>(&clock)),
+      m_millis(millis),
       m_state(m_config.role == Role::initiator ? State::i0_start : State::r0_awaiting_request) {
     if (m_config.role == Role::acceptor && m_config.profile == Profile::strict && !m_config.replay_cache) {
         m_config.replay_cache = std::make_shared<ChallengeCache>(kMaxSkewMs);

@@ -51,6 +51,8 @@ enum class State : std::uint8_t {
 class Rehandshake final : public Machine {
 public:
     Rehandshake(Config config, Rng& rng, const Clock& clock);
+    // The same for a clock known to read milliseconds (no run-time type check).
+    Rehandshake(Config config, Rng& rng, const MillisClock& clock);
 
     [[nodiscard]] Role role() const noexcept override { return m_config.role; }
     void start() override;
@@ -73,6 +75,7 @@ public:
     [[nodiscard]] const std::vector<std::size_t>& dropped() const noexcept { return m_dropped; }
 
 private:
+    Rehandshake(Config&& config, Rng& rng, const Clock& clock, const MillisClock* millis);
     void handle(std::size_t index, const Frame& frame);
     void on_request(std::size_t index, const RehandshakeRequest& m);
     void on_response(std::size_t index, const RehandshakeResponse& m);

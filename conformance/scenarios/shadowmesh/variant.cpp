@@ -213,26 +213,19 @@ std::vector<registry::Knob> knobs() {
 
 // Both machines in memory, one full exchange, as a long-running responder sees it: one replay
 // cache for every exchange, fresh challenges from running generators, and 30.001 s between
-// exchanges so each insert expires the previous entry (a steady state, not a growing cache).
+// exchanges so each insert expires the previous entry (a steady state, not a growing cache). The
+// provisioned session ID and keys are made once; each exchange copies them into its machines.
 void bench_exchange(Profile p) {
     static FixedMillisClock clock(1762230765000);
     static SeededRng rng_i(counting_bytes<32>(0x10));
     static SeededRng rng_r(counting_bytes<32>(0x30));
     static const auto cache = std::make_shared<ChallengeCache>(kMaxSkewMs);
+    static const SessionId sid = counting_bytes<16>(0x01);
+    static const Secret<32> key_a(counting_bytes<32>(0x01));
+    static const Secret<32> key_b(counting_bytes<32>(0x21));
     clock.advance(kMaxSkewMs + 1);
-    const SessionId sid = counting_bytes<16>(0x01);
-    Rehandshake ini(Config{Role::initiator,
-                           p,
-                           SessionKeys{sid, Secret<32>(counting_bytes<32>(0x21)), Secret<32>(counting_bytes<32>(0x01))},
-                           nullptr,
-                           {}},
-                    rng_i, clock);
-    Rehandshake res(Config{Role::acceptor,
-                           p,
-                           SessionKeys{sid, Secret<32>(counting_bytes<32>(0x01)), Secret<32>(counting_bytes<32>(0x21))},
-                           cache,
-                           {}},
-                    rng_r, clock);
+    Rehandshake ini(Config{Role::initiator, p, SessionKeys{sid, key_b, key_a}, nullptr, {}}, rng_i, clock);
+    Rehandshake res(Config{Role::acceptor, p, SessionKeys{sid, key_a, key_b}, cache, {}}, rng_r, clock);
     ini.start();
     res.start();
     for (auto& u : ini.take_output()) {
@@ -252,18 +245,19 @@ void bench_exchange(Profile p) {
 // Exactly the primitive operations of one exchange: two 32-byte challenge draws, four
 // HMAC-SHA256 over 32 bytes (RESPONSE made and checked, COMPLETE made and checked), two
 // constant-time 32-byte MAC comparisons and three constant-time 16-byte SessionID comparisons.
+// The keys and session IDs are made once, as in bench_exchange.
 void bench_primitives() {
     static SeededRng rng(counting_bytes<32>(0x10));
-    const auto key_a = counting_bytes<32>(0x01);
-    const auto key_b = counting_bytes<32>(0x21);
+    static const Secret<32> key_a(counting_bytes<32>(0x01));
+    static const Secret<32> key_b(counting_bytes<32>(0x21));
+    static const SessionId sid = counting_bytes<16>(0x01);
+    static const SessionId received = counting_bytes<16>(0x01);
     const Challenge c_i = rng.array<32>();
     const Challenge c_r = rng.array<32>();
-    const auto m1 = crypto::hmac_sha256(key_a, c_i);
-    const auto m2 = crypto::hmac_sha256(key_a, c_i);
-    const auto m3 = crypto::hmac_sha256(key_b, c_r);
-    const auto m4 = crypto::hmac_sha256(key_b, c_r);
-    const SessionId sid = counting_bytes<16>(0x01);
-    const SessionId received = counting_bytes<16>(0x01);
+    const auto m1 = crypto::hmac_sha256(key_a.view(), c_i);
+    const auto m2 = crypto::hmac_sha256(key_a.view(), c_i);
+    const auto m3 = crypto::hmac_sha256(key_b.view(), c_r);
+    const auto m4 = crypto::hmac_sha256(key_b.view(), c_r);
     if (!ct_equal(m1, m2) || !ct_equal(m3, m4) || !ct_equal(sid, received) || !ct_equal(received, sid) ||
         !ct_equal(sid, received)) {
         std::abort();
