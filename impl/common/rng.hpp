@@ -1,4 +1,6 @@
-// Injected randomness and time. impl/ never reads a global RNG or clock.
+// Injected randomness and time. impl/ never reads a global RNG or clock for anything that reaches the
+// wire, a key or a verdict; the one global draw is the key of the ShadowMesh replay cache's hash
+// table (impl/shadowmesh/replay_cache.hpp), which decides only where a challenge is stored.
 #pragma once
 
 #include <cstdint>
