@@ -332,20 +332,51 @@ constexpr std::array<std::string_view, k_count> kKeyNames = {
     "proof_metadata", "session_id"};
 constexpr std::size_t kNoEntry = static_cast<std::size_t>(-1);
 
+// The known key spelled `key`, or k_count. Candidates by length first: entries are matched on
+// every message received.
+constexpr std::size_t known_key(std::string_view key) {
+    const auto is = [&](MessageKey k) { return key == kKeyNames[k]; };
+    switch (key.size()) {
+        case 4:
+            return is(k_type) ? k_type : k_count;
+        case 5:
+            return is(k_nonce) ? k_nonce : is(k_proof) ? k_proof : k_count;
+        case 7:
+            return is(k_node_id) ? k_node_id : k_count;
+        case 9:
+            return is(k_timestamp) ? k_timestamp : is(k_challenge) ? k_challenge : k_count;
+        case 10:
+            return is(k_commitment) ? k_commitment : is(k_session_id) ? k_session_id : k_count;
+        case 14:
+            return is(k_proof_metadata) ? k_proof_metadata : k_count;
+        case 18:
+            return is(k_challenge_metadata) ? k_challenge_metadata : k_count;
+        default:
+            return k_count;
+    }
+}
+
+static_assert([] {
+    for (std::size_t k = 0; k < k_count; ++k) {
+        if (known_key(kKeyNames[k]) != k) {
+            return false;
+        }
+    }
+    return known_key("extra") == k_count;
+}());
+
 // The outermost dict's entries, as scan() reports them: where each known key is (the strict
 // decoder admits no repeated key) and the first entry whose key no message reads.
 class MessageEntries final : public TlvEntryVisitor {
 public:
     void entry(std::size_t index, std::string_view key, const ValueView& value) override {
-        for (std::size_t k = 0; k < k_count; ++k) {
-            if (key == kKeyNames[k]) {
-                // A repeated key (duplicate_keys_overwrite) keeps its first position, its last value.
-                if (m_index[k] == kNoEntry) {
-                    m_index[k] = index;
-                }
-                m_value[k] = value;
-                return;
+        if (const std::size_t k = known_key(key); k != k_count) {
+            // A repeated key (duplicate_keys_overwrite) keeps its first position, its last value.
+            if (m_index[k] == kNoEntry) {
+                m_index[k] = index;
             }
+            m_value[k] = value;
+            return;
         }
         if (m_other_index == kNoEntry) {
             m_other_index = index;

@@ -128,6 +128,9 @@ bool valid_utf8(ByteView s) noexcept {
             }
             i += 8;
         }
+        while (i < s.size() && s[i] < 0x80) {
+            ++i;
+        }
         if (i == s.size()) {
             break;
         }
