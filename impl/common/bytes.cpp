@@ -51,7 +51,12 @@ std::optional<Bytes> from_hex(std::string_view hex) {
 }
 
 Bytes concat(std::initializer_list<ByteView> parts) {
+    std::size_t n = 0;
+    for (const auto& p : parts) {
+        n += p.size();
+    }
     Bytes out;
+    out.reserve(n);
     for (const auto& p : parts) {
         out.insert(out.end(), p.begin(), p.end());
     }

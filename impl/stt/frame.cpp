@@ -1,14 +1,21 @@
 #include "stt/frame.hpp"
 
+#include <algorithm>
+
 namespace shakedown::stt {
 
-void put_varint(Writer& w, std::uint64_t v) {
+namespace {
+template <class W>
+void put_leb128(W& w, std::uint64_t v) {
     while (v >= 0x80) {
         w.put_u8(static_cast<std::uint8_t>((v & 0x7f) | 0x80));
         v >>= 7;
     }
     w.put_u8(static_cast<std::uint8_t>(v));
 }
+}  // namespace
+
+void put_varint(Writer& w, std::uint64_t v) { put_leb128(w, v); }
 
 Result<std::uint64_t> read_varint(Reader& r) {
     const std::size_t at = r.offset();
@@ -53,25 +60,27 @@ std::size_t varint_size(std::uint64_t v) {
 }
 }  // namespace
 
-Bytes serialize_frame(const Frame& f) {
-    const std::size_t body = kHeaderSize + varint_size(f.metadata.size()) + f.metadata.size() + f.payload.size();
-    Writer w;
+Bytes serialize_frame(const Frame& f) { return serialize_frame(f.header, f.metadata, f.payload); }
+
+Bytes serialize_frame(const FrameHeader& h, ByteView metadata, ByteView payload) {
+    const std::size_t body = kHeaderSize + varint_size(metadata.size()) + metadata.size() + payload.size();
+    FixedWriter w(2 + varint_size(body) + body);
     w.put_u8('S');
     w.put_u8('T');
-    put_varint(w, body);
-    w.put_u8(f.header.type);
-    w.put_u8(f.header.flags);
-    w.put_bytes(f.header.session_id);
-    w.put_u64be(f.header.sequence);
-    w.put_u64be(f.header.timestamp_ms);
-    w.put_u32be(f.header.stream_id);
-    put_varint(w, f.metadata.size());
-    w.put_bytes(f.metadata);
-    w.put_bytes(f.payload);
+    put_leb128(w, body);
+    w.put_u8(h.type);
+    w.put_u8(h.flags);
+    w.put_bytes(h.session_id);
+    w.put_u64be(h.sequence);
+    w.put_u64be(h.timestamp_ms);
+    w.put_u32be(h.stream_id);
+    put_leb128(w, metadata.size());
+    w.put_bytes(metadata);
+    w.put_bytes(payload);
     return std::move(w).take();
 }
 
-Result<Frame> parse_frame(ByteView datagram, std::size_t max_datagram) {
+Result<FrameView> parse_frame_view(ByteView datagram, std::size_t max_datagram) {
     if (datagram.size() > max_datagram) {
         return Failure{Error::oversize, max_datagram, "datagram over the size limit"};
     }
@@ -92,25 +101,44 @@ Result<Frame> parse_frame(ByteView datagram, std::size_t max_datagram) {
     SK_TRY(const ByteView body, r.read_bytes(static_cast<std::size_t>(length)));
     SK_CHECK(r.expect_done());
 
-    Reader b(body, body_at);
-    Frame f;
+    FrameView f;
     f.header_offset = body_at;
-    SK_TRY(f.header.type, b.read_u8());
-    SK_TRY(f.header.flags, b.read_u8());
-    SK_TRY(f.header.session_id, b.read_array<8>());
-    SK_TRY(f.header.sequence, b.read_u64be());
-    SK_TRY(f.header.timestamp_ms, b.read_u64be());
-    SK_TRY(f.header.stream_id, b.read_u32be());
+    if (body.size() < kHeaderSize) {
+        return Failure{Error::truncated, body_at + body.size(), "input ends inside a field"};
+    }
+    const auto be = [&](std::size_t at, std::size_t n) {
+        std::uint64_t v = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            v = (v << 8) | body[at + i];
+        }
+        return v;
+    };
+    f.header.type = body[0];
+    f.header.flags = body[1];
+    std::copy_n(body.begin() + 2, 8, f.header.session_id.begin());
+    f.header.sequence = be(10, 8);
+    f.header.timestamp_ms = be(18, 8);
+    f.header.stream_id = static_cast<std::uint32_t>(be(26, 4));
+    Reader b(body.subspan(kHeaderSize), body_at + kHeaderSize);
     const std::size_t meta_at = b.offset();
     SK_TRY(const std::uint64_t meta_len, read_varint(b));
     if (meta_len > b.remaining()) {
         return Failure{Error::bad_length, meta_at, "metadata length past the end of the frame"};
     }
-    SK_TRY(const ByteView meta, b.read_bytes(static_cast<std::size_t>(meta_len)));
+    SK_TRY(f.metadata, b.read_bytes(static_cast<std::size_t>(meta_len)));
     f.payload_offset = b.offset();
-    SK_TRY(const ByteView payload, b.read_rest());
-    f.metadata.assign(meta.begin(), meta.end());
-    f.payload.assign(payload.begin(), payload.end());
+    SK_TRY(f.payload, b.read_rest());
+    return f;
+}
+
+Result<Frame> parse_frame(ByteView datagram, std::size_t max_datagram) {
+    SK_TRY(const FrameView v, parse_frame_view(datagram, max_datagram));
+    Frame f;
+    f.header = v.header;
+    f.metadata.assign(v.metadata.begin(), v.metadata.end());
+    f.payload.assign(v.payload.begin(), v.payload.end());
+    f.header_offset = v.header_offset;
+    f.payload_offset = v.payload_offset;
     return f;
 }
 

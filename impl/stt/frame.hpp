@@ -43,6 +43,15 @@ struct Frame {
     }
 };
 
+// A parsed frame whose metadata and payload are views into the datagram.
+struct FrameView {
+    FrameHeader header;
+    ByteView metadata;
+    ByteView payload;
+    std::size_t header_offset = 0;
+    std::size_t payload_offset = 0;
+};
+
 void put_varint(Writer& w, std::uint64_t v);
 // Minimal LEB128: errors bad_length (more than 10 bytes or over 64 bits), non_canonical (a
 // redundant trailing zero group), truncated.
@@ -50,11 +59,14 @@ void put_varint(Writer& w, std::uint64_t v);
 
 [[nodiscard]] Bytes serialize_header(const FrameHeader& h);
 [[nodiscard]] Bytes serialize_frame(const Frame& f);
+[[nodiscard]] Bytes serialize_frame(const FrameHeader& h, ByteView metadata, ByteView payload);
 
 // One datagram, one frame. Errors, in this order: oversize (datagram over max_datagram),
 // decode_error (no "ST" magic), the varint's, oversize (length over kMaxFrame), truncated,
 // trailing_bytes (datagram longer than the frame), then inside the frame: truncated header,
 // the metadata varint's, bad_length (metadata longer than the frame).
 [[nodiscard]] Result<Frame> parse_frame(ByteView datagram, std::size_t max_datagram = kMaxDatagram);
+// The same checks and errors, without copying metadata and payload out of the datagram.
+[[nodiscard]] Result<FrameView> parse_frame_view(ByteView datagram, std::size_t max_datagram = kMaxDatagram);
 
 }  // namespace shakedown::stt

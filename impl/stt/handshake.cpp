@@ -1,6 +1,7 @@
 #include "stt/handshake.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include "common/crypto.hpp"
 #include "common/ct.hpp"
@@ -8,20 +9,21 @@
 
 namespace shakedown::stt {
 
+void NonceCache::evict_oldest() {
+    m_set.erase(m_order.front().first);
+    m_order.pop_front();
+    ++m_evictions;
+}
+
 void NonceCache::insert(ByteView nonce, std::int64_t timestamp_ms, std::int64_t now_ms, std::uint32_t window_ms) {
     while (!m_order.empty() && m_order.front().second < now_ms - static_cast<std::int64_t>(window_ms)) {
-        m_set.erase(m_order.front().first);
-        m_order.pop_front();
-        ++m_evictions;
+        evict_oldest();
     }
     while (m_order.size() >= m_capacity) {
-        m_set.erase(m_order.front().first);
-        m_order.pop_front();
-        ++m_evictions;
+        evict_oldest();
     }
-    Bytes key(nonce.begin(), nonce.end());
-    if (m_set.insert(key).second) {
-        m_order.emplace_back(std::move(key), timestamp_ms);
+    if (const auto [it, inserted] = m_set.emplace(nonce.begin(), nonce.end()); inserted) {
+        m_order.emplace_back(it, timestamp_ms);
     }
 }
 
@@ -76,7 +78,10 @@ Handshake::Handshake(Config config, Rng& rng, const Clock& clock)
     ct::classify(m_config.shared_seed.view().data(), m_config.shared_seed.size());
     ct::classify(m_config.node_seed.view().data(), m_config.node_seed.size());
     m_suite = m_config.suite ? m_config.suite : std::make_shared<ReferenceSuite>(m_config.shared_seed.view());
-    m_cache = m_config.replay_cache ? m_config.replay_cache : std::make_shared<NonceCache>();
+    // Only a responder checks HELLO nonces.
+    if (m_config.role == Role::acceptor) {
+        m_cache = m_config.replay_cache ? m_config.replay_cache : std::make_shared<NonceCache>();
+    }
     m_node_id = m_config.node_id ? *m_config.node_id : node_id_from_seed(m_config.node_seed.view());
     // The node ID is sent in HELLO: a hash of the seed, public like a public key.
     ct::declassify(m_node_id.data(), m_node_id.size());
@@ -108,15 +113,14 @@ Bytes Handshake::wrap_tlv(ByteView tlv, std::int64_t timestamp_ms, std::uint64_t
     if (m_config.quirks.unframed_handshake) {
         return Bytes(tlv.begin(), tlv.end());
     }
-    Frame f;
-    f.header.type = kFrameHandshake;
-    f.header.sequence = index;
-    f.header.timestamp_ms = static_cast<std::uint64_t>(timestamp_ms);
-    f.payload.assign(tlv.begin(), tlv.end());
-    return serialize_frame(f);
+    FrameHeader h;
+    h.type = kFrameHandshake;
+    h.sequence = index;
+    h.timestamp_ms = static_cast<std::uint64_t>(timestamp_ms);
+    return serialize_frame(h, {}, tlv);
 }
 
-Bytes Handshake::send(const Message& m, std::uint64_t index) {
+Bytes Handshake::send(const MessageView& m, std::uint64_t index) {
     Bytes tlv = serialize(m);
     const std::int64_t ts = std::visit([](const auto& x) { return x.timestamp_ms; }, m);
     m_last_sent = wrap_tlv(tlv, ts, index);
@@ -140,11 +144,12 @@ void Handshake::start() {
     }
     m_nonce.resize(kNonceSize);
     m_rng.fill(m_nonce);
-    Hello h;
+    const Bytes commitment = m_suite->digest(concat({m_node_id, m_nonce}));
+    HelloView h;
     h.node_id = m_node_id;
     h.nonce = m_nonce;
     h.timestamp_ms = now_ms() + m_config.send_skew_ms;
-    h.commitment = m_suite->digest(concat({m_node_id, m_nonce}));
+    h.commitment = commitment;
     m_hello_tlv = send(h, 0);
     m_state = HandshakeState::awaiting_response;
 }
@@ -158,7 +163,7 @@ Result<ByteView> Handshake::unwrap(ByteView datagram, std::size_t& base) const {
     if (m_config.quirks.unframed_handshake && !framed) {
         return datagram;
     }
-    SK_TRY(const Frame f, parse_frame(datagram));
+    SK_TRY(const FrameView f, parse_frame_view(datagram));
     const std::size_t h = f.header_offset;
     if (f.header.type != kFrameHandshake) {
         return Failure{Error::unexpected_message, h, "not a handshake frame"};
@@ -208,34 +213,34 @@ void Handshake::receive(ByteView datagram) {
         close(payload.failure());
         return;
     }
-    auto msg = parse_message(*payload, message_options(m_config.quirks));
+    auto msg = parse_message_view(*payload, message_options(m_config.quirks));
     if (!msg) {
         close(shifted(msg.failure(), base));
         return;
     }
     m_last_received.assign(datagram.begin(), datagram.end());
-    const Message& m = *msg;
+    const MessageView& m = *msg;
     switch (m_state) {
         case HandshakeState::awaiting_hello:
-            if (const auto* h = std::get_if<Hello>(&m)) {
+            if (const auto* h = std::get_if<HelloView>(&m)) {
                 on_hello(*h, *payload);
                 return;
             }
             break;
         case HandshakeState::awaiting_response:
-            if (const auto* r = std::get_if<Response>(&m)) {
+            if (const auto* r = std::get_if<ResponseView>(&m)) {
                 on_response(*r, *payload);
                 return;
             }
             break;
         case HandshakeState::awaiting_auth_proof:
-            if (const auto* a = std::get_if<AuthProof>(&m)) {
+            if (const auto* a = std::get_if<AuthProofView>(&m)) {
                 on_auth_proof(*a);
                 return;
             }
             break;
         case HandshakeState::awaiting_final:
-            if (const auto* f = std::get_if<Final>(&m)) {
+            if (const auto* f = std::get_if<FinalView>(&m)) {
                 on_final(*f);
                 return;
             }
@@ -246,7 +251,7 @@ void Handshake::receive(ByteView datagram) {
     close(Failure{Error::unexpected_message, base, "message not expected in this state"});
 }
 
-void Handshake::on_hello(const Hello& m, ByteView tlv) {
+void Handshake::on_hello(const HelloView& m, ByteView tlv) {
     if (auto t = check_timestamp(m.timestamp_ms, kNoOffset); !t) {
         close(t.failure());
         return;
@@ -263,8 +268,8 @@ void Handshake::on_hello(const Hello& m, ByteView tlv) {
         }
         m_cache->insert(m.nonce, m.timestamp_ms, now_ms(), m_config.timestamp_window_ms);
     }
-    m_peer_node_id = m.node_id;
-    m_peer_nonce = m.nonce;
+    m_peer_node_id = Bytes(m.node_id.begin(), m.node_id.end());
+    m_peer_nonce.assign(m.nonce.begin(), m.nonce.end());
     m_hello_tlv.assign(tlv.begin(), tlv.end());
     m_nonce.resize(kNonceSize);
     m_rng.fill(m_nonce);
@@ -275,17 +280,17 @@ void Handshake::on_hello(const Hello& m, ByteView tlv) {
         close(sealed.failure());
         return;
     }
-    Response r;
+    ResponseView r;
     r.node_id = m_node_id;
     r.nonce = m_nonce;
-    r.challenge = std::move(sealed->ciphertext);
-    r.challenge_metadata = std::move(sealed->metadata);
+    r.challenge = sealed->ciphertext;
+    r.challenge_metadata = sealed->metadata;
     r.timestamp_ms = now_ms() + m_config.send_skew_ms;
     m_response_tlv = send(r, 1);
     m_state = HandshakeState::awaiting_auth_proof;
 }
 
-void Handshake::on_response(const Response& m, ByteView tlv) {
+void Handshake::on_response(const ResponseView& m, ByteView tlv) {
     if (auto t = check_timestamp(m.timestamp_ms, kNoOffset); !t) {
         close(t.failure());
         return;
@@ -303,8 +308,8 @@ void Handshake::on_response(const Response& m, ByteView tlv) {
         close(fail(Error::bad_credentials, "challenge does not hold our nonce and the peer's"));
         return;
     }
-    m_peer_node_id = m.node_id;
-    m_peer_nonce = m.nonce;
+    m_peer_node_id = Bytes(m.node_id.begin(), m.node_id.end());
+    m_peer_nonce.assign(m.nonce.begin(), m.nonce.end());
     m_response_tlv.assign(tlv.begin(), tlv.end());
     m_session_id = compute_session_id(m_nonce, m_peer_nonce);
     const std::int64_t timestamp = now_ms() + m_config.send_skew_ms;
@@ -314,16 +319,16 @@ void Handshake::on_response(const Response& m, ByteView tlv) {
         return;
     }
     establish();
-    AuthProof a;
+    AuthProofView a;
     a.session_id = m_session_id;
-    a.proof = std::move(sealed->ciphertext);
-    a.proof_metadata = std::move(sealed->metadata);
+    a.proof = sealed->ciphertext;
+    a.proof_metadata = sealed->metadata;
     a.timestamp_ms = timestamp;
     (void)send(a, 2);
     m_state = HandshakeState::awaiting_final;
 }
 
-void Handshake::on_auth_proof(const AuthProof& m) {
+void Handshake::on_auth_proof(const AuthProofView& m) {
     if (auto t = check_timestamp(m.timestamp_ms, kNoOffset); !t) {
         close(t.failure());
         return;
@@ -343,7 +348,7 @@ void Handshake::on_auth_proof(const AuthProof& m) {
         return;
     }
     establish();
-    Final f;
+    FinalView f;
     f.session_id = m_session_id;
     f.timestamp_ms = now_ms() + m_config.send_skew_ms;
     (void)send(f, 3);
@@ -351,7 +356,7 @@ void Handshake::on_auth_proof(const AuthProof& m) {
     m_state = HandshakeState::done;
 }
 
-void Handshake::on_final(const Final& m) {
+void Handshake::on_final(const FinalView& m) {
     if (auto t = check_timestamp(m.timestamp_ms, kNoOffset); !t) {
         close(t.failure());
         return;
@@ -417,7 +422,10 @@ Action Handshake::next_action() const {
 }
 
 std::vector<Bytes> Handshake::take_output() {
-    std::vector<Bytes> out(std::make_move_iterator(m_out.begin()), std::make_move_iterator(m_out.end()));
+    // m_out keeps its capacity for the next step's output.
+    std::vector<Bytes> out;
+    out.reserve(m_out.size());
+    std::move(m_out.begin(), m_out.end(), std::back_inserter(out));
     m_out.clear();
     return out;
 }

@@ -5,6 +5,7 @@
 // at HELLO), time from the injected Clock (milliseconds = unix_seconds * 1000).
 #pragma once
 
+#include <algorithm>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -32,17 +33,29 @@ inline constexpr std::size_t kMaxResends = 3;
 class NonceCache {
 public:
     explicit NonceCache(std::size_t capacity = kDefaultReplayCacheSize) : m_capacity(capacity == 0 ? 1 : capacity) {}
-    [[nodiscard]] bool contains(ByteView nonce) const { return m_set.count(Bytes(nonce.begin(), nonce.end())) != 0; }
+    [[nodiscard]] bool contains(ByteView nonce) const { return m_set.find(nonce) != m_set.end(); }
     void insert(ByteView nonce, std::int64_t timestamp_ms, std::int64_t now_ms, std::uint32_t window_ms);
     [[nodiscard]] std::size_t size() const noexcept { return m_set.size(); }
     [[nodiscard]] std::size_t capacity() const noexcept { return m_capacity; }
     [[nodiscard]] std::size_t evictions() const noexcept { return m_evictions; }
 
 private:
+    // Byte order over stored nonces and looked-up views alike.
+    struct Less {
+        using is_transparent = void;
+        bool operator()(ByteView a, ByteView b) const {
+            return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
+        }
+    };
+    using Set = std::set<Bytes, Less>;
+
+    void evict_oldest();
+
     std::size_t m_capacity;
     std::size_t m_evictions = 0;
-    std::deque<std::pair<Bytes, std::int64_t>> m_order;
-    std::set<Bytes> m_set;
+    Set m_set;
+    // Insertion order: each stored nonce with its HELLO timestamp.
+    std::deque<std::pair<Set::iterator, std::int64_t>> m_order;
 };
 
 struct Config {
@@ -113,15 +126,15 @@ public:
     [[nodiscard]] Bytes wrap_tlv(ByteView tlv, std::int64_t timestamp_ms, std::uint64_t index) const;
 
 private:
-    void on_hello(const Hello& m, ByteView tlv);
-    void on_response(const Response& m, ByteView tlv);
-    void on_auth_proof(const AuthProof& m);
-    void on_final(const Final& m);
+    void on_hello(const HelloView& m, ByteView tlv);
+    void on_response(const ResponseView& m, ByteView tlv);
+    void on_auth_proof(const AuthProofView& m);
+    void on_final(const FinalView& m);
     Result<ByteView> unwrap(ByteView datagram, std::size_t& base) const;
     [[nodiscard]] Result<void> check_timestamp(std::int64_t ts, std::size_t offset) const;
     [[nodiscard]] std::int64_t now_ms() const;
     // Queues `m` and returns its TLV encoding (the transcript uses the very bytes sent).
-    Bytes send(const Message& m, std::uint64_t index);
+    Bytes send(const MessageView& m, std::uint64_t index);
     void establish();
     void close(Failure f);
 
@@ -148,7 +161,7 @@ private:
     Bytes m_last_sent;
     std::size_t m_resends = 0;
     std::size_t m_received = 0;
-    std::deque<Bytes> m_out;
+    std::vector<Bytes> m_out;
     std::optional<Closure> m_closure;
 };
 

@@ -100,64 +100,171 @@ namespace {
 // Direct canonical encoding of the four messages (keys written in code point order), equal to
 // encode(to_value(m)) without building a value tree; a test and the message fuzz target hold
 // the two together.
-void put_key(Writer& w, std::string_view k) {
-    w.put_u8(tag::kString);
-    w.put_u32be(static_cast<std::uint32_t>(k.size()));
-    w.put_bytes(as_bytes(k));
-}
-void put_bytes_field(Writer& w, std::string_view k, ByteView b) {
-    put_key(w, k);
+// A STRING key's whole encoding (tag, u32be length, UTF-8), made at compile time.
+template <std::size_t N>
+struct EncodedKey {
+    static_assert(N - 1 < 256);
+    std::array<std::uint8_t, 5 + N - 1> bytes{};
+    constexpr explicit EncodedKey(const char (&k)[N]) {
+        bytes[0] = tag::kString;
+        bytes[4] = static_cast<std::uint8_t>(N - 1);
+        for (std::size_t i = 0; i + 1 < N; ++i) {
+            bytes[5 + i] = static_cast<std::uint8_t>(k[i]);
+        }
+    }
+    [[nodiscard]] ByteView view() const { return bytes; }
+    [[nodiscard]] static constexpr std::size_t size() { return 5 + N - 1; }
+};
+constexpr EncodedKey kEncType("type");
+constexpr EncodedKey kEncCommitment("commitment");
+constexpr EncodedKey kEncNodeId("node_id");
+constexpr EncodedKey kEncNonce("nonce");
+constexpr EncodedKey kEncTimestamp("timestamp");
+constexpr EncodedKey kEncChallenge("challenge");
+constexpr EncodedKey kEncChallengeMetadata("challenge_metadata");
+constexpr EncodedKey kEncProof("proof");
+constexpr EncodedKey kEncProofMetadata("proof_metadata");
+constexpr EncodedKey kEncSessionId("session_id");
+constexpr EncodedKey kEncHello("HELLO");
+constexpr EncodedKey kEncResponse("RESPONSE");
+constexpr EncodedKey kEncAuthProof("AUTH_PROOF");
+constexpr EncodedKey kEncFinal("FINAL");
+
+template <std::size_t N>
+void put_bytes_field(FixedWriter& w, const EncodedKey<N>& k, ByteView b) {
+    w.put_bytes(k.view());
     w.put_u8(tag::kBytes);
     w.put_u32be(static_cast<std::uint32_t>(b.size()));
     w.put_bytes(b);
 }
-void put_int_field(Writer& w, std::string_view k, std::int64_t v) {
-    put_key(w, k);
-    Bytes one = *encode(Value::int_value(v));
-    w.put_bytes(one);
+// The smallest width that holds v, as encode() picks it.
+std::size_t int_width(std::int64_t v) {
+    if (v >= INT8_MIN && v <= INT8_MAX) {
+        return 1;
+    }
+    if (v >= INT16_MIN && v <= INT16_MAX) {
+        return 2;
+    }
+    if (v >= INT32_MIN && v <= INT32_MAX) {
+        return 4;
+    }
+    return 8;
 }
-void put_type_field(Writer& w, std::string_view type) {
-    put_key(w, "type");
-    put_key(w, type);
+template <std::size_t N>
+void put_int_field(FixedWriter& w, const EncodedKey<N>& k, std::int64_t v) {
+    w.put_bytes(k.view());
+    switch (int_width(v)) {
+        case 1:
+            w.put_u8(tag::kInt8);
+            w.put_u8(static_cast<std::uint8_t>(v));
+            break;
+        case 2:
+            w.put_u8(tag::kInt16);
+            w.put_u16be(static_cast<std::uint16_t>(v));
+            break;
+        case 4:
+            w.put_u8(tag::kInt32);
+            w.put_u32be(static_cast<std::uint32_t>(v));
+            break;
+        default:
+            w.put_u8(tag::kInt64);
+            w.put_u64be(static_cast<std::uint64_t>(v));
+            break;
+    }
 }
-void put_dict_header(Writer& w, std::uint32_t n) {
+template <std::size_t N>
+void put_type_field(FixedWriter& w, const EncodedKey<N>& type) {
+    w.put_bytes(kEncType.view());
+    w.put_bytes(type.view());
+}
+void put_dict_header(FixedWriter& w, std::uint32_t n) {
     w.put_u8(tag::kDict);
     w.put_u32be(n);
 }
+
+// Encoded sizes, so the output is allocated once at its size.
+constexpr std::size_t kDictHeaderSize = 5;
+template <std::size_t N>
+std::size_t bytes_field_size(const EncodedKey<N>& k, ByteView b) {
+    return k.size() + 5 + b.size();
+}
+template <std::size_t N>
+std::size_t int_field_size(const EncodedKey<N>& k, std::int64_t v) {
+    return k.size() + 1 + int_width(v);
+}
+template <std::size_t N>
+constexpr std::size_t type_field_size(const EncodedKey<N>& type) {
+    return kEncType.size() + type.size();
+}
+
+struct SerializeVisitor {
+    Bytes operator()(const HelloView& m) const {
+        FixedWriter w(kDictHeaderSize + bytes_field_size(kEncCommitment, m.commitment) +
+                      bytes_field_size(kEncNodeId, m.node_id) + bytes_field_size(kEncNonce, m.nonce) +
+                      int_field_size(kEncTimestamp, m.timestamp_ms) + type_field_size(kEncHello));
+        put_dict_header(w, 5);
+        put_bytes_field(w, kEncCommitment, m.commitment);
+        put_bytes_field(w, kEncNodeId, m.node_id);
+        put_bytes_field(w, kEncNonce, m.nonce);
+        put_int_field(w, kEncTimestamp, m.timestamp_ms);
+        put_type_field(w, kEncHello);
+        return std::move(w).take();
+    }
+    Bytes operator()(const ResponseView& m) const {
+        FixedWriter w(kDictHeaderSize + bytes_field_size(kEncChallenge, m.challenge) +
+                      bytes_field_size(kEncChallengeMetadata, m.challenge_metadata) +
+                      bytes_field_size(kEncNodeId, m.node_id) + bytes_field_size(kEncNonce, m.nonce) +
+                      int_field_size(kEncTimestamp, m.timestamp_ms) + type_field_size(kEncResponse));
+        put_dict_header(w, 6);
+        put_bytes_field(w, kEncChallenge, m.challenge);
+        put_bytes_field(w, kEncChallengeMetadata, m.challenge_metadata);
+        put_bytes_field(w, kEncNodeId, m.node_id);
+        put_bytes_field(w, kEncNonce, m.nonce);
+        put_int_field(w, kEncTimestamp, m.timestamp_ms);
+        put_type_field(w, kEncResponse);
+        return std::move(w).take();
+    }
+    Bytes operator()(const AuthProofView& m) const {
+        FixedWriter w(kDictHeaderSize + bytes_field_size(kEncProof, m.proof) +
+                      bytes_field_size(kEncProofMetadata, m.proof_metadata) +
+                      bytes_field_size(kEncSessionId, m.session_id) + int_field_size(kEncTimestamp, m.timestamp_ms) +
+                      type_field_size(kEncAuthProof));
+        put_dict_header(w, 5);
+        put_bytes_field(w, kEncProof, m.proof);
+        put_bytes_field(w, kEncProofMetadata, m.proof_metadata);
+        put_bytes_field(w, kEncSessionId, m.session_id);
+        put_int_field(w, kEncTimestamp, m.timestamp_ms);
+        put_type_field(w, kEncAuthProof);
+        return std::move(w).take();
+    }
+    Bytes operator()(const FinalView& m) const {
+        FixedWriter w(kDictHeaderSize + bytes_field_size(kEncSessionId, m.session_id) +
+                      int_field_size(kEncTimestamp, m.timestamp_ms) + type_field_size(kEncFinal));
+        put_dict_header(w, 3);
+        put_bytes_field(w, kEncSessionId, m.session_id);
+        put_int_field(w, kEncTimestamp, m.timestamp_ms);
+        put_type_field(w, kEncFinal);
+        return std::move(w).take();
+    }
+};
+
+struct ViewVisitor {
+    MessageView operator()(const Hello& m) const { return HelloView{m.node_id, m.nonce, m.timestamp_ms, m.commitment}; }
+    MessageView operator()(const Response& m) const {
+        return ResponseView{m.node_id, m.nonce, m.challenge, m.challenge_metadata, m.timestamp_ms};
+    }
+    MessageView operator()(const AuthProof& m) const {
+        return AuthProofView{m.session_id, m.proof, m.proof_metadata, m.timestamp_ms};
+    }
+    MessageView operator()(const Final& m) const { return FinalView{m.session_id, m.timestamp_ms}; }
+};
 }  // namespace
 
-Bytes serialize(const Message& m) {
-    Writer w;
-    if (const auto* h = std::get_if<Hello>(&m)) {
-        put_dict_header(w, 5);
-        put_bytes_field(w, "commitment", h->commitment);
-        put_bytes_field(w, "node_id", h->node_id);
-        put_bytes_field(w, "nonce", h->nonce);
-        put_int_field(w, "timestamp", h->timestamp_ms);
-        put_type_field(w, kHello);
-    } else if (const auto* r = std::get_if<Response>(&m)) {
-        put_dict_header(w, 6);
-        put_bytes_field(w, "challenge", r->challenge);
-        put_bytes_field(w, "challenge_metadata", r->challenge_metadata);
-        put_bytes_field(w, "node_id", r->node_id);
-        put_bytes_field(w, "nonce", r->nonce);
-        put_int_field(w, "timestamp", r->timestamp_ms);
-        put_type_field(w, kResponse);
-    } else if (const auto* a = std::get_if<AuthProof>(&m)) {
-        put_dict_header(w, 5);
-        put_bytes_field(w, "proof", a->proof);
-        put_bytes_field(w, "proof_metadata", a->proof_metadata);
-        put_bytes_field(w, "session_id", a->session_id);
-        put_int_field(w, "timestamp", a->timestamp_ms);
-        put_type_field(w, kAuthProof);
-    } else if (const auto* f = std::get_if<Final>(&m)) {
-        put_dict_header(w, 3);
-        put_bytes_field(w, "session_id", f->session_id);
-        put_int_field(w, "timestamp", f->timestamp_ms);
-        put_type_field(w, kFinal);
-    }
-    return std::move(w).take();
-}
+MessageView view_of(const Message& m) { return std::visit(ViewVisitor{}, m); }
+
+Bytes serialize(const MessageView& m) { return std::visit(SerializeVisitor{}, m); }
+
+Bytes serialize(const Message& m) { return serialize(view_of(m)); }
 
 Result<Message> message_from_value(const Value& v, const MessageOptions& o) {
     if (v.kind != Value::Kind::dict) {
@@ -204,9 +311,224 @@ Result<Message> message_from_value(const Value& v, const MessageOptions& o) {
     return Failure{Error::unknown_type, type->offset, "unknown message type"};
 }
 
+namespace {
+
+// The keys any message reads. Each message type reads a subset; the others are unknown to it.
+enum MessageKey : std::uint8_t {
+    k_type,
+    k_commitment,
+    k_node_id,
+    k_nonce,
+    k_timestamp,
+    k_challenge,
+    k_challenge_metadata,
+    k_proof,
+    k_proof_metadata,
+    k_session_id,
+    k_count
+};
+constexpr std::array<std::string_view, k_count> kKeyNames = {
+    "type", "commitment", "node_id", "nonce", "timestamp", "challenge", "challenge_metadata", "proof",
+    "proof_metadata", "session_id"};
+constexpr std::size_t kNoEntry = static_cast<std::size_t>(-1);
+
+// The known key spelled `key`, or k_count. Candidates by length first: entries are matched on
+// every message received.
+constexpr std::size_t known_key(std::string_view key) {
+    const auto is = [&](MessageKey k) { return key == kKeyNames[k]; };
+    switch (key.size()) {
+        case 4:
+            return is(k_type) ? k_type : k_count;
+        case 5:
+            return is(k_nonce) ? k_nonce : is(k_proof) ? k_proof : k_count;
+        case 7:
+            return is(k_node_id) ? k_node_id : k_count;
+        case 9:
+            return is(k_timestamp) ? k_timestamp : is(k_challenge) ? k_challenge : k_count;
+        case 10:
+            return is(k_commitment) ? k_commitment : is(k_session_id) ? k_session_id : k_count;
+        case 14:
+            return is(k_proof_metadata) ? k_proof_metadata : k_count;
+        case 18:
+            return is(k_challenge_metadata) ? k_challenge_metadata : k_count;
+        default:
+            return k_count;
+    }
+}
+
+static_assert([] {
+    for (std::size_t k = 0; k < k_count; ++k) {
+        if (known_key(kKeyNames[k]) != k) {
+            return false;
+        }
+    }
+    return known_key("extra") == k_count;
+}());
+
+// The outermost dict's entries, as scan() reports them: where each known key is (the strict
+// decoder admits no repeated key) and the first entry whose key no message reads.
+class MessageEntries final : public TlvEntryVisitor {
+public:
+    void entry(std::size_t index, std::string_view key, const ValueView& value) override {
+        if (const std::size_t k = known_key(key); k != k_count) {
+            // A repeated key (duplicate_keys_overwrite) keeps its first position, its last value.
+            if (m_index[k] == kNoEntry) {
+                m_index[k] = index;
+            }
+            m_value[k] = value;
+            return;
+        }
+        if (m_other_index == kNoEntry) {
+            m_other_index = index;
+            m_other_key = key;
+            m_other_offset = value.offset;
+        } else if (key == m_other_key) {
+            m_other_offset = value.offset;
+        }
+    }
+
+    [[nodiscard]] const ValueView* find(MessageKey k) const { return m_index[k] == kNoEntry ? nullptr : &m_value[k]; }
+    [[nodiscard]] std::size_t index(MessageKey k) const { return m_index[k]; }
+    [[nodiscard]] std::size_t other_index() const { return m_other_index; }
+    [[nodiscard]] std::size_t other_offset() const { return m_other_offset; }
+
+private:
+    std::array<std::size_t, k_count> m_index = [] {
+        std::array<std::size_t, k_count> a{};
+        a.fill(kNoEntry);
+        return a;
+    }();
+    std::array<ValueView, k_count> m_value{};
+    std::size_t m_other_index = kNoEntry;
+    std::string_view m_other_key;
+    std::size_t m_other_offset = 0;
+};
+
+// Fields over the scanned entries, with message_from_value's checks in its order.
+class ViewFields {
+public:
+    ViewFields(const MessageEntries& e, std::size_t dict_offset, const MessageOptions& o)
+        : m_e(e), m_dict_offset(dict_offset), m_o(o) {}
+
+    Result<const ValueView*> get(MessageKey key, Value::Kind kind) {
+        const ValueView* v = m_e.find(key);
+        if (v == nullptr) {
+            return Failure{Error::decode_error, m_dict_offset, "a required key is missing"};
+        }
+        if (v->kind != kind) {
+            return Failure{Error::decode_error, v->offset, "a value has the wrong type"};
+        }
+        m_read[key] = true;
+        return v;
+    }
+    Result<ByteView> bytes_field(MessageKey key, std::size_t exact = 0) {
+        SK_TRY(const ValueView* v, get(key, Value::Kind::bytes));
+        if (exact != 0 && m_o.check_lengths && v->data.size() != exact) {
+            return Failure{Error::bad_length, v->offset, "a fixed-size field has the wrong length"};
+        }
+        return v->data;
+    }
+    Result<std::int64_t> int_field(MessageKey key) {
+        SK_TRY(const ValueView* v, get(key, Value::Kind::integer));
+        return v->integer;
+    }
+    // The first entry, in input order, that this message does not read.
+    Result<void> finish() {
+        if (!m_o.reject_unknown_keys) {
+            return ok();
+        }
+        std::size_t first = m_e.other_index();
+        std::size_t offset = m_e.other_offset();
+        for (std::size_t k = k_type + 1; k < k_count; ++k) {
+            const auto key = static_cast<MessageKey>(k);
+            if (!m_read[k] && m_e.index(key) < first) {
+                first = m_e.index(key);
+                offset = m_e.find(key)->offset;
+            }
+        }
+        if (first != kNoEntry) {
+            return Failure{Error::decode_error, offset, "unknown key"};
+        }
+        return ok();
+    }
+
+private:
+    const MessageEntries& m_e;
+    std::size_t m_dict_offset;
+    const MessageOptions& m_o;
+    std::array<bool, k_count> m_read{};
+};
+
+}  // namespace
+
+Result<MessageView> parse_message_view(ByteView tlv, const MessageOptions& o) {
+    // The same checks and errors as message_from_value(decode(tlv)), read in place.
+    MessageEntries entries;
+    SK_TRY(const ValueView v, scan(tlv, o.limits, o.leniency, &entries));
+    if (v.kind != Value::Kind::dict) {
+        return Failure{Error::decode_error, v.offset, "a message is a DICT"};
+    }
+    ViewFields f(entries, v.offset, o);
+    SK_TRY(const ValueView* type, f.get(k_type, Value::Kind::string));
+    const std::string_view t(reinterpret_cast<const char*>(type->data.data()), type->data.size());
+    if (t == kHello) {
+        HelloView m;
+        SK_TRY(m.commitment, f.bytes_field(k_commitment));
+        SK_TRY(m.node_id, f.bytes_field(k_node_id, kNodeIdSize));
+        SK_TRY(m.nonce, f.bytes_field(k_nonce, kNonceSize));
+        SK_TRY(m.timestamp_ms, f.int_field(k_timestamp));
+        SK_CHECK(f.finish());
+        return MessageView{m};
+    }
+    if (t == kResponse) {
+        ResponseView m;
+        SK_TRY(m.challenge, f.bytes_field(k_challenge));
+        SK_TRY(m.challenge_metadata, f.bytes_field(k_challenge_metadata));
+        SK_TRY(m.node_id, f.bytes_field(k_node_id, kNodeIdSize));
+        SK_TRY(m.nonce, f.bytes_field(k_nonce, kNonceSize));
+        SK_TRY(m.timestamp_ms, f.int_field(k_timestamp));
+        SK_CHECK(f.finish());
+        return MessageView{m};
+    }
+    if (t == kAuthProof) {
+        AuthProofView m;
+        SK_TRY(m.proof, f.bytes_field(k_proof));
+        SK_TRY(m.proof_metadata, f.bytes_field(k_proof_metadata));
+        SK_TRY(m.session_id, f.bytes_field(k_session_id, kSessionIdSize));
+        SK_TRY(m.timestamp_ms, f.int_field(k_timestamp));
+        SK_CHECK(f.finish());
+        return MessageView{m};
+    }
+    if (t == kFinal) {
+        FinalView m;
+        SK_TRY(m.session_id, f.bytes_field(k_session_id, kSessionIdSize));
+        SK_TRY(m.timestamp_ms, f.int_field(k_timestamp));
+        SK_CHECK(f.finish());
+        return MessageView{m};
+    }
+    return Failure{Error::unknown_type, type->offset, "unknown message type"};
+}
+
+namespace {
+Bytes owned(ByteView b) { return {b.begin(), b.end()}; }
+
+struct CopyVisitor {
+    Message operator()(const HelloView& m) const {
+        return Hello{owned(m.node_id), owned(m.nonce), m.timestamp_ms, owned(m.commitment)};
+    }
+    Message operator()(const ResponseView& m) const {
+        return Response{owned(m.node_id), owned(m.nonce), owned(m.challenge), owned(m.challenge_metadata), m.timestamp_ms};
+    }
+    Message operator()(const AuthProofView& m) const {
+        return AuthProof{owned(m.session_id), owned(m.proof), owned(m.proof_metadata), m.timestamp_ms};
+    }
+    Message operator()(const FinalView& m) const { return Final{owned(m.session_id), m.timestamp_ms}; }
+};
+}  // namespace
+
 Result<Message> parse_message(ByteView tlv, const MessageOptions& o) {
-    SK_TRY(const Value v, decode(tlv, o.limits, o.leniency));
-    return message_from_value(v, o);
+    SK_TRY(const MessageView v, parse_message_view(tlv, o));
+    return std::visit(CopyVisitor{}, v);
 }
 
 }  // namespace shakedown::stt

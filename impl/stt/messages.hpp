@@ -54,6 +54,32 @@ struct Final {
 
 using Message = std::variant<Hello, Response, AuthProof, Final>;
 
+// The same messages with their byte fields as views into the parsed input.
+struct HelloView {
+    ByteView node_id;
+    ByteView nonce;
+    std::int64_t timestamp_ms = 0;
+    ByteView commitment;
+};
+struct ResponseView {
+    ByteView node_id;
+    ByteView nonce;
+    ByteView challenge;
+    ByteView challenge_metadata;
+    std::int64_t timestamp_ms = 0;
+};
+struct AuthProofView {
+    ByteView session_id;
+    ByteView proof;
+    ByteView proof_metadata;
+    std::int64_t timestamp_ms = 0;
+};
+struct FinalView {
+    ByteView session_id;
+    std::int64_t timestamp_ms = 0;
+};
+using MessageView = std::variant<HelloView, ResponseView, AuthProofView, FinalView>;
+
 [[nodiscard]] std::string_view message_name(const Message& m) noexcept;
 
 struct MessageOptions {
@@ -67,11 +93,16 @@ struct MessageOptions {
 
 [[nodiscard]] Value to_value(const Message& m);
 [[nodiscard]] Bytes serialize(const Message& m);
+[[nodiscard]] Bytes serialize(const MessageView& m);
+// Views of m's fields (valid while m lives).
+[[nodiscard]] MessageView view_of(const Message& m);
 
 // Decodes TLV bytes into a message. Errors: the TLV decoder's, then decode_error (not a dict,
 // missing key, wrong value type, unknown key), unknown_type (unknown `type` string), bad_length
 // (node_id/nonce/session_id of the wrong size).
 [[nodiscard]] Result<Message> parse_message(ByteView tlv, const MessageOptions& options = {});
+// parse_message without copying: the same checks and errors; the views point into `tlv`.
+[[nodiscard]] Result<MessageView> parse_message_view(ByteView tlv, const MessageOptions& options = {});
 [[nodiscard]] Result<Message> message_from_value(const Value& v, const MessageOptions& options = {});
 
 }  // namespace shakedown::stt

@@ -26,14 +26,14 @@ Bytes compute_session_id(ByteView nonce_i, ByteView nonce_r) {
 }
 
 Bytes challenge_aad(ByteView hello_tlv) {
-    Writer w;
+    Writer w(kChallengeLabel.size() + 4 + hello_tlv.size());
     w.put_bytes(as_bytes(kChallengeLabel));
     put_prefixed(w, hello_tlv);
     return std::move(w).take();
 }
 
 Bytes proof_aad(ByteView hello_tlv, ByteView response_tlv, std::int64_t auth_timestamp_ms) {
-    Writer w;
+    Writer w(kProofLabel.size() + 4 + hello_tlv.size() + 4 + response_tlv.size() + 8);
     w.put_bytes(as_bytes(kProofLabel));
     put_prefixed(w, hello_tlv);
     put_prefixed(w, response_tlv);
@@ -42,10 +42,14 @@ Bytes proof_aad(ByteView hello_tlv, ByteView response_tlv, std::int64_t auth_tim
 }
 
 ByteArray<32> transcript_hash(ByteView hello_tlv, ByteView response_tlv) {
-    Writer w;
-    put_prefixed(w, hello_tlv);
-    put_prefixed(w, response_tlv);
-    return crypto::sha256(w.bytes());
+    // Hashed in parts: the TLVs are not copied into one buffer.
+    const auto be32 = [](std::size_t n) {
+        return ByteArray<4>{static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
+                            static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+    };
+    const ByteArray<4> hello_len = be32(hello_tlv.size());
+    const ByteArray<4> response_len = be32(response_tlv.size());
+    return crypto::sha256({hello_len, hello_tlv, response_len, response_tlv});
 }
 
 Secret<32> derive_session_key(ByteView shared_seed, ByteView transcript) {

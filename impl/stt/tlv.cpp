@@ -17,6 +17,8 @@ bool key_less(const std::string& a, const std::string& b) {
     });
 }
 
+bool key_less(ByteView a, ByteView b) { return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end()); }
+
 }  // namespace
 
 Value Value::null() { return Value{}; }
@@ -117,6 +119,21 @@ bool valid_utf8(ByteView s) noexcept {
     // UTF-8 codec accepts).
     std::size_t i = 0;
     while (i < s.size()) {
+        // ASCII, eight bytes at a time.
+        while (s.size() - i >= 8) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, s.data() + i, sizeof word);
+            if ((word & 0x8080808080808080u) != 0) {
+                break;
+            }
+            i += 8;
+        }
+        while (i < s.size() && s[i] < 0x80) {
+            ++i;
+        }
+        if (i == s.size()) {
+            break;
+        }
         const std::uint8_t c = s[i];
         std::size_t n = 0;
         std::uint32_t cp = 0;
@@ -397,7 +414,215 @@ private:
     const TlvLeniency& m_len;
 };
 
+// The decoder's checks in the same order, over a cursor into the input: nothing is copied or
+// allocated, and BYTES/STRING come back as views. Each step returns false after recording the
+// failure.
+class Scanner {
+public:
+    Scanner(ByteView input, const TlvLimits& limits, const TlvLeniency& leniency)
+        : m_in(input), m_limits(limits), m_len(leniency) {}
+
+    // Reads one value into `v` (which the caller passes default-constructed).
+    bool value(std::size_t depth, TlvEntryVisitor* entries, ValueView& v) {
+        v.offset = m_pos;
+        if (!have(1)) {
+            return truncated();
+        }
+        const std::uint8_t t = m_in[m_pos++];
+        switch (t) {
+            case tag::kNull:
+                return true;
+            case tag::kFalse:
+            case tag::kTrue:
+                v.kind = Value::Kind::boolean;
+                v.boolean = t == tag::kTrue;
+                return true;
+            case tag::kInt8:
+                if (!have(1)) {
+                    return truncated();
+                }
+                v.kind = Value::Kind::integer;
+                v.integer = static_cast<std::int8_t>(m_in[m_pos++]);
+                return true;
+            case tag::kInt16:
+                if (!have(2)) {
+                    return truncated();
+                }
+                v.kind = Value::Kind::integer;
+                v.integer = static_cast<std::int16_t>(take_be(2));
+                if (v.integer >= INT8_MIN && v.integer <= INT8_MAX) {
+                    return fail_at(Error::non_canonical, v.offset, "INT16 holding a value that fits INT8");
+                }
+                return true;
+            case tag::kInt32:
+                if (!have(4)) {
+                    return truncated();
+                }
+                v.kind = Value::Kind::integer;
+                v.integer = static_cast<std::int32_t>(take_be(4));
+                if (v.integer >= INT16_MIN && v.integer <= INT16_MAX) {
+                    return fail_at(Error::non_canonical, v.offset, "INT32 holding a value that fits INT16");
+                }
+                return true;
+            case tag::kInt64:
+                if (!have(8)) {
+                    return truncated();
+                }
+                v.kind = Value::Kind::integer;
+                v.integer = static_cast<std::int64_t>(take_be(8));
+                if (v.integer >= INT32_MIN && v.integer <= INT32_MAX) {
+                    return fail_at(Error::non_canonical, v.offset, "INT64 holding a value that fits INT32");
+                }
+                return true;
+            case tag::kFloat64:
+                if (!have(8)) {
+                    return truncated();
+                }
+                v.kind = Value::Kind::float64;
+                v.float_bits = take_be(8);
+                return true;
+            case tag::kBytes:
+                v.kind = Value::Kind::bytes;
+                return length_prefixed(v.data);
+            case tag::kString:
+                v.kind = Value::Kind::string;
+                if (!length_prefixed(v.data)) {
+                    return false;
+                }
+                if (!valid_utf8(v.data)) {
+                    return fail_at(Error::decode_error, v.offset, "STRING is not valid UTF-8");
+                }
+                return true;
+            case tag::kList:
+            case tag::kDict:
+                return container(t, depth, entries, v);
+            default:
+                if ((t >= tag::kUint8 && t <= tag::kUint64) || t == tag::kFloat32) {
+                    return fail_at(Error::unknown_type, v.offset, "tag declared upstream but not decodable");
+                }
+                return fail_at(Error::unknown_type, v.offset, "unknown tag");
+        }
+    }
+
+    [[nodiscard]] std::size_t offset() const noexcept { return m_pos; }
+    [[nodiscard]] const Failure& failure() const noexcept { return m_failure; }
+
+private:
+    [[nodiscard]] bool have(std::size_t n) const noexcept { return n <= m_in.size() - m_pos; }
+    bool fail_at(Error code, std::size_t offset, const char* detail) noexcept {
+        m_failure = Failure{code, offset, detail};
+        return false;
+    }
+    bool truncated() noexcept { return fail_at(Error::truncated, m_in.size(), "input ends inside a field"); }
+    // Reads n (at most 8, already checked present) bytes big-endian.
+    std::uint64_t take_be(std::size_t n) noexcept {
+        std::uint64_t x = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            x = (x << 8) | m_in[m_pos + i];
+        }
+        m_pos += n;
+        return x;
+    }
+
+    bool length_prefixed(ByteView& out) {
+        if (!have(4)) {
+            return truncated();
+        }
+        const std::size_t at = m_pos;
+        const auto n = static_cast<std::size_t>(take_be(4));
+        if (!have(n)) {
+            if (m_len.truncate_short_fields) {
+                out = m_in.subspan(m_pos);
+                m_pos = m_in.size();
+                return true;
+            }
+            return fail_at(Error::truncated, at, "length past the end of the input");
+        }
+        out = m_in.subspan(m_pos, n);
+        m_pos += n;
+        return true;
+    }
+
+    bool container(std::uint8_t t, std::size_t depth, TlvEntryVisitor* entries, ValueView& v) {
+        if ((!m_len.no_limits && depth + 1 > m_limits.max_depth) || depth + 1 > kHardMaxDepth) {
+            return fail_at(Error::oversize, v.offset, "containers nested too deep");
+        }
+        const std::size_t count_at = m_pos;
+        if (!have(4)) {
+            return truncated();
+        }
+        const auto count = static_cast<std::uint32_t>(take_be(4));
+        if (!m_len.no_limits && count > m_limits.max_count) {
+            return fail_at(Error::bad_length, count_at, "LIST or DICT count over the limit");
+        }
+        v.kind = t == tag::kList ? Value::Kind::list : Value::Kind::dict;
+        v.count = count;
+        ByteView prev;
+        for (std::uint32_t i = 0; i < count; ++i) {
+            ValueView item;
+            if (t == tag::kList) {
+                if (!value(depth + 1, nullptr, item)) {
+                    return false;
+                }
+                continue;
+            }
+            const std::size_t key_at = m_pos;
+            if (!have(1)) {
+                return truncated();
+            }
+            if (m_in[m_pos++] != tag::kString) {
+                return fail_at(Error::decode_error, key_at, "DICT key is not a STRING");
+            }
+            ByteView key;
+            if (!length_prefixed(key)) {
+                return false;
+            }
+            if (!valid_utf8(key)) {
+                return fail_at(Error::decode_error, key_at, "DICT key is not valid UTF-8");
+            }
+            if (!value(depth + 1, nullptr, item)) {
+                return false;
+            }
+            if (i > 0 && !m_len.duplicate_keys_overwrite) {
+                if (std::equal(prev.begin(), prev.end(), key.begin(), key.end())) {
+                    return fail_at(Error::decode_error, key_at, "duplicate DICT key");
+                }
+                if (key_less(key, prev)) {
+                    return fail_at(Error::non_canonical, key_at, "DICT keys not sorted by code point");
+                }
+            }
+            if (entries != nullptr) {
+                entries->entry(i, {reinterpret_cast<const char*>(key.data()), key.size()}, item);
+            }
+            prev = key;
+        }
+        return true;
+    }
+
+    ByteView m_in;
+    std::size_t m_pos = 0;
+    const TlvLimits& m_limits;
+    const TlvLeniency& m_len;
+    Failure m_failure;
+};
+
 }  // namespace
+
+Result<ValueView> scan(ByteView input, const TlvLimits& limits, const TlvLeniency& leniency,
+                       TlvEntryVisitor* outer_entries) {
+    if (!leniency.no_limits && input.size() > limits.max_size) {
+        return Failure{Error::oversize, limits.max_size, "input larger than the TLV size limit"};
+    }
+    Scanner s(input, limits, leniency);
+    ValueView v;
+    if (!s.value(0, outer_entries, v)) {
+        return s.failure();
+    }
+    if (!leniency.ignore_trailing_bytes && s.offset() != input.size()) {
+        return Failure{Error::trailing_bytes, s.offset(), "bytes left after the message"};
+    }
+    return v;
+}
 
 Result<Bytes> encode(const Value& v) {
     Writer w;

@@ -102,6 +102,35 @@ struct TlvLeniency {
 // anything. The TLV fuzz target asserts it.
 [[nodiscard]] std::size_t decode_allocation_bound(std::size_t input_size);
 
+// One value seen in place: scalars decoded, BYTES/STRING a view into the input, containers only
+// their entry count (their entries are checked, not kept).
+struct ValueView {
+    Value::Kind kind = Value::Kind::null;
+    bool boolean = false;
+    std::int64_t integer = 0;
+    std::uint64_t float_bits = 0;
+    ByteView data;            // BYTES payload, or STRING as UTF-8
+    std::uint32_t count = 0;  // LIST or DICT entries
+    std::size_t offset = 0;   // the value's tag in the input
+};
+
+// Receives the entries of the outermost value when it is a DICT, in input order, each once its
+// key has passed the order and duplicate checks. Under TlvLeniency::duplicate_keys_overwrite a
+// repeated key is reported again with its later value (decode() keeps the first one's position
+// and the later value).
+class TlvEntryVisitor {
+public:
+    virtual void entry(std::size_t index, std::string_view key, const ValueView& value) = 0;
+
+protected:
+    ~TlvEntryVisitor() = default;
+};
+
+// Checks `input` as decode() does, with the same errors at the same offsets, without building a
+// value tree or allocating.
+[[nodiscard]] Result<ValueView> scan(ByteView input, const TlvLimits& limits, const TlvLeniency& leniency,
+                                     TlvEntryVisitor* outer_entries);
+
 [[nodiscard]] bool valid_utf8(ByteView s) noexcept;
 
 }  // namespace shakedown::stt

@@ -166,5 +166,65 @@ RC_GTEST_PROP(SttMessageProps, ResponsesRoundTrip,
     RC_ASSERT(std::get<Response>(*p) == r);
 }
 
+// parse_message reads the TLV in place; it must agree with message_from_value over the decoded
+// tree on every input, errors and offsets included, under every decoder leniency.
+RC_GTEST_PROP(SttMessageProps, InPlaceParserAgreesWithTheValueTree,
+              (const Bytes& a, const Bytes& b, std::int64_t ts, std::uint8_t which, std::uint8_t leniency,
+               bool lax_shape, const std::vector<std::pair<std::uint16_t, std::uint8_t>>& edits)) {
+    const Message messages[] = {Message{Hello{Bytes(32, 1), Bytes(32, 2), ts, a}},
+                                Message{Response{Bytes(32, 3), Bytes(32, 4), a, b, ts}},
+                                Message{AuthProof{Bytes(8, 5), a, b, ts}}, Message{Final{Bytes(8, 6), ts}}};
+    Bytes wire = serialize(messages[which % 4]);
+    // Overwrite, insert or drop bytes: wrong tags, lengths, key order, truncation, trailing data.
+    for (const auto& [at, byte] : edits) {
+        const std::size_t i = wire.empty() ? 0 : at % (wire.size() + 1);
+        switch (byte % 3) {
+            case 0:
+                if (i < wire.size()) {
+                    wire[i] = byte;
+                }
+                break;
+            case 1:
+                wire.insert(wire.begin() + static_cast<std::ptrdiff_t>(i), byte);
+                break;
+            default:
+                if (i < wire.size()) {
+                    wire.erase(wire.begin() + static_cast<std::ptrdiff_t>(i));
+                }
+                break;
+        }
+    }
+    MessageOptions o;
+    o.leniency = TlvLeniency{(leniency & 1) != 0, (leniency & 2) != 0, (leniency & 4) != 0, (leniency & 8) != 0};
+    o.check_lengths = !lax_shape;
+    o.reject_unknown_keys = !lax_shape;
+    const auto in_place = parse_message(wire, o);
+    const auto tree = decode(wire, o.limits, o.leniency);
+    const auto scanned = scan(wire, o.limits, o.leniency, nullptr);
+    RC_ASSERT(scanned.ok() == tree.ok());
+    if (!tree) {
+        RC_ASSERT(scanned.failure() == tree.failure());
+        RC_ASSERT(!in_place.ok());
+        RC_ASSERT(in_place.failure() == tree.failure());
+        return;
+    }
+    const auto from_tree = message_from_value(*tree, o);
+    RC_ASSERT(in_place.ok() == from_tree.ok());
+    if (!from_tree) {
+        RC_ASSERT(in_place.failure() == from_tree.failure());
+        return;
+    }
+    RC_ASSERT(*in_place == *from_tree);
+}
+
+TEST(SttMessages, ViewsSerializeLikeMessages) {
+    const Message m{Response{Bytes(32, 4), Bytes(32, 5), Bytes(80, 6), Bytes(24, 7), -40000}};
+    EXPECT_EQ(serialize(view_of(m)), serialize(m));
+    const Bytes wire = serialize(m);
+    auto v = parse_message_view(wire);  // views into `wire`
+    ASSERT_TRUE(v.ok());
+    EXPECT_EQ(serialize(*v), wire);
+}
+
 }  // namespace
 }  // namespace shakedown::stt
