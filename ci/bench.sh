@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks, not part of the tests:
-# - handshake_bench: one Stellar handshake against the sum of its primitives, in the same run (ratio);
+# - handshake_bench: each variant's handshake against the sum of its primitives, in the same run
+#   (ratio), and each throughput case (SFT's record layer) against the bare primitive (MB/s, ratio);
 # - conformance_bench: the whole Stellar catalogue against the reference peer over loopback (scenarios/s).
 set -euo pipefail
 cd "$(dirname "$0")/.."

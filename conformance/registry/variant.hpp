@@ -97,6 +97,17 @@ struct BenchCase {
     std::function<void()> connection = {};
 };
 
+// One throughput benchmark: `layer` moves bytes_per_op bytes through one of the variant's own
+// layers (a record layer sealing and opening a record, say) and `raw` moves the same bytes through
+// the bare primitive that layer is built on, in the same sizes (the same plaintext, AAD and tag
+// lengths); bench/ prints both in MB/s and layer / raw, measured in the same run.
+struct ThroughputCase {
+    std::string name;  // "<variant>/<layer>/<what and size>"
+    std::size_t bytes_per_op = 0;
+    std::function<void()> layer;
+    std::function<void()> raw;
+};
+
 // Settings under which the reference's two roles complete a handshake with each other in memory
 // (tests/ct/ runs every pair under valgrind; a mode worth covering, such as an authentication
 // method, gets its own pair).
@@ -159,6 +170,7 @@ struct Variant {
     std::function<LoadSetup(const std::string& profile)> load;
     std::vector<std::string> fuzz_targets;
     std::vector<BenchCase> bench;
+    std::vector<ThroughputCase> throughput;
     // The loopback pairs of a profile; unset: one pair with empty settings.
     std::function<std::vector<LoopbackPair>(const std::string& profile)> loopback;
 

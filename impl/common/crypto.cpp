@@ -12,6 +12,7 @@
 
 #include "common/ct.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 
@@ -335,8 +336,13 @@ struct MdCtx {
 int as_int(std::size_t n) { return n > 0x7fffffff ? -1 : static_cast<int>(n); }
 
 // One AEAD routine for both ciphers: OpenSSL's GCM and ChaCha20-Poly1305 share the control API.
-Result<Bytes> aead_seal(const EVP_CIPHER* cipher, ByteView key, ByteView iv, ByteView aad, ByteView pt,
-                        std::size_t tag_len) {
+// Writes pt.size() bytes of ciphertext to `ct_out` (pt itself, or memory that overlaps neither pt
+// nor aad) and tag_out.size() bytes of tag.
+Result<void> aead_seal_into(const EVP_CIPHER* cipher, ByteView key, ByteView iv, ByteView aad, ByteView pt,
+                            std::span<std::uint8_t> ct_out, std::span<std::uint8_t> tag_out) {
+    if (ct_out.size() != pt.size()) {
+        return fail(Error::invalid_argument, "AEAD output size");
+    }
     CipherCtx ctx;
     if (ctx.p == nullptr || as_int(pt.size()) < 0 || as_int(aad.size()) < 0) {
         return fail(Error::crypto_failure, "cipher context");
@@ -350,30 +356,41 @@ Result<Bytes> aead_seal(const EVP_CIPHER* cipher, ByteView key, ByteView iv, Byt
     if (!aad.empty() && EVP_EncryptUpdate(ctx.p, nullptr, &len, aad.data(), as_int(aad.size())) != 1) {
         return fail(Error::crypto_failure, "AEAD AAD");
     }
-    Bytes out(pt.size() + tag_len);
     int written = 0;
     if (!pt.empty()) {
-        if (EVP_EncryptUpdate(ctx.p, out.data(), &len, pt.data(), as_int(pt.size())) != 1) {
+        if (EVP_EncryptUpdate(ctx.p, ct_out.data(), &len, pt.data(), as_int(pt.size())) != 1) {
             return fail(Error::crypto_failure, "AEAD encrypt");
         }
         written = len;
     }
-    if (EVP_EncryptFinal_ex(ctx.p, out.data() + written, &len) != 1 ||
-        EVP_CIPHER_CTX_ctrl(ctx.p, EVP_CTRL_AEAD_GET_TAG, as_int(tag_len), out.data() + pt.size()) != 1) {
+    if (EVP_EncryptFinal_ex(ctx.p, ct_out.data() + written, &len) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx.p, EVP_CTRL_AEAD_GET_TAG, as_int(tag_out.size()), tag_out.data()) != 1) {
         return fail(Error::crypto_failure, "AEAD tag");
     }
     // Ciphertext and tag are made to be sent.
-    ct::declassify(out.data(), out.size());
+    ct::declassify(ct_out);
+    ct::declassify(tag_out);
+    return ok();
+}
+
+Result<Bytes> aead_seal(const EVP_CIPHER* cipher, ByteView key, ByteView iv, ByteView aad, ByteView pt,
+                        std::size_t tag_len) {
+    Bytes out(pt.size() + tag_len);
+    const std::span<std::uint8_t> o(out);
+    SK_CHECK(aead_seal_into(cipher, key, iv, aad, pt, o.first(pt.size()), o.subspan(pt.size())));
     return out;
 }
 
-Result<Bytes> aead_open(const EVP_CIPHER* cipher, ByteView key, ByteView iv, ByteView aad, ByteView sealed,
-                        std::size_t tag_len) {
-    if (sealed.size() < tag_len) {
-        return fail(Error::truncated, "AEAD input shorter than its tag");
+// Checks `tag` (at most 16 bytes) and writes ct.size() bytes of plaintext to `pt_out` (ct itself,
+// or memory that overlaps neither ct nor aad); wipes pt_out when the tag does not verify.
+Result<void> aead_open_into(const EVP_CIPHER* cipher, ByteView key, ByteView iv, ByteView aad, ByteView ct,
+                            ByteView tag, std::span<std::uint8_t> pt_out) {
+    if (pt_out.size() != ct.size() || tag.size() > 16) {
+        return fail(Error::invalid_argument, "AEAD output or tag size");
     }
-    const ByteView ct = sealed.first(sealed.size() - tag_len);
-    Bytes tag(sealed.end() - static_cast<std::ptrdiff_t>(tag_len), sealed.end());
+    // OpenSSL takes the expected tag through a non-const pointer.
+    ByteArray<16> expected{};
+    std::copy(tag.begin(), tag.end(), expected.begin());
     CipherCtx ctx;
     if (ctx.p == nullptr || as_int(ct.size()) < 0 || as_int(aad.size()) < 0) {
         return fail(Error::crypto_failure, "cipher context");
@@ -387,22 +404,34 @@ Result<Bytes> aead_open(const EVP_CIPHER* cipher, ByteView key, ByteView iv, Byt
     if (!aad.empty() && EVP_DecryptUpdate(ctx.p, nullptr, &len, aad.data(), as_int(aad.size())) != 1) {
         return fail(Error::crypto_failure, "AEAD AAD");
     }
-    Bytes out(ct.size());
     int written = 0;
     if (!ct.empty()) {
-        if (EVP_DecryptUpdate(ctx.p, out.data(), &len, ct.data(), as_int(ct.size())) != 1) {
+        if (EVP_DecryptUpdate(ctx.p, pt_out.data(), &len, ct.data(), as_int(ct.size())) != 1) {
+            secure_wipe(pt_out);
             return fail(Error::crypto_failure, "AEAD decrypt");
         }
         written = len;
     }
-    if (EVP_CIPHER_CTX_ctrl(ctx.p, EVP_CTRL_AEAD_SET_TAG, as_int(tag_len), tag.data()) != 1) {
+    if (EVP_CIPHER_CTX_ctrl(ctx.p, EVP_CTRL_AEAD_SET_TAG, as_int(tag.size()), expected.data()) != 1) {
+        secure_wipe(pt_out);
         return fail(Error::invalid_argument, "AEAD tag length");
     }
     // The verdict of the tag check is public: the protocol goes on or aborts.
-    if (ct::declassified(EVP_DecryptFinal_ex(ctx.p, out.data() + written, &len)) != 1) {
-        secure_wipe(out);
+    if (ct::declassified(EVP_DecryptFinal_ex(ctx.p, pt_out.data() + written, &len)) != 1) {
+        secure_wipe(pt_out);
         return fail(Error::bad_mac, "AEAD tag does not verify");
     }
+    return ok();
+}
+
+Result<Bytes> aead_open(const EVP_CIPHER* cipher, ByteView key, ByteView iv, ByteView aad, ByteView sealed,
+                        std::size_t tag_len) {
+    if (sealed.size() < tag_len) {
+        return fail(Error::truncated, "AEAD input shorter than its tag");
+    }
+    const ByteView ct = sealed.first(sealed.size() - tag_len);
+    Bytes out(ct.size());
+    SK_CHECK(aead_open_into(cipher, key, iv, aad, ct, sealed.subspan(ct.size()), out));
     return out;
 }
 
@@ -452,6 +481,24 @@ Result<Bytes> aes_gcm_open(ByteView key, ByteView iv, ByteView aad, ByteView sea
         return fail(Error::invalid_argument, "AES-GCM key, IV or tag size");
     }
     return aead_open(c, key, iv, aad, sealed, tag_len);
+}
+
+Result<void> aes_gcm_seal_into(ByteView key, ByteView iv, ByteView aad, ByteView plaintext,
+                               std::span<std::uint8_t> ciphertext, std::span<std::uint8_t> tag) {
+    const EVP_CIPHER* c = gcm_for(key.size());
+    if (c == nullptr || !gcm_iv_usable(iv) || tag.empty() || tag.size() > 16) {
+        return fail(Error::invalid_argument, "AES-GCM key, IV or tag size");
+    }
+    return aead_seal_into(c, key, iv, aad, plaintext, ciphertext, tag);
+}
+
+Result<void> aes_gcm_open_into(ByteView key, ByteView iv, ByteView aad, ByteView ciphertext, ByteView tag,
+                               std::span<std::uint8_t> plaintext) {
+    const EVP_CIPHER* c = gcm_for(key.size());
+    if (c == nullptr || !gcm_iv_usable(iv) || tag.empty() || tag.size() > 16) {
+        return fail(Error::invalid_argument, "AES-GCM key, IV or tag size");
+    }
+    return aead_open_into(c, key, iv, aad, ciphertext, tag, plaintext);
 }
 
 Result<Bytes> chacha20_poly1305_seal(ByteView key, ByteView nonce, ByteView aad, ByteView plaintext) {

@@ -5,6 +5,7 @@
 
 #include <initializer_list>
 #include <memory>
+#include <span>
 
 #include "common/bytes.hpp"
 #include "common/result.hpp"
@@ -56,6 +57,15 @@ enum class Hash : std::uint8_t { sha1, sha224, sha256, sha384, sha512 };
                                          std::size_t tag_len = 16);
 [[nodiscard]] Result<Bytes> aes_gcm_open(ByteView key, ByteView iv, ByteView aad, ByteView sealed,
                                          std::size_t tag_len = 16);
+// The same AES-GCM into the caller's buffers, for a layer that frames its own records: seal writes
+// plaintext.size() bytes of ciphertext to `ciphertext` and tag.size() (1 to 16) bytes of tag to
+// `tag`; open checks `tag` and writes ciphertext.size() bytes to `plaintext`, which it wipes when the
+// tag does not verify (bad_mac). An output must be exactly its input's size, and either be that
+// input (in place) or overlap no input; aes_gcm_seal and aes_gcm_open run through these.
+[[nodiscard]] Result<void> aes_gcm_seal_into(ByteView key, ByteView iv, ByteView aad, ByteView plaintext,
+                                             std::span<std::uint8_t> ciphertext, std::span<std::uint8_t> tag);
+[[nodiscard]] Result<void> aes_gcm_open_into(ByteView key, ByteView iv, ByteView aad, ByteView ciphertext,
+                                             ByteView tag, std::span<std::uint8_t> plaintext);
 // ChaCha20-Poly1305 (RFC 8439): 32-byte key, 12-byte nonce, 16-byte tag.
 [[nodiscard]] Result<Bytes> chacha20_poly1305_seal(ByteView key, ByteView nonce, ByteView aad, ByteView plaintext);
 [[nodiscard]] Result<Bytes> chacha20_poly1305_open(ByteView key, ByteView nonce, ByteView aad, ByteView sealed);

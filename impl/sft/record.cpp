@@ -1,24 +1,40 @@
 #include "sft/record.hpp"
 
 #include <algorithm>
+#include <span>
 
 #include "common/reader.hpp"
-#include "common/writer.hpp"
 #include "sft/json.hpp"
 
 namespace shakedown::sft {
 
+namespace {
+
+std::uint8_t* store_record_be(std::uint8_t* p, std::uint64_t v, std::size_t width) {
+    for (std::size_t i = 0; i < width; ++i) {
+        p[i] = static_cast<std::uint8_t>(v >> (8 * (width - 1 - i)));
+    }
+    return p + width;
+}
+
+// The 65 header bytes in wire order, written where the record starts.
+void store_record_header(const RecordHeader& h, std::span<std::uint8_t, kHeaderLen> out) {
+    std::uint8_t* p = std::copy(h.magic.begin(), h.magic.end(), out.data());
+    p = store_record_be(p, h.version, 4);
+    p = store_record_be(p, h.payload_type, 1);
+    p = store_record_be(p, h.offset, 8);
+    p = store_record_be(p, h.payload_len, 4);
+    p = std::copy(h.key_id.begin(), h.key_id.end(), p);
+    p = std::copy(h.nonce.begin(), h.nonce.end(), p);
+    std::copy(h.tag.begin(), h.tag.end(), p);
+}
+
+}  // namespace
+
 Bytes serialize(const RecordHeader& h) {
-    Writer w;
-    w.put_bytes(h.magic);
-    w.put_u32be(h.version);
-    w.put_u8(h.payload_type);
-    w.put_u64be(h.offset);
-    w.put_u32be(h.payload_len);
-    w.put_bytes(h.key_id);
-    w.put_bytes(h.nonce);
-    w.put_bytes(h.tag);
-    return std::move(w).take();
+    Bytes out(kHeaderLen);
+    store_record_header(h, std::span<std::uint8_t, kHeaderLen>(out.data(), kHeaderLen));
+    return out;
 }
 
 Result<RecordHeader> parse_record_header(ByteView b) {
@@ -53,14 +69,15 @@ Bytes seal_record(const RecordKey& key, PayloadType type, std::uint64_t offset, 
     h.payload_len = static_cast<std::uint32_t>(plaintext.size());
     h.key_id = key.key_id;
     h.nonce = nonce;
-    Bytes header = serialize(h);
-    auto sealed = crypto::aes_gcm_seal(key.aes_key.view(), nonce, ByteView(header).first(kAadLen), plaintext);
-    if (!sealed || sealed->size() != plaintext.size() + 16) {
+    // One buffer: the header, its tag filled by the seal, and the ciphertext written after it.
+    Bytes record(kHeaderLen + plaintext.size());
+    const std::span<std::uint8_t> out(record);
+    store_record_header(h, out.first<kHeaderLen>());
+    if (!crypto::aes_gcm_seal_into(key.aes_key.view(), nonce, out.first(kAadLen), plaintext, out.subspan(kHeaderLen),
+                                   out.subspan(kAadLen, h.tag.size()))) {
         return {};  // unreachable with a 32-byte key and a 12-byte nonce
     }
-    std::copy_n(sealed->end() - 16, 16, header.begin() + kAadLen);
-    header.insert(header.end(), sealed->begin(), sealed->end() - 16);
-    return header;
+    return record;
 }
 
 Result<OpenedRecord> open_payload(const RecordKey& key, const RecordHeader& h, ByteView header_bytes,
@@ -84,9 +101,11 @@ Result<OpenedRecord> open_payload(const RecordKey& key, const RecordHeader& h, B
     } else if (!ct_equal(h.key_id, key.key_id)) {
         return Failure{Error::bad_credentials, 21, "V11: unknown key_id"};
     }
-    const Bytes sealed = concat({ciphertext, h.tag});
-    auto opened = crypto::aes_gcm_open(key.aes_key.view(), h.nonce, header_bytes.first(kAadLen), sealed);
-    if (!opened) {
+    // Decrypted straight into the plaintext the caller receives (wiped by the facade if the tag
+    // does not verify).
+    Bytes plaintext(ciphertext.size());
+    if (!crypto::aes_gcm_open_into(key.aes_key.view(), h.nonce, header_bytes.first(kAadLen), ciphertext, h.tag,
+                                   plaintext)) {
         return Failure{Error::bad_mac, kAadLen, "V12: GCM tag"};
     }
     if (h.payload_type != 1 && h.payload_type != 2) {
@@ -95,7 +114,7 @@ Result<OpenedRecord> open_payload(const RecordKey& key, const RecordHeader& h, B
     OpenedRecord out;
     out.header = h;
     out.type = static_cast<PayloadType>(h.payload_type);
-    out.plaintext = std::move(*opened);
+    out.plaintext = std::move(plaintext);
     return out;
 }
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <iostream>
 #include <set>
+#include <span>
 #include <stdexcept>
 #include <string>
 
@@ -308,6 +309,44 @@ TEST(Wycheproof, AesGcm) {
             c, v, v.iv.empty(),
             [tag_len](const AeadVector& x) { return crypto::aes_gcm_seal(x.key, x.iv, x.aad, x.msg, tag_len); },
             [tag_len](const AeadVector& x) { return crypto::aes_gcm_open(x.key, x.iv, x.aad, x.sealed, tag_len); });
+    });
+}
+
+// The same vectors through the into-buffer API, in place: the message's own bytes become the
+// ciphertext (the tag after them), and the ciphertext's own bytes the plaintext, wiped when the
+// tag does not verify.
+TEST(Wycheproof, AesGcmIntoBuffersInPlace) {
+    for_each_case("aes_gcm_test.json", "AES-GCM", kAesGcmLongIvCases, [](Case& c) {
+        const AeadVector v = aead_vector(c);
+        const std::size_t tag_len = bits_to_bytes(c.group(), "tagSize");
+        ASSERT_EQ(v.sealed.size(), v.msg.size() + tag_len);
+        if (v.iv.size() > kGcmMaxIvBytes) {
+            c.skip("IV longer than the facade's 128-byte GCM limit (Wycheproof.AesGcm asserts the refusal)");
+            return;
+        }
+        check_aead_case(
+            c, v, v.iv.empty(),
+            [tag_len](const AeadVector& x) -> Result<Bytes> {
+                Bytes buf = x.msg;
+                buf.resize(x.msg.size() + tag_len);
+                const std::span<std::uint8_t> b(buf);
+                const std::span<std::uint8_t> text = b.first(x.msg.size());
+                SK_CHECK(crypto::aes_gcm_seal_into(x.key, x.iv, x.aad, text, text, b.subspan(x.msg.size())));
+                return buf;
+            },
+            [tag_len](const AeadVector& x) -> Result<Bytes> {
+                const auto tag_at = x.sealed.end() - static_cast<std::ptrdiff_t>(tag_len);
+                Bytes buf(x.sealed.begin(), tag_at);
+                const Bytes tag(tag_at, x.sealed.end());
+                const auto r = crypto::aes_gcm_open_into(x.key, x.iv, x.aad, buf, tag, buf);
+                if (!r) {
+                    if (r.error() == Error::bad_mac) {
+                        EXPECT_TRUE(is_all_zero(buf)) << "plaintext of a forged message left in the buffer";
+                    }
+                    return r.failure();
+                }
+                return buf;
+            });
     });
 }
 

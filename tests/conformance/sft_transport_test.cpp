@@ -497,4 +497,20 @@ TEST(SftDeadlineFlags, ValuesAreCheckedAndOnlyTheDeadlineScenariosAreShortened) 
     EXPECT_EQ(changed, 4U);  // idle and trickled, each role
 }
 
+// The record layer's throughput cases (handshake_bench): a transfer chunk's DATA record and a ping,
+// each side of each case running once (a record the layer refused, or a raw open that failed,
+// would abort).
+TEST(SftThroughput, RecordCasesDeclareTheirSizesAndRun) {
+    const auto& cases = variant().throughput;
+    ASSERT_EQ(cases.size(), 2U);
+    EXPECT_EQ(cases[0].name, "sft/record/data-" + std::to_string(sft::kChunkSize));
+    EXPECT_EQ(cases[0].bytes_per_op, sft::kChunkSize);
+    EXPECT_EQ(cases[1].name, "sft/record/json-ping-" + std::to_string(cases[1].bytes_per_op));
+    for (const auto& t : cases) {
+        ASSERT_TRUE(t.layer && t.raw) << t.name;
+        t.layer();
+        t.raw();
+    }
+}
+
 }  // namespace

@@ -1,10 +1,12 @@
 // SFT in the registry: profiles, messages, vector hooks, the transport (framing.hpp), the
 // reference machines built from shim flags and the limits of their server, bug knobs, fuzz
-// targets, the handshake benchmark and the conformance catalogue (catalogue.hpp).
+// targets, the handshake and record-layer benchmarks and the conformance catalogue (catalogue.hpp).
 #include "conformance/scenarios/sft/variant.hpp"
 
 #include <chrono>
+#include <cstdlib>
 #include <map>
+#include <memory>
 #include <mutex>
 
 #include "conformance/scenarios/sft/catalogue.hpp"
@@ -244,6 +246,59 @@ void bench_primitives(Profile p) {
     }
 }
 
+// The record layer's throughput (docs/protocols/sft.md §9): one record sealed and opened whole
+// (seal_record, open_record: V8..V13) under an upstream-v2 key, against AES-256-GCM sealing and
+// opening the same plaintext with a 49-byte AAD through the same facade.
+struct RecordBenchInput {
+    RecordKey key;
+    PayloadType type = PayloadType::data;
+    std::uint64_t offset = 0;
+    ByteArray<12> nonce{};
+    Bytes plaintext;
+    Bytes aad;  // the record's own header[0:49]
+};
+
+registry::ThroughputCase record_throughput(std::string name, PayloadType type, std::uint64_t offset, Bytes plaintext) {
+    auto in = std::make_shared<RecordBenchInput>();
+    in->key.profile = Profile::upstream_v2;
+    in->key.aes_key = Secret<32>(hx<32>("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"));
+    in->key.key_id = key_id(Profile::upstream_v2, in->key.aes_key);
+    in->type = type;
+    in->offset = offset;
+    in->nonce = hx<12>("101112131415161718191a1b");
+    in->plaintext = std::move(plaintext);
+    const Bytes record = seal_record(in->key, type, offset, in->nonce, in->plaintext);
+    in->aad.assign(record.begin(), record.begin() + kAadLen);
+    registry::ThroughputCase t;
+    t.name = std::move(name);
+    t.bytes_per_op = in->plaintext.size();
+    t.layer = [in] {
+        const Bytes rec = seal_record(in->key, in->type, in->offset, in->nonce, in->plaintext);
+        if (!open_record(in->key, rec)) {
+            std::abort();  // a refused record would time the failure path
+        }
+    };
+    t.raw = [in] {
+        const ByteView key = in->key.aes_key.view();
+        const auto sealed = crypto::aes_gcm_seal(key, in->nonce, in->aad, in->plaintext);
+        if (!sealed || !crypto::aes_gcm_open(key, in->nonce, in->aad, *sealed)) {
+            std::abort();
+        }
+    };
+    return t;
+}
+
+// A signed ping, as the JSON records of a session carry it.
+Bytes bench_ping_json() {
+    Message m;
+    m.type = MsgType::ping;
+    m.timestamp = "2026-01-01T00:00:00";
+    m.seq = 1;
+    sign(m, hx<32>("202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"));
+    const std::string text = wire_json(m);
+    return Bytes(text.begin(), text.end());
+}
+
 registry::Variant build() {
     registry::Variant v;
     v.name = "sft";
@@ -396,6 +451,12 @@ registry::Variant build() {
         v.bench.push_back(registry::BenchCase{"sft/" + std::string(to_string(p)), [p] { bench_handshake(p); },
                                               [p] { bench_primitives(p); }});
     }
+    // DATA records of one transfer chunk (§6: files go in 4,096-byte DATA records), and a ping.
+    v.throughput.push_back(record_throughput("sft/record/data-" + std::to_string(kChunkSize), PayloadType::data,
+                                             kChunkSize, Bytes(kChunkSize, 0x5a)));
+    const Bytes ping = bench_ping_json();
+    v.throughput.push_back(
+        record_throughput("sft/record/json-ping-" + std::to_string(ping.size()), PayloadType::json, 0, ping));
     return v;
 }
 
