@@ -38,14 +38,22 @@ Result<std::uint64_t> read_varint(Reader& r) {
     return Failure{Error::bad_length, at, "varint longer than 10 bytes"};
 }
 
-Bytes serialize_header(const FrameHeader& h) {
-    Writer w;
+namespace {
+// The 30-byte header, through a Writer or a FixedWriter.
+template <typename W>
+void put_header(W& w, const FrameHeader& h) {
     w.put_u8(h.type);
     w.put_u8(h.flags);
     w.put_bytes(h.session_id);
     w.put_u64be(h.sequence);
     w.put_u64be(h.timestamp_ms);
     w.put_u32be(h.stream_id);
+}
+}  // namespace
+
+Bytes serialize_header(const FrameHeader& h) {
+    Writer w;
+    put_header(w, h);
     return std::move(w).take();
 }
 
@@ -68,12 +76,7 @@ Bytes serialize_frame(const FrameHeader& h, ByteView metadata, ByteView payload)
     w.put_u8('S');
     w.put_u8('T');
     put_leb128(w, body);
-    w.put_u8(h.type);
-    w.put_u8(h.flags);
-    w.put_bytes(h.session_id);
-    w.put_u64be(h.sequence);
-    w.put_u64be(h.timestamp_ms);
-    w.put_u32be(h.stream_id);
+    put_header(w, h);
     put_leb128(w, metadata.size());
     w.put_bytes(metadata);
     w.put_bytes(payload);
