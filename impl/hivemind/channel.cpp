@@ -59,15 +59,25 @@ Result<Bytes> open(Cipher c, ByteView key, const Sealed& s) {
 }
 
 std::string write_json_frame(const Sealed& s, Encoding e, const CodecQuirks& q) {
-    Json j = Json::object();
-    j.set("ciphertext", Json::string(encode(e, s.ciphertext, q)));
-    j.set("tag", Json::string(encode(e, s.tag, q)));
-    j.set("nonce", Json::string(encode(e, s.nonce, q)));
-    return dump_json(j);
+    // dump_json of {"ciphertext": ..., "tag": ..., "nonce": ...}, written directly.
+    std::string out;
+    out.reserve(48 + 2 * (s.ciphertext.size() + s.tag.size() + s.nonce.size()));
+    out += "{\"ciphertext\": ";
+    append_json_string(out, encode(e, s.ciphertext, q));
+    out += ", \"tag\": ";
+    append_json_string(out, encode(e, s.tag, q));
+    out += ", \"nonce\": ";
+    append_json_string(out, encode(e, s.nonce, q));
+    out.push_back('}');
+    return out;
 }
 
 Result<Sealed> parse_json_frame(ByteView text, Encoding e, const CodecQuirks& q) {
     SK_TRY(Json j, parse_json(text));
+    return sealed_from_json(j, text.size(), e, q);
+}
+
+Result<Sealed> sealed_from_json(const Json& j, std::size_t text_size, Encoding e, const CodecQuirks& q) {
     if (!j.is_object()) {
         return fail(Error::wrong_type, "encrypted frame is not a JSON object", j.offset);
     }
@@ -100,11 +110,11 @@ Result<Sealed> parse_json_frame(ByteView text, Encoding e, const CodecQuirks& q)
         *field = std::move(*decoded);
     }
     if (!have_ct || !have_nonce) {
-        return fail(Error::decode_error, "encrypted frame lacks ciphertext or nonce", text.size());
+        return fail(Error::decode_error, "encrypted frame lacks ciphertext or nonce", text_size);
     }
     if (!have_tag) {
         if (s.ciphertext.size() < kTagSize) {
-            return fail(Error::truncated, "ciphertext too short to hold the tag", text.size());
+            return fail(Error::truncated, "ciphertext too short to hold the tag", text_size);
         }
         s.tag.assign(s.ciphertext.end() - kTagSize, s.ciphertext.end());
         s.ciphertext.resize(s.ciphertext.size() - kTagSize);

@@ -14,6 +14,8 @@
 
 namespace shakedown::hivemind {
 
+struct Json;
+
 enum class Cipher : std::uint8_t { aes_gcm, chacha20_poly1305 };
 [[nodiscard]] std::string_view wire_name(Cipher c) noexcept;  // "AES-GCM", "CHACHA20-POLY1305"
 [[nodiscard]] std::optional<Cipher> cipher_from_wire(std::string_view name) noexcept;
@@ -37,6 +39,9 @@ struct Sealed {
 // a missing tag means the last 16 bytes of the ciphertext are the tag (truncated when shorter).
 // Field decoding errors are reported at the field value's offset in the text.
 [[nodiscard]] Result<Sealed> parse_json_frame(ByteView text, Encoding e, const CodecQuirks& q = {});
+// parse_json_frame on the already parsed `j` of a text `text_size` bytes long.
+[[nodiscard]] Result<Sealed> sealed_from_json(const Json& j, std::size_t text_size, Encoding e,
+                                              const CodecQuirks& q = {});
 
 [[nodiscard]] Bytes write_binary_frame(const Sealed& s);
 // nonce || ciphertext || tag with the cipher's nonce size; shorter than nonce + tag is truncated.

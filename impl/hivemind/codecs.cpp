@@ -93,14 +93,21 @@ Result<Bytes> decode_bits(std::string_view text, std::string_view alphabet, unsi
     return out;
 }
 
-std::string encode_hex(ByteView data) { return to_hex(data); }
+std::string encode_hex(ByteView data) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out(2 * data.size(), '\0');
+    for (std::size_t k = 0; k < data.size(); ++k) {
+        out[2 * k] = kDigits[data[k] >> 4];
+        out[2 * k + 1] = kDigits[data[k] & 15];
+    }
+    return out;
+}
 
 Result<Bytes> decode_hex(std::string_view text, bool accept_upper) {
     if (text.size() % 2 != 0) {
         return fail(Error::bad_length, "odd number of hex digits", text.size());
     }
-    Bytes out;
-    out.reserve(text.size() / 2);
+    Bytes out(text.size() / 2);
     bool upper = false;
     std::size_t upper_at = 0;
     for (std::size_t k = 0; k < text.size(); k += 2) {
@@ -123,7 +130,7 @@ Result<Bytes> decode_hex(std::string_view text, bool accept_upper) {
             }
             v = static_cast<std::uint8_t>((v << 4) | d);
         }
-        out.push_back(v);
+        out[k / 2] = v;
     }
     if (upper && !accept_upper) {
         return fail(Error::non_canonical, "uppercase hex", upper_at);

@@ -50,8 +50,20 @@ std::optional<std::string> first_common(const std::vector<std::string>& offer, c
 
 }  // namespace
 
-Bytes text_unit(std::string_view text) { return concat({Bytes{kOpText}, as_bytes(text)}); }
-Bytes binary_unit(ByteView data) { return concat({Bytes{kOpBinary}, data}); }
+namespace {
+
+Bytes opcode_unit(std::uint8_t opcode, ByteView data) {
+    Bytes out;
+    out.reserve(1 + data.size());
+    out.push_back(opcode);
+    out.insert(out.end(), data.begin(), data.end());
+    return out;
+}
+
+}  // namespace
+
+Bytes text_unit(std::string_view text) { return opcode_unit(kOpText, as_bytes(text)); }
+Bytes binary_unit(ByteView data) { return opcode_unit(kOpBinary, data); }
 
 std::string_view to_string(Mode m) noexcept {
     switch (m) {
@@ -232,9 +244,10 @@ Result<void> HiveMachine::client_params_msg(const HiveMessage& m) {
     if (p.min_protocol_version > p.max_protocol_version) {
         return fail(Error::wrong_version, "min_protocol_version above max", m.payload.offset);
     }
-    m_params = p;
+    m_params = std::move(p);
+    const ServerParams& params = *m_params;
     if (m_config.mode == Mode::preshared) {
-        if (p.min_protocol_version > 0) {
+        if (params.min_protocol_version > 0) {
             return fail(Error::wrong_version, "server requires a handshake, we have only a pre-shared key", 0);
         }
         m_key = SecretBytes(as_bytes(m_config.crypto_key));
@@ -243,10 +256,10 @@ Result<void> HiveMachine::client_params_msg(const HiveMessage& m) {
         m_cipher = Cipher::aes_gcm;
         return send_client_hello();
     }
-    if (p.max_protocol_version < 1 || !p.handshake) {
+    if (params.max_protocol_version < 1 || !params.handshake) {
         return fail(Error::wrong_version, "server offers no handshake", m.payload.offset);
     }
-    if (m_config.mode == Mode::password && !p.password) {
+    if (m_config.mode == Mode::password && !params.password) {
         return fail(Error::negotiation_failed, "server offers no password handshake", m.payload.offset);
     }
     ClientOffer o;
@@ -422,21 +435,24 @@ Result<void> HiveMachine::server_offer_msg(const HiveMessage& m) {
 
 Result<Received> HiveMachine::open_text(ByteView text) const {
     bool encrypted = false;
+    // The parsed text, when the strict check parsed it (reused for the frame or the message).
+    std::optional<Json> parsed;
     if (m_config.quirks.ciphertext_substring) {
         const std::string_view sv(reinterpret_cast<const char*>(text.data()), text.size());
         encrypted = sv.find("ciphertext") != std::string_view::npos;
     } else {
-        SK_TRY(Json j, parse_json(text));
-        encrypted = j.is_object() && j.find("ciphertext") != nullptr;
+        SK_TRY(parsed, parse_json(text));
+        encrypted = parsed->is_object() && parsed->find("ciphertext") != nullptr;
     }
     if (!encrypted) {
-        SK_TRY(HiveMessage m, parse_message(text));
+        SK_TRY(HiveMessage m, parsed ? message_from_json(std::move(*parsed)) : parse_message(text));
         if (m_config.crypto_required && !m_config.quirks.plaintext_after_handshake) {
             return fail(Error::unexpected_message, "plaintext message while crypto is required", 0);
         }
         return Received{std::move(m), false};
     }
-    SK_TRY(Sealed s, parse_json_frame(text, *m_encoding, m_config.quirks.codec()));
+    SK_TRY(Sealed s, parsed ? sealed_from_json(*parsed, text.size(), *m_encoding, m_config.quirks.codec())
+                            : parse_json_frame(text, *m_encoding, m_config.quirks.codec()));
     SK_TRY(Bytes plain, open(*m_cipher, m_key.view(), s));
     SK_TRY(HiveMessage m, parse_message(plain));
     return Received{std::move(m), true};

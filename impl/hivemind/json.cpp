@@ -1,6 +1,8 @@
 #include "hivemind/json.hpp"
 
 #include <charconv>
+#include <cstring>
+#include <iterator>
 
 namespace shakedown::hivemind {
 
@@ -143,6 +145,36 @@ void append_utf8(std::string& out, std::uint32_t cp) {
     }
 }
 
+// Length of the leading run of `n` bytes at `s` that a JSON string holds as they stand: not a
+// control character, '"' or '\\' (and, for the reader, ASCII: other bytes go through UTF-8
+// validation). Eight bytes at a time while none of them is special, then byte by byte.
+template <bool AsciiOnly>
+std::size_t plain_run(const std::uint8_t* s, std::size_t n) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+    // Non-zero when some byte of x is below b (b <= 0x80).
+    constexpr auto any_below = [](std::uint64_t x, std::uint64_t b) { return (x - kOnes * b) & ~x & kHigh; };
+    std::size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        std::uint64_t x = 0;
+        std::memcpy(&x, s + k, 8);
+        std::uint64_t special = any_below(x, 0x20) | any_below(x ^ (kOnes * '"'), 1) | any_below(x ^ (kOnes * '\\'), 1);
+        if constexpr (AsciiOnly) {
+            special |= x & kHigh;
+        }
+        if (special != 0) {
+            break;
+        }
+    }
+    for (; k < n; ++k) {
+        const std::uint8_t c = s[k];
+        if (c < 0x20 || c == '"' || c == '\\' || (AsciiOnly && c >= 0x80)) {
+            break;
+        }
+    }
+    return k;
+}
+
 class Parser {
 public:
     Parser(ByteView text, const JsonLimits& limits) : m_text(text), m_limits(limits) {}
@@ -152,7 +184,8 @@ public:
             return fail(Error::oversize, "JSON text larger than the limit", m_limits.max_size);
         }
         skip_ws();
-        SK_TRY(Json v, value(0));
+        Json v;
+        SK_CHECK(value(v, 0));
         skip_ws();
         if (m_pos != m_text.size()) {
             return fail(Error::trailing_bytes, "data after the JSON value", m_pos);
@@ -161,6 +194,20 @@ public:
     }
 
 private:
+    // The first few non-empty containers of a document reserve room for this many members or
+    // items (a HiveMessage has eight keys, a handshake payload up to nine, an encoding list seven);
+    // later ones grow as they fill, so the memory reserved stays bounded whatever the input.
+    static constexpr std::size_t kReserve = 10;
+    static constexpr int kReservedContainers = 8;
+
+    template <typename T>
+    void reserve(std::vector<T>& v) {
+        if (m_reserves_left > 0) {
+            --m_reserves_left;
+            v.reserve(kReserve);
+        }
+    }
+
     [[nodiscard]] bool at_end() const { return m_pos >= m_text.size(); }
     [[nodiscard]] int peek() const { return at_end() ? -1 : m_text[m_pos]; }
     void skip_ws() {
@@ -172,37 +219,38 @@ private:
         return at_end() ? fail(Error::truncated, what, m_pos) : fail(Error::decode_error, what, m_pos);
     }
 
-    Result<Json> value(std::size_t depth) {
-        const std::size_t start = m_pos;
+    // Parses one value into `out` (a default Json), in place.
+    Result<void> value(Json& out, std::size_t depth) {
+        out.offset = m_pos;
         const int c = peek();
-        Json out;
         if (c == '{' || c == '[') {
             if (depth >= m_limits.max_depth) {
                 return fail(Error::oversize, "JSON nesting deeper than the limit", m_pos);
             }
-            if (c == '{') {
-                SK_TRY(out, object(depth + 1));
-            } else {
-                SK_TRY(out, array(depth + 1));
-            }
-        } else if (c == '"') {
-            SK_TRY(std::string s, string());
-            out = Json::string(std::move(s));
-        } else if (c == '-' || (c >= '0' && c <= '9')) {
-            SK_TRY(out, number());
-        } else if (c == 't') {
-            SK_CHECK(literal("true"));
-            out = Json::boolean(true);
-        } else if (c == 'f') {
-            SK_CHECK(literal("false"));
-            out = Json::boolean(false);
-        } else if (c == 'n') {
-            SK_CHECK(literal("null"));
-        } else {
-            return unexpected("expected a JSON value");
+            return c == '{' ? object(out, depth + 1) : array(out, depth + 1);
         }
-        out.offset = start;
-        return out;
+        if (c == '"') {
+            out.kind = Json::Kind::string;
+            return string(out.s);
+        }
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            return number(out);
+        }
+        if (c == 't') {
+            SK_CHECK(literal("true"));
+            out.kind = Json::Kind::boolean;
+            out.b = true;
+            return ok();
+        }
+        if (c == 'f') {
+            SK_CHECK(literal("false"));
+            out.kind = Json::Kind::boolean;
+            return ok();
+        }
+        if (c == 'n') {
+            return literal("null");
+        }
+        return unexpected("expected a JSON value");
     }
 
     Result<void> literal(std::string_view word) {
@@ -215,7 +263,7 @@ private:
         return ok();
     }
 
-    Result<Json> number() {
+    Result<void> number(Json& out) {
         const std::size_t start = m_pos;
         if (peek() == '-') {
             ++m_pos;
@@ -239,7 +287,9 @@ private:
         if (ec != std::errc{} || p != last) {
             return fail(Error::oversize, "integer outside int64", start);
         }
-        return Json::integer(v);
+        out.kind = Json::Kind::integer;
+        out.i = v;
+        return ok();
     }
 
     Result<std::uint32_t> hex4() {
@@ -262,16 +312,13 @@ private:
         return v;
     }
 
-    Result<std::string> string() {
+    // Appends the string's content to `out` (empty on entry).
+    Result<void> string(std::string& out) {
         ++m_pos;  // opening quote
-        std::string out;
         for (;;) {
             // A run of printable ASCII other than '"' and '\\' is copied as it stands.
             const std::size_t run = m_pos;
-            while (m_pos < m_text.size() && m_text[m_pos] >= 0x20 && m_text[m_pos] < 0x80 && m_text[m_pos] != '"' &&
-                   m_text[m_pos] != '\\') {
-                ++m_pos;
-            }
+            m_pos += plain_run<true>(m_text.data() + m_pos, m_text.size() - m_pos);
             out.append(reinterpret_cast<const char*>(m_text.data()) + run, m_pos - run);
             if (at_end()) {
                 return fail(Error::truncated, "unterminated string", m_pos);
@@ -279,7 +326,7 @@ private:
             const std::uint8_t c = m_text[m_pos];
             if (c == '"') {
                 ++m_pos;
-                return out;
+                return ok();
             }
             if (c < 0x20) {
                 return fail(Error::decode_error, "control character in string", m_pos);
@@ -330,18 +377,18 @@ private:
         }
     }
 
-    Result<Json> array(std::size_t depth) {
+    Result<void> array(Json& out, std::size_t depth) {
         ++m_pos;
-        Json out = Json::array();
+        out.kind = Json::Kind::array;
         skip_ws();
         if (peek() == ']') {
             ++m_pos;
-            return out;
+            return ok();
         }
+        reserve(out.items);
         for (;;) {
             skip_ws();
-            SK_TRY(Json v, value(depth));
-            out.items.push_back(std::move(v));
+            SK_CHECK(value(out.items.emplace_back(), depth));
             skip_ws();
             if (peek() == ',') {
                 ++m_pos;
@@ -349,29 +396,34 @@ private:
             }
             if (peek() == ']') {
                 ++m_pos;
-                return out;
+                return ok();
             }
             return unexpected("expected ',' or ']'");
         }
     }
 
-    Result<Json> object(std::size_t depth) {
+    Result<void> object(Json& out, std::size_t depth) {
         ++m_pos;
-        Json out = Json::object();
+        out.kind = Json::Kind::object;
         skip_ws();
         if (peek() == '}') {
             ++m_pos;
-            return out;
+            return ok();
         }
+        reserve(out.members);
         for (;;) {
             skip_ws();
             if (peek() != '"') {
                 return unexpected("expected a key");
             }
             const std::size_t key_at = m_pos;
-            SK_TRY(std::string key, string());
-            if (out.find(key) != nullptr) {
-                return fail(Error::duplicate_key, "duplicate key", key_at);
+            JsonMember& member = out.members.emplace_back();
+            member.key_offset = key_at;
+            SK_CHECK(string(member.key));
+            for (std::size_t k = 0; k + 1 < out.members.size(); ++k) {
+                if (out.members[k].key == member.key) {
+                    return fail(Error::duplicate_key, "duplicate key", key_at);
+                }
             }
             skip_ws();
             if (peek() != ':') {
@@ -379,8 +431,7 @@ private:
             }
             ++m_pos;
             skip_ws();
-            SK_TRY(Json v, value(depth));
-            out.members.push_back(JsonMember{std::move(key), std::move(v), key_at});
+            SK_CHECK(value(member.value, depth));
             skip_ws();
             if (peek() == ',') {
                 ++m_pos;
@@ -388,7 +439,7 @@ private:
             }
             if (peek() == '}') {
                 ++m_pos;
-                return out;
+                return ok();
             }
             return unexpected("expected ',' or '}'");
         }
@@ -397,21 +448,23 @@ private:
     ByteView m_text;
     JsonLimits m_limits;
     std::size_t m_pos = 0;
+    int m_reserves_left = kReservedContainers;
 };
 
-// Whether Python's json.dumps (ensure_ascii=False) writes the byte as it stands.
-constexpr bool plain(unsigned char c) noexcept { return c >= 0x20 && c != '"' && c != '\\'; }
-
-void dump_string(std::string& out, const std::string& s) {
+// Python's json.dumps (ensure_ascii=False) writes every byte but the plain_run<false> specials as
+// it stands.
+void dump_string(std::string& out, std::string_view s) {
     static constexpr char kHex[] = "0123456789abcdef";
     out.push_back('"');
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(s.data());
     std::size_t run = 0;  // start of the pending run of plain bytes
     for (std::size_t k = 0; k < s.size(); ++k) {
-        const auto c = static_cast<unsigned char>(s[k]);
-        if (plain(c)) {
-            continue;
+        k += plain_run<false>(bytes + k, s.size() - k);
+        if (k == s.size()) {
+            break;
         }
-        out.append(s, run, k - run);
+        const auto c = static_cast<unsigned char>(s[k]);
+        out.append(s.substr(run, k - run));
         run = k + 1;
         switch (c) {
             case '"': out += "\\\""; break;
@@ -427,7 +480,7 @@ void dump_string(std::string& out, const std::string& s) {
                 out.push_back(kHex[c & 15]);
         }
     }
-    out.append(s, run, s.size() - run);
+    out.append(s.substr(run));
     out.push_back('"');
 }
 
@@ -435,7 +488,12 @@ void dump(std::string& out, const Json& v) {
     switch (v.kind) {
         case Json::Kind::null: out += "null"; return;
         case Json::Kind::boolean: out += v.b ? "true" : "false"; return;
-        case Json::Kind::integer: out += std::to_string(v.i); return;
+        case Json::Kind::integer: {
+            char digits[24];
+            const auto r = std::to_chars(std::begin(digits), std::end(digits), v.i);
+            out.append(digits, r.ptr);
+            return;
+        }
         case Json::Kind::string: dump_string(out, v.s); return;
         case Json::Kind::array:
             out.push_back('[');
@@ -471,6 +529,10 @@ std::string dump_json(const Json& value) {
     dump(out, value);
     return out;
 }
+
+void append_json(std::string& out, const Json& value) { dump(out, value); }
+
+void append_json_string(std::string& out, std::string_view s) { dump_string(out, s); }
 
 Result<void> check_utf8(ByteView text, std::size_t base_offset) {
     std::size_t pos = 0;

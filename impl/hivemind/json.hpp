@@ -69,6 +69,10 @@ struct JsonLimits {
 }
 // Python json.dumps(value, ensure_ascii=False) with default separators.
 [[nodiscard]] std::string dump_json(const Json& value);
+// dump_json(value) appended to `out`.
+void append_json(std::string& out, const Json& value);
+// A JSON string holding `s` (UTF-8), escaped as json.dumps escapes it, appended to `out`.
+void append_json_string(std::string& out, std::string_view s);
 // Validates UTF-8 (no surrogates, no overlongs, <= U+10FFFF); the offset of the first bad byte.
 [[nodiscard]] Result<void> check_utf8(ByteView text, std::size_t base_offset = 0);
 

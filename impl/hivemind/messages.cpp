@@ -1,6 +1,7 @@
 #include "hivemind/messages.hpp"
 
 #include <array>
+#include <iterator>
 
 #include "hivemind/codecs.hpp"
 
@@ -36,7 +37,7 @@ Result<std::string> req_string(const Json& o, std::string_view key, std::size_t 
     if (!v) {
         return fail(Error::decode_error, "required field missing", end);
     }
-    return *v;
+    return std::move(*v);
 }
 
 Result<bool> opt_bool(const Json& o, std::string_view key, bool def) {
@@ -70,6 +71,7 @@ Result<std::vector<std::string>> opt_list(const Json& o, std::string_view key, s
         return wrong(*v, "field is not a list");
     }
     std::vector<std::string> out;
+    out.reserve(v->items.size());
     for (const auto& item : v->items) {
         if (!item.is_string()) {
             return wrong(item, "list item is not a string");
@@ -81,6 +83,7 @@ Result<std::vector<std::string>> opt_list(const Json& o, std::string_view key, s
 
 Json str_list(const std::vector<std::string>& v) {
     Json j = Json::array();
+    j.items.reserve(v.size());
     for (const auto& s : v) {
         j.items.push_back(Json::string(s));
     }
@@ -88,6 +91,11 @@ Json str_list(const std::vector<std::string>& v) {
 }
 
 std::size_t end_of(const Json& v) { return v.offset; }
+
+// Appends a member whose key the object does not hold yet (what Json::set does for a new key).
+void add_member(Json& object, std::string_view key, Json value) {
+    object.members.push_back(JsonMember{std::string(key), std::move(value), 0});
+}
 
 }  // namespace
 
@@ -102,42 +110,47 @@ bool operator==(const ClientHello& a, const ClientHello& b) {
 }
 
 std::string serialize_message(const HiveMessage& m) {
-    Json j = Json::object();
-    j.members.push_back({"msg_type", Json::string(m.msg_type), 0});
-    j.members.push_back({"payload", m.payload, 0});
-    j.members.push_back({"metadata", m.metadata, 0});
-    j.members.push_back({"route", m.route, 0});
-    j.members.push_back({"node", m.node, 0});
-    j.members.push_back({"target_site_id", m.target_site_id, 0});
-    j.members.push_back({"target_pubkey", m.target_pubkey, 0});
-    j.members.push_back({"source_peer", m.source_peer, 0});
-    return dump_json(j);
+    // As dump_json of the object {kKeys[0]: msg_type, kKeys[1]: payload, ...}, written directly.
+    const Json* const fields[] = {&m.payload, &m.metadata, &m.route, &m.node,
+                                  &m.target_site_id, &m.target_pubkey, &m.source_peer};
+    std::string out;
+    out.reserve(1024);
+    out += "{\"msg_type\": ";
+    append_json_string(out, m.msg_type);
+    for (std::size_t k = 0; k < std::size(fields); ++k) {
+        out += ", \"";
+        out += kKeys[k + 1];
+        out += "\": ";
+        append_json(out, *fields[k]);
+    }
+    out.push_back('}');
+    return out;
 }
 
-Result<HiveMessage> message_from_json(const Json& j) {
+Result<HiveMessage> message_from_json(Json&& j) {
     if (!j.is_object()) {
         return wrong(j, "a HiveMessage is a JSON object");
     }
     HiveMessage m;
     bool have_type = false;
-    for (const auto& mem : j.members) {
-        const Json& v = mem.value;
+    for (auto& mem : j.members) {
+        Json& v = mem.value;
         if (mem.key == "msg_type") {
             if (!v.is_string()) {
                 return wrong(v, "msg_type is not a string");
             }
-            m.msg_type = v.s;
+            m.msg_type = std::move(v.s);
             have_type = true;
         } else if (mem.key == "payload" || mem.key == "metadata") {
             if (!v.is_object()) {
                 return wrong(v, "payload/metadata is not an object");
             }
-            (mem.key == "payload" ? m.payload : m.metadata) = v;
+            (mem.key == "payload" ? m.payload : m.metadata) = std::move(v);
         } else if (mem.key == "route") {
             if (!v.is_array()) {
                 return wrong(v, "route is not a list");
             }
-            m.route = v;
+            m.route = std::move(v);
         } else if (mem.key == kKeys[4] || mem.key == kKeys[5] || mem.key == kKeys[6] || mem.key == kKeys[7]) {
             if (!v.is_string() && !v.is_null()) {
                 return wrong(v, "field is neither a string nor null");
@@ -146,7 +159,7 @@ Result<HiveMessage> message_from_json(const Json& j) {
                         : mem.key == kKeys[5] ? m.target_site_id
                         : mem.key == kKeys[6] ? m.target_pubkey
                                               : m.source_peer;
-            dst = v;
+            dst = std::move(v);
         } else {
             return fail(Error::unknown_type, "unknown key in a HiveMessage", mem.key_offset);
         }
@@ -157,66 +170,73 @@ Result<HiveMessage> message_from_json(const Json& j) {
     return m;
 }
 
+Result<HiveMessage> message_from_json(const Json& j) { return message_from_json(Json(j)); }
+
 Result<HiveMessage> parse_message(ByteView text, const JsonLimits& limits) {
     SK_TRY(Json j, parse_json(text, limits));
-    return message_from_json(j);
+    return message_from_json(std::move(j));
 }
 
 Json to_json(const ServerHello& p) {
     Json j = Json::object();
-    j.set("pubkey", Json::string(p.pubkey));
+    j.members.reserve(3);
+    add_member(j, "pubkey", Json::string(p.pubkey));
     if (p.peer) {
-        j.set("peer", Json::string(*p.peer));
+        add_member(j, "peer", Json::string(*p.peer));
     }
-    j.set("node_id", Json::string(p.node_id));
+    add_member(j, "node_id", Json::string(p.node_id));
     return j;
 }
 
 Json to_json(const ServerParams& p) {
     Json j = Json::object();
-    j.set("handshake", Json::boolean(p.handshake));
-    j.set("min_protocol_version", Json::integer(p.min_protocol_version));
-    j.set("max_protocol_version", Json::integer(p.max_protocol_version));
-    j.set("binarize", Json::boolean(p.binarize));
-    j.set("preshared_key", Json::boolean(p.preshared_key));
-    j.set("password", Json::boolean(p.password));
-    j.set("crypto_required", Json::boolean(p.crypto_required));
-    j.set("encodings", str_list(p.encodings));
-    j.set("ciphers", str_list(p.ciphers));
+    j.members.reserve(9);
+    add_member(j, "handshake", Json::boolean(p.handshake));
+    add_member(j, "min_protocol_version", Json::integer(p.min_protocol_version));
+    add_member(j, "max_protocol_version", Json::integer(p.max_protocol_version));
+    add_member(j, "binarize", Json::boolean(p.binarize));
+    add_member(j, "preshared_key", Json::boolean(p.preshared_key));
+    add_member(j, "password", Json::boolean(p.password));
+    add_member(j, "crypto_required", Json::boolean(p.crypto_required));
+    add_member(j, "encodings", str_list(p.encodings));
+    add_member(j, "ciphers", str_list(p.ciphers));
     return j;
 }
 
 Json to_json(const ClientOffer& p) {
     Json j = Json::object();
-    j.set("binarize", Json::boolean(p.binarize));
-    j.set("encodings", str_list(p.encodings));
-    j.set("ciphers", str_list(p.ciphers));
+    j.members.reserve(4);
+    add_member(j, "binarize", Json::boolean(p.binarize));
+    add_member(j, "encodings", str_list(p.encodings));
+    add_member(j, "ciphers", str_list(p.ciphers));
     if (p.envelope) {
-        j.set("envelope", Json::string(*p.envelope));
+        add_member(j, "envelope", Json::string(*p.envelope));
     }
     if (p.pubkey) {
-        j.set("pubkey", Json::string(*p.pubkey));
+        add_member(j, "pubkey", Json::string(*p.pubkey));
     }
     return j;
 }
 
 Json to_json(const ServerChoice& p) {
     Json j = Json::object();
-    j.set("envelope", Json::string(p.envelope));
+    j.members.reserve(3);
+    add_member(j, "envelope", Json::string(p.envelope));
     if (p.encoding) {
-        j.set("encoding", Json::string(*p.encoding));
+        add_member(j, "encoding", Json::string(*p.encoding));
     }
     if (p.cipher) {
-        j.set("cipher", Json::string(*p.cipher));
+        add_member(j, "cipher", Json::string(*p.cipher));
     }
     return j;
 }
 
 Json to_json(const ClientHello& p) {
     Json j = Json::object();
-    j.set("pubkey", Json::string(p.pubkey));
-    j.set("session", p.session);
-    j.set("site_id", Json::string(p.site_id));
+    j.members.reserve(3);
+    add_member(j, "pubkey", Json::string(p.pubkey));
+    add_member(j, "session", p.session);
+    add_member(j, "site_id", Json::string(p.site_id));
     return j;
 }
 

@@ -32,6 +32,7 @@ struct HiveMessage {
 // objects, route an array, the rest string or null).
 [[nodiscard]] Result<HiveMessage> parse_message(ByteView text, const JsonLimits& limits = {});
 [[nodiscard]] Result<HiveMessage> message_from_json(const Json& j);
+[[nodiscard]] Result<HiveMessage> message_from_json(Json&& j);  // moves the fields out of `j`
 
 inline const std::vector<std::string> kDefaultEncodings = {"JSON-B91", "JSON-Z85B", "JSON-Z85P", "JSON-B64",
                                                            "JSON-URLSAFE-B64", "JSON-B32", "JSON-HEX"};

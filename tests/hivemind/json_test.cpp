@@ -22,6 +22,28 @@ TEST(HiveMindJson, WriterUsesPythonDefaultSeparatorsAndRawUnicode) {
     EXPECT_EQ(dump_json(*j), "{\"a\": [1, 2, {}], \"b\": {\"c\": null, \"d\": true}, \"e\": \"\xc3\xa9\\n\\u0001\\\"\\\\/\"}");
 }
 
+// Strings are scanned eight bytes at a time: a special byte at every position of a longer string
+// is escaped (writer) or found (reader) as it is alone.
+TEST(HiveMindJson, SpecialBytesAtEveryPositionOfALongString) {
+    const std::string specials[] = {"\"", "\\", "\n", "\x01", "\x1f", "\xc3\xa9", "\x7f"};
+    const std::string escaped[] = {"\\\"", "\\\\", "\\n", "\\u0001", "\\u001f", "\xc3\xa9", "\x7f"};
+    for (std::size_t k = 0; k < std::size(specials); ++k) {
+        for (std::size_t at = 0; at <= 20; ++at) {
+            const std::string s = std::string(at, 'a') + specials[k] + std::string(20 - at, 'b');
+            const std::string text = dump_json(Json::string(s));
+            EXPECT_EQ(text, "\"" + std::string(at, 'a') + escaped[k] + std::string(20 - at, 'b') + "\"");
+            const auto back = parse_json(text);
+            ASSERT_TRUE(back.ok()) << text;
+            EXPECT_EQ(back->s, s);
+        }
+    }
+    for (std::size_t at = 0; at <= 20; ++at) {
+        expect_error("\"" + std::string(at, 'a') + "\x01" + std::string(20 - at, 'b') + "\"", Error::decode_error,
+                     1 + at);
+        expect_error("\"" + std::string(at, 'a') + "\xff" + std::string(20 - at, 'b') + "\"", Error::bad_utf8, 1 + at);
+    }
+}
+
 TEST(HiveMindJson, StrictErrorsNameTheirOffsets) {
     expect_error(R"({"a": 1, "a": 2})", Error::duplicate_key, 9);
     expect_error(R"({"a": 1.5})", Error::wrong_type, 6);

@@ -183,8 +183,8 @@ registry::BenchCase bench_case(Mode mode) {
         }
         SystemRng rng;
         FixedClock clock(0);
-        HiveMachine c(client, rng, clock);
-        HiveMachine s(server, rng, clock);
+        HiveMachine c(std::move(client), rng, clock);
+        HiveMachine s(std::move(server), rng, clock);
         s.start();
         c.start();
         for (int round = 0; round < 4; ++round) {
