@@ -114,6 +114,12 @@ void* operator new(std::size_t n) {
     throw std::bad_alloc();
 }
 void* operator new[](std::size_t n) { return ::operator new(n); }
+// The nothrow forms too (std::stable_sort's temporary buffer uses them), so that every block any
+// delete sees came from this malloc.
+void* operator new(std::size_t n, const std::nothrow_t& /*tag*/) noexcept { return std::malloc(n == 0 ? 1 : n); }
+void* operator new[](std::size_t n, const std::nothrow_t& /*tag*/) noexcept { return std::malloc(n == 0 ? 1 : n); }
+void operator delete(void* p, const std::nothrow_t& /*tag*/) noexcept { release(p); }
+void operator delete[](void* p, const std::nothrow_t& /*tag*/) noexcept { release(p); }
 void operator delete(void* p) noexcept { release(p); }
 void operator delete[](void* p) noexcept { release(p); }
 void operator delete(void* p, std::size_t /*n*/) noexcept { release(p); }
