@@ -22,12 +22,13 @@ class RatioReporter final : public benchmark::ConsoleReporter {
 public:
     RatioReporter() : ConsoleReporter(OO_Tabular) {}
     void ReportRuns(const std::vector<Run>& runs) override {
-        // With repetitions, the mean aggregate stands for the benchmark; otherwise the single run.
+        // With repetitions, the median aggregate stands for the benchmark (a repetition that a
+        // neighbouring process slowed moves a mean, not a median); otherwise the single run.
         for (const auto& r : runs) {
             if (r.error_occurred) {
                 continue;
             }
-            if (r.run_type == Run::RT_Aggregate && r.aggregate_name == "mean") {
+            if (r.run_type == Run::RT_Aggregate && r.aggregate_name == "median") {
                 m_ns[r.run_name.function_name] = r.GetAdjustedRealTime();
                 m_cpu_ns[r.run_name.function_name] = r.GetAdjustedCPUTime();
             } else if (r.run_type == Run::RT_Iteration && m_ns.count(r.run_name.function_name) == 0) {
