@@ -1,6 +1,7 @@
 # Shared by the shell tests that start shakedown processes: a scratch folder ($work), the
 # background processes to kill on exit ($pids), and a bounded wait for a line in a file.
 # Source it after `set -euo pipefail`; set `lib_name` (for messages) and optionally `scale`.
+# KEEP_WORK=1 in the environment keeps the scratch folder (peer and conform logs) for inspection.
 work=$(mktemp -d)
 pids=()
 cleanup() {
