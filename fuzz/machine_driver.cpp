@@ -78,20 +78,20 @@ void MachineDriver::act(const std::function<void(Machine&)>& action, bool genuin
 }
 
 // A changed unit stops counting once the original, or a version of it the observer lets pass,
-// reached the machine after all: in a stream, at the place the changed one started (a truncated
-// unit completed by later bytes, a unit replaced by an equivalent one); as a message, delivered
-// again whole (a machine that drops a unit it cannot read, then takes the real one).
+// reached the machine after all: delivered whole as a unit of its own, before or after the change
+// (a machine that drops a unit it cannot read, then takes the real one; the real one injected
+// ahead of it); in a stream, also at the place the changed one started (a truncated unit
+// completed by later bytes).
 bool MachineDriver::healed(const Tamper& t) const {
     const auto passes = [&](ByteView got) {
         return std::equal(got.begin(), got.end(), t.original.bytes.begin(), t.original.bytes.end()) ||
                !m_observer.tamper_must_be_rejected(t.original, Bytes(got.begin(), got.end()));
     };
-    if (m_fixture.transport() == UnitTransport::stream) {
-        if (t.stream_offset > m_stream.size()) {
-            return false;
-        }
+    if (m_fixture.transport() == UnitTransport::stream && t.stream_offset <= m_stream.size()) {
         const ByteView from = ByteView(m_stream).subspan(t.stream_offset);
-        return from.size() >= t.original.bytes.size() && passes(from.first(t.original.bytes.size()));
+        if (from.size() >= t.original.bytes.size() && passes(from.first(t.original.bytes.size()))) {
+            return true;
+        }
     }
     return std::any_of(m_units.begin(), m_units.end(), [&](const Bytes& u) { return passes(u); });
 }
@@ -142,7 +142,9 @@ void MachineDriver::settle() {
     }
 
     if (!was_authenticated && m_machine->authenticated()) {
-        for (const Tamper& t : m_tampered) {
+        const bool foreign_peer = std::find(m_kinds.begin(), m_kinds.end(), Delivery::injected) != m_kinds.end() &&
+                                  m_observer.authenticated_foreign_peer(*m_machine, *m_peer);
+        for (const Tamper& t : foreign_peer ? std::vector<Tamper>{} : m_tampered) {
             // Bytes injected after the change may carry a whole handshake of their own (another
             // identity from the vectors): authenticating on them is no acceptance of the change,
             // and the observer's identity and key checks judge it.

@@ -117,6 +117,16 @@ public:
         (void)delivered;
         return true;
     }
+    // The machine under test authenticated with a peer other than the honest one: bytes the script
+    // injected carried a handshake of another identity (from the vectors, say). What the script
+    // changed in the honest peer's units is then no part of what the machine accepted; the
+    // observer's own checks (identity, keys, MACs) judge the peer it did accept. Asked only when
+    // something was injected.
+    [[nodiscard]] virtual bool authenticated_foreign_peer(const Machine& m, const Machine& peer) {
+        (void)m;
+        (void)peer;
+        return false;
+    }
     // End of the run.
     virtual void finish(const Machine& m, const Machine& peer, bool genuine) {
         (void)m;

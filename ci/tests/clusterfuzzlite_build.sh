@@ -89,15 +89,24 @@ PY
   run_dir="$scratch/run/$t"
   mkdir -p "$run_dir"
   cp -a "$seeds/." "$run_dir/"
+  # A finding is kept beside the work tree (the scratch folder goes), with the command that replays it.
+  local findings="$work/findings/$t"
+  mkdir -p "$findings"
   if ! (cd "$scratch" && "$OUT/$t" "${opts[@]}" "${dict_arg[@]}" -max_total_time="$seconds" \
-        -print_final_stats=1 "$run_dir") >"$log" 2>&1; then
-    tail -n 40 "$log"; fail "$t failed while fuzzing its seed corpus"
+        -print_final_stats=1 -artifact_prefix="$findings/" "$run_dir") >"$log" 2>&1; then
+    tail -n 40 "$log"
+    for f in "$findings"/*; do
+      [[ -f "$f" ]] && echo "clusterfuzzlite_build: finding kept: $f; replay:" \
+        "$(find "$work/shakedown-oss-fuzz/fuzz" -name "fuzz_$t" -type f | head -n1) $f"
+    done
+    fail "$t failed while fuzzing its seed corpus"
   fi
+  rmdir "$findings" 2>/dev/null || true
   rate=$(grep -a '^stat::average_exec_per_sec:' "$log" | awk '{print $2}')
   printf '%-36s %6s %9s %6s\n' "$t" "$(ls "$seeds" | wc -l)" "${rate:-?}" ok
 }
 export -f check_target fail
-export root scratch seconds
+export root scratch seconds work
 printf '%s\n' "${expected[@]}" | xargs -P "${CFL_JOBS:-2}" -n 1 bash -c 'set -euo pipefail; check_target "$0"' ||
   fail "a target failed (its lines above)"
 echo "clusterfuzzlite_build: ${#expected[@]} target(s) built, packaged and fuzzed"

@@ -363,6 +363,20 @@ public:
         return !(ha.cert == hb.cert && ha.peer_id == hb.peer_id && ha.nonce == hb.nonce);
     }
 
+    // The HELLO the machine holds names another identity, or another nonce, than the honest
+    // peer's: a handshake the script injected. RecordChecks has checked that HELLO on its own
+    // (cert, network, versions) when the machine authenticated, and on_authenticated the MAC of
+    // the AUTH that completed it, so a changed honest HELLO the machine should have refused still
+    // fails there.
+    [[nodiscard]] bool authenticated_foreign_peer(const Machine& m, const Machine& peer) override {
+        (void)m;
+        (void)peer;
+        const auto& remote = m_machine->remote_hello();
+        const auto& honest = m_peer->local_hello();
+        return remote && !(remote->cert == honest.cert && remote->peer_id == honest.peer_id &&
+                           remote->nonce == honest.nonce);
+    }
+
     // Keys are a function of the two HELLOs: whenever each side holds the other's HELLO (always so
     // if only genuine records were delivered and the machine authenticated), their keys mirror
     // each other.
