@@ -21,6 +21,12 @@ mapfile -t profiles < <("$shakedown" list --json | node -e '
   if (!v.conformance) { console.error("self_test: " + v.name + " has no catalogue"); process.exit(2); }
   for (const p of v.profiles) console.log(p.name);' "$variant")
 
+# SHAKEDOWN_SELF_TEST_PROFILES=N: the variant's first N profiles only (self-test-modes'
+# `first-profile`).
+if [[ -n "${SHAKEDOWN_SELF_TEST_PROFILES:-}" ]]; then
+  profiles=("${profiles[@]:0:$SHAKEDOWN_SELF_TEST_PROFILES}")
+fi
+
 # Conform flags of the variant's self-test (conformance/expectations/<variant>/self-test-flags,
 # whitespace-separated: e.g. shortening the deadlines the deadline scenarios wait out).
 extra=()
