@@ -20,7 +20,7 @@
 #include "fuzz/hivemind/hivemind_fuzz.hpp"
 #include "fuzz/machine_driver.hpp"
 #include "hivemind/handshake.hpp"
-#include "vectors/gen/hivemind/hivemind_vectors.hpp"
+#include "vectors/gen/hivemind/test_keys.hpp"
 
 namespace shakedown::hivemind::hmfuzz {
 

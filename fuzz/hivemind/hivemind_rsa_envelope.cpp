@@ -2,7 +2,7 @@
 // holds a 32-byte secret under a signature that verifies.
 #include "fuzz/hivemind/hivemind_fuzz.hpp"
 #include "hivemind/auth.hpp"
-#include "vectors/gen/hivemind/hivemind_vectors.hpp"
+#include "vectors/gen/hivemind/test_keys.hpp"
 
 using namespace shakedown;
 using namespace shakedown::hivemind;

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vectors/gen/hivemind/test_keys.hpp"
 #include "vectors/gen/vectors.hpp"
 
 namespace shakedown::hivemind::vectors {
@@ -13,10 +14,6 @@ namespace shakedown::hivemind::vectors {
 [[nodiscard]] std::vector<shakedown::vectors::GeneratedFile> generate(const shakedown::vectors::GenerateOptions& options);
 // nullptr for a schema this variant does not know.
 [[nodiscard]] shakedown::vectors::CaseChecker checker(const std::string& schema);
-
-// The fixed RSA test keys by name ("server_rsa2048", "client_rsa2048", "other_rsa2048",
-// "weak_rsa1024", "weak_e3", "weak_e1_public", "weak_small_factor_public"); empty if unknown.
-[[nodiscard]] std::string test_key_pem(std::string_view name);
 
 inline constexpr const char* kTranscriptSchema = "hivemind/transcript.schema.json";
 inline constexpr const char* kCodecSchema = "hivemind/codec.schema.json";
