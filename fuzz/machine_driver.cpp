@@ -144,7 +144,10 @@ void MachineDriver::settle() {
     if (!was_authenticated && m_machine->authenticated()) {
         const bool foreign_peer = std::find(m_kinds.begin(), m_kinds.end(), Delivery::injected) != m_kinds.end() &&
                                   m_observer.authenticated_foreign_peer(*m_machine, *m_peer);
-        for (const Tamper& t : foreign_peer ? std::vector<Tamper>{} : m_tampered) {
+        for (const Tamper& t : m_tampered) {
+            if (foreign_peer) {
+                break;
+            }
             // Bytes injected after the change may carry a whole handshake of their own (another
             // identity from the vectors): authenticating on them is no acceptance of the change,
             // and the observer's identity and key checks judge it.
