@@ -147,6 +147,13 @@ double take_paired_seconds(int& argc, char** argv, std::string& filter) {
 int main(int argc, char** argv) {
     std::string filter;
     const double paired_seconds = take_paired_seconds(argc, argv, filter);
+    std::regex selected;
+    try {
+        selected = std::regex(filter.empty() ? "." : filter);
+    } catch (const std::regex_error& e) {
+        std::cerr << "handshake_bench: --benchmark_filter is not a regular expression: " << e.what() << "\n";
+        return 2;
+    }
     std::vector<shakedown::registry::BenchCase> cases;
     std::vector<shakedown::registry::ThroughputCase> throughput;
     for (const auto* v : shakedown::registry::variants()) {
@@ -186,12 +193,6 @@ int main(int argc, char** argv) {
     benchmark::Initialize(&argc, argv);
     RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
-    std::regex selected;
-    try {
-        selected = std::regex(filter.empty() ? "." : filter);
-    } catch (const std::regex_error&) {
-        selected = std::regex(".");
-    }
     std::vector<std::pair<std::string, Paired>> paired;
     if (paired_seconds > 0) {
         for (const auto& c : cases) {
