@@ -1,6 +1,7 @@
 #include "common/bytes.hpp"
 
-#include <sodium.h>
+
+#include <cstring>
 
 namespace shakedown {
 
@@ -61,29 +62,6 @@ Bytes concat(std::initializer_list<ByteView> parts) {
         out.insert(out.end(), p.begin(), p.end());
     }
     return out;
-}
-
-bool ct_equal(ByteView a, ByteView b) noexcept {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    if (a.empty()) {
-        return true;
-    }
-    return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-void secure_wipe(std::span<std::uint8_t> data) noexcept {
-    if (!data.empty()) {
-        sodium_memzero(data.data(), data.size());
-    }
-}
-
-bool is_all_zero(ByteView data) noexcept {
-    if (data.empty()) {
-        return true;
-    }
-    return sodium_is_zero(data.data(), data.size()) == 1;
 }
 
 }  // namespace shakedown

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string>
@@ -18,6 +19,13 @@ using ByteView = std::span<const std::uint8_t>;
 template <std::size_t N>
 using ByteArray = std::array<std::uint8_t, N>;
 
+namespace detail {
+// The compiler must assume `v` is read and changed here (it cannot reason about its value after).
+inline void value_barrier(std::uint64_t& v) noexcept { __asm__ volatile("" : "+r"(v)); }
+// The compiler must assume the memory at `p` is read here.
+inline void memory_barrier(const void* p) noexcept { __asm__ volatile("" : : "r"(p) : "memory"); }
+}  // namespace detail
+
 [[nodiscard]] std::string to_hex(ByteView data);
 // Lower- or upper-case hex, even length, nothing else; nullopt otherwise.
 [[nodiscard]] std::optional<Bytes> from_hex(std::string_view hex);
@@ -26,11 +34,57 @@ using ByteArray = std::array<std::uint8_t, N>;
 }
 [[nodiscard]] Bytes concat(std::initializer_list<ByteView> parts);
 
-// Constant-time equality; different lengths compare unequal (length is not secret).
-[[nodiscard]] bool ct_equal(ByteView a, ByteView b) noexcept;
-// Wipe memory in a way the compiler may not elide.
-void secure_wipe(std::span<std::uint8_t> data) noexcept;
-[[nodiscard]] bool is_all_zero(ByteView data) noexcept;
+// Constant-time equality; different lengths compare unequal (length is not secret). The OR of
+// every word's difference, with no early exit; the barrier keeps the compiler from turning the
+// accumulation into a search for the first difference. Inline, so that a fixed-size comparison
+// (a MAC, a session ID) compiles to a few loads.
+[[nodiscard]] inline bool ct_equal(ByteView a, ByteView b) noexcept {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    const std::size_t n = a.size();
+    std::uint64_t diff = 0;
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t x = 0;
+        std::uint64_t y = 0;
+        std::memcpy(&x, a.data() + i, 8);
+        std::memcpy(&y, b.data() + i, 8);
+        diff |= x ^ y;
+    }
+    for (; i < n; ++i) {
+        diff |= static_cast<std::uint64_t>(a[i] ^ b[i]);
+    }
+    detail::value_barrier(diff);
+    return diff == 0;
+}
+
+// Wipe memory in a way the compiler may not elide: the barrier tells it the zeroed bytes are read
+// afterwards, so the memset is not removed as a dead store before the memory is freed.
+inline void secure_wipe(std::span<std::uint8_t> data) noexcept {
+    if (data.empty()) {
+        return;
+    }
+    std::memset(data.data(), 0, data.size());
+    detail::memory_barrier(data.data());
+}
+
+// Whether every byte is zero, in constant time (the same shape as ct_equal).
+[[nodiscard]] inline bool is_all_zero(ByteView data) noexcept {
+    const std::size_t n = data.size();
+    std::uint64_t acc = 0;
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t x = 0;
+        std::memcpy(&x, data.data() + i, 8);
+        acc |= x;
+    }
+    for (; i < n; ++i) {
+        acc |= data[i];
+    }
+    detail::value_barrier(acc);
+    return acc == 0;
+}
 
 // A fixed-size secret that is wiped when destroyed and compares in constant time.
 template <std::size_t N>

@@ -96,5 +96,30 @@ TEST(Secrets, ConstantTimeEqualityAndWipe) {
     EXPECT_TRUE(is_all_zero(a));
 }
 
+// Word-wise comparisons: a single flipped bit is a difference (or a non-zero byte) at every length
+// and every position, in the whole words and in the tail alike.
+TEST(Secrets, ConstantTimeComparisonsSeeEveryBitAtEveryLength) {
+    EXPECT_TRUE(ct_equal(ByteView{}, ByteView{}));
+    for (std::size_t n = 1; n <= 41; ++n) {
+        Bytes a(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            a[i] = static_cast<std::uint8_t>(i * 37 + n);
+        }
+        const Bytes b = a;
+        ASSERT_TRUE(ct_equal(a, b)) << n;
+        ASSERT_TRUE(is_all_zero(Bytes(n, 0))) << n;
+        for (std::size_t i = 0; i < n; ++i) {
+            for (unsigned bit = 0; bit < 8; ++bit) {
+                Bytes c = b;
+                c[i] = static_cast<std::uint8_t>(c[i] ^ (1U << bit));
+                ASSERT_FALSE(ct_equal(a, c)) << "length " << n << ", byte " << i << ", bit " << bit;
+                Bytes z(n, 0);
+                z[i] = static_cast<std::uint8_t>(1U << bit);
+                ASSERT_FALSE(is_all_zero(z)) << "length " << n << ", byte " << i << ", bit " << bit;
+            }
+        }
+    }
+}
+
 }  // namespace
 }  // namespace shakedown
