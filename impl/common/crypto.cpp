@@ -1,5 +1,6 @@
 #include "common/crypto.hpp"
 
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/decoder.h>
@@ -81,17 +82,77 @@ enum : std::uint8_t {
     kRsaOaepDecrypt,
     kRsaPssSign,
     kRsaPssVerify,
+    kRsaRaw,
+    kRsaPublicPem,
+    kRsaPublicFacts,
+    kDecodeKey,
 };
+
+// Decoded keys by their encoding, and each key's public DER by its EVP_PKEY. Each entry holds a
+// reference to its key, so no pointer used as a name here is freed (and reused) while it is one.
+class KeyCache {
+public:
+    KeyCache() = default;
+    KeyCache(const KeyCache&) = delete;
+    KeyCache& operator=(const KeyCache&) = delete;
+    ~KeyCache() { clear(); }
+
+    // A new reference to the key decoded from `id` before, or nullptr.
+    [[nodiscard]] EVP_PKEY* decoded(const Bytes& id) const {
+        const auto it = m_decoded.find(id);
+        if (it == m_decoded.end() || EVP_PKEY_up_ref(it->second) != 1) {
+            return nullptr;
+        }
+        return it->second;
+    }
+    void put_decoded(Bytes id, EVP_PKEY* key) {
+        if (m_decoded.size() + m_der.size() >= kMaxEntries) {
+            clear();  // mutated keys would otherwise grow it without bound
+        }
+        if (EVP_PKEY_up_ref(key) == 1) {
+            m_decoded.emplace(std::move(id), key);
+        }
+    }
+    [[nodiscard]] const Bytes* der(const EVP_PKEY* key) const {
+        const auto it = m_der.find(key);
+        return it == m_der.end() ? nullptr : &it->second.second;
+    }
+    void put_der(EVP_PKEY* key, Bytes der) {
+        if (m_decoded.size() + m_der.size() >= kMaxEntries) {
+            clear();
+        }
+        if (EVP_PKEY_up_ref(key) == 1) {
+            m_der.emplace(key, std::make_pair(key, std::move(der)));
+        }
+    }
+
+private:
+    void clear() {
+        for (auto& [id, key] : m_decoded) {
+            EVP_PKEY_free(key);
+        }
+        for (auto& [name, entry] : m_der) {
+            EVP_PKEY_free(entry.first);
+        }
+        m_decoded.clear();
+        m_der.clear();
+    }
+
+    static constexpr std::size_t kMaxEntries = 256;
+    std::map<Bytes, EVP_PKEY*> m_decoded;
+    std::map<const EVP_PKEY*, std::pair<EVP_PKEY*, Bytes>> m_der;
+};
+
+KeyCache& key_cache() {
+    thread_local KeyCache c;
+    return c;
+}
 
 // An RSA key as memo input: its SubjectPublicKeyInfo (DER), and whether it is private.
 Bytes rsa_identity(const RsaKey& key) {
     Bytes out{static_cast<std::uint8_t>(key.has_private() ? 1 : 0)};
-    unsigned char* der = nullptr;
-    const int n = i2d_PUBKEY(static_cast<EVP_PKEY*>(key.native()), &der);
-    if (n > 0) {
-        out.insert(out.end(), der, der + n);
-    }
-    OPENSSL_free(der);
+    const Bytes der = rsa_public_der(key);
+    out.insert(out.end(), der.begin(), der.end());
     return out;
 }
 
@@ -540,6 +601,15 @@ public:
 
 namespace {
 Result<RsaKey> decode_key(const char* input_type, int selection, ByteView data, bool is_private) {
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    // A key is decoded once per encoding: the same bytes give the same key, and a changed byte is
+    // decoded afresh.
+    const std::uint8_t sel[1] = {static_cast<std::uint8_t>(selection)};
+    Bytes memo_id = memo_key(kDecodeKey, {as_bytes(input_type), ByteView(sel), data});
+    if (EVP_PKEY* hit = key_cache().decoded(memo_id)) {
+        return RsaKeyBuilder::make(hit, is_private);
+    }
+#endif
     EVP_PKEY* pkey = nullptr;
     OSSL_DECODER_CTX* dctx =
         OSSL_DECODER_CTX_new_for_pkey(&pkey, input_type, nullptr, "RSA", selection, nullptr, nullptr);
@@ -554,6 +624,9 @@ Result<RsaKey> decode_key(const char* input_type, int selection, ByteView data, 
         EVP_PKEY_free(pkey);
         return fail(Error::decode_error, "not an RSA key in the expected encoding");
     }
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    key_cache().put_decoded(std::move(memo_id), pkey);
+#endif
     return RsaKeyBuilder::make(pkey, is_private);
 }
 }  // namespace
@@ -719,6 +792,191 @@ bool rsa_pss_verify(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteV
     return ok;
 #else
     return pss_verify(key, hash, mgf1, salt_len, message, signature);
+#endif
+}
+
+namespace {
+
+Result<Bytes> raw_operation(const RsaKey& key, ByteView block, bool private_op) {
+    std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pk(key), nullptr),
+                                                                  &EVP_PKEY_CTX_free);
+    if (!ctx) {
+        return fail(Error::crypto_failure, "EVP_PKEY_CTX_new failed");
+    }
+    const int init = private_op ? EVP_PKEY_decrypt_init(ctx.get()) : EVP_PKEY_encrypt_init(ctx.get());
+    if (init != 1 || EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_NO_PADDING) != 1) {
+        return fail(Error::crypto_failure, "raw RSA setup failed");
+    }
+    std::size_t len = key.modulus_bytes();
+    Bytes out(len);
+    const int rc = private_op ? EVP_PKEY_decrypt(ctx.get(), out.data(), &len, block.data(), block.size())
+                              : EVP_PKEY_encrypt(ctx.get(), out.data(), &len, block.data(), block.size());
+    // The schemes built on this send the result (an OAEP ciphertext, a PSS signature).
+    ct::declassify(&len, sizeof len);
+    if (ct::declassified(rc) != 1) {
+        return fail(Error::crypto_failure, "raw RSA operation failed");
+    }
+    out.resize(len);
+    ct::declassify(out.data(), out.size());
+    return out;
+}
+
+Bytes public_der_of(EVP_PKEY* key) {
+    Bytes out;
+    unsigned char* der = nullptr;
+    const int n = i2d_PUBKEY(key, &der);
+    if (n > 0) {
+        out.assign(der, der + n);
+    }
+    OPENSSL_free(der);
+    return out;
+}
+
+std::string public_pem_of(EVP_PKEY* key) {
+    BIO* bio = BIO_new(BIO_s_mem());
+    std::string out;
+    if (bio != nullptr && PEM_write_bio_PUBKEY(bio, key) == 1) {
+        char* data = nullptr;
+        const long len = BIO_get_mem_data(bio, &data);
+        out.assign(data, static_cast<std::size_t>(len));
+    }
+    BIO_free(bio);
+    return out;
+}
+
+const std::vector<BN_ULONG>& small_primes() {
+    static const std::vector<BN_ULONG> primes = [] {
+        std::vector<BN_ULONG> out;
+        for (BN_ULONG p = 2; p < kRsaSmallPrimeBound; ++p) {
+            bool prime = true;
+            for (const BN_ULONG d : out) {
+                if (d * d > p) {
+                    break;
+                }
+                if (p % d == 0) {
+                    prime = false;
+                    break;
+                }
+            }
+            if (prime) {
+                out.push_back(p);
+            }
+        }
+        return out;
+    }();
+    return primes;
+}
+
+RsaPublicFacts public_facts_of(EVP_PKEY* key) {
+    RsaPublicFacts f;
+    f.modulus_bits = static_cast<std::size_t>(EVP_PKEY_get_bits(key));
+    BIGNUM* e = nullptr;
+    BIGNUM* n = nullptr;
+    if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e) != 1 ||
+        EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n) != 1) {
+        BN_free(e);
+        BN_free(n);
+        f.readable = false;
+        return f;
+    }
+    // BN_get_word of an exponent over 64 bits is all ones: not weak.
+    f.exponent_weak = BN_is_odd(e) == 0 || BN_get_word(e) < 65537;
+    for (const BN_ULONG p : small_primes()) {
+        if (BN_mod_word(n, p) == 0) {
+            f.small_factor = true;
+            break;
+        }
+    }
+    BN_free(e);
+    BN_free(n);
+    return f;
+}
+
+}  // namespace
+
+Result<Bytes> rsa_raw(const RsaKey& key, ByteView block, bool private_op) {
+    if (key.native() == nullptr) {
+        return fail(Error::invalid_argument, "no RSA key");
+    }
+    if (private_op && !key.has_private()) {
+        return fail(Error::invalid_argument, "the private RSA operation needs a private key");
+    }
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    // The honest peer pads the same block on every input; a block the fuzzer changed is computed.
+    const std::uint8_t op[1] = {static_cast<std::uint8_t>(private_op ? 1 : 0)};
+    return memoised(memo_key(kRsaRaw, {rsa_identity(key), ByteView(op), block}),
+                    [&] { return raw_operation(key, block, private_op); });
+#else
+    return raw_operation(key, block, private_op);
+#endif
+}
+
+Bytes rsa_public_der(const RsaKey& key) {
+    auto* p = static_cast<EVP_PKEY*>(key.native());
+    if (p == nullptr) {
+        return {};
+    }
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    if (const Bytes* hit = key_cache().der(p)) {
+        return *hit;
+    }
+    Bytes der = public_der_of(p);
+    key_cache().put_der(p, der);
+    return der;
+#else
+    return public_der_of(p);
+#endif
+}
+
+std::string rsa_public_pem(const RsaKey& key) {
+    auto* p = static_cast<EVP_PKEY*>(key.native());
+    if (p == nullptr) {
+        return {};
+    }
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    Bytes memo_id = memo_key(kRsaPublicPem, {rsa_public_der(key)});
+    if (const auto hit = memo().find(memo_id)) {
+        return {hit->begin(), hit->end()};
+    }
+    std::string pem = public_pem_of(p);
+    memo().put(std::move(memo_id), as_bytes(pem));
+    return pem;
+#else
+    return public_pem_of(p);
+#endif
+}
+
+RsaPublicFacts rsa_public_facts(const RsaKey& key) {
+    auto* p = static_cast<EVP_PKEY*>(key.native());
+    if (p == nullptr) {
+        RsaPublicFacts none;
+        none.readable = false;
+        return none;
+    }
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    Bytes memo_id = memo_key(kRsaPublicFacts, {rsa_public_der(key)});
+    if (const auto hit = memo().find(memo_id); hit && hit->size() == 12) {
+        RsaPublicFacts f;
+        for (int i = 0; i < 8; ++i) {
+            f.modulus_bits |= static_cast<std::size_t>((*hit)[static_cast<std::size_t>(i)]) << (8 * i);
+        }
+        f.exponent_weak = (*hit)[8] != 0;
+        f.small_factor = (*hit)[9] != 0;
+        f.readable = (*hit)[10] != 0;
+        return f;
+    }
+    const RsaPublicFacts f = public_facts_of(p);
+    Bytes packed(12, 0);
+    for (int i = 0; i < 8; ++i) {
+        packed[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(f.modulus_bits >> (8 * i));
+    }
+    packed[8] = f.exponent_weak ? 1 : 0;
+    packed[9] = f.small_factor ? 1 : 0;
+    packed[10] = f.readable ? 1 : 0;
+    memo().put(std::move(memo_id), packed);
+    return f;
+#else
+    return public_facts_of(p);
 #endif
 }
 

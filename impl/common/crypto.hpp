@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <memory>
 #include <span>
+#include <string>
 
 #include "common/bytes.hpp"
 #include "common/result.hpp"
@@ -102,5 +103,22 @@ private:
 [[nodiscard]] Result<Bytes> rsa_pss_sign(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message);
 [[nodiscard]] bool rsa_pss_verify(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message,
                                   ByteView signature);
+
+// Textbook RSA (no padding) on a block of the modulus size, for a scheme that pads by hand: the
+// public operation, or the private one (which needs a private key).
+[[nodiscard]] Result<Bytes> rsa_raw(const RsaKey& key, ByteView block, bool private_op);
+// The public half as DER (SubjectPublicKeyInfo) and as PEM ("BEGIN PUBLIC KEY").
+[[nodiscard]] Bytes rsa_public_der(const RsaKey& key);
+[[nodiscard]] std::string rsa_public_pem(const RsaKey& key);
+
+// What a weak-key check needs to know about a public key.
+struct RsaPublicFacts {
+    std::size_t modulus_bits = 0;
+    bool exponent_weak = false;   // even, or below 65537
+    bool small_factor = false;    // the modulus has a prime factor below kRsaSmallPrimeBound
+    bool readable = true;         // false: the parameters could not be read (nothing else is set)
+};
+inline constexpr unsigned kRsaSmallPrimeBound = 10000;
+[[nodiscard]] RsaPublicFacts rsa_public_facts(const RsaKey& key);
 
 }  // namespace shakedown::crypto

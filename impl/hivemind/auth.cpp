@@ -1,10 +1,6 @@
 #include "hivemind/auth.hpp"
 
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
 
 #include <memory>
 #include <vector>
@@ -45,27 +41,7 @@ Bytes mgf1(const EVP_MD* md, ByteView seed, std::size_t len) {
 
 // Raw RSA: m^e with a public key (encrypt) or m^d with a private one (decrypt), no padding.
 Result<Bytes> raw_rsa(const crypto::RsaKey& key, ByteView block, bool private_op) {
-    std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pk(key), nullptr),
-                                                                  &EVP_PKEY_CTX_free);
-    if (!ctx) {
-        return fail(Error::crypto_failure, "EVP_PKEY_CTX_new failed");
-    }
-    const int init = private_op ? EVP_PKEY_decrypt_init(ctx.get()) : EVP_PKEY_encrypt_init(ctx.get());
-    if (init != 1 || EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_NO_PADDING) != 1) {
-        return fail(Error::crypto_failure, "raw RSA setup failed");
-    }
-    std::size_t len = key.modulus_bytes();
-    Bytes out(len);
-    const int rc = private_op ? EVP_PKEY_decrypt(ctx.get(), out.data(), &len, block.data(), block.size())
-                              : EVP_PKEY_encrypt(ctx.get(), out.data(), &len, block.data(), block.size());
-    // Both uses send the result: the OAEP ciphertext of a secret, a PSS signature.
-    ct::declassify(&len, sizeof len);
-    if (ct::declassified(rc) != 1) {
-        return fail(Error::crypto_failure, "raw RSA operation failed");
-    }
-    out.resize(len);
-    ct::declassify(out.data(), out.size());
-    return out;
+    return crypto::rsa_raw(key, block, private_op);
 }
 
 std::size_t modulus_bits(const crypto::RsaKey& key) { return static_cast<std::size_t>(EVP_PKEY_get_bits(pk(key))); }
@@ -216,65 +192,22 @@ Result<SecretBytes> open_rsa_envelope(std::string_view envelope, const crypto::R
 }
 
 Result<void> check_rsa_strength(const crypto::RsaKey& key) {
-    if (modulus_bits(key) < 2048) {
+    const crypto::RsaPublicFacts f = crypto::rsa_public_facts(key);
+    if (f.modulus_bits < 2048) {
         return fail(Error::weak_key, "RSA modulus under 2048 bits");
     }
-    BIGNUM* e = nullptr;
-    BIGNUM* n = nullptr;
-    if (EVP_PKEY_get_bn_param(pk(key), OSSL_PKEY_PARAM_RSA_E, &e) != 1 ||
-        EVP_PKEY_get_bn_param(pk(key), OSSL_PKEY_PARAM_RSA_N, &n) != 1) {
-        BN_free(e);
-        BN_free(n);
+    if (!f.readable) {
         return fail(Error::crypto_failure, "cannot read RSA parameters");
     }
-    const bool weak_e = BN_is_odd(e) == 0 || BN_get_word(e) < 65537;
-    static const std::vector<BN_ULONG> kSmallPrimes = [] {
-        std::vector<BN_ULONG> primes;
-        for (BN_ULONG p = 2; p < 10000; ++p) {
-            bool prime = true;
-            for (const BN_ULONG d : primes) {
-                if (d * d > p) {
-                    break;
-                }
-                if (p % d == 0) {
-                    prime = false;
-                    break;
-                }
-            }
-            if (prime) {
-                primes.push_back(p);
-            }
-        }
-        return primes;
-    }();
-    bool small_factor = false;
-    for (const BN_ULONG p : kSmallPrimes) {
-        if (BN_mod_word(n, p) == 0) {
-            small_factor = true;
-            break;
-        }
-    }
-    BN_free(e);
-    BN_free(n);
-    if (weak_e) {
+    if (f.exponent_weak) {
         return fail(Error::weak_key, "RSA public exponent below 65537 or even");
     }
-    if (small_factor) {
+    if (f.small_factor) {
         return fail(Error::weak_key, "RSA modulus has a small prime factor");
     }
     return ok();
 }
 
-std::string public_pem(const crypto::RsaKey& key) {
-    BIO* bio = BIO_new(BIO_s_mem());
-    std::string out;
-    if (bio != nullptr && PEM_write_bio_PUBKEY(bio, pk(key)) == 1) {
-        char* data = nullptr;
-        const long len = BIO_get_mem_data(bio, &data);
-        out.assign(data, static_cast<std::size_t>(len));
-    }
-    BIO_free(bio);
-    return out;
-}
+std::string public_pem(const crypto::RsaKey& key) { return crypto::rsa_public_pem(key); }
 
 }  // namespace shakedown::hivemind

@@ -1,6 +1,10 @@
 #include "hivemind/codecs.hpp"
 
 #include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
 
 namespace shakedown::hivemind {
 
@@ -16,9 +20,35 @@ constexpr std::string_view kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrs
 constexpr std::string_view kB64Url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr std::string_view kB32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-int index_of(std::string_view alphabet, char c) {
-    const auto p = alphabet.find(c);
-    return p == std::string_view::npos ? -1 : static_cast<int>(p);
+// Each byte's position in an alphabet (its first, -1 where absent): one table lookup per
+// character instead of a search of the alphabet.
+class AlphabetIndex {
+public:
+    explicit AlphabetIndex(std::string_view alphabet) {
+        m_index.fill(-1);
+        for (std::size_t i = 0; i < alphabet.size(); ++i) {
+            auto& slot = m_index[static_cast<std::uint8_t>(alphabet[i])];
+            if (slot < 0) {
+                slot = static_cast<std::int16_t>(i);
+            }
+        }
+    }
+    [[nodiscard]] int operator()(char c) const noexcept { return m_index[static_cast<std::uint8_t>(c)]; }
+
+private:
+    std::array<std::int16_t, 256> m_index{};
+};
+
+// The index of an alphabet, built on first use; the alphabets are this file's few constants.
+const AlphabetIndex& index_for(std::string_view alphabet) {
+    static std::mutex mutex;
+    static std::map<std::string, AlphabetIndex, std::less<>> indexes;
+    const std::lock_guard lock(mutex);
+    auto it = indexes.find(alphabet);
+    if (it == indexes.end()) {
+        it = indexes.emplace(std::string(alphabet), AlphabetIndex(alphabet)).first;
+    }
+    return it->second;
 }
 
 // RFC 4648 bit-group encoding (base64: 6 bits, quantum 4; base32: 5 bits, quantum 8).
@@ -55,12 +85,14 @@ Result<Bytes> decode_bits(std::string_view text, std::string_view alphabet, unsi
     if (!lax && text.size() % quantum != 0) {
         return fail(Error::bad_length, "length is not a multiple of the quantum", text.size());
     }
+    const AlphabetIndex& index_of = index_for(alphabet);
     Bytes out;
+    out.reserve(body.size() * bits / 8 + 1);
     std::uint32_t acc = 0;
     unsigned n = 0;
     std::size_t used = 0;
     for (std::size_t k = 0; k < body.size(); ++k) {
-        const int v = index_of(alphabet, body[k]);
+        const int v = index_of(body[k]);
         if (v < 0) {
             if (lax) {
                 continue;
@@ -169,12 +201,14 @@ std::string encode_b91(ByteView data, std::string_view alphabet) {
 }
 
 Result<Bytes> decode_b91(std::string_view text, std::string_view alphabet, bool zero_table) {
+    const AlphabetIndex& index_of = index_for(alphabet);
     Bytes out;
+    out.reserve(text.size() * 14 / 16 + 1);
     std::uint32_t b = 0;
     unsigned n = 0;
     int v = -1;
     for (std::size_t k = 0; k < text.size(); ++k) {
-        int d = index_of(alphabet, text[k]);
+        int d = index_of(text[k]);
         if (d < 0) {
             if (!zero_table) {
                 return fail(Error::decode_error, "character outside the basE91 alphabet", k);
@@ -227,9 +261,10 @@ void z85_digits(std::uint32_t value, std::string& out, bool least_first) {
 // Five digits (most significant first) to a 32-bit value; digit offsets are reported.
 // `reversed`: digits[k] sits at base + 4 - k in the input (JSON-Z85B writes least significant first).
 Result<std::uint32_t> z85_value(std::string_view digits, std::size_t base, bool reversed = false) {
+    static const AlphabetIndex& z85 = index_for(kZ85Alphabet);
     std::uint64_t v = 0;
     for (std::size_t k = 0; k < 5; ++k) {
-        const int d = index_of(kZ85Alphabet, digits[k]);
+        const int d = z85(digits[k]);
         if (d < 0) {
             return fail(Error::decode_error, "character outside the Z85 alphabet", reversed ? base + 4 - k : base + k);
         }
