@@ -134,6 +134,7 @@ struct Exchange {
     std::string target_end;      // how it ended ("closed", "reset", "framing error: ...")
     bool deadline_passed = false;
     bool stalled = false;
+    bool lost_target_unit = false;  // the scenario's lost unit came (and was kept from the harness)
     SteadyClock::time_point changed_at{};  // when the first changed unit went out
     SteadyClock::time_point closed_at{};   // when the target's end was seen
     Millis reaction{0};                    // the environment's, scaled
@@ -231,15 +232,49 @@ private:
         std::size_t next = 0;
         const bool configured_change = rewriter == nullptr && m_spec.expect == Expect::reject && !m_spec.stall_after;
 
+        // What went out for each harness unit (nothing for one held back).
+        std::vector<std::pair<Bytes, std::vector<Bytes>>> sent_for;
+        // What the target sent; after the change, a byte-identical repeat of one of these (its
+        // retransmission, or its answer to our resend) is not the target going on.
+        std::vector<Bytes> target_sent;
+        const auto count_after_change = [&](const Bytes& wire) {
+            const bool repeat =
+                m_env->resends && std::find(target_sent.begin(), target_sent.end(), wire) != target_sent.end();
+            if (m_env->resends && !repeat && !wire.empty()) {
+                target_sent.push_back(wire);
+            }
+            if (x.rewritten_at && !repeat) {
+                x.bytes_after_change += wire.size();
+            }
+        };
         const auto flush = [&]() -> bool {
             for (auto& unit : harness->take_output()) {
+                // The harness's machine sends an earlier unit again when it answers a duplicate (a
+                // datagram peer's retransmission) or retransmits: that is no new unit, and it goes
+                // out exactly as it did the first time.
+                const auto earlier =
+                    m_env->resends ? std::find_if(sent_for.begin(), sent_for.end(),
+                                                  [&](const auto& e) { return e.first == unit; })
+                                   : sent_for.end();
+                if (earlier != sent_for.end()) {
+                    if (!m_spec.trickle_gap) {
+                        for (const auto& o : earlier->second) {
+                            if (t.send(o, std::min(end, after(Millis(2000))))) {
+                                return false;
+                            }
+                        }
+                    }
+                    continue;
+                }
                 const std::size_t index = next++;
                 x.harness_units.push_back(unit);
                 if (stall_after && index >= *stall_after) {
                     x.stalled = true;
+                    sent_for.emplace_back(unit, std::vector<Bytes>{});
                     continue;
                 }
                 std::vector<Bytes> out = rewriter != nullptr ? (*rewriter)(index, unit) : std::vector<Bytes>{unit};
+                sent_for.emplace_back(unit, out);
                 // Without a rewrite the harness's configuration is the change (a skewed clock, a
                 // wrong key): it counts from the first unit it affects.
                 const bool configured_here = configured_change && index >= m_spec.configured_from_unit;
@@ -286,21 +321,46 @@ private:
 
         harness->start();
         bool ok = flush();
+        // A loss scenario runs the harness's timers: when its machine's idle interval passes
+        // without input, idle_timeout() (a retransmission, or giving up).
+        std::optional<SteadyClock::time_point> harness_idle_since;
+        if (m_spec.lose_target_unit) {
+            harness_idle_since = SteadyClock::now();
+        }
+        std::size_t target_units = 0;
         // Play until the harness is done or closed, then watch how the target reacts.
         while (ok && SteadyClock::now() < end) {
             const Action a = harness->next_action();
             if (a == Action::closed || a == Action::done) {
                 break;
             }
-            const Incoming in = t.receive_any(end);
+            Deadline wait = end;
+            if (harness_idle_since) {
+                if (const auto idle = harness->idle_timeout_ms()) {
+                    wait = std::min(end, *harness_idle_since + Millis(*idle));
+                }
+            }
+            const Incoming in = t.receive_any(wait);
             if (in.kind == Incoming::Kind::timeout) {
+                if (harness_idle_since && SteadyClock::now() < end) {
+                    harness->idle_timeout();
+                    harness_idle_since = SteadyClock::now();
+                    ok = flush();
+                    continue;
+                }
                 x.deadline_passed = SteadyClock::now() >= end;
                 break;
             }
+            if (!in.wire.empty() && in.kind == Incoming::Kind::message && m_spec.lose_target_unit &&
+                target_units++ == *m_spec.lose_target_unit) {
+                x.lost_target_unit = true;
+                continue;  // lost on the way
+            }
+            if (harness_idle_since) {
+                harness_idle_since = SteadyClock::now();
+            }
             if (!in.wire.empty()) {
-                if (x.rewritten_at) {
-                    x.bytes_after_change += in.wire.size();
-                }
+                count_after_change(in.wire);
                 harness->receive(in.wire);
             }
             if (in.kind != Incoming::Kind::message) {
@@ -327,9 +387,7 @@ private:
                 if (in.kind == Incoming::Kind::timeout) {
                     break;
                 }
-                if (x.rewritten_at) {
-                    x.bytes_after_change += in.wire.size();
-                }
+                count_after_change(in.wire);
                 if (in.kind != Incoming::Kind::message) {
                     x.target_closed = true;
                     x.closed_at = SteadyClock::now();
@@ -365,6 +423,10 @@ private:
             o.verdict = Verdict::fail;
             o.reason = "the handshake did not complete: " + describe(x.harness_closure) +
                        (x.deadline_passed ? " (deadline " + ms(m_spec.deadline) + " passed)" : "");
+            if (m_spec.lose_target_unit && x.lost_target_unit) {
+                o.reason += "; the target's unit " + std::to_string(*m_spec.lose_target_unit) +
+                            " was lost on the way, and it was neither sent again nor answered again";
+            }
             return o;
         }
         if (reported && !reported_ok) {

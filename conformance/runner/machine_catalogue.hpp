@@ -66,6 +66,11 @@ struct MachineScenario {
     std::optional<std::size_t> replay_unit;
     // Stop sending after this many harness units: the target must give up by its own deadline.
     std::optional<std::size_t> stall_after;
+    // The target's unit with this index (counted from 0 on this connection) is lost on the way: the
+    // harness never sees it. The harness's own timers run meanwhile (its machine's idle_timeout(),
+    // as a peer would drive it), so a retransmitting harness sends again too. A datagram
+    // protocol's target must send it again (or answer the harness's retransmission) to complete.
+    std::optional<std::size_t> lose_target_unit;
     // Send the harness's units one byte at a time, this far apart (a read timeout never fires):
     // graded as a stalled handshake, which only the target's overall deadline ends.
     std::optional<Millis> trickle_gap;
@@ -89,6 +94,10 @@ struct MachineEnvironment {
     std::vector<std::string> target_flags;
     // Datagram transports: a target that refuses may stay silent rather than close.
     bool silence_is_rejection = false;
+    // The harness's machine sends an earlier unit again, byte for byte (it answers a duplicate, or
+    // retransmits): such a unit is not a new one (the scenario's unit numbering does not move) and
+    // goes out exactly as it did the first time.
+    bool resends = false;
     // How long a rejecting target may take to close after the offending unit.
     Millis reaction{1500};
     // Where a unit's body starts and how to frame a changed body (a record mark, a length prefix,

@@ -11,8 +11,9 @@
 // buffer would). A flood from many source ports therefore costs at most
 // max_peers * queue_bytes of memory and cannot keep a new peer out.
 //
-// Nothing retransmits: loss, duplicates and reordering are the handshake machine's business (and
-// the scenarios', through MutatingTransport, which does those things on purpose).
+// The transport retransmits nothing: loss, duplicates and reordering are the handshake machine's
+// business (STT's initiator retransmits on its idle timer, its responder answers duplicates) and
+// the scenarios' (a lost target datagram, MutatingTransport, which does those things on purpose).
 #pragma once
 
 #include <deque>

@@ -125,6 +125,9 @@ Bytes Handshake::send(const MessageView& m, std::uint64_t index) {
     const std::int64_t ts = std::visit([](const auto& x) { return x.timestamp_ms; }, m);
     m_last_sent = wrap_tlv(tlv, ts, index);
     m_resends = 0;
+    // A step was taken: the wait (and its retransmissions) starts again.
+    m_waited_ms = 0;
+    m_retransmits = 0;
     m_out.push_back(m_last_sent);
     return tlv;
 }
@@ -393,19 +396,42 @@ void Handshake::peer_closed() {
     m_closure = Closure{fail(Error::peer_closed, "transport closed"), "", m_received, true};
 }
 
+bool Handshake::may_retransmit() const noexcept {
+    return m_config.role == Role::initiator && !m_config.quirks.no_retransmit && m_config.retransmit_ms > 0 &&
+           (m_state == HandshakeState::awaiting_response || m_state == HandshakeState::awaiting_final) &&
+           !m_last_sent.empty() && m_retransmits < kMaxRetransmits;
+}
+
 void Handshake::idle_timeout() {
-    if (m_state == HandshakeState::closed || m_state == HandshakeState::done || m_config.quirks.no_idle_timeout) {
+    const auto waited = idle_timeout_ms();
+    if (!waited) {
+        return;  // closed, done, or a knob that never gives up
+    }
+    // The interval idle_timeout_ms() named has passed without input.
+    m_waited_ms += *waited;
+    if (m_waited_ms >= m_config.handshake_timeout_ms || !may_retransmit()) {
+        m_state = HandshakeState::closed;
+        m_closure = Closure{fail(Error::timeout, "handshake timed out"), "", m_received, false};
         return;
     }
-    m_state = HandshakeState::closed;
-    m_closure = Closure{fail(Error::timeout, "handshake timed out"), "", m_received, false};
+    // No answer yet: the datagram (or its answer) was lost. Send it again, unchanged, so that the
+    // peer sees a duplicate and answers it without running the step twice.
+    ++m_retransmits;
+    m_out.push_back(m_last_sent);
 }
 
 std::optional<std::uint32_t> Handshake::idle_timeout_ms() const {
     if (m_config.quirks.no_idle_timeout || m_state == HandshakeState::done || m_state == HandshakeState::closed) {
         return std::nullopt;
     }
-    return m_config.handshake_timeout_ms;
+    const std::uint64_t timeout = m_config.handshake_timeout_ms;
+    const std::uint64_t left = timeout > m_waited_ms ? timeout - m_waited_ms : 0;
+    if (!may_retransmit()) {
+        return static_cast<std::uint32_t>(left);
+    }
+    // 1, 2, 4, ... times the first delay, never past the handshake timeout.
+    const std::uint64_t gap = static_cast<std::uint64_t>(m_config.retransmit_ms) << m_retransmits;
+    return static_cast<std::uint32_t>(std::min(gap, left));
 }
 
 Action Handshake::next_action() const {

@@ -27,6 +27,12 @@ inline constexpr std::size_t kDefaultReplayCacheSize = 4096;
 // An identical duplicate of the last datagram is answered with our last datagram again, at most
 // this many times (a lost reply is retransmitted by the peer; more is amplification).
 inline constexpr std::size_t kMaxResends = 3;
+// An initiator whose HELLO or AUTH_PROOF got no answer sends it again after this long, then after
+// twice that, and so on, at most kMaxRetransmits times, all within the handshake timeout (with the
+// defaults: at 1 s, 3 s and 7 s, then `timeout` at 10 s). The responder never retransmits: a
+// retransmitted HELLO or AUTH_PROOF is a duplicate, which it answers ("Duplicates").
+inline constexpr std::uint32_t kDefaultRetransmitMs = 1'000;
+inline constexpr std::size_t kMaxRetransmits = 3;
 
 // Bounded record of accepted HELLO nonces. Entries whose HELLO timestamp has left the window are
 // dropped first (a replay of them fails the timestamp check anyway), then the oldest while full.
@@ -68,6 +74,8 @@ struct Config {
     std::shared_ptr<const CipherSuite> suite;
     std::uint32_t timestamp_window_ms = kDefaultTimestampWindowMs;
     std::uint32_t handshake_timeout_ms = kDefaultHandshakeTimeoutMs;
+    // The first retransmission's delay (doubling after each); 0: never retransmit.
+    std::uint32_t retransmit_ms = kDefaultRetransmitMs;
     // Added to the clock for the timestamps this side sends (a skewed sender); 0 in the reference.
     std::int64_t send_skew_ms = 0;
     // Responder: shared across handshakes so a HELLO replayed into a new session is caught.
@@ -118,6 +126,8 @@ public:
     [[nodiscard]] const std::optional<Secret<32>>& session_key() const noexcept { return m_session_key; }
     [[nodiscard]] const std::optional<Bytes>& peer_node_id() const noexcept { return m_peer_node_id; }
     [[nodiscard]] std::size_t datagrams_received() const noexcept { return m_received; }
+    // Datagrams sent again because no answer came (initiator only).
+    [[nodiscard]] std::size_t retransmits() const noexcept { return m_retransmits; }
     // Session data frames, once authenticated.
     [[nodiscard]] SessionChannel* session() noexcept { return m_channel ? &*m_channel : nullptr; }
     // The handshake datagram this machine would send for `m` (framed unless unframed-handshake).
@@ -136,6 +146,8 @@ private:
     // Queues `m` and returns its TLV encoding (the transcript uses the very bytes sent).
     Bytes send(const MessageView& m, std::uint64_t index);
     void establish();
+    // Whether an unanswered datagram is still to be sent again (initiator, waiting, tries left).
+    [[nodiscard]] bool may_retransmit() const noexcept;
     void close(Failure f);
 
     Config m_config;
@@ -160,6 +172,9 @@ private:
     Bytes m_last_received;
     Bytes m_last_sent;
     std::size_t m_resends = 0;
+    // Time waited without progress (the idle intervals that passed), and the retransmissions in it.
+    std::uint64_t m_waited_ms = 0;
+    std::size_t m_retransmits = 0;
     std::size_t m_received = 0;
     std::vector<Bytes> m_out;
     std::optional<Closure> m_closure;

@@ -5,7 +5,7 @@
 namespace shakedown::stt {
 
 namespace {
-const std::array<QuirkInfo, 16> kQuirks = {{
+const std::array<QuirkInfo, 17> kQuirks = {{
     {"tlv-accept-trailing-bytes", "TLV decoder ignores bytes after the outermost value",
      &Quirks::tlv_accept_trailing_bytes},
     {"tlv-truncate-short-fields", "TLV decoder silently truncates a BYTES/STRING whose length runs past the end",
@@ -24,6 +24,9 @@ const std::array<QuirkInfo, 16> kQuirks = {{
     {"unframed-handshake", "handshake messages travel as raw TLV datagrams, as upstream sends them",
      &Quirks::unframed_handshake},
     {"no-idle-timeout", "a stalled handshake never times out", &Quirks::no_idle_timeout},
+    {"no-retransmit", "an initiator never sends an unanswered HELLO or AUTH_PROOF again (a lost datagram ends the "
+     "handshake)",
+     &Quirks::no_retransmit},
     {"unauthenticated-header", "data frames authenticate the payload only, not the 30-byte header",
      &Quirks::unauthenticated_header},
     {"ignore-data-sequence", "data frames are accepted with any sequence number (replays, reordering)",

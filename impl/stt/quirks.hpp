@@ -21,6 +21,7 @@ struct Quirks {
     bool xor_session_key = false;
     bool unframed_handshake = false;
     bool no_idle_timeout = false;
+    bool no_retransmit = false;
     // Session data frames.
     bool unauthenticated_header = false;
     bool ignore_data_sequence = false;

@@ -221,12 +221,96 @@ TEST(SttHandshake, TamperedCommitmentIsRejected) {
 }
 
 TEST(SttHandshake, IdleTimeout) {
+    // A responder waits the whole handshake timeout, then gives up.
+    Pair p;
+    p.responder.start();
+    EXPECT_EQ(p.responder.idle_timeout_ms(), kDefaultHandshakeTimeoutMs);
+    p.responder.idle_timeout();
+    ASSERT_TRUE(p.responder.closure());
+    EXPECT_EQ(p.responder.closure()->failure.code, Error::timeout);
+}
+
+// An unanswered HELLO goes out again, unchanged, after 1 s, 2 s and 4 s; then the handshake gives up
+// at 10 s in all, with `timeout`.
+TEST(SttHandshake, UnansweredHelloIsRetransmittedThenTimesOut) {
     Pair p;
     p.initiator.start();
-    EXPECT_EQ(p.initiator.idle_timeout_ms(), kDefaultHandshakeTimeoutMs);
+    const std::vector<Bytes> first = p.initiator.take_output();
+    ASSERT_EQ(first.size(), 1u);
+    std::uint64_t total = 0;
+    for (const std::uint32_t gap : {1000u, 2000u, 4000u}) {
+        ASSERT_EQ(p.initiator.idle_timeout_ms(), gap);
+        total += gap;
+        p.initiator.idle_timeout();
+        EXPECT_FALSE(p.initiator.closure()) << total;
+        const auto again = p.initiator.take_output();
+        ASSERT_EQ(again.size(), 1u) << total;
+        EXPECT_EQ(again[0], first[0]) << total;
+    }
+    EXPECT_EQ(p.initiator.retransmits(), kMaxRetransmits);
+    ASSERT_EQ(p.initiator.idle_timeout_ms(), kDefaultHandshakeTimeoutMs - total);
     p.initiator.idle_timeout();
     ASSERT_TRUE(p.initiator.closure());
     EXPECT_EQ(p.initiator.closure()->failure.code, Error::timeout);
+    EXPECT_TRUE(p.initiator.take_output().empty());
+}
+
+// Each datagram of the handshake lost once: the initiator's retransmission (or the responder's
+// answer to it, a duplicate) completes the handshake with the same keys as a clean run.
+TEST(SttHandshake, EachLostDatagramIsHealedByRetransmission) {
+    Pair clean;
+    const auto wire = clean.run();
+    ASSERT_EQ(wire.size(), 4u);
+    for (std::size_t lost = 0; lost < wire.size(); ++lost) {
+        Pair p;
+        p.initiator.start();
+        p.responder.start();
+        std::size_t sent = 0;
+        for (int step = 0; step < 32 && !(p.initiator.authenticated() && p.responder.authenticated()); ++step) {
+            bool moved = false;
+            for (Bytes& d : p.initiator.take_output()) {
+                moved = true;
+                if (sent++ != lost) {
+                    p.responder.receive(d);
+                }
+            }
+            for (Bytes& d : p.responder.take_output()) {
+                moved = true;
+                if (sent++ != lost) {
+                    p.initiator.receive(d);
+                }
+            }
+            if (!moved) {
+                p.initiator.idle_timeout();  // the first retransmission interval passes
+            }
+        }
+        EXPECT_TRUE(p.initiator.authenticated()) << "lost datagram " << lost;
+        EXPECT_TRUE(p.responder.authenticated()) << "lost datagram " << lost;
+        EXPECT_EQ(key_named(p.initiator, "session_key"), key_named(clean.initiator, "session_key")) << lost;
+        EXPECT_EQ(key_named(p.responder, "session_key"), key_named(clean.responder, "session_key")) << lost;
+        // One retransmission healed it; sending AUTH_PROOF (a step) starts the count again, FINAL ends it.
+        EXPECT_EQ(p.initiator.retransmits(), lost < 2 ? 0u : 1u) << "lost datagram " << lost;
+    }
+}
+
+// The knob, and retransmit_ms = 0: a lost datagram ends the handshake at the first idle interval.
+TEST(SttHandshake, WithoutRetransmissionTheFirstIdleIntervalEndsIt) {
+    for (const bool knob : {true, false}) {
+        Config ci = config(Role::initiator);
+        if (knob) {
+            ci.quirks.no_retransmit = true;
+        } else {
+            ci.retransmit_ms = 0;
+        }
+        Pair p(std::move(ci), config(Role::acceptor));
+        p.initiator.start();
+        (void)p.initiator.take_output();
+        EXPECT_EQ(p.initiator.idle_timeout_ms(), kDefaultHandshakeTimeoutMs);
+        p.initiator.idle_timeout();
+        ASSERT_TRUE(p.initiator.closure()) << knob;
+        EXPECT_EQ(p.initiator.closure()->failure.code, Error::timeout);
+        EXPECT_TRUE(p.initiator.take_output().empty());
+    }
 }
 
 TEST(SttSession, DataFramesAuthenticateHeaderAndSequence) {

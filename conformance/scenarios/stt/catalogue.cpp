@@ -215,7 +215,22 @@ public:
             return o;
         }
         const auto& reports = ctx.finish_target();
-        if (reports.empty() || !reports.back().killed) {
+        if (reports.empty()) {
+            return o;
+        }
+        // A target whose only end is that we went away (its retransmission found our port closed)
+        // was still waiting for the handshake to go on: it did not refuse.
+        bool only_our_leaving = !reports.back().lines.empty();
+        for (const auto& line : reports.back().lines) {
+            only_our_leaving = only_our_leaving && line == "HANDSHAKE_FAILED remote closed";
+        }
+        if (only_our_leaving) {
+            o.verdict = cf::Verdict::fail;
+            o.reason = "the target did not refuse the changed message: it went on, and ended only when its "
+                       "retransmission found the harness gone (HANDSHAKE_FAILED remote closed)";
+            return o;
+        }
+        if (!reports.back().killed) {
             return o;
         }
         for (const auto& line : reports.back().lines) {
@@ -590,6 +605,28 @@ void add_idle(const RoleBuilder& b) {
     }
 }
 
+void add_loss(const RoleBuilder& b) {
+    // Each datagram the target sends before it completes, lost once on the way. An initiator target
+    // sends its HELLO or AUTH_PROOF again when no answer comes; a responder target answers the
+    // harness's retransmitted HELLO or AUTH_PROOF (a duplicate) with its RESPONSE or FINAL again.
+    const std::vector<std::string> sent = b.role == Role::initiator ? std::vector<std::string>{"HELLO", "AUTH_PROOF"}
+                                                                    : std::vector<std::string>{"RESPONSE", "FINAL"};
+    for (std::size_t k = 0; k < sent.size(); ++k) {
+        auto s = b.base("loss", "target_u" + std::to_string(k),
+                        "the target's " + sent[k] + " is lost on the way",
+                        b.role == Role::initiator
+                            ? "an unanswered HELLO or AUTH_PROOF is sent again (Retransmission)"
+                            : "a retransmitted HELLO or AUTH_PROOF is answered again (Duplicates)");
+        s.expect = cf::Expect::complete;
+        s.lose_target_unit = k;
+        // The harness retransmits after 300 ms, well before a responder target that completed stops
+        // listening; the target's first retransmission comes after 1 s by default.
+        s.harness_flags = {"--retransmit-ms", "300"};
+        s.deadline = Millis(4000);
+        b.add(std::move(s));
+    }
+}
+
 }  // namespace
 
 cf::Catalogue make_catalogue(const registry::Variant& v, const registry::CatalogueOptions& options) {
@@ -599,6 +636,8 @@ cf::Catalogue make_catalogue(const registry::Variant& v, const registry::Catalog
     auto env = registry::machine_environment(v, options.profile);
     // A refusing datagram peer just stays silent, and nothing ever closes: a short reaction window.
     env->silence_is_rejection = true;
+    // The harness answers a retransmitted datagram with its last one again, and retransmits itself.
+    env->resends = true;
     env->reaction = Millis(300);
     // The generic families change the TLV message, and the frame is rebuilt around it.
     env->body_offset = payload_offset;
@@ -618,6 +657,7 @@ cf::Catalogue make_catalogue(const registry::Variant& v, const registry::Catalog
         }
         add_clock(b);
         add_idle(b);
+        add_loss(b);
     }
     return cat;
 }

@@ -195,7 +195,8 @@ std::unique_ptr<Machine> make_machine(const registry::MachineRequest& request, R
         return nullptr;
     }
     if (!ms_setting(request.settings, "timestamp-window-ms", c.timestamp_window_ms, error) ||
-        !ms_setting(request.settings, "handshake-timeout-ms", c.handshake_timeout_ms, error)) {
+        !ms_setting(request.settings, "handshake-timeout-ms", c.handshake_timeout_ms, error) ||
+        !ms_setting(request.settings, "retransmit-ms", c.retransmit_ms, error)) {
         return nullptr;
     }
     for (const std::string& k : request.knobs) {
@@ -226,6 +227,8 @@ const std::map<std::string_view, std::vector<std::string>>& knob_scenarios() {
         {"no-replay-cache", {"acceptor.replay.u0.from_earlier_session"}},
         {"unframed-handshake", {"*.happy.honest", "*.framing.u*.unframed"}},
         {"no-idle-timeout", {"*.idle.*"}},
+        // A responder never retransmits (it answers duplicates), so only the initiator's losses.
+        {"no-retransmit", {"initiator.loss.*"}},
     };
     return m;
 }
@@ -378,6 +381,10 @@ registry::Variant build() {
         {"suite", "NAME", "cipher suite (xchacha20poly1305-hkdf-sha256)", false},
         {"timestamp-window-ms", "MS", "accepted clock difference either way (default 30000)", false},
         {"handshake-timeout-ms", "MS", "give up a handshake after this long without progress (default 10000)", false},
+        {"retransmit-ms", "MS",
+         "initiator: send an unanswered HELLO or AUTH_PROOF again after this long, doubling, at most 3 times "
+         "(default 1000; 0: never)",
+         false},
         {"now", "UNIX", "the clock, in seconds since the Unix epoch", false},
     };
     for (const QuirkInfo& q : quirk_table()) {
