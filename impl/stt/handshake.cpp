@@ -10,16 +10,23 @@
 namespace shakedown::stt {
 
 void NonceCache::evict_oldest() {
-    m_set.erase(m_order.front().first);
-    m_order.pop_front();
+    m_set.erase(m_order[m_head].first);
+    ++m_head;
     ++m_evictions;
+    if (m_head == m_order.size()) {
+        m_order.clear();
+        m_head = 0;
+    } else if (m_head >= 64 && 2 * m_head >= m_order.size()) {
+        m_order.erase(m_order.begin(), m_order.begin() + static_cast<std::ptrdiff_t>(m_head));
+        m_head = 0;
+    }
 }
 
 void NonceCache::insert(ByteView nonce, std::int64_t timestamp_ms, std::int64_t now_ms, std::uint32_t window_ms) {
-    while (!m_order.empty() && m_order.front().second < now_ms - static_cast<std::int64_t>(window_ms)) {
+    while (m_head < m_order.size() && m_order[m_head].second < now_ms - static_cast<std::int64_t>(window_ms)) {
         evict_oldest();
     }
-    while (m_order.size() >= m_capacity) {
+    while (m_order.size() - m_head >= m_capacity) {
         evict_oldest();
     }
     if (const auto [it, inserted] = m_set.emplace(nonce.begin(), nonce.end()); inserted) {

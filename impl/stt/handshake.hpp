@@ -6,10 +6,10 @@
 #pragma once
 
 #include <algorithm>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <set>
+#include <vector>
 
 #include "common/machine.hpp"
 #include "common/rng.hpp"
@@ -60,8 +60,11 @@ private:
     std::size_t m_capacity;
     std::size_t m_evictions = 0;
     Set m_set;
-    // Insertion order: each stored nonce with its HELLO timestamp.
-    std::deque<std::pair<Set::iterator, std::int64_t>> m_order;
+    // Insertion order: each stored nonce with its HELLO timestamp, oldest at m_head (the entries
+    // before it are evicted; they are dropped in one move once they are half of the vector). A
+    // vector allocates nothing until the first insert, where a deque allocates on construction.
+    std::vector<std::pair<Set::iterator, std::int64_t>> m_order;
+    std::size_t m_head = 0;
 };
 
 struct Config {

@@ -141,6 +141,29 @@ TEST(SttHandshake, NonceCacheIsBoundedAndEvictsOldest) {
     EXPECT_EQ(c.evictions(), 3u);
 }
 
+// Many more inserts than the bound, by capacity and then by the window: always the newest kept,
+// in insertion order, however often the order is compacted.
+TEST(SttHandshake, NonceCacheKeepsTheNewestThroughManyEvictions) {
+    NonceCache c(100);
+    const std::int64_t now = 1000000;
+    const auto nonce = [](std::size_t i) { return Bytes{static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)}; };
+    for (std::size_t i = 0; i < 1000; ++i) {
+        c.insert(nonce(i), now, now, 10);
+        ASSERT_LE(c.size(), 100u) << i;
+    }
+    for (std::size_t i = 0; i < 1000; ++i) {
+        EXPECT_EQ(c.contains(nonce(i)), i >= 900) << i;
+    }
+    EXPECT_EQ(c.evictions(), 900u);
+    // Once the window has passed, every older entry goes at the next insert.
+    for (std::size_t i = 1000; i < 1050; ++i) {
+        c.insert(nonce(i), now + 100, now + 100, 10);
+    }
+    EXPECT_EQ(c.size(), 50u);
+    EXPECT_TRUE(c.contains(nonce(1049)));
+    EXPECT_FALSE(c.contains(nonce(999)));
+}
+
 TEST(SttHandshake, DuplicatesAreAnsweredNotReprocessed) {
     Pair p;
     p.initiator.start();
