@@ -2,13 +2,18 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <string>
 #include <tuple>
 #include <utility>
+#include <variant>
 
 #include "common/bytes.hpp"
 #include "common/crypto.hpp"
+#include "conformance/runner/scenario_driver.hpp"
 #include "stt/frame.hpp"
+#include "stt/messages.hpp"
 #include "stt/tlv.hpp"
 
 namespace shakedown::stt {
@@ -246,6 +251,111 @@ public:
 
 private:
     std::unique_ptr<cf::Scenario> m_inner;
+};
+
+// ---- a target with another cipher suite --------------------------------------------------------
+
+// The suite the harness speaks (impl/stt/suite.hpp): the only one it can seal and open with.
+constexpr std::string_view kHarnessSuite = "xchacha20poly1305-hkdf-sha256";
+
+// Against a target that uses another suite (conform --target-suite), a scenario that needs the
+// harness to seal or open a suite message cannot run: UNIMPLEMENTED, with the reason.
+class NeedsHarnessSuite final : public cf::Scenario {
+public:
+    NeedsHarnessSuite(std::unique_ptr<cf::Scenario> inner, std::string suite)
+        : m_inner(std::move(inner)), m_suite(std::move(suite)) {}
+    [[nodiscard]] const cf::ScenarioInfo& info() const override { return m_inner->info(); }
+    [[nodiscard]] cf::ScenarioOutcome run(cf::ScenarioContext& /*ctx*/) const override {
+        return {cf::Verdict::unimplemented,
+                "needs the harness to seal or open the target's messages, and the target uses the " + m_suite +
+                    " suite; the harness has only " + std::string(kHarnessSuite),
+                {},
+                false};
+    }
+
+private:
+    std::unique_ptr<cf::Scenario> m_inner;
+    std::string m_suite;
+};
+
+// Whether a scenario runs against a target with another suite: the harness only sends a HELLO
+// (plain TLV, a SHA-256 commitment) and grades the target's refusal of a changed one. Anything
+// that needs the target's RESPONSE opened, or an AUTH_PROOF sealed, does not.
+bool hello_only(const cf::ScenarioInfo& info) {
+    if (info.target_role != Role::acceptor) {
+        return false;  // the harness's first unit is RESPONSE, sealed
+    }
+    const std::string& id = info.id;
+    if (id.find(".u0.") != std::string::npos) {
+        // The duplicated HELLO must complete, and a replay needs an honest first handshake.
+        return id.find(".duplicated") == std::string::npos && info.cls != "replay";
+    }
+    // Refusals of the HELLO's timestamp; the window's edges that pass must complete.
+    return id == "acceptor.clock.stale_1h" || id == "acceptor.clock.future_1h" || id.ends_with("_31s") ||
+           info.cls == "suite";
+}
+
+// The control that makes the HELLO refusals mean something against a target with another suite:
+// an honest HELLO is answered with a RESPONSE (framed, a well-formed RESPONSE message). A target
+// whose commitment digest or framing differs refuses every HELLO, changed or not.
+class HelloAnswered final : public cf::Scenario {
+public:
+    explicit HelloAnswered(std::shared_ptr<const cf::MachineEnvironment> env) : m_env(std::move(env)) {
+        m_info.id = "acceptor.suite.hello_answered";
+        m_info.cls = "suite";
+        m_info.title = "an honest HELLO, answered with a RESPONSE";
+        m_info.rule = "a responder answers an honest HELLO with a framed RESPONSE (Handshake); the control for "
+                      "grading a target with another cipher suite on HELLO alone";
+        m_info.target_role = Role::acceptor;
+        m_info.target_config = m_env->target_flags;
+    }
+    [[nodiscard]] const cf::ScenarioInfo& info() const override { return m_info; }
+    [[nodiscard]] cf::ScenarioOutcome run(cf::ScenarioContext& ctx) const override {
+        cf::ScenarioDriver driver(ctx, Role::acceptor);
+        std::string error;
+        auto harness = m_env->make(Role::initiator, {}, error);
+        if (!harness) {
+            return {cf::Verdict::fail, "the harness could not be configured: " + error, {}, false};
+        }
+        cf::ConnectionRequest request;
+        request.target_role = Role::acceptor;
+        if (ctx.target().takes_flags(Role::acceptor)) {
+            request.flags = m_env->target_flags;
+        }
+        auto opened = driver.open(request);
+        if (!opened) {
+            return driver.open_failure();
+        }
+        cf::Transport& t = *opened->transport;
+        harness->start();
+        for (const Bytes& unit : harness->take_output()) {
+            if (t.send(unit, cf::after(ctx.scaled(Millis(2000))))) {
+                t.close();
+                return driver.conclude(cf::Verdict::fail, "the HELLO could not be sent", false);
+            }
+        }
+        const cf::Incoming in = t.receive_any(cf::after(ctx.scaled(Millis(1500))));
+        t.close();
+        if (in.kind != cf::Incoming::Kind::message || in.wire.empty()) {
+            return driver.conclude(cf::Verdict::fail,
+                                   "the target did not answer an honest HELLO (" + std::string(to_string(in.kind)) +
+                                       "): the HELLO refusals cannot be told from a refusal of every HELLO",
+                                   false);
+        }
+        const auto frame = parse_frame(in.wire);
+        const auto message = frame ? parse_message(frame->payload) : Result<Message>(frame.failure());
+        if (!message || !std::holds_alternative<Response>(*message)) {
+            return driver.conclude(cf::Verdict::fail,
+                                   "the target answered an honest HELLO with something other than a framed RESPONSE (" +
+                                       (message ? std::string("another message") : message.failure().describe()) + ")",
+                                   false);
+        }
+        return driver.conclude(cf::Verdict::pass, "answered with a framed RESPONSE", false);
+    }
+
+private:
+    std::shared_ptr<const cf::MachineEnvironment> m_env;
+    cf::ScenarioInfo m_info;
 };
 
 // ---- the catalogue ----------------------------------------------------------------------------
@@ -658,6 +768,15 @@ cf::Catalogue make_catalogue(const registry::Variant& v, const registry::Catalog
         add_clock(b);
         add_idle(b);
         add_loss(b);
+    }
+    cat.scenarios.push_back(std::make_unique<HelloAnswered>(shared));
+    // A target with another cipher suite: the HELLO scenarios run, the others are UNIMPLEMENTED.
+    if (const auto suite = registry::setting(options.settings, "target-suite"); suite && *suite != kHarnessSuite) {
+        for (auto& sc : cat.scenarios) {
+            if (!hello_only(sc->info())) {
+                sc = std::make_unique<NeedsHarnessSuite>(std::move(sc), *suite);
+            }
+        }
     }
     return cat;
 }
