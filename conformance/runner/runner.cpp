@@ -187,6 +187,13 @@ ScenarioResult run_one(const Scenario& scenario, Target& target, const RunOption
         result.reason = "needs several connections to one running instance; a shim is one process per connection";
         return result;
     }
+    if (result.info.needs_own_transport && !target.own_transport(result.info.target_role)) {
+        result.verdict = Verdict::skipped;
+        result.reason =
+            "makes the runner's side of its connection itself (another TLS configuration, text "
+            "messages); a running initiator connects to the runner's one listener";
+        return result;
+    }
     if (!target.configurable(result.info.target_role)) {
         if (result.info.needs_target_report) {
             result.verdict = Verdict::skipped;

@@ -145,15 +145,16 @@ std::string bio_text(BIO* bio) {
     return n > 0 ? std::string(data, static_cast<std::size_t>(n)) : std::string();
 }
 
-// A context for one role: TLS 1.3 only, and no session resumption (no tickets, no cache), so
-// every connection runs a full handshake.
+// A context for one role: TLS 1.3 only (unless asked otherwise), and no session resumption (no
+// tickets, no cache), so every connection runs a full handshake.
 std::shared_ptr<ssl::context> tls_context(bool server, const std::string& cert_pem, const std::string& key_pem,
-                                          std::string& error) {
+                                          TlsVersions versions, std::string& error) {
     auto ctx = std::make_shared<ssl::context>(server ? ssl::context::tls_server : ssl::context::tls_client);
     SSL_CTX* native = ctx->native_handle();
-    if (SSL_CTX_set_min_proto_version(native, TLS1_3_VERSION) != 1 ||
-        SSL_CTX_set_max_proto_version(native, TLS1_3_VERSION) != 1) {
-        error = "TLS 1.3 is not available";
+    const int lowest = versions == TlsVersions::tls13 ? TLS1_3_VERSION : TLS1_2_VERSION;
+    const int highest = versions == TlsVersions::tls12 ? TLS1_2_VERSION : TLS1_3_VERSION;
+    if (SSL_CTX_set_min_proto_version(native, lowest) != 1 || SSL_CTX_set_max_proto_version(native, highest) != 1) {
+        error = versions == TlsVersions::tls12 ? "TLS 1.2 is not available" : "TLS 1.3 is not available";
         return nullptr;
     }
     SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
@@ -703,7 +704,7 @@ bool WebSocketListener::start(const Endpoint& at, std::string& error) {
             return false;
         }
         m_pins = *pins;
-        m_state->tls = tls_context(true, cert, key, error);
+        m_state->tls = tls_context(true, cert, key, m_options.tls_versions, error);
         if (!m_state->tls) {
             return false;
         }
@@ -838,7 +839,7 @@ std::string WebSocketListener::describe() const {
 std::unique_ptr<Transport> WebSocketTransportFactory::connect(const Endpoint& to, Deadline deadline,
                                                               std::string& error) const {
     if (m_options.tls) {
-        auto ctx = tls_context(false, {}, {}, error);
+        auto ctx = tls_context(false, {}, {}, m_options.tls_versions, error);
         if (!ctx) {
             return nullptr;
         }

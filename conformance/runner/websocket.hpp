@@ -34,6 +34,10 @@
 
 namespace shakedown::conformance {
 
+// The TLS versions a side offers or accepts. TLS 1.3 alone is what every side of the project speaks;
+// the others exist to probe a peer that must refuse TLS 1.2, and for a peer misbehaving on purpose.
+enum class TlsVersions : std::uint8_t { tls13, tls12, tls12_and_13 };
+
 struct WebSocketOptions {
     // Client: the upgrade request's target is path + ("?" + query when query is not empty).
     std::string path = "/";
@@ -47,8 +51,10 @@ struct WebSocketOptions {
     // the upgrade with HTTP 401 and `why` as the body. Empty: every target is accepted.
     std::function<bool(std::string_view target, std::string& why)> accept_target;
 
-    // TLS 1.3 only, no session resumption.
+    // No session resumption (no tickets, no session cache), TLS 1.3 only unless `tls_versions`
+    // says otherwise.
     bool tls = false;
+    TlsVersions tls_versions = TlsVersions::tls13;
     // Server: certificate and private key (PEM). Empty: a fresh self-signed P-256 certificate is
     // made when the listener starts.
     std::string certificate_pem;
