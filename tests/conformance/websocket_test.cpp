@@ -3,7 +3,7 @@
 // written here with raw sockets: stalled or garbage upgrades, a 2 GiB frame header, unmasked
 // frames, ping and fragment floods, a peer that never speaks, non-TLS and TLS 1.2 clients, garbage
 // in place of a ClientHello or a ServerHello, a server that never answers, and a TLS 1.3 peer
-// flooding KeyUpdate requests.
+// flooding KeyUpdate requests; session tickets only where asked for.
 // Verdicts never depend on timing: every wait has a deadline, and the checks are on what came back.
 #include <gtest/gtest.h>
 
@@ -21,6 +21,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -813,6 +814,56 @@ TEST(WebSocketTls, KeyUpdateFloodEitherKeepsWorkingOrEndsByTheByteBudget) {
         EXPECT_LT(peer->bytes_received(), limits.max_total + 64 * 1024);
         EXPECT_EQ(peer->receive(in_ms(100)).kind, cf::Incoming::Kind::closed);  // stays ended
     }
+}
+
+// The transport never resumes, and never issues tickets, unless asked to: a probing client keeps
+// the tickets it is given and offers them; a listener asked to issue them shares one key with the
+// process's other listeners, so it resumes a session another listener (another certificate) began.
+TEST(WebSocketTls, SessionTicketsOnlyWhenAskedFor) {
+    auto probe = options(true);
+    probe.resumption = std::make_shared<cf::TlsResumption>();
+    cf::WebSocketTransportFactory client(probe);
+    const auto connect = [&client](Server& s) {
+        std::string error;
+        auto c = client.connect(s.endpoint(), in_ms(3000), error);
+        EXPECT_TRUE(c) << error;
+        auto p = s.accept();
+        if (c) {
+            (void)c->receive(in_ms(100));  // tickets come after the handshake
+            c->abort();
+        }
+    };
+    Server plain(options(true));
+    connect(plain);
+    connect(plain);
+    {
+        std::lock_guard<std::mutex> lock(probe.resumption->mutex);
+        EXPECT_EQ(probe.resumption->tickets, 0U);
+        EXPECT_FALSE(probe.resumption->offered);
+        EXPECT_FALSE(probe.resumption->resumed);
+    }
+    auto issuing = options(true);
+    issuing.issue_tickets = true;
+    Server a(issuing);
+    Server b(issuing);
+    connect(a);
+    {
+        std::lock_guard<std::mutex> lock(probe.resumption->mutex);
+        EXPECT_GT(probe.resumption->tickets, 0U);
+        EXPECT_FALSE(probe.resumption->resumed);
+        EXPECT_EQ(probe.resumption->certificate_sha256, a.listener->certificate_sha256());
+    }
+    connect(b);
+    {
+        std::lock_guard<std::mutex> lock(probe.resumption->mutex);
+        EXPECT_TRUE(probe.resumption->offered);
+        EXPECT_TRUE(probe.resumption->resumed);
+    }
+    // A client that does not ask offers nothing, and gets a full handshake.
+    std::string error;
+    auto fresh = cf::WebSocketTransportFactory(options(true)).connect(b.endpoint(), in_ms(3000), error);
+    EXPECT_TRUE(fresh) << error;
+    EXPECT_TRUE(b.accept());
 }
 
 }  // namespace

@@ -486,6 +486,73 @@ private:
     std::vector<std::string> m_target_flags;
 };
 
+// No session resumption across peers: the runner connects, keeps any session ticket the target
+// gives, and connects again offering it. A target connection that presents another certificate
+// (each connection of an in-process or shim target has its own) and resumes that session has
+// resumed across identities, and presented no certificate for a pin to be checked against.
+class NoResumption final : public cf::Scenario {
+public:
+    NoResumption() {
+        m_info.id = "acceptor.tls.no_resumption";
+        m_info.cls = "tls";
+        m_info.title = "a session ticket from an earlier connection offered on a new one";
+        m_info.rule = "no TLS session resumption across peers (docs/protocols/shadowmesh.md §12, TLS)";
+        m_info.target_role = Role::acceptor;
+        m_info.needs_own_transport = true;
+    }
+    [[nodiscard]] const cf::ScenarioInfo& info() const override { return m_info; }
+
+    [[nodiscard]] cf::ScenarioOutcome run(cf::ScenarioContext& ctx) const override {
+        auto resumption = std::make_shared<cf::TlsResumption>();
+        cf::WebSocketOptions o;
+        o.resumption = resumption;
+        cf::ConnectionRequest request;
+        request.target_role = Role::acceptor;
+        request.transport = runner_transport(std::move(o));
+        std::string first_certificate;
+        for (int k = 0; k < 2; ++k) {
+            auto opened = ctx.open(request, cf::Millis(5000));
+            if (opened.status == cf::OpenResult::Status::unimplemented) {
+                return {cf::Verdict::unimplemented, opened.error, {}, false};
+            }
+            if (opened.status != cf::OpenResult::Status::ok) {
+                return {cf::Verdict::fail, "could not open connection " + std::to_string(k) + ": " + opened.error, {},
+                        false};
+            }
+            // Tickets come after the handshake; a short read lets every record that came be seen.
+            (void)opened.transport->receive_any(cf::after(ctx.scaled(cf::Millis(200))));
+            opened.transport->abort();
+            std::lock_guard<std::mutex> lock(resumption->mutex);
+            if (k == 0) {
+                first_certificate = resumption->certificate_sha256;
+                if (resumption->tickets == 0) {
+                    (void)ctx.finish_target();
+                    return {cf::Verdict::pass, "the target issued no session ticket", {}, false};
+                }
+            } else if (resumption->resumed) {
+                (void)ctx.finish_target();
+                return {cf::Verdict::fail,
+                        "the target resumed the session of an earlier connection (certificate SHA-256 " +
+                            first_certificate +
+                            "): a resumed session presents no certificate, so a pinning peer cannot check it",
+                        {}, false};
+            }
+        }
+        (void)ctx.finish_target();
+        std::lock_guard<std::mutex> lock(resumption->mutex);
+        if (!resumption->offered) {
+            return {cf::Verdict::fail, "the runner could not offer the ticket it was given (a runner error)", {}, false};
+        }
+        return {cf::Verdict::pass,
+                "the target issued " + std::to_string(resumption->tickets) +
+                    " session ticket(s) but ran a full handshake when one was offered",
+                {}, false};
+    }
+
+private:
+    cf::ScenarioInfo m_info;
+};
+
 void add_tls(Builder& b) {
     std::string error;
     const auto pinned = cf::generate_self_signed_certificate(error);
@@ -535,6 +602,7 @@ void add_tls(Builder& b) {
                      : "the runner accepts the connection with TLS 1.2 and nothing newer",
             "TLS 1.3 only (docs/protocols/shadowmesh.md §12, TLS)", std::move(o), std::vector<std::string>{}));
     }
+    b.extra(std::make_unique<NoResumption>());
 }
 
 // ---- Text messages (V12, X18). The runner's side sends one of its units as a text WebSocket

@@ -98,6 +98,7 @@ constexpr TransportKnob kTransportKnobs[] = {
     {"no-pin-check", "the dialer takes any certificate, whatever --pinned-cert says"},
     {"allow-tls12", "TLS 1.2 accepted beside TLS 1.3, as client and as server"},
     {"text-as-binary", "a text WebSocket message is taken as a binary one"},
+    {"session-tickets", "the listener issues TLS session tickets (one key for the process) and resumes them"},
 };
 bool is_transport_knob(std::string_view name) {
     return std::any_of(std::begin(kTransportKnobs), std::end(kTransportKnobs),
@@ -192,6 +193,7 @@ std::shared_ptr<const conformance::TransportFactory> make_transport(const regist
     if (on("allow-tls12")) {
         o.tls_versions = conformance::TlsVersions::tls12_and_13;
     }
+    o.issue_tickets = on("session-tickets");
     return std::make_shared<CloseAwareTransportFactory>(
         std::make_shared<conformance::WebSocketTransportFactory>(std::move(o)), text);
 }
@@ -303,6 +305,7 @@ const std::map<std::string_view, std::vector<std::string>>& must_fail() {
         {"no-pin-check", {"initiator.tls.pin_mismatch"}},
         {"allow-tls12", {"*.tls.tls12_only"}},
         {"text-as-binary", {"acceptor.text.request"}},
+        {"session-tickets", {"acceptor.tls.no_resumption"}},
     };
     return m;
 }
