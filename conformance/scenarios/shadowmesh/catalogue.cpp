@@ -1,7 +1,10 @@
 #include "conformance/scenarios/shadowmesh/catalogue.hpp"
 
+#include <algorithm>
 #include <mutex>
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "common/crypto.hpp"
 #include "conformance/runner/websocket.hpp"
