@@ -129,6 +129,9 @@ std::vector<TargetConfig> target_configs(const Catalogue& catalogue) {
         if (info.needs_target_report) {
             continue;  // never run against a running target
         }
+        if (info.needs_own_transport && info.target_role == PeerRole::initiator) {
+            continue;  // a running initiator connects to the runner's one listener (Target::own_transport)
+        }
         auto it = std::find_if(out.begin(), out.end(), [&](const TargetConfig& c) { return c.flags == info.target_config; });
         if (it == out.end()) {
             out.push_back(TargetConfig{info.target_config, 0, 0});

@@ -707,7 +707,7 @@ std::shared_ptr<const cf::TransportFactory> text_at(std::size_t send_index) {
     return std::make_shared<CloseAwareTransportFactory>(std::make_shared<TextAtFactory>(send_index));
 }
 
-// A fixed clock whose u64 millisecond timestamp is eight bytes below 0x80 (April 2020), so that a
+// A fixed clock whose u64 millisecond timestamp is eight bytes below 0x80 (February 2020), so that a
 // REQUEST with a printable challenge is valid UTF-8 as a whole: a WebSocket peer refuses a text
 // message that is not (RFC 6455 §8.1) before any ShadowMesh rule is asked.
 constexpr std::uint64_t kAsciiNowMs = 0x01707f7f7f7fULL;
