@@ -246,8 +246,12 @@ private:
                     const Deadline send_at = after(m_spec.late_unit->second);
                     while (SteadyClock::now() < send_at) {
                         const Incoming in = t.receive_any(send_at);
-                        if (in.kind == Incoming::Kind::timeout || in.kind == Incoming::Kind::message) {
-                            continue;  // a message now is the target going on regardless: graded below
+                        if (in.kind == Incoming::Kind::message) {
+                            x.bytes_after_change += in.wire.size();  // the target going on unasked
+                            continue;
+                        }
+                        if (in.kind == Incoming::Kind::timeout) {
+                            continue;
                         }
                         x.target_closed = true;
                         x.closed_at = SteadyClock::now();

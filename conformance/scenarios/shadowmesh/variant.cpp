@@ -41,13 +41,16 @@ private:
     Challenge m_challenge;
 };
 
+// Without --now it reads the caller's clock when that reads milliseconds, and the system clock in
+// milliseconds otherwise: the registry's clock is the system time in whole seconds, too coarse for
+// the 5,000 ms deadline and for timestamps in milliseconds (§4.3).
 class ReferenceMachine final : public Machine {
 public:
     ReferenceMachine(Config config, Rng& rng, const Clock& caller_clock, std::optional<std::uint64_t> now_ms,
                      std::optional<Challenge> challenge)
         : m_fixed(now_ms ? std::make_unique<FixedMillisClock>(*now_ms) : nullptr),
           m_rng(challenge ? std::make_unique<FixedChallengeRng>(*challenge) : nullptr),
-          m_machine(std::move(config), m_rng ? *m_rng : rng, m_fixed ? *m_fixed : caller_clock) {}
+          m_machine(std::move(config), m_rng ? *m_rng : rng, clock_of(m_fixed.get(), caller_clock)) {}
 
     [[nodiscard]] Role role() const noexcept override { return m_machine.role(); }
     void start() override { m_machine.start(); }
@@ -62,6 +65,14 @@ public:
     [[nodiscard]] std::vector<DerivedKey> derived_keys() const override { return m_machine.derived_keys(); }
 
 private:
+    static const Clock& clock_of(const FixedMillisClock* fixed, const Clock& caller) {
+        static const SystemMillisClock system;
+        if (fixed != nullptr) {
+            return *fixed;
+        }
+        return dynamic_cast<const MillisClock*>(&caller) != nullptr ? caller : system;
+    }
+
     std::unique_ptr<FixedMillisClock> m_fixed;
     std::unique_ptr<FixedChallengeRng> m_rng;
     Rehandshake m_machine;
