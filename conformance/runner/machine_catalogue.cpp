@@ -217,6 +217,7 @@ private:
         ConnectionRequest request;
         request.target_role = role;
         request.dedicated = m_spec.requires_target_flags || m_spec.needs_target_report;
+        request.transport = m_spec.transport;
         if (ctx.target().takes_flags(role) || request.dedicated) {
             request.flags = m_env->target_flags;
             request.flags.insert(request.flags.end(), m_spec.target_flags.begin(), m_spec.target_flags.end());
@@ -272,6 +273,25 @@ private:
                     x.stalled = true;
                     sent_for.emplace_back(unit, std::vector<Bytes>{});
                     continue;
+                }
+                if (m_spec.late_unit && m_spec.late_unit->first == index) {
+                    x.rewritten_at = index;
+                    x.changed_at = SteadyClock::now();
+                    const Deadline send_at = after(m_spec.late_unit->second);
+                    while (SteadyClock::now() < send_at) {
+                        const Incoming in = t.receive_any(send_at);
+                        if (in.kind == Incoming::Kind::message) {
+                            x.bytes_after_change += in.wire.size();  // the target going on unasked
+                            continue;
+                        }
+                        if (in.kind == Incoming::Kind::timeout) {
+                            continue;
+                        }
+                        x.target_closed = true;
+                        x.closed_at = SteadyClock::now();
+                        x.target_end = std::string(to_string(in.kind)) + (in.detail.empty() ? "" : ": " + in.detail);
+                        return false;
+                    }
                 }
                 std::vector<Bytes> out = rewriter != nullptr ? (*rewriter)(index, unit) : std::vector<Bytes>{unit};
                 sent_for.emplace_back(unit, out);
@@ -565,6 +585,7 @@ std::unique_ptr<Scenario> make_machine_scenario(std::shared_ptr<const MachineEnv
         spec.info.target_config.insert(spec.info.target_config.end(), own, spec.target_flags.end());
     }
     spec.info.needs_target_report = spec.needs_target_report;
+    spec.info.needs_own_transport = spec.info.needs_own_transport || spec.transport != nullptr;
     return std::make_unique<MachineScenarioImpl>(std::move(env), std::move(spec));
 }
 

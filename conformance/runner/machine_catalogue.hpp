@@ -74,6 +74,10 @@ struct MachineScenario {
     // Send the harness's units one byte at a time, this far apart (a read timeout never fires):
     // graded as a stalled handshake, which only the target's overall deadline ends.
     std::optional<Millis> trickle_gap;
+    // Hold harness unit `first` back for `second` (a span of the target's own clock, not scaled),
+    // then send it unchanged: a message that arrives after the target's deadline, which the target
+    // must refuse (a target that closes meanwhile has refused). Counted as the change.
+    std::optional<std::pair<std::size_t, Millis>> late_unit;
     // The refusal must show on the wire within the environment's reaction time (the target closes,
     // or answers with an error): a target that keeps waiting, and closes only at its read timeout
     // or once we hang up, has not refused (a length prefix it would buffer, for example).
@@ -85,6 +89,9 @@ struct MachineScenario {
     // another one.
     std::string expected_error;
     Millis deadline{3000};
+    // The runner's side of the connection made by this factory instead of the target's
+    // (ConnectionRequest::transport); sets ScenarioInfo::needs_own_transport.
+    std::shared_ptr<const TransportFactory> transport;
 };
 
 struct MachineEnvironment {

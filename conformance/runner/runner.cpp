@@ -129,6 +129,9 @@ std::vector<TargetConfig> target_configs(const Catalogue& catalogue) {
         if (info.needs_target_report) {
             continue;  // never run against a running target
         }
+        if (info.needs_own_transport && info.target_role == PeerRole::initiator) {
+            continue;  // a running initiator connects to the runner's one listener (Target::own_transport)
+        }
         auto it = std::find_if(out.begin(), out.end(), [&](const TargetConfig& c) { return c.flags == info.target_config; });
         if (it == out.end()) {
             out.push_back(TargetConfig{info.target_config, 0, 0});
@@ -185,6 +188,13 @@ ScenarioResult run_one(const Scenario& scenario, Target& target, const RunOption
     if (result.info.needs_single_process && !target.single_process()) {
         result.verdict = Verdict::skipped;
         result.reason = "needs several connections to one running instance; a shim is one process per connection";
+        return result;
+    }
+    if (result.info.needs_own_transport && !target.own_transport(result.info.target_role)) {
+        result.verdict = Verdict::skipped;
+        result.reason =
+            "makes the runner's side of its connection itself (another TLS configuration, text "
+            "messages); a running initiator connects to the runner's one listener";
         return result;
     }
     if (!target.configurable(result.info.target_role)) {

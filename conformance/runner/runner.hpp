@@ -79,7 +79,8 @@ struct Catalogue {
 };
 
 // One configuration a running target can be started with, and how many scenarios of each role
-// need it (ScenarioInfo::target_config; those that need the target's report do not count).
+// need it (ScenarioInfo::target_config; those that need the target's report do not count, nor an
+// initiator's that make the runner's side of the connection themselves).
 struct TargetConfig {
     std::vector<std::string> flags;
     std::size_t acceptor = 0;

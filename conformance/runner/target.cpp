@@ -14,6 +14,11 @@ OpenResult failed(std::string error) {
     return r;
 }
 
+// The factory of the runner's side of a connection: the request's own, else the target's.
+const TransportFactory& factory(const ConnectionRequest& request, const std::shared_ptr<const TransportFactory>& f) {
+    return request.transport ? *request.transport : *f;
+}
+
 OpenResult opened(std::unique_ptr<Transport> t) {
     OpenResult r;
     r.status = OpenResult::Status::ok;
@@ -29,7 +34,7 @@ public:
             return failed("a --connect target only plays acceptor");
         }
         std::string error;
-        auto t = m_factory->connect(m_to, deadline, error);
+        auto t = factory(request, m_factory).connect(m_to, deadline, error);
         return t ? opened(std::move(t)) : failed(error);
     }
     std::vector<PeerReport> finish(Deadline) override { return {}; }
@@ -45,6 +50,10 @@ public:
     OpenResult open(const ConnectionRequest& request, Deadline deadline) override {
         if (request.target_role != PeerRole::initiator) {
             return failed("a --listen target only plays initiator");
+        }
+        if (request.transport) {
+            return failed(
+                "a --listen target connects to the runner's one listener, which cannot change per connection");
         }
         std::string error;
         auto t = m_listener->accept(deadline, error);
@@ -140,7 +149,8 @@ private:
             if (ec != std::errc{} || port == 0 || port > 65535) {
                 return failed("shim printed a bad LISTENING line: " + *line);
             }
-            auto t = m_factory->connect(Endpoint{"127.0.0.1", static_cast<std::uint16_t>(port)}, deadline, error);
+            auto t = factory(request, m_factory)
+                         .connect(Endpoint{"127.0.0.1", static_cast<std::uint16_t>(port)}, deadline, error);
             return t ? opened(std::move(t)) : failed(error);
         }
         proc.kill();
@@ -149,7 +159,7 @@ private:
 
     OpenResult open_initiator(const ConnectionRequest& request, Deadline deadline) {
         std::string error;
-        auto listener = m_factory->listen(Endpoint{"127.0.0.1", 0}, error);
+        auto listener = factory(request, m_factory).listen(Endpoint{"127.0.0.1", 0}, error);
         if (!listener) {
             return failed(error);
         }
@@ -196,7 +206,7 @@ public:
                 return failed(error);
             }
             m_runs.push_back(std::move(run));
-            auto t = m_factory->connect(at, deadline, error);
+            auto t = factory(request, m_factory).connect(at, deadline, error);
             return t ? opened(std::move(t)) : failed(error);
         }
         if (request.target_role == PeerRole::acceptor) {
@@ -204,10 +214,10 @@ public:
             if (!at) {
                 return failed(error);
             }
-            auto t = m_factory->connect(*at, deadline, error);
+            auto t = factory(request, m_factory).connect(*at, deadline, error);
             return t ? opened(std::move(t)) : failed(error);
         }
-        auto listener = m_factory->listen(Endpoint{"127.0.0.1", 0}, error);
+        auto listener = factory(request, m_factory).listen(Endpoint{"127.0.0.1", 0}, error);
         if (!listener) {
             return failed(error);
         }

@@ -27,6 +27,10 @@ struct ConnectionRequest {
     // The connection needs a target configured by `flags` (a fixed clock): an in-process peer
     // whose shared acceptor takes no flags starts one of its own for it.
     bool dedicated = false;
+    // The runner's side of this connection made by this factory instead of the target's (another
+    // TLS configuration, text messages): the factory listens for an initiator, connects to an
+    // acceptor. Empty: the target's factory.
+    std::shared_ptr<const TransportFactory> transport;
 };
 
 struct OpenResult {
@@ -59,6 +63,13 @@ public:
     // Whether a connection can have a target configured by its flags when it asks
     // (ConnectionRequest::dedicated), e.g. for clock control.
     [[nodiscard]] virtual bool configurable(PeerRole role) const { return takes_flags(role); }
+    // Whether a connection with the target playing `role` can have the runner's side made by a
+    // factory of its own (ConnectionRequest::transport): not when a running initiator connects to
+    // the runner's one listener.
+    [[nodiscard]] virtual bool own_transport(PeerRole role) const {
+        (void)role;
+        return true;
+    }
     [[nodiscard]] virtual std::unique_ptr<TargetSession> session() = 0;
 };
 
@@ -91,6 +102,7 @@ public:
     // A reconnecting initiator usually makes one connection at a time.
     [[nodiscard]] std::size_t default_jobs() const override { return 1; }
     [[nodiscard]] bool takes_flags(PeerRole) const override { return false; }
+    [[nodiscard]] bool own_transport(PeerRole) const override { return false; }
     [[nodiscard]] std::unique_ptr<TargetSession> session() override;
 
 private:

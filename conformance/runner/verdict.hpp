@@ -51,6 +51,9 @@ struct ScenarioInfo {
     // Graded from what the target itself reports (a shim's or the in-process reference's lines):
     // a running target, which reports nothing, cannot be graded on it.
     bool needs_target_report = false;
+    // The runner's side of a connection is made for the scenario (ConnectionRequest::transport):
+    // skipped against a target that connects to the runner's one listener.
+    bool needs_own_transport = false;
 };
 
 // What a shim (or an in-process peer) reported about one connection.

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <limits>
 
@@ -145,20 +146,72 @@ std::string bio_text(BIO* bio) {
     return n > 0 ? std::string(data, static_cast<std::size_t>(n)) : std::string();
 }
 
-// A context for one role: TLS 1.3 only, and no session resumption (no tickets, no cache), so
-// every connection runs a full handshake.
+// A context for one role: TLS 1.3 only (unless asked otherwise), and no session resumption (no
+// tickets, no cache), so every connection runs a full handshake.
+// The one ticket key of this process's listeners that issue tickets (WebSocketOptions::issue_tickets).
+const unsigned char* process_ticket_keys() {
+    static const auto keys = [] {
+        std::array<unsigned char, 80> k{};
+        if (RAND_bytes(k.data(), static_cast<int>(k.size())) != 1) {
+            std::abort();  // no randomness: nothing in TLS could work
+        }
+        return k;
+    }();
+    return keys.data();
+}
+
+// Where a client context keeps its TlsResumption (Asio keeps its own pointer in the app data).
+int resumption_index() {
+    static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
+}
+
+// Client with TlsResumption: every ticket received replaces the one kept.
+int keep_ticket(SSL* ssl, SSL_SESSION* session) {
+    auto* r = static_cast<TlsResumption*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), resumption_index()));
+    if (r == nullptr) {
+        return 0;
+    }
+    // A copy: the connection's own session is marked unusable when the connection ends without a
+    // close_notify, which the runner's abrupt ends never send.
+    SSL_SESSION* copy = SSL_SESSION_dup(session);
+    if (copy == nullptr) {
+        return 0;
+    }
+    std::lock_guard<std::mutex> lock(r->mutex);
+    r->session = std::shared_ptr<void>(copy, [](void* s) { SSL_SESSION_free(static_cast<SSL_SESSION*>(s)); });
+    ++r->tickets;
+    return 0;  // OpenSSL keeps its own reference
+}
+
 std::shared_ptr<ssl::context> tls_context(bool server, const std::string& cert_pem, const std::string& key_pem,
-                                          std::string& error) {
+                                          const WebSocketOptions& o, std::string& error) {
+    const TlsVersions versions = o.tls_versions;
     auto ctx = std::make_shared<ssl::context>(server ? ssl::context::tls_server : ssl::context::tls_client);
     SSL_CTX* native = ctx->native_handle();
-    if (SSL_CTX_set_min_proto_version(native, TLS1_3_VERSION) != 1 ||
-        SSL_CTX_set_max_proto_version(native, TLS1_3_VERSION) != 1) {
-        error = "TLS 1.3 is not available";
+    const int lowest = versions == TlsVersions::tls13 ? TLS1_3_VERSION : TLS1_2_VERSION;
+    const int highest = versions == TlsVersions::tls12 ? TLS1_2_VERSION : TLS1_3_VERSION;
+    if (SSL_CTX_set_min_proto_version(native, lowest) != 1 || SSL_CTX_set_max_proto_version(native, highest) != 1) {
+        error = versions == TlsVersions::tls12 ? "TLS 1.2 is not available" : "TLS 1.3 is not available";
         return nullptr;
     }
-    SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
-    SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
-    SSL_CTX_set_num_tickets(native, 0);
+    if (server && o.issue_tickets) {
+        SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_SERVER);
+        SSL_CTX_clear_options(native, SSL_OP_NO_TICKET);
+        SSL_CTX_set_num_tickets(native, 2);
+        SSL_CTX_set_tlsext_ticket_keys(native, const_cast<unsigned char*>(process_ticket_keys()), 80);
+    } else if (!server && o.resumption) {
+        SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+        if (resumption_index() < 0 || SSL_CTX_set_ex_data(native, resumption_index(), o.resumption.get()) != 1) {
+            error = "cannot attach the session store";
+            return nullptr;
+        }
+        SSL_CTX_sess_set_new_cb(native, keep_ticket);
+    } else {
+        SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+        SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
+        SSL_CTX_set_num_tickets(native, 0);
+    }
     if (server) {
         error_code ec;
         ctx->use_certificate_chain(asio::buffer(cert_pem), ec);
@@ -267,6 +320,13 @@ public:
                                  pins->certificate_sha256 + ", SubjectPublicKeyInfo SHA-256 " + pins->spki_sha256;
                 return false;
             });
+            if (o.resumption) {
+                std::lock_guard<std::mutex> lock(o.resumption->mutex);
+                o.resumption->offered =
+                    o.resumption->session &&
+                    SSL_set_session(tls.native_handle(), static_cast<SSL_SESSION*>(o.resumption->session.get())) == 1;
+                o.resumption->resumed = false;
+            }
             auto c = std::make_shared<Completion>();
             tls.async_handshake(ssl::stream_base::client, [c](const error_code& ec) {
                 c->ec = ec;
@@ -277,6 +337,14 @@ public:
                                                 : "TLS handshake: " + (c->done ? c->ec.message() : "timed out");
                 drop(false);
                 return false;
+            }
+            if (o.resumption) {
+                std::lock_guard<std::mutex> lock(o.resumption->mutex);
+                o.resumption->resumed = SSL_session_reused(tls.native_handle()) == 1;
+                std::unique_ptr<X509, X509Free> cert(SSL_get1_peer_certificate(tls.native_handle()));
+                if (const auto pins = pins_of(cert.get()); pins && !o.resumption->resumed) {
+                    o.resumption->certificate_sha256 = pins->certificate_sha256;
+                }
             }
         }
         auto c = std::make_shared<Completion>();
@@ -703,7 +771,7 @@ bool WebSocketListener::start(const Endpoint& at, std::string& error) {
             return false;
         }
         m_pins = *pins;
-        m_state->tls = tls_context(true, cert, key, error);
+        m_state->tls = tls_context(true, cert, key, m_options, error);
         if (!m_state->tls) {
             return false;
         }
@@ -838,7 +906,7 @@ std::string WebSocketListener::describe() const {
 std::unique_ptr<Transport> WebSocketTransportFactory::connect(const Endpoint& to, Deadline deadline,
                                                               std::string& error) const {
     if (m_options.tls) {
-        auto ctx = tls_context(false, {}, {}, error);
+        auto ctx = tls_context(false, {}, {}, m_options, error);
         if (!ctx) {
             return nullptr;
         }

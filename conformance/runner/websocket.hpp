@@ -34,6 +34,21 @@
 
 namespace shakedown::conformance {
 
+// The TLS versions a side offers or accepts. TLS 1.3 alone is what every side of the project speaks;
+// the others exist to probe a peer that must refuse TLS 1.2, and for a peer misbehaving on purpose.
+enum class TlsVersions : std::uint8_t { tls13, tls12, tls12_and_13 };
+
+// TLS 1.3 session resumption on the client's side, for probing a peer that must not resume: the
+// latest session ticket received on any connection made with it is kept and offered by the next.
+struct TlsResumption {
+    std::mutex mutex;
+    std::shared_ptr<void> session;   // an SSL_SESSION, or empty
+    std::size_t tickets = 0;         // tickets received, over every connection
+    bool offered = false;            // the last connection offered a ticket
+    bool resumed = false;            // and the peer resumed it (no certificate was presented)
+    std::string certificate_sha256;  // the last full handshake's peer certificate
+};
+
 struct WebSocketOptions {
     // Client: the upgrade request's target is path + ("?" + query when query is not empty).
     std::string path = "/";
@@ -47,8 +62,15 @@ struct WebSocketOptions {
     // the upgrade with HTTP 401 and `why` as the body. Empty: every target is accepted.
     std::function<bool(std::string_view target, std::string& why)> accept_target;
 
-    // TLS 1.3 only, no session resumption.
+    // No session resumption (no tickets, no session cache), TLS 1.3 only unless `tls_versions`
+    // says otherwise.
     bool tls = false;
+    TlsVersions tls_versions = TlsVersions::tls13;
+    // Client: take session tickets and offer them (probing a peer that must not resume).
+    std::shared_ptr<TlsResumption> resumption;
+    // Server: issue session tickets, under a key shared by every listener of this process, and
+    // resume the sessions they name (a peer misbehaving on purpose).
+    bool issue_tickets = false;
     // Server: certificate and private key (PEM). Empty: a fresh self-signed P-256 certificate is
     // made when the listener starts.
     std::string certificate_pem;

@@ -1,7 +1,9 @@
 // The WebSocket transport: messages both ways (opcode prefix or plain binary), fragments, pings,
 // close codes, TLS with run-time certificates and pins; and its robustness against hostile peers
 // written here with raw sockets: stalled or garbage upgrades, a 2 GiB frame header, unmasked
-// frames, ping and fragment floods, a peer that never speaks, non-TLS and TLS 1.2 clients.
+// frames, ping and fragment floods, a peer that never speaks, non-TLS and TLS 1.2 clients, garbage
+// in place of a ClientHello or a ServerHello, a server that never answers, and a TLS 1.3 peer
+// flooding KeyUpdate requests; session tickets only where asked for.
 // Verdicts never depend on timing: every wait has a deadline, and the checks are on what came back.
 #include <gtest/gtest.h>
 
@@ -12,11 +14,14 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -98,6 +103,7 @@ public:
     Raw& operator=(const Raw&) = delete;
     ~Raw() { ::close(m_fd); }
     [[nodiscard]] bool connected() const { return m_connected; }
+    [[nodiscard]] int fd() const { return m_fd; }
 
     bool send(ByteView b, int ms = 2000) {
         std::size_t off = 0;
@@ -610,6 +616,254 @@ TEST(WebSocketTls, Tls12ClientIsRefused) {
     tls.handshake(asio::ssl::stream_base::client, ec);
     EXPECT_TRUE(ec);
     EXPECT_NE(server.accept_error().find("TLS handshake"), std::string::npos);
+}
+
+TEST(WebSocketTls, GarbageInPlaceOfAClientHelloFailsTheHandshake) {
+    Server server(options(true));
+    // Binary noise, and a TLS record header that announces a 16 KiB handshake record and never
+    // sends it (cut by the handshake deadline).
+    Bytes noise(512);
+    for (std::size_t i = 0; i < noise.size(); ++i) {
+        noise[i] = static_cast<std::uint8_t>(i * 37 + 11);
+    }
+    {
+        Raw raw(server.listener->port());
+        ASSERT_TRUE(raw.send(noise));
+        EXPECT_NE(server.accept_error().find("TLS handshake"), std::string::npos);
+    }
+    {
+        Raw raw(server.listener->port());
+        ASSERT_TRUE(raw.send(Bytes{0x16, 0x03, 0x01, 0x40, 0x00, 0x01}));
+        const auto failure = server.accept_error(5000);
+        EXPECT_NE(failure.find("TLS handshake"), std::string::npos) << failure;
+    }
+    std::string error;
+    EXPECT_TRUE(server.factory.connect(server.endpoint(), in_ms(3000), error)) << error;
+    EXPECT_TRUE(server.accept());
+}
+
+// A TCP server on loopback that accepts one connection and hands its socket to `serve`.
+class RawServer {
+public:
+    explicit RawServer(std::function<void(int)> serve) {
+        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (::bind(m_fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::listen(m_fd, 4) == 0 &&
+            ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+            m_port = ntohs(a.sin_port);
+        }
+        m_thread = std::thread([this, serve = std::move(serve)] {
+            pollfd p{m_fd, POLLIN, 0};
+            if (::poll(&p, 1, static_cast<int>(3000 * scale())) == 1) {
+                const int c = ::accept(m_fd, nullptr, nullptr);
+                if (c >= 0) {
+                    serve(c);
+                    ::close(c);
+                }
+            }
+        });
+    }
+    RawServer(const RawServer&) = delete;
+    RawServer& operator=(const RawServer&) = delete;
+    ~RawServer() {
+        m_thread.join();
+        ::close(m_fd);
+    }
+    [[nodiscard]] cf::Endpoint endpoint() const { return cf::Endpoint{"127.0.0.1", m_port}; }
+
+private:
+    int m_fd = -1;
+    std::uint16_t m_port = 0;
+    std::thread m_thread;
+};
+
+TEST(WebSocketTls, ClientFailsByItsDeadlineAgainstSilentOrGarbageServers) {
+    cf::WebSocketTransportFactory client(options(true));
+    {
+        // Accepts TCP and never answers the ClientHello: connect() ends at its deadline.
+        RawServer silent([](int c) {
+            char buf[4096];
+            pollfd p{c, POLLIN, 0};
+            while (::poll(&p, 1, static_cast<int>(1500 * scale())) == 1 && ::recv(c, buf, sizeof buf, 0) > 0) {
+            }
+        });
+        std::string error;
+        const auto start = cf::SteadyClock::now();
+        EXPECT_FALSE(client.connect(silent.endpoint(), in_ms(300), error));
+        EXPECT_LT(cf::SteadyClock::now() - start, milliseconds(static_cast<long>(1200 * scale())));
+        EXPECT_NE(error.find("TLS handshake: timed out"), std::string::npos) << error;
+    }
+    {
+        // Answers the ClientHello with noise.
+        RawServer noisy([](int c) {
+            char buf[4096];
+            pollfd p{c, POLLIN, 0};
+            if (::poll(&p, 1, 2000) == 1 && ::recv(c, buf, sizeof buf, 0) > 0) {
+                const std::string noise(300, '\x7f');
+                (void)::send(c, noise.data(), noise.size(), MSG_NOSIGNAL);
+            }
+        });
+        std::string error;
+        EXPECT_FALSE(client.connect(noisy.endpoint(), in_ms(2000), error));
+        EXPECT_NE(error.find("TLS handshake"), std::string::npos) << error;
+        EXPECT_EQ(error.find("timed out"), std::string::npos) << error;
+    }
+}
+
+// A TLS 1.3 client written with OpenSSL directly on a blocking socket whose every call has a
+// timeout, that upgrades to WebSocket and then asks for key updates.
+class HostileTlsClient {
+public:
+    explicit HostileTlsClient(std::uint16_t port) : m_raw(port) {
+        timeval tv{0, 200 * 1000};
+        ::setsockopt(m_raw.fd(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+        ::setsockopt(m_raw.fd(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        m_ctx = SSL_CTX_new(TLS_client_method());
+        SSL_CTX_set_min_proto_version(m_ctx, TLS1_3_VERSION);
+        m_ssl = SSL_new(m_ctx);
+        SSL_set_fd(m_ssl, m_raw.fd());
+    }
+    HostileTlsClient(const HostileTlsClient&) = delete;
+    HostileTlsClient& operator=(const HostileTlsClient&) = delete;
+    ~HostileTlsClient() {
+        SSL_free(m_ssl);
+        SSL_CTX_free(m_ctx);
+    }
+    bool upgrade() {
+        if (SSL_connect(m_ssl) != 1) {
+            return false;
+        }
+        const std::string request =
+            "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        if (!write(bytes(request))) {
+            return false;
+        }
+        std::string got;
+        char buf[1024];
+        while (got.find("\r\n\r\n") == std::string::npos) {
+            const int n = SSL_read(m_ssl, buf, sizeof buf);
+            if (n <= 0) {
+                return false;
+            }
+            got.append(buf, static_cast<std::size_t>(n));
+        }
+        return got.rfind("HTTP/1.1 101", 0) == 0;
+    }
+    bool write(ByteView b) {
+        return SSL_write(m_ssl, b.data(), static_cast<int>(b.size())) == static_cast<int>(b.size());
+    }
+    // One KeyUpdate that asks the peer to update its keys too; false once the connection fails.
+    bool key_update() { return SSL_key_update(m_ssl, SSL_KEY_UPDATE_REQUESTED) == 1 && SSL_do_handshake(m_ssl) == 1; }
+
+private:
+    Raw m_raw;
+    SSL_CTX* m_ctx = nullptr;
+    SSL* m_ssl = nullptr;
+};
+
+TEST(WebSocketTls, KeyUpdateFloodEitherKeepsWorkingOrEndsByTheByteBudget) {
+    // A few thousand KeyUpdate requests (each answered by a KeyUpdate of ours, which this client
+    // never reads), then a message: the transport keeps working.
+    {
+        Server server(options(true));
+        HostileTlsClient c(server.listener->port());
+        ASSERT_TRUE(c.upgrade());
+        auto peer = server.accept();
+        ASSERT_TRUE(peer);
+        int sent = 0;
+        while (sent < 2000 && c.key_update()) {
+            ++sent;
+        }
+        EXPECT_EQ(sent, 2000);
+        ASSERT_TRUE(c.write(frame(0x82, bytes("after the flood"))));
+        const auto start = cf::SteadyClock::now();
+        const auto in = peer->receive(in_ms(3000));
+        EXPECT_LT(cf::SteadyClock::now() - start, milliseconds(static_cast<long>(3500 * scale())));
+        ASSERT_EQ(in.kind, cf::Incoming::Kind::message) << cf::to_string(in.kind) << " " << in.detail;
+        EXPECT_EQ(in.wire, bytes("after the flood"));
+    }
+    // An endless flood while we wait for a message: the wait ends by the connection's byte budget
+    // (every TLS record counts), with a typed error and well before its deadline.
+    {
+        cf::TransportLimits limits;
+        limits.max_total = 64 * 1024;
+        Server server(options(true), limits);
+        HostileTlsClient c(server.listener->port());
+        ASSERT_TRUE(c.upgrade());
+        auto peer = server.accept();
+        ASSERT_TRUE(peer);
+        std::atomic<bool> stop{false};
+        std::atomic<int> sent{0};
+        std::thread flooder([&] {
+            while (!stop.load() && c.key_update()) {
+                ++sent;
+            }
+        });
+        const auto start = cf::SteadyClock::now();
+        const auto in = peer->receive(in_ms(5000));
+        const auto took = cf::SteadyClock::now() - start;
+        stop.store(true);
+        flooder.join();
+        EXPECT_TRUE(in.kind == cf::Incoming::Kind::limit || in.kind == cf::Incoming::Kind::framing_error)
+            << cf::to_string(in.kind) << " " << in.detail << " after " << sent.load() << " key updates";
+        EXPECT_LT(took, milliseconds(static_cast<long>(5000 * scale())));
+        EXPECT_LT(peer->bytes_received(), limits.max_total + 64 * 1024);
+        EXPECT_EQ(peer->receive(in_ms(100)).kind, cf::Incoming::Kind::closed);  // stays ended
+    }
+}
+
+// The transport never resumes, and never issues tickets, unless asked to: a probing client keeps
+// the tickets it is given and offers them; a listener asked to issue them shares one key with the
+// process's other listeners, so it resumes a session another listener (another certificate) began.
+TEST(WebSocketTls, SessionTicketsOnlyWhenAskedFor) {
+    auto probe = options(true);
+    probe.resumption = std::make_shared<cf::TlsResumption>();
+    cf::WebSocketTransportFactory client(probe);
+    const auto connect = [&client](Server& s) {
+        std::string error;
+        auto c = client.connect(s.endpoint(), in_ms(3000), error);
+        EXPECT_TRUE(c) << error;
+        auto p = s.accept();
+        if (c) {
+            (void)c->receive(in_ms(100));  // tickets come after the handshake
+            c->abort();
+        }
+    };
+    Server plain(options(true));
+    connect(plain);
+    connect(plain);
+    {
+        std::lock_guard<std::mutex> lock(probe.resumption->mutex);
+        EXPECT_EQ(probe.resumption->tickets, 0U);
+        EXPECT_FALSE(probe.resumption->offered);
+        EXPECT_FALSE(probe.resumption->resumed);
+    }
+    auto issuing = options(true);
+    issuing.issue_tickets = true;
+    Server a(issuing);
+    Server b(issuing);
+    connect(a);
+    {
+        std::lock_guard<std::mutex> lock(probe.resumption->mutex);
+        EXPECT_GT(probe.resumption->tickets, 0U);
+        EXPECT_FALSE(probe.resumption->resumed);
+        EXPECT_EQ(probe.resumption->certificate_sha256, a.listener->certificate_sha256());
+    }
+    connect(b);
+    {
+        std::lock_guard<std::mutex> lock(probe.resumption->mutex);
+        EXPECT_TRUE(probe.resumption->offered);
+        EXPECT_TRUE(probe.resumption->resumed);
+    }
+    // A client that does not ask offers nothing, and gets a full handshake.
+    std::string error;
+    auto fresh = cf::WebSocketTransportFactory(options(true)).connect(b.endpoint(), in_ms(3000), error);
+    EXPECT_TRUE(fresh) << error;
+    EXPECT_TRUE(b.accept());
 }
 
 }  // namespace

@@ -390,6 +390,91 @@ TEST(ShadowMeshMachine, IndependentRelaySessionsX22) {
     EXPECT_EQ(ini.closure()->failure.code, Error::bad_mac);
 }
 
+// One exchange between machines holding `ini` and `res`, at the §9 challenges and clock; the
+// initiator's and the responder's closure errors (invalid_argument: none).
+struct Outcome {
+    bool initiator_done = false;
+    bool responder_done = false;
+    Error initiator_error = Error::invalid_argument;
+    Error responder_error = Error::invalid_argument;
+    std::size_t complete_sent = 0;
+};
+Outcome exchange(SessionKeys ini, SessionKeys res) {
+    FixedMillisClock clock(kT1);
+    ScriptedRng ri(bytes_of(kat_c_i()));
+    ScriptedRng rr(bytes_of(kat_c_r()));
+    Rehandshake i(Config{Role::initiator, Profile::strict, std::move(ini), nullptr, {}}, ri, clock);
+    Rehandshake r(Config{Role::acceptor, Profile::strict, std::move(res), nullptr, {}}, rr, clock);
+    i.start();
+    r.start();
+    Outcome o;
+    for (int step = 0; step < 3; ++step) {
+        for (auto& u : i.take_output()) {
+            o.complete_sent += u.size() > 1 && u[1] == static_cast<std::uint8_t>(MessageType::rehandshake_complete);
+            r.receive(u);
+        }
+        for (auto& u : r.take_output()) {
+            i.receive(u);
+        }
+    }
+    o.initiator_done = i.authenticated();
+    o.responder_done = r.authenticated();
+    if (i.closure()) {
+        o.initiator_error = i.closure()->failure.code;
+    }
+    if (r.closure()) {
+        o.responder_error = r.closure()->failure.code;
+    }
+    return o;
+}
+
+// Two peers of one relay session, the §9 HKDF inputs: a client and the relay (which plays the other
+// peer here), each keyed by either derivation (§4.1). Keyed the deployed way, the client's TX is the
+// relay's RX and the exchange completes; a peer keyed the document's way (whose tx/rx pair does not
+// depend on the role) fails the first MAC check it meets: bad_mac, a finding, never a crash.
+TEST(ShadowMeshMachine, DocumentKeyScheduleAgainstDeployedOneIsBadMac) {
+    ByteArray<32> kem{};
+    ByteArray<32> ecdh{};
+    kem.fill(0x33);
+    ecdh.fill(0x44);
+    NodeId client{};
+    NodeId relay{};
+    client.fill(0x11);
+    relay.fill(0x22);
+    const auto code_master = master_secret_code(kem, ecdh);
+    const auto doc_master = master_secret_document(kem, ecdh);
+    const auto code_client = [&] { return session_keys_code(code_master, kat_sid(), client, relay); };
+    const auto code_relay = [&] { return session_keys_code(code_master, kat_sid(), relay, client); };
+    const auto doc_keys = [&] { return session_keys_document(doc_master, kat_sid(), client, relay); };
+    ASSERT_EQ(code_client().tx.array(), code_relay().rx.array());
+    ASSERT_NE(doc_keys().tx.array(), doc_keys().rx.array());
+
+    // Control: both keyed the deployed way.
+    const auto both_code = exchange(code_client(), code_relay());
+    EXPECT_TRUE(both_code.initiator_done);
+    EXPECT_TRUE(both_code.responder_done);
+
+    // A document-keyed responder: its RESPONSE MAC fails the deployed initiator's check, and no
+    // COMPLETE is sent.
+    const auto doc_responder = exchange(code_client(), doc_keys());
+    EXPECT_FALSE(doc_responder.initiator_done);
+    EXPECT_FALSE(doc_responder.responder_done);
+    EXPECT_EQ(doc_responder.initiator_error, Error::bad_mac);
+    EXPECT_EQ(doc_responder.complete_sent, 0U);
+
+    // A document-keyed initiator: it refuses the deployed responder's RESPONSE itself.
+    const auto doc_initiator = exchange(doc_keys(), code_relay());
+    EXPECT_FALSE(doc_initiator.initiator_done);
+    EXPECT_FALSE(doc_initiator.responder_done);
+    EXPECT_EQ(doc_initiator.initiator_error, Error::bad_mac);
+
+    // Two document-keyed peers fail too: both hold the same (tx, rx), so the responder MACs with
+    // tx and the initiator checks with rx.
+    const auto both_doc = exchange(doc_keys(), doc_keys());
+    EXPECT_FALSE(both_doc.initiator_done);
+    EXPECT_EQ(both_doc.initiator_error, Error::bad_mac);
+}
+
 TEST(ShadowMeshMachine, CloseInTheMiddleAndPeerClosed) {
     auto r_holder = responder_in_r1(Profile::strict);
     One& r = *r_holder;

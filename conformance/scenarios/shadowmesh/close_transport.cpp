@@ -1,5 +1,6 @@
 #include "conformance/scenarios/shadowmesh/close_transport.hpp"
 
+#include <algorithm>
 #include <optional>
 
 #include "shadowmesh/messages.hpp"
@@ -22,16 +23,33 @@ std::optional<std::string> closing_message(ByteView unit) {
 
 namespace {
 
+// CLOSE, reason 3 (protocol violation), no text (docs/protocols/shadowmesh.md §3.5).
+const Bytes kCloseProtocolViolation{
+    kProtocolVersion, static_cast<std::uint8_t>(MessageType::close), 0, 0, 0, 0, 0, 2, 0, 3};
+
 class CloseAwareTransport final : public cf::Transport {
 public:
-    explicit CloseAwareTransport(std::unique_ptr<cf::Transport> inner) : m_inner(std::move(inner)) {}
+    CloseAwareTransport(std::unique_ptr<cf::Transport> inner, TextMessages text)
+        : m_inner(std::move(inner)), m_text(text) {}
 
     [[nodiscard]] std::error_code send(ByteView bytes, cf::Deadline deadline) override {
         return m_inner->send(bytes, deadline);
     }
-    [[nodiscard]] cf::Incoming receive(cf::Deadline deadline) override { return filter(m_inner->receive(deadline)); }
+    [[nodiscard]] cf::Incoming receive(cf::Deadline deadline) override {
+        for (;;) {
+            cf::Incoming in = filter(m_inner->receive(deadline), deadline);
+            if (!m_skipped) {
+                return in;
+            }
+        }
+    }
     [[nodiscard]] cf::Incoming receive_any(cf::Deadline deadline) override {
-        return filter(m_inner->receive_any(deadline));
+        for (;;) {
+            cf::Incoming in = filter(m_inner->receive_any(deadline), deadline);
+            if (!m_skipped) {
+                return in;
+            }
+        }
     }
     void shutdown_send() override { m_inner->shutdown_send(); }
     void close() override { m_inner->close(); }
@@ -42,7 +60,9 @@ public:
     void attach(cf::Transcript* transcript, std::uint8_t index) override { m_inner->attach(transcript, index); }
 
 private:
-    cf::Incoming filter(cf::Incoming in) {
+    // Sets m_skipped when `in` is a text message to skip (the caller reads on, to its deadline).
+    cf::Incoming filter(cf::Incoming in, cf::Deadline deadline) {
+        m_skipped = false;
         if (m_ended) {
             cf::Incoming end;
             end.kind = cf::Incoming::Kind::closed;
@@ -51,6 +71,19 @@ private:
         }
         if (in.kind != cf::Incoming::Kind::message) {
             return in;
+        }
+        if (in.detail == "text" && m_text == TextMessages::skip) {
+            m_skipped = true;
+            return in;
+        }
+        if (in.detail == "text" && m_text == TextMessages::refuse) {
+            (void)m_inner->send(kCloseProtocolViolation, std::min(deadline, cf::after(cf::Millis(1000))));
+            m_ended = "a text message, refused (binary messages only)";
+            m_inner->close();
+            cf::Incoming end;
+            end.kind = cf::Incoming::Kind::closed;
+            end.detail = *m_ended;
+            return end;
         }
         if (auto what = closing_message(in.wire)) {
             m_ended = "the peer sent " + *what;
@@ -63,21 +96,25 @@ private:
     }
 
     std::unique_ptr<cf::Transport> m_inner;
+    TextMessages m_text;
+    bool m_skipped = false;
     std::optional<std::string> m_ended;
 };
 
 class CloseAwareListener final : public cf::Listener {
 public:
-    explicit CloseAwareListener(std::unique_ptr<cf::Listener> inner) : m_inner(std::move(inner)) {}
+    CloseAwareListener(std::unique_ptr<cf::Listener> inner, TextMessages text)
+        : m_inner(std::move(inner)), m_text(text) {}
     [[nodiscard]] std::uint16_t port() const override { return m_inner->port(); }
     [[nodiscard]] std::unique_ptr<cf::Transport> accept(cf::Deadline deadline, std::string& error) override {
         auto t = m_inner->accept(deadline, error);
-        return t ? std::make_unique<CloseAwareTransport>(std::move(t)) : nullptr;
+        return t ? std::make_unique<CloseAwareTransport>(std::move(t), m_text) : nullptr;
     }
     [[nodiscard]] std::string describe() const override { return m_inner->describe(); }
 
 private:
     std::unique_ptr<cf::Listener> m_inner;
+    TextMessages m_text;
 };
 
 }  // namespace
@@ -85,12 +122,12 @@ private:
 std::unique_ptr<cf::Transport> CloseAwareTransportFactory::connect(const cf::Endpoint& to, cf::Deadline deadline,
                                                                    std::string& error) const {
     auto t = m_inner->connect(to, deadline, error);
-    return t ? std::make_unique<CloseAwareTransport>(std::move(t)) : nullptr;
+    return t ? std::make_unique<CloseAwareTransport>(std::move(t), m_text) : nullptr;
 }
 
 std::unique_ptr<cf::Listener> CloseAwareTransportFactory::listen(const cf::Endpoint& at, std::string& error) const {
     auto l = m_inner->listen(at, error);
-    return l ? std::make_unique<CloseAwareListener>(std::move(l)) : nullptr;
+    return l ? std::make_unique<CloseAwareListener>(std::move(l), m_text) : nullptr;
 }
 
 }  // namespace shakedown::shadowmesh

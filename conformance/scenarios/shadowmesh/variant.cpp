@@ -4,6 +4,7 @@
 // peer is the generic machine peer over the transport.
 #include "conformance/scenarios/shadowmesh/variant.hpp"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -40,13 +41,16 @@ private:
     Challenge m_challenge;
 };
 
+// Without --now it reads the caller's clock when that reads milliseconds, and the system clock in
+// milliseconds otherwise: the registry's clock is the system time in whole seconds, too coarse for
+// the 5,000 ms deadline and for timestamps in milliseconds (§4.3).
 class ReferenceMachine final : public Machine {
 public:
     ReferenceMachine(Config config, Rng& rng, const Clock& caller_clock, std::optional<std::uint64_t> now_ms,
                      std::optional<Challenge> challenge)
         : m_fixed(now_ms ? std::make_unique<FixedMillisClock>(*now_ms) : nullptr),
           m_rng(challenge ? std::make_unique<FixedChallengeRng>(*challenge) : nullptr),
-          m_machine(std::move(config), m_rng ? *m_rng : rng, m_fixed ? *m_fixed : caller_clock) {}
+          m_machine(std::move(config), m_rng ? *m_rng : rng, clock_of(m_fixed.get(), caller_clock)) {}
 
     [[nodiscard]] Role role() const noexcept override { return m_machine.role(); }
     void start() override { m_machine.start(); }
@@ -61,6 +65,14 @@ public:
     [[nodiscard]] std::vector<DerivedKey> derived_keys() const override { return m_machine.derived_keys(); }
 
 private:
+    static const Clock& clock_of(const FixedMillisClock* fixed, const Clock& caller) {
+        static const SystemMillisClock system;
+        if (fixed != nullptr) {
+            return *fixed;
+        }
+        return dynamic_cast<const MillisClock*>(&caller) != nullptr ? caller : system;
+    }
+
     std::unique_ptr<FixedMillisClock> m_fixed;
     std::unique_ptr<FixedChallengeRng> m_rng;
     Rehandshake m_machine;
@@ -85,6 +97,23 @@ bool hex_setting(const registry::Settings& s, const std::string& name, ByteArray
     }
     std::copy(b->begin(), b->end(), out.begin());
     return true;
+}
+
+// Bug knobs of the TLS transport rather than of the machines (impl/shadowmesh/quirks.hpp has
+// those): what a peer that gets TLS wrong does.
+struct TransportKnob {
+    std::string_view name;
+    std::string_view description;
+};
+constexpr TransportKnob kTransportKnobs[] = {
+    {"no-pin-check", "the dialer takes any certificate, whatever --pinned-cert says"},
+    {"allow-tls12", "TLS 1.2 accepted beside TLS 1.3, as client and as server"},
+    {"text-as-binary", "a text WebSocket message is taken as a binary one"},
+    {"session-tickets", "the listener issues TLS session tickets (one key for the process) and resumes them"},
+};
+bool is_transport_knob(std::string_view name) {
+    return std::any_of(std::begin(kTransportKnobs), std::end(kTransportKnobs),
+                       [name](const TransportKnob& k) { return k.name == name; });
 }
 
 // One replay cache per profile for every connection of this process's responders: the same
@@ -136,6 +165,9 @@ std::unique_ptr<Machine> make_machine(const registry::MachineRequest& request, R
         }
     }
     for (const auto& k : request.knobs) {
+        if (is_transport_knob(k)) {
+            continue;  // the transport's (transport_with)
+        }
         const auto table = quirk_table();
         const auto it = std::find_if(table.begin(), table.end(), [&k](const QuirkInfo& q) { return q.name == k; });
         if (it == table.end()) {
@@ -156,18 +188,106 @@ std::unique_ptr<Machine> make_machine(const registry::MachineRequest& request, R
 
 // WebSocket over TLS 1.3 on path /ws; one unit is one binary message. The listener makes its
 // certificate at run time (its pins are printed on the TRANSPORT line); the dialer checks the
-// --pinned-cert pin when given.
-std::shared_ptr<const conformance::TransportFactory> transport(const std::string& /*profile*/,
-                                                               const registry::Settings& settings) {
+// --pinned-cert pin when given. The transport knobs break the last two. `text`: what a received
+// text message is (close_transport.hpp).
+std::shared_ptr<const conformance::TransportFactory> make_transport(const registry::Settings& settings,
+                                                                    const std::vector<std::string>& knobs,
+                                                                    TextMessages text) {
+    const auto on = [&knobs](std::string_view k) { return std::find(knobs.begin(), knobs.end(), k) != knobs.end(); };
     conformance::WebSocketOptions o;
     o.tls = true;
     o.path = "/ws";
     o.opcode_prefix = false;
-    if (const std::string* pin = single(settings, "pinned-cert")) {
+    if (const std::string* pin = single(settings, "pinned-cert"); pin != nullptr && !on("no-pin-check")) {
         o.pin_sha256 = *pin;
     }
+    if (on("allow-tls12")) {
+        o.tls_versions = conformance::TlsVersions::tls12_and_13;
+    }
+    o.issue_tickets = on("session-tickets");
     return std::make_shared<CloseAwareTransportFactory>(
-        std::make_shared<conformance::WebSocketTransportFactory>(std::move(o)));
+        std::make_shared<conformance::WebSocketTransportFactory>(std::move(o)), text);
+}
+
+// The reference peer's transport: text messages refused (strict) or skipped (upstream), V12.
+std::shared_ptr<const conformance::TransportFactory> transport_with(const std::string& profile,
+                                                                    const registry::Settings& settings,
+                                                                    const std::vector<std::string>& knobs) {
+    const bool text_as_binary = std::find(knobs.begin(), knobs.end(), "text-as-binary") != knobs.end();
+    return make_transport(settings, knobs,
+                          text_as_binary          ? TextMessages::deliver
+                          : profile == "upstream" ? TextMessages::skip
+                                                  : TextMessages::refuse);
+}
+
+// The runner's side (and the descriptor's transport): text messages delivered as they came.
+std::shared_ptr<const conformance::TransportFactory> transport(const std::string& /*profile*/,
+                                                               const registry::Settings& settings) {
+    return make_transport(settings, {}, TextMessages::deliver);
+}
+
+// The reference inside the runner: the generic machine peer over the transport its knobs make,
+// except that each initiator dials with a transport made from its own flags (--pinned-cert), as a
+// shim started with them would.
+class ReferencePeer final : public conformance::LocalPeer {
+public:
+    ReferencePeer(std::string profile, registry::Settings settings, std::vector<std::string> knobs,
+                  conformance::FlaggedMachineFactory make)
+        : m_profile(std::move(profile)),
+          m_settings(std::move(settings)),
+          m_knobs(std::move(knobs)),
+          m_make(std::move(make)),
+          m_inner(describe_with(m_knobs), transport_with(m_profile, m_settings, m_knobs), m_make,
+                  registry::drive_limits(m_settings)) {}
+
+    [[nodiscard]] std::string describe() const override { return m_inner.describe(); }
+    [[nodiscard]] std::optional<conformance::Endpoint> acceptor(std::string& error) override {
+        return m_inner.acceptor(error);
+    }
+    [[nodiscard]] bool takes_flags(conformance::PeerRole role) const override { return m_inner.takes_flags(role); }
+    [[nodiscard]] std::unique_ptr<conformance::LocalRun> start_acceptor(const std::vector<std::string>& flags,
+                                                                        conformance::Endpoint& at,
+                                                                        std::string& error) override {
+        return m_inner.start_acceptor(flags, at, error);
+    }
+    [[nodiscard]] std::unique_ptr<conformance::LocalRun> start_initiator(const conformance::Endpoint& to,
+                                                                         const std::vector<std::string>& flags,
+                                                                         std::string& error) override {
+        registry::Settings s = m_settings;
+        std::vector<std::string> unimplemented;
+        if (!registry::parse_settings(variant().shim_flags, flags, s, unimplemented, error)) {
+            return nullptr;
+        }
+        conformance::MachineReferencePeer one(describe(), transport_with(m_profile, s, m_knobs), m_make,
+                                              registry::drive_limits(m_settings));
+        return one.start_initiator(to, flags, error);
+    }
+
+private:
+    static std::string describe_with(const std::vector<std::string>& knobs) {
+        std::string text = "shakedown reference peer (in process)";
+        for (std::size_t i = 0; i < knobs.size(); ++i) {
+            text += (i == 0 ? " with --bug " : ", ") + knobs[i];
+        }
+        return text;
+    }
+
+    std::string m_profile;
+    registry::Settings m_settings;
+    std::vector<std::string> m_knobs;
+    conformance::FlaggedMachineFactory m_make;
+    conformance::MachineReferencePeer m_inner;
+};
+
+std::shared_ptr<conformance::LocalPeer> reference_peer(const std::string& profile, const registry::Settings& settings,
+                                                       const std::vector<std::string>& knobs) {
+    auto make = registry::flagged_machine_factory(variant(), profile, settings, knobs);
+    // Check the configuration once, before any scenario runs.
+    std::string error;
+    if (!make(Role::acceptor, {}, error)) {
+        return nullptr;
+    }
+    return std::make_shared<ReferencePeer>(profile, settings, knobs, std::move(make));
 }
 
 // Which scenarios of the catalogue (catalogue.cpp) each knob must FAIL, by id or '*' pattern.
@@ -178,7 +298,9 @@ const std::map<std::string_view, std::vector<std::string>>& must_fail() {
         {"complete-mac-rx-key", {"*.happy.honest"}},
         {"mac-over-session-id", {"*.happy.honest"}},
         // A MAC that is not (fully) checked: a flipped last bit is in the second half.
-        {"no-mac-check", {"*.mac.first_bit", "*.mac.last_bit", "*.mac.zero", "*.mac.second_half_zero"}},
+        {"no-mac-check",
+         {"*.mac.first_bit", "*.mac.last_bit", "*.mac.zero", "*.mac.second_half_zero", "*.mac.over_*",
+          "acceptor.mac.tx_r_key", "initiator.mac.rx_r_key", "*.keys.independent_session"}},
         {"mac-compare-16", {"*.mac.last_bit", "*.mac.second_half_zero"}},
         {"no-session-id-check", {"*.session.*", "*.bitflip.u0.first_bit"}},
         // Seconds on the wire: the honest peer's milliseconds are far in the future, and its own
@@ -186,10 +308,15 @@ const std::map<std::string_view, std::vector<std::string>>& must_fail() {
         {"skew-in-seconds", {"*.happy.honest"}},
         {"no-timestamp-check", {"*.clock.ts_*", "*.clock.*_30001ms"}},
         {"no-deadline", {"*.idle.*"}},
-        {"no-replay-cache", {"acceptor.replay.u0.from_earlier_session"}},
+        {"no-replay-cache", {"acceptor.replay.u0.from_earlier_session", "acceptor.replay.two_connections_at_once"}},
         {"accept-after-done", {"*.done.*"}},
         {"ignore-wrong-message", {"*.order.*"}},
         {"lenient-codec", {"*.trailing.*.one_byte", "*.codec.flags_*", "*.codec.trailing_ten"}},
+        // TLS (catalogue tls.*): a certificate that does not match the pin, TLS 1.2.
+        {"no-pin-check", {"initiator.tls.pin_mismatch"}},
+        {"allow-tls12", {"*.tls.tls12_only"}},
+        {"text-as-binary", {"acceptor.text.request"}},
+        {"session-tickets", {"acceptor.tls.no_resumption"}},
     };
     return m;
 }
@@ -205,6 +332,15 @@ std::vector<registry::Knob> knobs() {
         }
         if (q.strict_only) {
             k.profiles = {"strict"};
+        }
+        out.push_back(std::move(k));
+    }
+    for (const auto& t : kTransportKnobs) {
+        registry::Knob k;
+        k.name = std::string(t.name);
+        k.summary = std::string(t.description);
+        if (const auto it = must_fail().find(t.name); it != must_fail().end()) {
+            k.must_fail = it->second;
         }
         out.push_back(std::move(k));
     }
@@ -316,8 +452,13 @@ int serve(const registry::PeerRun& run) {
         v.serve = nullptr;
         return v;
     }();
+    // The transport knobs reach the transport through a copy of the descriptor.
+    registry::Variant with_knobs = generic;
+    with_knobs.transport = [knobs = run.knobs](const std::string& profile, const registry::Settings& settings) {
+        return transport_with(profile, settings, knobs);
+    };
     if (run.role != Role::initiator || run.max_connections != 0) {
-        return registry::serve(generic, run);
+        return registry::serve(with_knobs, run);
     }
     const auto until =
         run.timeout_ms > 0 ? std::optional(conformance::after(conformance::Millis(run.timeout_ms))) : std::nullopt;
@@ -325,7 +466,7 @@ int serve(const registry::PeerRun& run) {
     one.max_connections = 1;
     int status = 0;
     while (!(until && conformance::SteadyClock::now() >= *until)) {
-        if (registry::serve(generic, one) != 0) {
+        if (registry::serve(with_knobs, one) != 0) {
             status = 1;
             // Nobody listening yet (or any more): do not spin.
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -352,6 +493,7 @@ registry::Variant build() {
     v.vectors.checker = vectors::checker;
     v.make_machine = make_machine;
     v.transport = transport;
+    v.reference_peer = reference_peer;
     v.catalogue = make_catalogue;
     v.serve = serve;
     v.shim_flags = {

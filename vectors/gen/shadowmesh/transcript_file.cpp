@@ -161,6 +161,33 @@ Bytes heartbeat() {
     return encode_frame(OtherMsg{MessageType::heartbeat, {}});
 }
 
+// The §9 HKDF inputs (master from kem 33..33 and ecdh 44..44, client 11..11, relay 22..22): the
+// keys of a client and a relay keyed the deployed way, and the pair the document's derivation gives
+// (the same on both ends, §4.1).
+struct KeySchedules {
+    SessionKeys code_client;
+    SessionKeys code_relay;
+    SessionKeys document;
+};
+KeySchedules key_schedules() {
+    ByteArray<32> kem{};
+    ByteArray<32> ecdh{};
+    NodeId client{};
+    NodeId relay{};
+    kem.fill(0x33);
+    ecdh.fill(0x44);
+    client.fill(0x11);
+    relay.fill(0x22);
+    const auto code = master_secret_code(kem, ecdh);
+    return {session_keys_code(code, kSid, client, relay), session_keys_code(code, kSid, relay, client),
+            session_keys_document(master_secret_document(kem, ecdh), kSid, client, relay)};
+}
+Scenario with_keys(Scenario s, const SessionKeys& k) {
+    s.tx = k.tx.array();
+    s.rx = k.rx.array();
+    return s;
+}
+
 Scenario initiator(std::string comment, std::vector<std::string> flags, std::vector<Event> after_open) {
     Scenario s{std::move(comment), std::move(flags), kSid, kARx, kATx, {kCi}, {}};
     s.events.push_back({0, kT1, "open", {}});
@@ -385,6 +412,14 @@ std::vector<Scenario> initiator_scenarios() {
                               {bin(at, resp(kT1 + 1, hmac(other.tx.array(), kCi)))}));
     }
     {
+        // A client keyed the deployed way; the responder keyed the document's way MACs with its tx.
+        const auto k = key_schedules();
+        v.push_back(
+            with_keys(initiator("responder keyed by the document's key schedule, initiator by the deployed one",
+                                {"DocumentKeySchedule"}, {bin(at, resp(kT1 + 1, hmac(k.document.tx.array(), kCi)))}),
+                      k.code_client));
+    }
+    {
         const Bytes genuine = resp(kT1 + 1);
         std::vector<Flip> flips = kHeaderFlips;
         flips.insert(flips.end(), {{8, 0}, {23, 7}, {24, 0}, {55, 7}, {56, 0}, {87, 7}, {88, 7}, {93, 0}, {95, 0}});
@@ -487,6 +522,14 @@ std::vector<Scenario> responder_scenarios() {
                               honest({bin(cp, comp(kT1 + 2, hmac(other.tx.array(), kCr)))})));
     }
     {
+        // The relay end keyed the deployed way; the initiator keyed the document's way MACs with its tx.
+        const auto k = key_schedules();
+        v.push_back(with_keys(
+            responder("initiator keyed by the document's key schedule, responder by the deployed one",
+                      {"DocumentKeySchedule"}, honest({bin(cp, comp(kT1 + 2, hmac(k.document.tx.array(), kCr)))})),
+            k.code_relay));
+    }
+    {
         const Bytes genuine_req = req(kT1);
         std::vector<Flip> flips = kHeaderFlips;
         flips.insert(flips.end(), {{8, 0}, {24, 0}, {56, 7}, {63, 0}});
@@ -544,6 +587,9 @@ Json notes_json() {
          "Protocol violation: close (DONE stays reached).");
     note("MismatchedKeys", "CONFIGURATION", "Peers whose keys come from independent relay sessions (X22).",
          "Abort with bad_mac.");
+    note("DocumentKeySchedule", "CONFIGURATION",
+         "One peer keyed by the protocol document's key schedule, the other by the deployed code's (§4.1).",
+         "Abort with bad_mac: a finding about the document, not a crash.");
     note("BitFlip", "INTEGRITY", "One bit flipped in a received frame, one or two positions per field.",
          "Every flip in a checked field ends the exchange (strict) or is dropped or rejected (upstream). Flips the "
          "protocol cannot see are accepted: low timestamp bits within the window, a REQUEST challenge or RESPONSE "
