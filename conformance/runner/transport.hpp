@@ -13,6 +13,7 @@
 // or announces a 2 GiB message costs at most `TransportLimits` of memory and the deadline in time.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -99,6 +100,24 @@ public:
     // What a peer needs to know about this listener beyond its port (e.g. the pins of a TLS
     // certificate made at run time), as one line of text; empty when nothing.
     [[nodiscard]] virtual std::string describe() const { return {}; }
+};
+
+// A listener whose accepted transports go through `wrap` (a layer of a variant or a scenario over
+// the transport); its port and description are the inner listener's.
+class WrappingListener final : public Listener {
+public:
+    using Wrap = std::function<std::unique_ptr<Transport>(std::unique_ptr<Transport>)>;
+    WrappingListener(std::shared_ptr<Listener> inner, Wrap wrap) : m_inner(std::move(inner)), m_wrap(std::move(wrap)) {}
+    [[nodiscard]] std::uint16_t port() const override { return m_inner->port(); }
+    [[nodiscard]] std::unique_ptr<Transport> accept(Deadline deadline, std::string& error) override {
+        auto t = m_inner->accept(deadline, error);
+        return t ? m_wrap(std::move(t)) : nullptr;
+    }
+    [[nodiscard]] std::string describe() const override { return m_inner->describe(); }
+
+private:
+    std::shared_ptr<Listener> m_inner;
+    Wrap m_wrap;
 };
 
 class TransportFactory {

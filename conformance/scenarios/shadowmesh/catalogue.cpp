@@ -661,22 +661,6 @@ private:
     std::uint8_t m_index = 0;
 };
 
-class OpcodeListener final : public cf::Listener {
-public:
-    OpcodeListener(std::unique_ptr<cf::Listener> inner, std::size_t text_at)
-        : m_inner(std::move(inner)), m_text_at(text_at) {}
-    [[nodiscard]] std::uint16_t port() const override { return m_inner->port(); }
-    [[nodiscard]] std::unique_ptr<cf::Transport> accept(cf::Deadline deadline, std::string& error) override {
-        auto t = m_inner->accept(deadline, error);
-        return t ? std::make_unique<OpcodeTransport>(std::move(t), m_text_at) : nullptr;
-    }
-    [[nodiscard]] std::string describe() const override { return m_inner->describe(); }
-
-private:
-    std::unique_ptr<cf::Listener> m_inner;
-    std::size_t m_text_at;
-};
-
 // Sends the runner's unit number `text_at` (counting every send of a connection) as text.
 class TextAtFactory final : public cf::TransportFactory {
 public:
@@ -695,7 +679,13 @@ public:
     }
     [[nodiscard]] std::unique_ptr<cf::Listener> listen(const cf::Endpoint& at, std::string& error) const override {
         auto l = m_inner->listen(at, error);
-        return l ? std::make_unique<OpcodeListener>(std::move(l), m_text_at) : nullptr;
+        const std::size_t text_at = m_text_at;
+        return l ? std::make_unique<cf::WrappingListener>(std::move(l),
+                                                          [text_at](std::unique_ptr<cf::Transport> t) {
+                                                              return std::make_unique<OpcodeTransport>(std::move(t),
+                                                                                                       text_at);
+                                                          })
+                 : nullptr;
     }
 
 private:

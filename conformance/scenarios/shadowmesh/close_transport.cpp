@@ -101,22 +101,6 @@ private:
     std::optional<std::string> m_ended;
 };
 
-class CloseAwareListener final : public cf::Listener {
-public:
-    CloseAwareListener(std::unique_ptr<cf::Listener> inner, TextMessages text)
-        : m_inner(std::move(inner)), m_text(text) {}
-    [[nodiscard]] std::uint16_t port() const override { return m_inner->port(); }
-    [[nodiscard]] std::unique_ptr<cf::Transport> accept(cf::Deadline deadline, std::string& error) override {
-        auto t = m_inner->accept(deadline, error);
-        return t ? std::make_unique<CloseAwareTransport>(std::move(t), m_text) : nullptr;
-    }
-    [[nodiscard]] std::string describe() const override { return m_inner->describe(); }
-
-private:
-    std::unique_ptr<cf::Listener> m_inner;
-    TextMessages m_text;
-};
-
 }  // namespace
 
 std::unique_ptr<cf::Transport> CloseAwareTransportFactory::connect(const cf::Endpoint& to, cf::Deadline deadline,
@@ -127,7 +111,12 @@ std::unique_ptr<cf::Transport> CloseAwareTransportFactory::connect(const cf::End
 
 std::unique_ptr<cf::Listener> CloseAwareTransportFactory::listen(const cf::Endpoint& at, std::string& error) const {
     auto l = m_inner->listen(at, error);
-    return l ? std::make_unique<CloseAwareListener>(std::move(l), m_text) : nullptr;
+    const TextMessages text = m_text;
+    return l ? std::make_unique<cf::WrappingListener>(std::move(l),
+                                                      [text](std::unique_ptr<cf::Transport> t) {
+                                                          return std::make_unique<CloseAwareTransport>(std::move(t), text);
+                                                      })
+             : nullptr;
 }
 
 }  // namespace shakedown::shadowmesh

@@ -122,20 +122,6 @@ private:
     std::shared_ptr<conformance::Listener> m_listener;
 };
 
-class ListenerKeepingListener final : public conformance::Listener {
-public:
-    explicit ListenerKeepingListener(std::shared_ptr<conformance::Listener> inner) : m_inner(std::move(inner)) {}
-    [[nodiscard]] std::uint16_t port() const override { return m_inner->port(); }
-    [[nodiscard]] std::unique_ptr<conformance::Transport> accept(conformance::Deadline d, std::string& error) override {
-        auto t = m_inner->accept(d, error);
-        return t ? std::make_unique<ListenerKeepingTransport>(std::move(t), m_inner) : nullptr;
-    }
-    [[nodiscard]] std::string describe() const override { return m_inner->describe(); }
-
-private:
-    std::shared_ptr<conformance::Listener> m_inner;
-};
-
 class UdpFactory final : public conformance::TransportFactory {
 public:
     explicit UdpFactory(conformance::UdpLimits limits) : m_inner(limits) {}
@@ -148,7 +134,14 @@ public:
     [[nodiscard]] std::unique_ptr<conformance::Listener> listen(const conformance::Endpoint& at,
                                                                 std::string& error) const override {
         std::shared_ptr<conformance::Listener> l = m_inner.listen(at, error);
-        return l ? std::make_unique<ListenerKeepingListener>(std::move(l)) : nullptr;
+        if (!l) {
+            return nullptr;
+        }
+        // Each accepted transport keeps the listener alive (see ListenerKeepingTransport).
+        std::weak_ptr<conformance::Listener> weak = l;
+        return std::make_unique<conformance::WrappingListener>(l, [weak](std::unique_ptr<conformance::Transport> t) {
+            return std::make_unique<ListenerKeepingTransport>(std::move(t), weak.lock());
+        });
     }
 
 private:
