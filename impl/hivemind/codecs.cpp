@@ -2,8 +2,6 @@
 
 #include <array>
 #include <cstdint>
-#include <map>
-#include <mutex>
 #include <string>
 
 namespace shakedown::hivemind {
@@ -21,11 +19,13 @@ constexpr std::string_view kB64Url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop
 constexpr std::string_view kB32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 // Each byte's position in an alphabet (its first, -1 where absent): one table lookup per
-// character instead of a search of the alphabet.
+// character instead of a search of the alphabet. Built at compile time for each alphabet below.
 class AlphabetIndex {
 public:
-    explicit AlphabetIndex(std::string_view alphabet) {
-        m_index.fill(-1);
+    constexpr explicit AlphabetIndex(std::string_view alphabet) {
+        for (auto& slot : m_index) {
+            slot = -1;
+        }
         for (std::size_t i = 0; i < alphabet.size(); ++i) {
             auto& slot = m_index[static_cast<std::uint8_t>(alphabet[i])];
             if (slot < 0) {
@@ -33,23 +33,18 @@ public:
             }
         }
     }
-    [[nodiscard]] int operator()(char c) const noexcept { return m_index[static_cast<std::uint8_t>(c)]; }
+    [[nodiscard]] constexpr int operator()(char c) const noexcept { return m_index[static_cast<std::uint8_t>(c)]; }
 
 private:
     std::array<std::int16_t, 256> m_index{};
 };
 
-// The index of an alphabet, built on first use; the alphabets are this file's few constants.
-const AlphabetIndex& index_for(std::string_view alphabet) {
-    static std::mutex mutex;
-    static std::map<std::string, AlphabetIndex, std::less<>> indexes;
-    const std::lock_guard lock(mutex);
-    auto it = indexes.find(alphabet);
-    if (it == indexes.end()) {
-        it = indexes.emplace(std::string(alphabet), AlphabetIndex(alphabet)).first;
-    }
-    return it->second;
-}
+constexpr AlphabetIndex kB64Index{kB64};
+constexpr AlphabetIndex kB64UrlIndex{kB64Url};
+constexpr AlphabetIndex kB32Index{kB32};
+constexpr AlphabetIndex kB91Index{kB91Alphabet};
+constexpr AlphabetIndex kB91CompiledIndex{kB91CompiledAlphabet};
+constexpr AlphabetIndex kZ85Index{kZ85Alphabet};
 
 // RFC 4648 bit-group encoding (base64: 6 bits, quantum 4; base32: 5 bits, quantum 8).
 std::string encode_bits(ByteView data, std::string_view alphabet, unsigned bits, std::size_t quantum) {
@@ -74,7 +69,7 @@ std::string encode_bits(ByteView data, std::string_view alphabet, unsigned bits,
     return out;
 }
 
-Result<Bytes> decode_bits(std::string_view text, std::string_view alphabet, unsigned bits, std::size_t quantum,
+Result<Bytes> decode_bits(std::string_view text, const AlphabetIndex& index_of, unsigned bits, std::size_t quantum,
                           bool lax) {
     std::string_view body = text;
     std::size_t pad = 0;
@@ -85,7 +80,6 @@ Result<Bytes> decode_bits(std::string_view text, std::string_view alphabet, unsi
     if (!lax && text.size() % quantum != 0) {
         return fail(Error::bad_length, "length is not a multiple of the quantum", text.size());
     }
-    const AlphabetIndex& index_of = index_for(alphabet);
     Bytes out;
     out.reserve(body.size() * bits / 8 + 1);
     std::uint32_t acc = 0;
@@ -200,8 +194,8 @@ std::string encode_b91(ByteView data, std::string_view alphabet) {
     return out;
 }
 
-Result<Bytes> decode_b91(std::string_view text, std::string_view alphabet, bool zero_table) {
-    const AlphabetIndex& index_of = index_for(alphabet);
+Result<Bytes> decode_b91(std::string_view text, std::string_view alphabet, const AlphabetIndex& index_of,
+                         bool zero_table) {
     Bytes out;
     out.reserve(text.size() * 14 / 16 + 1);
     std::uint32_t b = 0;
@@ -261,10 +255,9 @@ void z85_digits(std::uint32_t value, std::string& out, bool least_first) {
 // Five digits (most significant first) to a 32-bit value; digit offsets are reported.
 // `reversed`: digits[k] sits at base + 4 - k in the input (JSON-Z85B writes least significant first).
 Result<std::uint32_t> z85_value(std::string_view digits, std::size_t base, bool reversed = false) {
-    static const AlphabetIndex& z85 = index_for(kZ85Alphabet);
     std::uint64_t v = 0;
     for (std::size_t k = 0; k < 5; ++k) {
-        const int d = z85(digits[k]);
+        const int d = kZ85Index(digits[k]);
         if (d < 0) {
             return fail(Error::decode_error, "character outside the Z85 alphabet", reversed ? base + 4 - k : base + k);
         }
@@ -394,11 +387,12 @@ std::string encode(Encoding e, ByteView data, const CodecQuirks& q) {
 Result<Bytes> decode(Encoding e, std::string_view text, const CodecQuirks& q) {
     switch (e) {
         case Encoding::hex: return decode_hex(text, q.hex_accepts_uppercase);
-        case Encoding::b64: return decode_bits(text, kB64, 6, 4, q.lax_base64);
-        case Encoding::urlsafe_b64: return decode_bits(text, kB64Url, 6, 4, q.lax_base64);
-        case Encoding::b32: return decode_bits(text, kB32, 5, 8, false);
+        case Encoding::b64: return decode_bits(text, kB64Index, 6, 4, q.lax_base64);
+        case Encoding::urlsafe_b64: return decode_bits(text, kB64UrlIndex, 6, 4, q.lax_base64);
+        case Encoding::b32: return decode_bits(text, kB32Index, 5, 8, false);
         case Encoding::b91:
-            return decode_b91(text, q.b91_compiled_alphabet ? kB91CompiledAlphabet : kB91Alphabet, q.b91_zero_table);
+            return q.b91_compiled_alphabet ? decode_b91(text, kB91CompiledAlphabet, kB91CompiledIndex, q.b91_zero_table)
+                                           : decode_b91(text, kB91Alphabet, kB91Index, q.b91_zero_table);
         case Encoding::z85b: return decode_z85b(text);
         case Encoding::z85p:
             if (q.z85p_broken) {
