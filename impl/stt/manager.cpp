@@ -4,7 +4,8 @@ namespace shakedown::stt {
 
 HandshakeManager::HandshakeManager(ManagerConfig config, Rng& rng, const Clock& clock)
     : m_config(std::move(config)), m_rng(rng), m_clock(clock),
-      m_cache(std::make_shared<NonceCache>(kDefaultReplayCacheSize)) {
+      m_cache(m_config.base.replay_cache ? m_config.base.replay_cache
+                                         : std::make_shared<NonceCache>(kDefaultReplayCacheSize)) {
     // One suite for every handshake: a datagram from a new address must not cost a key derivation.
     if (!m_config.base.suite) {
         m_config.base.suite = std::make_shared<ReferenceSuite>(m_config.base.shared_seed.view());
@@ -125,6 +126,22 @@ void HandshakeManager::remove(const std::string& address) {
 Handshake* HandshakeManager::get(const std::string& address) {
     auto it = m_entries.find(address);
     return it == m_entries.end() ? nullptr : it->second.machine.get();
+}
+
+Handshake* HandshakeManager::session_for(const std::string& address) {
+    if (auto it = m_entries.find(address); it != m_entries.end() && it->second.machine->authenticated()) {
+        return it->second.machine.get();
+    }
+    if (!m_config.base.quirks.manager_any_address) {
+        return nullptr;
+    }
+    const auto id = session_id(address);
+    for (auto& [a, e] : m_entries) {
+        if (id && e.machine->authenticated() && e.machine->session_id() == *id) {
+            return e.machine.get();
+        }
+    }
+    return nullptr;
 }
 
 bool HandshakeManager::is_complete(const std::string& address) const {

@@ -15,7 +15,8 @@
 namespace shakedown::stt {
 
 struct ManagerConfig {
-    // Identity, seeds, suite, window, quirks; role and replay_cache are set per handshake.
+    // Identity, seeds, suite, window, quirks; the role is set per handshake. replay_cache: the
+    // node's, when it outlives this manager (nullptr: one of the manager's own).
     Config base;
     std::size_t max_pending = 256;
     std::size_t max_sessions = 4096;
@@ -45,6 +46,10 @@ public:
     [[nodiscard]] bool is_complete(const std::string& address) const;
     [[nodiscard]] std::optional<Bytes> session_id(const std::string& address) const;
     [[nodiscard]] Handshake* get(const std::string& address);
+    // The completed handshake whose session serves `address`: its own (nullptr when it has none).
+    // With manager-any-address, the one session_id(address) names (upstream: any address is
+    // "complete" once one session exists, and gets that session).
+    [[nodiscard]] Handshake* session_for(const std::string& address);
     [[nodiscard]] std::size_t pending() const noexcept;
     [[nodiscard]] std::size_t size() const noexcept { return m_entries.size(); }
     [[nodiscard]] const NonceCache& replay_cache() const noexcept { return *m_cache; }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Two shakedown processes complete an STT handshake over UDP: `peer --listen` (the generic machine
-# server on the variant's UDP listener) and `peer --connect` (an initiator on a connected socket).
+# Two shakedown processes complete an STT handshake over UDP: `peer --listen` (the reference node:
+# one HandshakeManager behind one socket) and `peer --connect` (an initiator on a connected socket).
 # Each prints HANDSHAKE_OK with the other's node id and exits 0.
 #   stt_udp_peer.sh SHAKEDOWN SCALE
 set -euo pipefail

@@ -9,7 +9,9 @@
 #include <set>
 
 #include "conformance/registry/variant.hpp"
+#include "conformance/scenarios/stt/session_machine.hpp"
 #include "conformance/scenarios/stt/variant.hpp"
+#include "stt/session.hpp"
 
 namespace {
 
@@ -132,3 +134,114 @@ TEST(SttCatalogue, PlantedBugIsCaughtAndReferencePasses) {
 }
 
 }  // namespace
+
+namespace {
+
+using shakedown::Bytes;
+using shakedown::Role;
+namespace stt = shakedown::stt;
+
+// The reference peers' machine (session_machine.hpp): the handshake, then the initiator's ping on
+// stream 1 and the responder's echo on stream 2; a frame that does not open is dropped and the
+// session goes on.
+struct Pair {
+    shakedown::FixedClock clock{1767225600};
+    shakedown::SeededRng ri{shakedown::ByteArray<32>{1}};
+    shakedown::SeededRng rr{shakedown::ByteArray<32>{2}};
+    std::unique_ptr<stt::SessionMachine> i;
+    std::unique_ptr<stt::SessionMachine> r;
+    std::vector<Bytes> to_initiator;  // the responder's datagrams after the handshake
+
+    explicit Pair(const stt::Quirks& responder_quirks = {}) {
+        stt::Config ci;
+        ci.role = Role::initiator;
+        ci.node_seed = shakedown::SecretBytes(stt::default_node_seed(Role::initiator));
+        ci.shared_seed = shakedown::SecretBytes(shakedown::as_bytes(stt::kDefaultSharedSeed));
+        stt::Config cr = ci;
+        cr.role = Role::acceptor;
+        cr.node_seed = shakedown::SecretBytes(stt::default_node_seed(Role::acceptor));
+        cr.quirks = responder_quirks;
+        i = std::make_unique<stt::SessionMachine>(std::make_unique<stt::Handshake>(std::move(ci), ri, clock), ri, clock);
+        r = std::make_unique<stt::SessionMachine>(std::make_unique<stt::Handshake>(std::move(cr), rr, clock), rr, clock);
+        i->start();
+        r->start();
+    }
+    // Both ways until neither sends; returns the initiator's datagrams the responder got.
+    std::vector<Bytes> run() {
+        std::vector<Bytes> from_initiator;
+        for (int round = 0; round < 8; ++round) {
+            bool moved = false;
+            for (auto& d : i->take_output()) {
+                from_initiator.push_back(d);
+                r->receive(d);
+                moved = true;
+            }
+            for (auto& d : r->take_output()) {
+                if (r->authenticated()) {
+                    to_initiator.push_back(d);
+                }
+                i->receive(d);
+                moved = true;
+            }
+            if (!moved) {
+                break;
+            }
+        }
+        return from_initiator;
+    }
+};
+
+std::optional<stt::OpenedFrame> open_as_initiator(Pair& p, const Bytes& d) {
+    auto f = p.i->handshake().session()->open(d);
+    if (!f) {
+        return std::nullopt;
+    }
+    return std::move(f).value();
+}
+
+}  // namespace
+
+TEST(SttSessionMachine, PingIsEchoedAndRefusedFramesAreDropped) {
+    Pair p;
+    const auto sent = p.run();
+    ASSERT_TRUE(p.i->authenticated());
+    ASSERT_TRUE(p.r->authenticated());
+    // HELLO, AUTH_PROOF, the ping; the responder's RESPONSE, FINAL, the echo.
+    ASSERT_EQ(sent.size(), 3U);
+    EXPECT_TRUE(stt::is_data_frame(sent[2]));
+    EXPECT_EQ(p.r->frames_accepted(), 1U);
+    EXPECT_EQ(p.i->frames_accepted(), 1U);
+    ASSERT_EQ(p.to_initiator.size(), 2U);  // FINAL, the echo
+    // The ping again (a replay) and a changed header: dropped, nothing answered, the session stays.
+    p.r->receive(sent[2]);
+    EXPECT_TRUE(p.r->take_output().empty());
+    Bytes changed = sent[2];
+    changed[2 + 1 + 18] ^= 0x01U;  // "ST", a one-byte length, then the header's timestamp
+    p.r->receive(changed);
+    EXPECT_TRUE(p.r->take_output().empty());
+    EXPECT_EQ(p.r->frames_refused(), 2U);
+    EXPECT_EQ(p.r->next_action(), shakedown::Action::done);
+    // A fresh frame on stream 1 is echoed on stream 2 with the same payload.
+    auto frame = p.i->handshake().session()->seal(shakedown::as_bytes(std::string_view("again")), stt::kPingStream,
+                                                   1767225600000, p.ri);
+    ASSERT_TRUE(frame);
+    p.r->receive(*frame);
+    const auto out = p.r->take_output();
+    ASSERT_EQ(out.size(), 1U);
+    const auto echo = open_as_initiator(p, out[0]);
+    ASSERT_TRUE(echo);
+    EXPECT_EQ(echo->header.stream_id, stt::kEchoStream);
+    EXPECT_EQ(Bytes(echo->payload), Bytes(shakedown::as_bytes(std::string_view("again")).begin(),
+                                          shakedown::as_bytes(std::string_view("again")).end()));
+}
+
+TEST(SttSessionMachine, XorSessionKeyCannotOpenThePing) {
+    stt::Quirks q;
+    q.xor_session_key = true;
+    Pair p(q);
+    (void)p.run();
+    ASSERT_TRUE(p.r->authenticated());
+    EXPECT_EQ(p.r->frames_accepted(), 0U);
+    EXPECT_EQ(p.r->frames_refused(), 1U);
+    EXPECT_EQ(p.to_initiator.size(), 1U);  // FINAL only: no echo
+}

@@ -1,5 +1,6 @@
 #include "conformance/scenarios/stt/catalogue.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "common/bytes.hpp"
 #include "common/crypto.hpp"
 #include "conformance/runner/scenario_driver.hpp"
+#include "conformance/scenarios/stt/session_scenarios.hpp"
 #include "stt/frame.hpp"
 #include "stt/messages.hpp"
 #include "stt/tlv.hpp"
@@ -169,6 +171,52 @@ Bytes claim_3mib(const Bytes& unit) {
     out.push_back(static_cast<std::uint8_t>(v));
     out.insert(out.end(), unit.begin() + static_cast<std::ptrdiff_t>(std::min(end + 1, unit.size())), unit.end());
     return out;
+}
+
+// The tag of the `timestamp` value (an INT, keys sort it after every other but `type`) replaced.
+Bytes timestamp_tag(Bytes p, std::uint8_t tag) {
+    static const Bytes key = {tag::kString, 0, 0, 0, 9, 't', 'i', 'm', 'e', 's', 't', 'a', 'm', 'p'};
+    const auto at = std::search(p.begin(), p.end(), key.begin(), key.end());
+    if (at != p.end() && at + static_cast<std::ptrdiff_t>(key.size()) < p.end()) {
+        *(at + static_cast<std::ptrdiff_t>(key.size())) = tag;
+    }
+    return p;
+}
+
+// One more DICT entry, key "a" (sorted first), holding `value`: the message gains a key it must
+// not have, and the value is what the TLV decoder has to get through first.
+Bytes extra_entry(Bytes p, const Bytes& value) {
+    if (p.size() < 5 || p[0] != tag::kDict) {
+        return p;
+    }
+    std::uint32_t count = (std::uint32_t{p[1]} << 24) | (std::uint32_t{p[2]} << 16) | (std::uint32_t{p[3]} << 8) | p[4];
+    ++count;
+    for (int i = 0; i < 4; ++i) {
+        p[static_cast<std::size_t>(1 + i)] = static_cast<std::uint8_t>(count >> (24 - 8 * i));
+    }
+    Bytes entry = {tag::kString, 0, 0, 0, 1, 'a'};
+    entry.insert(entry.end(), value.begin(), value.end());
+    p.insert(p.begin() + 5, entry.begin(), entry.end());
+    return p;
+}
+
+// `depth` LISTs, each holding the next, the innermost holding NULL.
+Bytes nested_lists(std::size_t depth) {
+    Bytes v;
+    for (std::size_t i = 0; i < depth; ++i) {
+        const Bytes list = {tag::kList, 0, 0, 0, 1};
+        v.insert(v.end(), list.begin(), list.end());
+    }
+    v.push_back(tag::kNull);
+    return v;
+}
+
+// A LIST declaring `count` items, holding `present` NULLs.
+Bytes list_of_nulls(std::uint32_t count, std::size_t present) {
+    Bytes v = {tag::kList, static_cast<std::uint8_t>(count >> 24), static_cast<std::uint8_t>(count >> 16),
+               static_cast<std::uint8_t>(count >> 8), static_cast<std::uint8_t>(count)};
+    v.insert(v.end(), present, tag::kNull);
+    return v;
 }
 
 // ---- grading on top of the generic engine ---------------------------------------------------
@@ -458,6 +506,42 @@ void add_tlv_and_framing(const RoleBuilder& b) {
             b.add(std::move(s));
         }
         {
+            auto s = b.base("tlv", n + ".uint_tag", b.unit(k) + " with its timestamp tagged UINT64 (0x17)",
+                            "UINT8..64 and FLOAT32 are declared upstream but unsupported: `unknown_type` (TLV encoding)");
+            s.rewrite = payload(k, [](Bytes p) { return timestamp_tag(std::move(p), 0x17); });
+            s.expected_error = "unknown_type";
+            b.add(std::move(s));
+        }
+        {
+            auto s = b.base("tlv", n + ".unknown_tag", b.unit(k) + " with its timestamp under tag 0x7f (no such type)",
+                            "a tag outside the table is `unknown_type` at the tag (TLV decoder)");
+            s.rewrite = payload(k, [](Bytes p) { return timestamp_tag(std::move(p), 0x7f); });
+            s.expected_error = "unknown_type";
+            b.add(std::move(s));
+        }
+        {
+            auto s = b.base("tlv", n + ".depth_9", b.unit(k) + " with an extra entry nesting 9 LISTs",
+                            "nesting over 8 containers is `oversize` at the container's tag (TLV bounds)");
+            s.rewrite = payload(k, [](Bytes p) { return extra_entry(std::move(p), nested_lists(9)); });
+            s.expected_error = "oversize";
+            b.add(std::move(s));
+        }
+        {
+            auto s = b.base("tlv", n + ".count_1025", b.unit(k) + " with an extra entry: a LIST of 1025 NULLs",
+                            "a LIST or DICT of more than 1024 entries is `bad_length` at the count (TLV bounds)");
+            s.rewrite = payload(k, [](Bytes p) { return extra_entry(std::move(p), list_of_nulls(1025, 1025)); });
+            s.expected_error = "bad_length";
+            b.add(std::move(s));
+        }
+        {
+            auto s = b.base("tlv", n + ".count_claimed", b.unit(k) + " with an extra entry: a LIST claiming 2^32-1 items",
+                            "a declared count is checked against the bound before any item, `bad_length`, and never "
+                            "allocated for (TLV bounds)");
+            s.rewrite = payload(k, [](Bytes p) { return extra_entry(std::move(p), list_of_nulls(0xffffffffU, 1)); });
+            s.expected_error = "bad_length";
+            b.add(std::move(s));
+        }
+        {
             auto s = b.base("framing", n + ".unframed", b.unit(k) + " as a raw TLV datagram, without its frame",
                             "handshake datagrams are framed; a datagram without the ST magic is `decode_error` (Frames)");
             s.rewrite = cf::rewrite::replace(k, [](const Bytes& u) {
@@ -607,6 +691,19 @@ void add_initiator_specific(const RoleBuilder& b) {
         b.add(std::move(s));
     }
     {
+        auto s = b.base("length", "u0.nonce_1", "RESPONSE with a 1-byte nonce",
+                        "nonce is BYTES(32), else `bad_length` before the challenge is opened; upstream derives a "
+                        "1-byte session id from it (Messages)");
+        s.rewrite = message(0, [](Value m) {
+            if (Value* nonce = field(m, "nonce"); nonce != nullptr && !nonce->data.empty()) {
+                nonce->data.resize(1);
+            }
+            return m;
+        });
+        s.expected_error = "bad_length";
+        b.add(std::move(s));
+    }
+    {
         auto s = b.base("credential", "u0.challenge_flipped", "RESPONSE whose challenge has one bit flipped",
                         "the challenge must decrypt under the shared seed's key, else `bad_credentials` (initiator RESPONSE)");
         s.rewrite = message(0, [](Value m) {
@@ -737,6 +834,27 @@ void add_loss(const RoleBuilder& b) {
     }
 }
 
+void add_wire(const RoleBuilder& b) {
+    // The data exchange after the handshake (session_machine.hpp), in both roles.
+    for (const WireCase c : {WireCase::echo, WireCase::header_tampered, WireCase::replayed, WireCase::reordered}) {
+        b.cat->scenarios.push_back(make_wire_scenario(b.env, b.role, c));
+    }
+    // Refusals of a handshake message the harness cannot build from its own units: they are graded
+    // like every other refusal (ReportedRefusal).
+    b.cat->scenarios.push_back(std::make_unique<ReportedRefusal>(make_wire_scenario(b.env, b.role, WireCase::reflected)));
+    if (b.role == Role::acceptor) {
+        b.cat->scenarios.push_back(
+            std::make_unique<ReportedRefusal>(make_wire_scenario(b.env, b.role, WireCase::wrong_seed_proof)));
+        // From a second source port (the runner's datagram transport): graded on the wire, since a
+        // target that keeps the first address's handshake waiting is right to.
+        b.cat->scenarios.push_back(make_wire_scenario(b.env, b.role, WireCase::auth_proof_second_source));
+        b.cat->scenarios.push_back(make_wire_scenario(b.env, b.role, WireCase::data_second_source));
+        // The node's bound and expiry, each with a target configured for it.
+        b.cat->scenarios.push_back(make_wire_scenario(b.env, b.role, WireCase::flood));
+        b.cat->scenarios.push_back(make_wire_scenario(b.env, b.role, WireCase::expiry));
+    }
+}
+
 }  // namespace
 
 cf::Catalogue make_catalogue(const registry::Variant& v, const registry::CatalogueOptions& options) {
@@ -768,6 +886,7 @@ cf::Catalogue make_catalogue(const registry::Variant& v, const registry::Catalog
         add_clock(b);
         add_idle(b);
         add_loss(b);
+        add_wire(b);
     }
     cat.scenarios.push_back(std::make_unique<HelloAnswered>(shared));
     // A target with another cipher suite: the HELLO scenarios run, the others are UNIMPLEMENTED.
