@@ -66,6 +66,17 @@ TEST(SttManager, UpstreamLeakKnob) {
     n.handshake("10.0.0.1:4000");
     EXPECT_TRUE(n.server.is_complete("10.0.0.2:4000"));
     EXPECT_TRUE(n.server.session_id("10.0.0.2:4000"));
+    // And the session the node routes another address's data frames to is the first one's.
+    ASSERT_NE(n.server.session_for("10.0.0.2:4000"), nullptr);
+    EXPECT_EQ(n.server.session_for("10.0.0.2:4000"), n.server.session_for("10.0.0.1:4000"));
+}
+
+TEST(SttManager, SessionForIsPerAddress) {
+    Net n;
+    n.handshake("10.0.0.1:4000");
+    ASSERT_NE(n.server.session_for("10.0.0.1:4000"), nullptr);
+    EXPECT_NE(n.server.session_for("10.0.0.1:4000")->session(), nullptr);
+    EXPECT_EQ(n.server.session_for("10.0.0.2:4000"), nullptr);
 }
 
 TEST(SttManager, OnlyAHelloCreatesState) {
