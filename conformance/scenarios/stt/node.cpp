@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -173,7 +174,7 @@ void Node::settle(bool expire) {
                                 : "HANDSHAKE_FAILED evicted: the oldest pending handshake, to make room");
         }
     }
-    // Bounded: ended addresses are forgotten, oldest key first, once too many are tracked.
+    // Bounded: once too many addresses are tracked, ended ones are forgotten (in address order).
     for (auto it = m_peers.begin(); m_peers.size() > kMaxTracked && it != m_peers.end();) {
         it = it->second->ended ? m_peers.erase(it) : std::next(it);
     }

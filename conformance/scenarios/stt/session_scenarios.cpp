@@ -1,6 +1,7 @@
 #include "conformance/scenarios/stt/session_scenarios.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <string>
 #include <thread>
