@@ -521,7 +521,7 @@ private:
             !(reported && reported_ok)) {
             return accepted("the target answered the changed unit (" + std::to_string(x.bytes_after_change) +
                             " bytes) instead of refusing it" +
-                            (reported ? "; it reported HANDSHAKE_FAILED " + failure + " only later" : ""));
+                            (reported ? "; it reported HANDSHAKE_FAILED (" + failure + ") only later" : ""));
         }
         if (m_spec.refusal_on_the_wire && !refused_with_error && !m_env->silence_is_rejection &&
             !(reported && reported_ok) &&
