@@ -5,7 +5,8 @@
 // in place of a ClientHello or a ServerHello, a server that never answers, and a TLS 1.3 peer
 // flooding KeyUpdate requests; session tickets only where asked for. The client side against
 // hostile servers: an upgrade response that trickles past the deadline, garbage or a refusal in
-// its place, a 2 GiB frame header, and a peer that never answers the close.
+// its place, a 2 GiB frame header, and a peer that never answers the close; slow and partial
+// delivery (a message in small frames) as it goes out on the wire.
 // Verdicts never depend on timing: every wait has a deadline, and the checks are on what came back.
 #include <gtest/gtest.h>
 
@@ -982,6 +983,54 @@ TEST(WebSocketClientHostile, CloseEndsByItsTimeoutWhenThePeerNeverAnswers) {
     t->close();
     EXPECT_LT(cf::SteadyClock::now() - start, milliseconds(static_cast<long>(1200 * scale())));
     EXPECT_NE(t->receive(in_ms(200)).kind, cf::Incoming::Kind::message);
+}
+
+TEST(WebSocketClientHostile, FragmentedSendGoesOutInSmallFramesAndArrivesWhole) {
+    auto o = options();
+    o.fragment_size = 4;
+    o.fragment_gap = milliseconds(5);
+    cf::WebSocketTransportFactory client(o);
+    const Bytes message = bytes("twenty bytes of data");
+    // What a server sees on the wire: five masked frames (2 + 4 + 4 bytes each), the first binary
+    // without FIN, then continuations, the last with FIN.
+    std::string wire;
+    {
+        RawServer raw([&wire](int c) {
+            const std::string response = switching_protocols(read_head(c, static_cast<int>(2000 * scale())));
+            (void)::send(c, response.data(), response.size(), MSG_NOSIGNAL);
+            char buf[256];
+            pollfd p{c, POLLIN, 0};
+            while (wire.size() < 50 && ::poll(&p, 1, static_cast<int>(1000 * scale())) == 1) {
+                const auto n = ::recv(c, buf, sizeof buf, 0);
+                if (n <= 0) {
+                    break;
+                }
+                wire.append(buf, static_cast<std::size_t>(n));
+            }
+        });
+        std::string error;
+        auto t = client.connect(raw.endpoint(), in_ms(2000), error);
+        ASSERT_TRUE(t) << error;
+        EXPECT_FALSE(t->send(message, in_ms(2000)));
+        t->abort();
+    }  // the server's thread has read everything once it is joined here
+    ASSERT_EQ(wire.size(), 50U);
+    const std::uint8_t firsts[] = {0x02, 0x00, 0x00, 0x00, 0x80};
+    for (std::size_t k = 0; k < 5; ++k) {
+        EXPECT_EQ(static_cast<std::uint8_t>(wire[10 * k]), firsts[k]) << "frame " << k;
+        EXPECT_EQ(static_cast<std::uint8_t>(wire[10 * k + 1]), 0x84) << "frame " << k;  // masked, 4 bytes
+    }
+    // Reassembled by the transport's own server side.
+    Server server(options());
+    std::string error;
+    auto t = client.connect(server.endpoint(), in_ms(2000), error);
+    ASSERT_TRUE(t) << error;
+    auto peer = server.accept();
+    ASSERT_TRUE(peer);
+    EXPECT_FALSE(t->send(message, in_ms(2000)));
+    const auto in = peer->receive(in_ms(2000));
+    EXPECT_EQ(in.kind, cf::Incoming::Kind::message);
+    EXPECT_EQ(in.wire, message);
 }
 
 }  // namespace
