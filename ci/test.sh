@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/install-deps.sh
 jobs=$(nproc)
-# ccache (when installed) keys on paths relative to the checkout, so any clone reuses the cache.
-export CCACHE_BASEDIR="$PWD"
+# ccache (when installed) keys on paths relative to the checkout, and not on the checkout's own
+# folder (which debug information would otherwise add), so a clone anywhere reuses the cache.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 for preset in default asan; do
   start=$SECONDS
   echo "== $preset: configure and build"

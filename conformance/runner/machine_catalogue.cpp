@@ -126,6 +126,7 @@ struct Exchange {
     bool opened = false;  // else ScenarioDriver::open_failure() says why
     std::string harness_error;
     std::vector<Bytes> harness_units;         // as the honest machine emitted them
+    std::vector<Bytes> target_units;          // every message the target sent, in order
     std::optional<std::size_t> rewritten_at;  // harness unit index of the first change
     std::size_t bytes_after_change = 0;       // from the target, after the change was sent
     bool harness_authenticated = false;
@@ -239,6 +240,9 @@ private:
         // retransmission, or its answer to our resend) is not the target going on.
         std::vector<Bytes> target_sent;
         const auto count_after_change = [&](const Bytes& wire) {
+            if (!wire.empty()) {
+                x.target_units.push_back(wire);
+            }
             const bool repeat =
                 m_env->resends && std::find(target_sent.begin(), target_sent.end(), wire) != target_sent.end();
             if (m_env->resends && !repeat && !wire.empty()) {
@@ -461,6 +465,11 @@ private:
         }
         o.verdict = Verdict::pass;
         o.reason = "handshake completed" + std::string(reported ? " (target reported HANDSHAKE_OK)" : "");
+        if (m_spec.protocol_note) {
+            if (std::string note = m_spec.protocol_note(x.harness_units, x.target_units); !note.empty()) {
+                o.findings.push_back(Finding{Verdict::pass, "protocol", std::move(note), false});
+            }
+        }
         return o;
     }
 
@@ -508,6 +517,12 @@ private:
             return accepted("the target kept a stalled handshake open for " + ms(m_spec.deadline));
         }
         const bool refused_with_error = x.harness_closure && x.harness_closure->failure.code == Error::peer_error;
+        if (m_spec.refuse_before_answering && x.bytes_after_change > 0 && !refused_with_error &&
+            !(reported && reported_ok)) {
+            return accepted("the target answered the changed unit (" + std::to_string(x.bytes_after_change) +
+                            " bytes) instead of refusing it" +
+                            (reported ? "; it reported HANDSHAKE_FAILED (" + failure + ") only later" : ""));
+        }
         if (m_spec.refusal_on_the_wire && !refused_with_error && !m_env->silence_is_rejection &&
             !(reported && reported_ok) &&
             (!x.target_closed || (x.rewritten_at && x.closed_at - x.changed_at > x.reaction))) {

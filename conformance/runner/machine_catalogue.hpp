@@ -82,9 +82,19 @@ struct MachineScenario {
     // or answers with an error): a target that keeps waiting, and closes only at its read timeout
     // or once we hang up, has not refused (a length prefix it would buffer, for example).
     bool refusal_on_the_wire = false;
+    // The target must refuse before it answers the changed unit: anything it sends after the
+    // change (other than an error the harness recognises) is going on, even when it gives up
+    // later (a server that answers a wrong password and fails only at the next message).
+    bool refuse_before_answering = false;
     // How to grade a target that accepts what it must reject (FAIL unless the spec allows it).
     Verdict on_accept = Verdict::fail;
     std::string consequence;  // what acceptance means, appended to the reason
+    // A property of the protocol itself that the scenario shows (every conforming target has it):
+    // when the scenario passes, the text this returns is added as an informational finding
+    // (severity PASS, category "protocol"). It sees the units each side sent on the graded
+    // connection.
+    std::function<std::string(const std::vector<Bytes>& harness_units, const std::vector<Bytes>& target_units)>
+        protocol_note;
     // The error the reference gives (impl/common/error.hpp name); noted when a target reports
     // another one.
     std::string expected_error;

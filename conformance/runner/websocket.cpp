@@ -260,6 +260,8 @@ public:
     WsConnection(const WebSocketOptions& options, TransportLimits limits, std::shared_ptr<ssl::context> tls)
         : m_opcode_prefix(options.opcode_prefix),
           m_close_timeout(options.close_timeout),
+          m_fragment_size(options.fragment_size),
+          m_fragment_gap(options.fragment_gap),
           m_limits(limits),
           m_tls(std::move(tls)),
           m_rx(limits.max_message) {
@@ -458,22 +460,19 @@ public:
             payload = bytes.subspan(1);
         }
         m_ws->text(text);
-        auto c = std::make_shared<Completion>();
-        m_ws->async_write(asio::buffer(payload.data(), payload.size()), [c](const error_code& ec, std::size_t) {
-            c->ec = ec;
-            c->done = true;
-        });
-        if (!run_until(deadline, c->done, nullptr)) {
-            // A frame cannot be taken back halfway: a write that misses its deadline ends the
-            // connection.
-            drop(true);
-            return std::make_error_code(m_limit_hit ? std::errc::connection_aborted : std::errc::timed_out);
+        if (m_fragment_size == 0 || payload.size() <= m_fragment_size) {
+            return write_frame(payload, true, deadline, false);
         }
-        if (c->ec == asio::error::connection_reset || c->ec == asio::error::broken_pipe) {
-            return std::make_error_code(std::errc::connection_reset);
-        }
-        if (c->ec) {
-            return std::make_error_code(std::errc::connection_aborted);
+        // Slow and partial delivery: frames of at most m_fragment_size bytes, m_fragment_gap apart.
+        for (std::size_t at = 0; at < payload.size(); at += m_fragment_size) {
+            const std::size_t n = std::min(m_fragment_size, payload.size() - at);
+            const bool fin = at + n == payload.size();
+            if (const auto ec = write_frame(payload.subspan(at, n), fin, deadline, true)) {
+                return ec;
+            }
+            if (!fin) {
+                std::this_thread::sleep_until(std::min(deadline, SteadyClock::now() + m_fragment_gap));
+            }
         }
         return {};
     }
@@ -589,6 +588,33 @@ private:
         return true;
     }
 
+    // One write: the whole message (`fragment` false), or one frame of it ending it when `fin`.
+    std::error_code write_frame(ByteView payload, bool fin, Deadline deadline, bool fragment) {
+        auto c = std::make_shared<Completion>();
+        const auto done = [c](const error_code& ec, std::size_t) {
+            c->ec = ec;
+            c->done = true;
+        };
+        if (fragment) {
+            m_ws->async_write_some(fin, asio::buffer(payload.data(), payload.size()), done);
+        } else {
+            m_ws->async_write(asio::buffer(payload.data(), payload.size()), done);
+        }
+        if (!run_until(deadline, c->done, nullptr)) {
+            // A frame cannot be taken back halfway: a write that misses its deadline ends the
+            // connection.
+            drop(true);
+            return std::make_error_code(m_limit_hit ? std::errc::connection_aborted : std::errc::timed_out);
+        }
+        if (c->ec == asio::error::connection_reset || c->ec == asio::error::broken_pipe) {
+            return std::make_error_code(std::errc::connection_reset);
+        }
+        if (c->ec) {
+            return std::make_error_code(std::errc::connection_aborted);
+        }
+        return {};
+    }
+
     // Closes the socket (abortive: a reset) and lets every pending handler run.
     void drop(bool abortive) {
         auto& socket = beast::get_lowest_layer(*m_ws).socket();
@@ -664,6 +690,8 @@ private:
 
     bool m_opcode_prefix;
     Millis m_close_timeout;
+    std::size_t m_fragment_size = 0;
+    Millis m_fragment_gap{0};
     TransportLimits m_limits;
     std::shared_ptr<ssl::context> m_tls;
     asio::io_context m_io;

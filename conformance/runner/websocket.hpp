@@ -84,6 +84,11 @@ struct WebSocketOptions {
     Millis handshake_timeout{5000};
     // close(): how long to wait for the peer's close frame.
     Millis close_timeout{1000};
+    // Slow and partial delivery (probing a peer's reassembly and deadlines): every message longer
+    // than `fragment_size` bytes goes out as frames of at most that many, `fragment_gap` apart,
+    // all within the send's deadline. 0: one frame per message.
+    std::size_t fragment_size = 0;
+    Millis fragment_gap{0};
     // Server: connections in their TLS handshake or upgrade at once, and finished ones waiting for
     // accept(); more are refused at once.
     std::size_t max_pending = 64;

@@ -3,7 +3,10 @@
 // written here with raw sockets: stalled or garbage upgrades, a 2 GiB frame header, unmasked
 // frames, ping and fragment floods, a peer that never speaks, non-TLS and TLS 1.2 clients, garbage
 // in place of a ClientHello or a ServerHello, a server that never answers, and a TLS 1.3 peer
-// flooding KeyUpdate requests; session tickets only where asked for.
+// flooding KeyUpdate requests; session tickets only where asked for. The client side against
+// hostile servers: an upgrade response that trickles past the deadline, garbage or a refusal in
+// its place, a 2 GiB frame header, and a peer that never answers the close; slow and partial
+// delivery (a message in small frames) as it goes out on the wire.
 // Verdicts never depend on timing: every wait has a deadline, and the checks are on what came back.
 #include <gtest/gtest.h>
 
@@ -30,6 +33,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 
 #include "conformance/runner/websocket.hpp"
@@ -864,6 +868,169 @@ TEST(WebSocketTls, SessionTicketsOnlyWhenAskedFor) {
     auto fresh = cf::WebSocketTransportFactory(options(true)).connect(b.endpoint(), in_ms(3000), error);
     EXPECT_TRUE(fresh) << error;
     EXPECT_TRUE(b.accept());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client side against hostile servers (plain WebSocket)
+
+// Reads one HTTP request head (to the blank line) from `c`, within `ms`.
+std::string read_head(int c, int ms) {
+    std::string got;
+    char buf[1024];
+    pollfd p{c, POLLIN, 0};
+    while (got.find("\r\n\r\n") == std::string::npos && ::poll(&p, 1, ms) == 1) {
+        const auto n = ::recv(c, buf, sizeof buf, 0);
+        if (n <= 0) {
+            break;
+        }
+        got.append(buf, static_cast<std::size_t>(n));
+    }
+    return got;
+}
+
+// The 101 response a server owes the request `head` (RFC 6455 section 4.2.2).
+std::string switching_protocols(const std::string& head) {
+    const std::string name = "Sec-WebSocket-Key: ";
+    const auto at = head.find(name);
+    const std::string key = at == std::string::npos ? "" : head.substr(at + name.size(), 24);
+    const std::string joined = key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    unsigned char digest[20];
+    unsigned int len = 0;
+    EVP_Digest(joined.data(), joined.size(), digest, &len, EVP_sha1(), nullptr);
+    unsigned char accept[32] = {};
+    EVP_EncodeBlock(accept, digest, 20);
+    return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
+           std::string(reinterpret_cast<const char*>(accept)) + "\r\n\r\n";
+}
+
+// Keeps the connection open, reading, until the peer goes or `ms` pass without input.
+void drain(int c, int ms) {
+    char buf[4096];
+    pollfd p{c, POLLIN, 0};
+    while (::poll(&p, 1, ms) == 1 && ::recv(c, buf, sizeof buf, 0) > 0) {
+    }
+}
+
+TEST(WebSocketClientHostile, SlowUpgradeResponseFailsByTheDeadline) {
+    cf::WebSocketTransportFactory client(options());
+    // The response trickles in one byte every 50 ms and would take seconds to finish.
+    RawServer slow([](int c) {
+        const std::string response = switching_protocols(read_head(c, static_cast<int>(2000 * scale())));
+        for (const char ch : response) {
+            if (::send(c, &ch, 1, MSG_NOSIGNAL) != 1) {
+                return;
+            }
+            std::this_thread::sleep_for(milliseconds(50));
+        }
+    });
+    std::string error;
+    const auto start = cf::SteadyClock::now();
+    EXPECT_FALSE(client.connect(slow.endpoint(), in_ms(300), error));
+    EXPECT_LT(cf::SteadyClock::now() - start, milliseconds(static_cast<long>(1200 * scale())));
+    EXPECT_NE(error.find("upgrade: timed out"), std::string::npos) << error;
+}
+
+TEST(WebSocketClientHostile, GarbageUpgradeResponseFailsAtOnce) {
+    cf::WebSocketTransportFactory client(options());
+    for (const std::string garbage : {std::string(300, '\x7f'), std::string("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),
+                                      std::string("HTTP/1.1 101 Switching Protocols\r\n\r\n")}) {
+        RawServer noisy([garbage](int c) {
+            if (!read_head(c, static_cast<int>(2000 * scale())).empty()) {
+                (void)::send(c, garbage.data(), garbage.size(), MSG_NOSIGNAL);
+                drain(c, static_cast<int>(500 * scale()));
+            }
+        });
+        std::string error;
+        EXPECT_FALSE(client.connect(noisy.endpoint(), in_ms(2000), error));
+        EXPECT_EQ(error.rfind("upgrade", 0), 0U) << error;
+        EXPECT_EQ(error.find("timed out"), std::string::npos) << error;
+    }
+}
+
+TEST(WebSocketClientHostile, HugeFrameLengthFromTheServerIsALimitAtOnce) {
+    cf::WebSocketTransportFactory client(options());
+    RawServer huge([](int c) {
+        const std::string response = switching_protocols(read_head(c, static_cast<int>(2000 * scale())));
+        (void)::send(c, response.data(), response.size(), MSG_NOSIGNAL);
+        // FIN + binary, unmasked (a server's), 64-bit length 2^31; no payload follows.
+        const std::uint8_t header[] = {0x82, 0x7f, 0, 0, 0, 0, 0x80, 0, 0, 0};
+        (void)::send(c, header, sizeof header, MSG_NOSIGNAL);
+        drain(c, static_cast<int>(1000 * scale()));
+    });
+    std::string error;
+    auto t = client.connect(huge.endpoint(), in_ms(2000), error);
+    ASSERT_TRUE(t) << error;
+    const auto in = t->receive(in_ms(3000));
+    EXPECT_EQ(in.kind, cf::Incoming::Kind::limit) << cf::to_string(in.kind) << " " << in.detail;
+    EXPECT_LE(t->bytes_received(), 1024U);
+    t->abort();
+}
+
+TEST(WebSocketClientHostile, CloseEndsByItsTimeoutWhenThePeerNeverAnswers) {
+    auto o = options();
+    o.close_timeout = milliseconds(static_cast<long>(300 * scale()));
+    cf::WebSocketTransportFactory client(o);
+    // Completes the upgrade, then reads everything (the close frame too) and never answers.
+    RawServer mute([](int c) {
+        const std::string response = switching_protocols(read_head(c, static_cast<int>(2000 * scale())));
+        (void)::send(c, response.data(), response.size(), MSG_NOSIGNAL);
+        drain(c, static_cast<int>(1500 * scale()));
+    });
+    std::string error;
+    auto t = client.connect(mute.endpoint(), in_ms(2000), error);
+    ASSERT_TRUE(t) << error;
+    const auto start = cf::SteadyClock::now();
+    t->close();
+    EXPECT_LT(cf::SteadyClock::now() - start, milliseconds(static_cast<long>(1200 * scale())));
+    EXPECT_NE(t->receive(in_ms(200)).kind, cf::Incoming::Kind::message);
+}
+
+TEST(WebSocketClientHostile, FragmentedSendGoesOutInSmallFramesAndArrivesWhole) {
+    auto o = options();
+    o.fragment_size = 4;
+    o.fragment_gap = milliseconds(5);
+    cf::WebSocketTransportFactory client(o);
+    const Bytes message = bytes("twenty bytes of data");
+    // What a server sees on the wire: five masked frames (2 + 4 + 4 bytes each), the first binary
+    // without FIN, then continuations, the last with FIN.
+    std::string wire;
+    {
+        RawServer raw([&wire](int c) {
+            const std::string response = switching_protocols(read_head(c, static_cast<int>(2000 * scale())));
+            (void)::send(c, response.data(), response.size(), MSG_NOSIGNAL);
+            char buf[256];
+            pollfd p{c, POLLIN, 0};
+            while (wire.size() < 50 && ::poll(&p, 1, static_cast<int>(1000 * scale())) == 1) {
+                const auto n = ::recv(c, buf, sizeof buf, 0);
+                if (n <= 0) {
+                    break;
+                }
+                wire.append(buf, static_cast<std::size_t>(n));
+            }
+        });
+        std::string error;
+        auto t = client.connect(raw.endpoint(), in_ms(2000), error);
+        ASSERT_TRUE(t) << error;
+        EXPECT_FALSE(t->send(message, in_ms(2000)));
+        t->abort();
+    }  // the server's thread has read everything once it is joined here
+    ASSERT_EQ(wire.size(), 50U);
+    const std::uint8_t firsts[] = {0x02, 0x00, 0x00, 0x00, 0x80};
+    for (std::size_t k = 0; k < 5; ++k) {
+        EXPECT_EQ(static_cast<std::uint8_t>(wire[10 * k]), firsts[k]) << "frame " << k;
+        EXPECT_EQ(static_cast<std::uint8_t>(wire[10 * k + 1]), 0x84) << "frame " << k;  // masked, 4 bytes
+    }
+    // Reassembled by the transport's own server side.
+    Server server(options());
+    std::string error;
+    auto t = client.connect(server.endpoint(), in_ms(2000), error);
+    ASSERT_TRUE(t) << error;
+    auto peer = server.accept();
+    ASSERT_TRUE(peer);
+    EXPECT_FALSE(t->send(message, in_ms(2000)));
+    const auto in = peer->receive(in_ms(2000));
+    EXPECT_EQ(in.kind, cf::Incoming::Kind::message);
+    EXPECT_EQ(in.wire, message);
 }
 
 }  // namespace

@@ -547,6 +547,20 @@ std::vector<CaseSpec> rsa_cases() {
         out.push_back(c);
     }
     {
+        auto c = base("rsa", Mode::rsa, "RSA handshake, trust on first use, ChaCha20-Poly1305, JSON-B64 text frames");
+        c.client.ciphers = {"CHACHA20-POLY1305"};
+        c.client.encodings = {"JSON-B64"};
+        c.flags = {"Valid", "TrustOnFirstUse"};
+        out.push_back(c);
+    }
+    {
+        auto c = base("rsa", Mode::rsa, "RSA handshake, trust on first use, AES-GCM, binarized");
+        c.client.ciphers = {"AES-GCM"};
+        c.client.binarize = c.server.binarize = true;
+        c.flags = {"Valid", "TrustOnFirstUse", "Binarized"};
+        out.push_back(c);
+    }
+    {
         auto c = base("rsa", Mode::rsa, "the server presents another key than the pinned one");
         c.client.pinned = "other_rsa2048";
         c.result = "invalid";
