@@ -133,7 +133,8 @@ private:
         return i < kInlineUnits ? m_ends[i] : m_more_ends[i - kInlineUnits];
     }
 
-    std::array<std::uint8_t, kInlineBytes> m_inline{};
+    // Not zeroed when made: only bytes written by add() are ever read.
+    std::array<std::uint8_t, kInlineBytes> m_inline;
     Bytes m_heap;  // the buffer once the units outgrow m_inline (kept by clear())
     std::size_t m_size = 0;
     std::size_t m_count = 0;
