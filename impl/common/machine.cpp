@@ -34,6 +34,7 @@ std::span<std::uint8_t> OutputUnits::add(std::size_t size) {
     return {data() + begin, size};
 }
 
+// `unit` is never one of this object's own units (add may move them to a larger buffer).
 void OutputUnits::add(ByteView unit) {
     const std::span<std::uint8_t> room = add(unit.size());
     if (!unit.empty()) {
