@@ -10,6 +10,11 @@
 // process, a frequency change) falls on both sides of every pair alike; the paired ratio is the
 // median of the pairs' ratios, and is the one the goal is read against.
 //   handshake_bench [--benchmark_filter=stellar] [--paired_seconds=S (3; 0: skip)] [google-benchmark flags]
+// With --calls=N it times nothing: each selected case runs its handshake N times in
+// count_handshakes() and its primitives N times in count_primitives() (after one call of each, so
+// that one-time set-up stays outside), for an instruction count of both under callgrind:
+//   valgrind --tool=callgrind handshake_bench --calls=2000 --benchmark_filter=stt
+//   callgrind_annotate --inclusive=yes callgrind.out.<pid> | grep count_
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -118,12 +123,37 @@ Paired measure_paired(const std::function<void()>& handshake, const std::functio
     return p;
 }
 
-// --paired_seconds=S, taken out of the arguments google-benchmark sees; and its filter, if any.
-double take_paired_seconds(int& argc, char** argv, std::string& filter) {
+// N calls of one side of a case, in functions of their own so that an instruction profile shows
+// each side's total apart.
+[[gnu::noinline]] void count_handshakes(const std::function<void()>& f, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+        f();
+    }
+}
+// (Counting down: a body of its own, which the compiler cannot fold into count_handshakes.)
+[[gnu::noinline]] void count_primitives(const std::function<void()>& f, std::size_t n) {
+    for (std::size_t i = n; i > 0; --i) {
+        f();
+    }
+}
+
+// --paired_seconds=S and --calls=N, taken out of the arguments google-benchmark sees; and its
+// filter, if any.
+double take_paired_seconds(int& argc, char** argv, std::string& filter, std::size_t& calls) {
     double seconds = 3;
     int out = 1;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
+        if (a.rfind("--calls=", 0) == 0) {
+            char* end = nullptr;
+            const unsigned long long n = std::strtoull(a.c_str() + 8, &end, 10);
+            if (end == a.c_str() + 8 || *end != '\0' || n == 0 || n > 10'000'000) {
+                std::cerr << "handshake_bench: --calls takes a number of calls from 1 to 10000000\n";
+                std::exit(2);
+            }
+            calls = static_cast<std::size_t>(n);
+            continue;
+        }
         if (a.rfind("--paired_seconds=", 0) == 0) {
             char* end = nullptr;
             seconds = std::strtod(a.c_str() + 17, &end);
@@ -146,7 +176,8 @@ double take_paired_seconds(int& argc, char** argv, std::string& filter) {
 
 int main(int argc, char** argv) {
     std::string filter;
-    const double paired_seconds = take_paired_seconds(argc, argv, filter);
+    std::size_t calls = 0;
+    const double paired_seconds = take_paired_seconds(argc, argv, filter, calls);
     std::regex selected;
     try {
         selected = std::regex(filter.empty() ? "." : filter);
@@ -159,6 +190,18 @@ int main(int argc, char** argv) {
     for (const auto* v : shakedown::registry::variants()) {
         cases.insert(cases.end(), v->bench.begin(), v->bench.end());
         throughput.insert(throughput.end(), v->throughput.begin(), v->throughput.end());
+    }
+    if (calls > 0) {
+        for (const auto& c : cases) {
+            if (std::regex_search(c.name + "/handshake", selected) || std::regex_search(c.name + "/primitive_sum", selected)) {
+                c.handshake();
+                c.primitives();
+                count_handshakes(c.handshake, calls);
+                count_primitives(c.primitives, calls);
+                std::cout << c.name << ": " << calls << " handshakes and " << calls << " primitive sums\n";
+            }
+        }
+        return 0;
     }
     for (const auto& c : cases) {
         benchmark::RegisterBenchmark((c.name + "/handshake").c_str(), [f = c.handshake](benchmark::State& s) {

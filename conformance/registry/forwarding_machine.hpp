@@ -24,6 +24,8 @@ public:
     [[nodiscard]] std::optional<std::uint32_t> idle_timeout_ms() const override { return m_inner->idle_timeout_ms(); }
     [[nodiscard]] Action next_action() const override { return m_inner->next_action(); }
     [[nodiscard]] std::vector<Bytes> take_output() override { return m_inner->take_output(); }
+    // drain_output() is not forwarded: Machine's goes through take_output(), so a decorator that
+    // rewrites the output rewrites it on both paths.
     [[nodiscard]] bool authenticated() const noexcept override { return m_inner->authenticated(); }
     [[nodiscard]] std::optional<Closure> closure() const override { return m_inner->closure(); }
     [[nodiscard]] std::vector<DerivedKey> derived_keys() const override { return m_inner->derived_keys(); }

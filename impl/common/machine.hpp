@@ -12,9 +12,15 @@
 //           input        -> receive(bytes)
 //           end of input -> peer_closed()
 //           deadline     -> idle_timeout()
+//
+// A caller that drains machines in a loop may pass an OutputUnits it keeps to drain_output()
+// instead of calling take_output(): the units are written into its storage, which is reused from
+// one drain to the next, so a steady state allocates nothing per unit.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,6 +64,84 @@ struct DerivedKey {
     Bytes value;
 };
 
+// Transport units back to back in one buffer, the first bytes and unit boundaries inline: a machine
+// queues its output here, and a caller that keeps one and clears it after writing the units reuses
+// its room. Nothing is allocated while the units fit the inline room (or the heap buffer an earlier
+// use grew); clear() keeps what was allocated. Units are public wire bytes, never secrets.
+class OutputUnits {
+public:
+    static constexpr std::size_t kInlineBytes = 512;
+    static constexpr std::size_t kInlineUnits = 8;
+
+    OutputUnits() = default;
+    OutputUnits(const OutputUnits& o) { *this = o; }
+    OutputUnits& operator=(const OutputUnits& o);
+
+    // Removes every unit, keeping the room for the next ones.
+    void clear() noexcept {
+        m_size = 0;
+        m_count = 0;
+        m_more_ends.clear();
+    }
+    // Appends a unit of `size` bytes and returns its room for the caller to fill (valid until the
+    // next add).
+    [[nodiscard]] std::span<std::uint8_t> add(std::size_t size);
+    void add(ByteView unit);
+
+    [[nodiscard]] std::size_t size() const noexcept { return m_count; }
+    [[nodiscard]] bool empty() const noexcept { return m_count == 0; }
+    // Unit i (i < size()), valid until the next add or clear.
+    [[nodiscard]] ByteView operator[](std::size_t i) const noexcept {
+        const std::size_t begin = i == 0 ? 0 : end_of(i - 1);
+        return {data() + begin, end_of(i) - begin};
+    }
+    // Copies of the units, for take_output().
+    [[nodiscard]] std::vector<Bytes> to_vector() const;
+
+    class const_iterator {
+    public:
+        using iterator_category = std::forward_iterator_tag;
+        using value_type = ByteView;
+        using difference_type = std::ptrdiff_t;
+        using pointer = void;
+        using reference = ByteView;
+        const_iterator() = default;
+        const_iterator(const OutputUnits* u, std::size_t i) : m_u(u), m_i(i) {}
+        ByteView operator*() const noexcept { return (*m_u)[m_i]; }
+        const_iterator& operator++() noexcept {
+            ++m_i;
+            return *this;
+        }
+        const_iterator operator++(int) noexcept {
+            const_iterator old = *this;
+            ++m_i;
+            return old;
+        }
+        friend bool operator==(const const_iterator& a, const const_iterator& b) noexcept { return a.m_i == b.m_i; }
+
+    private:
+        const OutputUnits* m_u = nullptr;
+        std::size_t m_i = 0;
+    };
+    [[nodiscard]] const_iterator begin() const noexcept { return {this, 0}; }
+    [[nodiscard]] const_iterator end() const noexcept { return {this, m_count}; }
+
+private:
+    [[nodiscard]] const std::uint8_t* data() const noexcept { return m_heap.empty() ? m_inline.data() : m_heap.data(); }
+    [[nodiscard]] std::uint8_t* data() noexcept { return m_heap.empty() ? m_inline.data() : m_heap.data(); }
+    [[nodiscard]] std::size_t end_of(std::size_t i) const noexcept {
+        return i < kInlineUnits ? m_ends[i] : m_more_ends[i - kInlineUnits];
+    }
+
+    // Not zeroed when made: only bytes written by add() are ever read.
+    std::array<std::uint8_t, kInlineBytes> m_inline;
+    Bytes m_heap;  // the buffer once the units outgrow m_inline (kept by clear())
+    std::size_t m_size = 0;
+    std::size_t m_count = 0;
+    std::array<std::size_t, kInlineUnits> m_ends{};  // where each of the first units ends
+    std::vector<std::size_t> m_more_ends;            // and the ends of the others
+};
+
 class Machine {
 public:
     Machine() = default;
@@ -81,6 +165,14 @@ public:
     [[nodiscard]] virtual Action next_action() const = 0;
     // Units to write, in order; removes them from the queue.
     [[nodiscard]] virtual std::vector<Bytes> take_output() = 0;
+    // The same units appended to `out` (which the caller clears once it has written them), and
+    // removed from the queue. Machines that queue into an OutputUnits override it to copy their
+    // units without allocating.
+    virtual void drain_output(OutputUnits& out) {
+        for (const Bytes& u : take_output()) {
+            out.add(u);
+        }
+    }
 
     // True once the handshake completed, even if the connection closed later.
     [[nodiscard]] virtual bool authenticated() const noexcept = 0;

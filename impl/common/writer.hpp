@@ -2,6 +2,7 @@
 // when the nested content is complete.
 #pragma once
 
+#include <bit>
 #include <cassert>
 #include <cstdint>
 #include <cstring>
@@ -77,6 +78,43 @@ private:
     }
 
     Bytes m_out;
+    std::size_t m_pos = 0;
+};
+
+// The same appending calls over room the caller owns, of a size computed in advance (a unit in an
+// OutputUnits, part of a datagram). Writing past its end is a caller bug (asserted).
+class SpanWriter {
+public:
+    explicit SpanWriter(std::span<std::uint8_t> out) : m_out(out) {}
+    void put_u8(std::uint8_t v) {
+        assert(m_pos < m_out.size());
+        m_out[m_pos++] = v;
+    }
+    void put_u16be(std::uint16_t v) { put_be(v, 2); }
+    void put_u32be(std::uint32_t v) { put_be(v, 4); }
+    void put_u64be(std::uint64_t v) { put_be(v, 8); }
+    void put_bytes(ByteView b) {
+        assert(b.size() <= m_out.size() - m_pos);
+        if (!b.empty()) {
+            std::memcpy(m_out.data() + m_pos, b.data(), b.size());
+        }
+        m_pos += b.size();
+    }
+    [[nodiscard]] std::size_t size() const noexcept { return m_pos; }
+
+private:
+    void put_be(std::uint64_t v, std::size_t n) {
+        assert(n <= 8 && n <= m_out.size() - m_pos);
+        // The n low bytes of v, most significant first: one byte swap and one copy.
+        std::uint64_t be = v << (8 * (8 - n));
+        if constexpr (std::endian::native == std::endian::little) {
+            be = __builtin_bswap64(be);
+        }
+        std::memcpy(m_out.data() + m_pos, &be, n);
+        m_pos += n;
+    }
+
+    std::span<std::uint8_t> m_out;
     std::size_t m_pos = 0;
 };
 

@@ -105,7 +105,13 @@ void HiveMachine::close(Failure f, std::string sent) {
     m_closure = Closure{f, std::move(sent), m_units == 0 ? 0 : m_units - 1, false};
 }
 
-void HiveMachine::send_text(const HiveMessage& m) { m_out.push_back(text_unit(serialize_message(m))); }
+void HiveMachine::send_text(const HiveMessage& m) {
+    // The unit is written once, behind its opcode, into the output queue.
+    const std::string text = serialize_message(m);
+    const std::span<std::uint8_t> unit = m_out.add(1 + text.size());
+    unit[0] = kOpText;
+    std::copy(text.begin(), text.end(), unit.begin() + 1);
+}
 
 void HiveMachine::start() {
     if (m_state != State::idle) {
@@ -343,7 +349,7 @@ Result<void> HiveMachine::send_client_hello() {
     h.site_id = m_config.site_id;
     hello.payload = to_json(h);
     SK_TRY(Bytes unit, seal_message(hello));
-    m_out.push_back(std::move(unit));
+    m_out.add(unit);
     m_authenticated = true;
     m_state = State::done;
     return ok();
@@ -563,9 +569,16 @@ Action HiveMachine::next_action() const {
 }
 
 std::vector<Bytes> HiveMachine::take_output() {
-    std::vector<Bytes> out(std::make_move_iterator(m_out.begin()), std::make_move_iterator(m_out.end()));
+    std::vector<Bytes> out = m_out.to_vector();
     m_out.clear();
     return out;
+}
+
+void HiveMachine::drain_output(OutputUnits& out) {
+    for (const ByteView u : m_out) {
+        out.add(u);
+    }
+    m_out.clear();
 }
 
 std::vector<DerivedKey> HiveMachine::derived_keys() const {

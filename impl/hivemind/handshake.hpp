@@ -3,7 +3,6 @@
 // message prefixed with its opcode byte: 0x01 text, 0x02 binary.
 #pragma once
 
-#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -81,6 +80,7 @@ public:
     [[nodiscard]] std::optional<std::uint32_t> idle_timeout_ms() const override;
     [[nodiscard]] Action next_action() const override;
     [[nodiscard]] std::vector<Bytes> take_output() override;
+    void drain_output(OutputUnits& out) override;
     [[nodiscard]] bool authenticated() const noexcept override { return m_authenticated; }
     [[nodiscard]] std::optional<Closure> closure() const override { return m_closure; }
     [[nodiscard]] std::vector<DerivedKey> derived_keys() const override;
@@ -118,7 +118,7 @@ private:
     State m_state = State::idle;
     bool m_authenticated = false;
     std::size_t m_units = 0;
-    std::deque<Bytes> m_out;
+    OutputUnits m_out;
     std::optional<Closure> m_closure;
 
     std::optional<crypto::RsaKey> m_own_key;

@@ -289,38 +289,58 @@ Bytes serialize_payload(const Message& m) {
     return std::move(w).take();
 }
 
+namespace {
+
+std::uint8_t* put_header(std::uint8_t* o, MessageType type, std::uint16_t flags, std::uint32_t length) {
+    *o++ = kProtocolVersion;
+    *o++ = static_cast<std::uint8_t>(type);
+    o = store_be(o, flags, 2);
+    return store_be(o, length, 4);
+}
+
+}  // namespace
+
+void encode_frame_into(const RehandshakeRequest& m, std::span<std::uint8_t, kRequestFrameSize> out,
+                       std::uint16_t flags) {
+    std::uint8_t* o = put_header(out.data(), MessageType::rehandshake_request, flags, kRequestSize);
+    o = store_array(o, m.session_id);
+    o = store_array(o, m.challenge);
+    store_be(o, m.timestamp_ms, 8);
+}
+
+void encode_frame_into(const RehandshakeResponse& m, std::span<std::uint8_t, kResponseFrameSize> out,
+                       std::uint16_t flags) {
+    std::uint8_t* o = put_header(out.data(), MessageType::rehandshake_response, flags, kResponseSize);
+    o = store_array(o, m.session_id);
+    o = store_array(o, m.challenge_response);
+    o = store_array(o, m.challenge);
+    store_be(o, m.timestamp_ms, 8);
+}
+
+void encode_frame_into(const RehandshakeComplete& m, std::span<std::uint8_t, kCompleteFrameSize> out,
+                       std::uint16_t flags) {
+    std::uint8_t* o = put_header(out.data(), MessageType::rehandshake_complete, flags, kCompleteSize);
+    o = store_array(o, m.session_id);
+    o = store_array(o, m.challenge_response);
+    store_be(o, m.timestamp_ms, 8);
+}
+
 Bytes encode_frame(const Message& m, std::uint16_t flags) {
     // EncodeMessage: Length is always the real payload length. The re-handshake messages are
     // written in place into one buffer of their exact size.
-    const auto header = [flags](Bytes& out, MessageType type, std::uint32_t length) {
-        out.resize(kHeaderSize + length);
-        std::uint8_t* o = out.data();
-        *o++ = kProtocolVersion;
-        *o++ = static_cast<std::uint8_t>(type);
-        o = store_be(o, flags, 2);
-        return store_be(o, length, 4);
-    };
-    Bytes out;
     if (const auto* x = std::get_if<RehandshakeRequest>(&m)) {
-        std::uint8_t* o = header(out, MessageType::rehandshake_request, kRequestSize);
-        o = store_array(o, x->session_id);
-        o = store_array(o, x->challenge);
-        store_be(o, x->timestamp_ms, 8);
+        Bytes out(kRequestFrameSize);
+        encode_frame_into(*x, std::span<std::uint8_t, kRequestFrameSize>(out), flags);
         return out;
     }
     if (const auto* x = std::get_if<RehandshakeResponse>(&m)) {
-        std::uint8_t* o = header(out, MessageType::rehandshake_response, kResponseSize);
-        o = store_array(o, x->session_id);
-        o = store_array(o, x->challenge_response);
-        o = store_array(o, x->challenge);
-        store_be(o, x->timestamp_ms, 8);
+        Bytes out(kResponseFrameSize);
+        encode_frame_into(*x, std::span<std::uint8_t, kResponseFrameSize>(out), flags);
         return out;
     }
     if (const auto* x = std::get_if<RehandshakeComplete>(&m)) {
-        std::uint8_t* o = header(out, MessageType::rehandshake_complete, kCompleteSize);
-        o = store_array(o, x->session_id);
-        o = store_array(o, x->challenge_response);
-        store_be(o, x->timestamp_ms, 8);
+        Bytes out(kCompleteFrameSize);
+        encode_frame_into(*x, std::span<std::uint8_t, kCompleteFrameSize>(out), flags);
         return out;
     }
     Writer w;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <variant>
 
@@ -27,6 +28,9 @@ inline constexpr std::size_t kMacSize = 32;
 inline constexpr std::uint32_t kRequestSize = 56;
 inline constexpr std::uint32_t kResponseSize = 88;
 inline constexpr std::uint32_t kCompleteSize = 56;
+inline constexpr std::size_t kRequestFrameSize = kHeaderSize + kRequestSize;
+inline constexpr std::size_t kResponseFrameSize = kHeaderSize + kResponseSize;
+inline constexpr std::size_t kCompleteFrameSize = kHeaderSize + kCompleteSize;
 inline constexpr std::uint16_t kFlagKeyRotation = 0x0001;
 
 enum class MessageType : std::uint8_t {
@@ -149,6 +153,13 @@ struct Frame {
 [[nodiscard]] Bytes serialize_payload(const Message& m);
 // Header (Length filled with the real payload size, as EncodeMessage does) followed by the payload.
 [[nodiscard]] Bytes encode_frame(const Message& m, std::uint16_t flags = 0);
+// The same frames of the re-handshake messages, written in place into room of their exact size.
+void encode_frame_into(const RehandshakeRequest& m, std::span<std::uint8_t, kRequestFrameSize> out,
+                       std::uint16_t flags = 0);
+void encode_frame_into(const RehandshakeResponse& m, std::span<std::uint8_t, kResponseFrameSize> out,
+                       std::uint16_t flags = 0);
+void encode_frame_into(const RehandshakeComplete& m, std::span<std::uint8_t, kCompleteFrameSize> out,
+                       std::uint16_t flags = 0);
 
 // One WebSocket binary message as a frame (docs/protocols/shadowmesh.md §2, validation order).
 [[nodiscard]] Result<Frame> decode_frame(ByteView wire, Profile p);

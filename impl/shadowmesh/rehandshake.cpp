@@ -117,7 +117,7 @@ void Rehandshake::start() {
     Challenge c{};
     m_rng.fill(c);
     m_challenge_i = c;
-    m_out.push_back(encode_frame(RehandshakeRequest{m_config.keys.session_id, c, stamp(now)}));
+    queue<RehandshakeRequest, kRequestFrameSize>(RehandshakeRequest{m_config.keys.session_id, c, stamp(now)});
     enter(State::i1_awaiting_response, now);
 }
 
@@ -258,7 +258,8 @@ void Rehandshake::on_request(std::size_t index, const RehandshakeRequest& m) {
     m_response_mac = make_mac(key, m.challenge);
     // The MAC is sent in RESPONSE.
     ct::declassify(m_response_mac->data(), m_response_mac->size());
-    m_out.push_back(encode_frame(RehandshakeResponse{m_config.keys.session_id, *m_response_mac, c, stamp(now)}));
+    queue<RehandshakeResponse, kResponseFrameSize>(
+        RehandshakeResponse{m_config.keys.session_id, *m_response_mac, c, stamp(now)});
     enter(State::r1_awaiting_complete, now);
 }
 
@@ -281,7 +282,8 @@ void Rehandshake::on_response(std::size_t index, const RehandshakeResponse& m) {
     m_complete_mac = make_mac(rx_reading ? m_config.keys.rx : m_config.keys.tx, m.challenge);
     // The MAC is sent in COMPLETE.
     ct::declassify(m_complete_mac->data(), m_complete_mac->size());
-    m_out.push_back(encode_frame(RehandshakeComplete{m_config.keys.session_id, *m_complete_mac, stamp(now)}));
+    queue<RehandshakeComplete, kCompleteFrameSize>(
+        RehandshakeComplete{m_config.keys.session_id, *m_complete_mac, stamp(now)});
     m_authenticated = true;
     enter(State::i2_done, now);
 }
@@ -338,7 +340,16 @@ Action Rehandshake::next_action() const {
 }
 
 std::vector<Bytes> Rehandshake::take_output() {
-    return std::exchange(m_out, {});
+    std::vector<Bytes> out = m_out.to_vector();
+    m_out.clear();
+    return out;
+}
+
+void Rehandshake::drain_output(OutputUnits& out) {
+    for (const ByteView u : m_out) {
+        out.add(u);
+    }
+    m_out.clear();
 }
 
 std::vector<DerivedKey> Rehandshake::derived_keys() const {
@@ -360,7 +371,7 @@ void Rehandshake::abort(Failure f, std::size_t at, std::uint16_t reason) {
     // code's abort path is not published, so upstream closes silently.
     std::string sent;
     if (m_config.profile == Profile::strict) {
-        m_out.push_back(encode_frame(CloseMsg{reason, {}}));
+        m_out.add(encode_frame(CloseMsg{reason, {}}));
         sent = close_description(reason);
     }
     m_state = State::closed;

@@ -64,6 +64,7 @@ public:
     [[nodiscard]] std::optional<std::uint32_t> idle_timeout_ms() const override;
     [[nodiscard]] Action next_action() const override;
     [[nodiscard]] std::vector<Bytes> take_output() override;
+    void drain_output(OutputUnits& out) override;
     [[nodiscard]] bool authenticated() const noexcept override { return m_authenticated; }
     [[nodiscard]] std::optional<Closure> closure() const override { return m_closure; }
     [[nodiscard]] std::vector<DerivedKey> derived_keys() const override;
@@ -91,6 +92,10 @@ private:
     void enter(State s, std::uint64_t now);
     void abort(Failure f, std::size_t at, std::uint16_t reason = kCloseProtocolViolation);
     void close_silently(Failure f, std::size_t at, bool by_peer);
+    template <typename M, std::size_t N>
+    void queue(const M& m) {
+        encode_frame_into(m, m_out.add(N).first<N>());
+    }
 
     Config m_config;
     Rng& m_rng;
@@ -106,7 +111,9 @@ private:
     std::optional<Challenge> m_challenge_r;
     std::optional<Mac> m_response_mac;
     std::optional<Mac> m_complete_mac;
-    std::vector<Bytes> m_out;
+    // Frames queued until the caller takes them (at most REQUEST, COMPLETE and CLOSE: they fit
+    // the inline room).
+    OutputUnits m_out;
     std::optional<Closure> m_closure;
 };
 

@@ -39,7 +39,7 @@ Result<std::uint64_t> read_varint(Reader& r) {
 }
 
 namespace {
-// The 30-byte header, through a Writer or a FixedWriter.
+// The 30-byte header, through a Writer or a SpanWriter.
 template <typename W>
 void put_header(W& w, const FrameHeader& h) {
     w.put_u8(h.type);
@@ -70,17 +70,31 @@ std::size_t varint_size(std::uint64_t v) {
 
 Bytes serialize_frame(const Frame& f) { return serialize_frame(f.header, f.metadata, f.payload); }
 
-Bytes serialize_frame(const FrameHeader& h, ByteView metadata, ByteView payload) {
-    const std::size_t body = kHeaderSize + varint_size(metadata.size()) + metadata.size() + payload.size();
-    FixedWriter w(2 + varint_size(body) + body);
+std::size_t frame_size(std::size_t metadata_size, std::size_t payload_size) {
+    const std::size_t body = kHeaderSize + varint_size(metadata_size) + metadata_size + payload_size;
+    return 2 + varint_size(body) + body;
+}
+
+std::size_t write_frame_head(std::span<std::uint8_t> out, const FrameHeader& h, ByteView metadata,
+                             std::size_t payload_size) {
+    const std::size_t body = kHeaderSize + varint_size(metadata.size()) + metadata.size() + payload_size;
+    SpanWriter w(out);
     w.put_u8('S');
     w.put_u8('T');
     put_leb128(w, body);
     put_header(w, h);
     put_leb128(w, metadata.size());
     w.put_bytes(metadata);
-    w.put_bytes(payload);
-    return std::move(w).take();
+    return w.size();
+}
+
+Bytes serialize_frame(const FrameHeader& h, ByteView metadata, ByteView payload) {
+    Bytes out(frame_size(metadata.size(), payload.size()));
+    const std::size_t at = write_frame_head(out, h, metadata, payload.size());
+    if (!payload.empty()) {
+        std::copy(payload.begin(), payload.end(), out.begin() + static_cast<std::ptrdiff_t>(at));
+    }
+    return out;
 }
 
 Result<FrameView> parse_frame_view(ByteView datagram, std::size_t max_datagram) {

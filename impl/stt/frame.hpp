@@ -60,6 +60,11 @@ void put_varint(Writer& w, std::uint64_t v);
 [[nodiscard]] Bytes serialize_header(const FrameHeader& h);
 [[nodiscard]] Bytes serialize_frame(const Frame& f);
 [[nodiscard]] Bytes serialize_frame(const FrameHeader& h, ByteView metadata, ByteView payload);
+// The size of a frame with this much metadata and payload, and everything of it before the
+// payload written into the start of `out` (frame_size() bytes); returns where the payload goes.
+[[nodiscard]] std::size_t frame_size(std::size_t metadata_size, std::size_t payload_size);
+std::size_t write_frame_head(std::span<std::uint8_t> out, const FrameHeader& h, ByteView metadata,
+                             std::size_t payload_size);
 
 // One datagram, one frame. Errors, in this order: oversize (datagram over max_datagram),
 // decode_error (no "ST" magic), the varint's, oversize (length over kMaxFrame), truncated,

@@ -1,6 +1,7 @@
 #include "stt/handshake.hpp"
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 
 #include "common/crypto.hpp"
@@ -127,15 +128,26 @@ Bytes Handshake::wrap_tlv(ByteView tlv, std::int64_t timestamp_ms, std::uint64_t
     return serialize_frame(h, {}, tlv);
 }
 
-Bytes Handshake::send(const MessageView& m, std::uint64_t index) {
-    Bytes tlv = serialize(m);
-    const std::int64_t ts = std::visit([](const auto& x) { return x.timestamp_ms; }, m);
-    m_last_sent = wrap_tlv(tlv, ts, index);
+ByteView Handshake::send(const MessageView& m, std::uint64_t index) {
+    // The datagram is written once, in place: the frame's head, then the TLV after it.
+    const std::size_t tlv_size = serialized_size(m);
+    const bool framed = !m_config.quirks.unframed_handshake;
+    m_last_sent.resize(framed ? frame_size(0, tlv_size) : tlv_size);
+    std::size_t at = 0;
+    if (framed) {
+        FrameHeader h;
+        h.type = kFrameHandshake;
+        h.sequence = index;
+        h.timestamp_ms = static_cast<std::uint64_t>(std::visit([](const auto& x) { return x.timestamp_ms; }, m));
+        at = write_frame_head(m_last_sent, h, {}, tlv_size);
+    }
+    const std::span<std::uint8_t> tlv = std::span<std::uint8_t>(m_last_sent).subspan(at, tlv_size);
+    serialize_into(m, tlv);
     m_resends = 0;
     // A step was taken: the wait (and its retransmissions) starts again.
     m_waited_ms = 0;
     m_retransmits = 0;
-    m_out.push_back(m_last_sent);
+    m_out.add(m_last_sent);
     return tlv;
 }
 
@@ -152,15 +164,15 @@ void Handshake::start() {
         m_state = HandshakeState::awaiting_hello;
         return;
     }
-    m_nonce.resize(kNonceSize);
     m_rng.fill(m_nonce);
-    const Bytes commitment = m_suite->digest(concat({m_node_id, m_nonce}));
+    const Bytes commitment = m_suite->digest({m_node_id, m_nonce});
     HelloView h;
     h.node_id = m_node_id;
     h.nonce = m_nonce;
     h.timestamp_ms = now_ms() + m_config.send_skew_ms;
     h.commitment = commitment;
-    m_hello_tlv = send(h, 0);
+    const ByteView sent = send(h, 0);
+    m_hello_tlv.assign(sent.begin(), sent.end());
     m_state = HandshakeState::awaiting_response;
 }
 
@@ -209,7 +221,7 @@ void Handshake::receive(ByteView datagram) {
         // bounded number of times, and never re-run the step (docs/protocols/stt.md, "Duplicates").
         if (!m_last_sent.empty() && m_resends < kMaxResends) {
             ++m_resends;
-            m_out.push_back(m_last_sent);
+            m_out.add(m_last_sent);
         }
         return;
     }
@@ -267,7 +279,7 @@ void Handshake::on_hello(const HelloView& m, ByteView tlv) {
         return;
     }
     if (!m_config.quirks.skip_commitment_check &&
-        !ct_equal(m.commitment, m_suite->digest(concat({m.node_id, m.nonce})))) {
+        !ct_equal(m.commitment, m_suite->digest({m.node_id, m.nonce}))) {
         close(fail(Error::bad_mac, "commitment does not match node_id || nonce"));
         return;
     }
@@ -281,11 +293,23 @@ void Handshake::on_hello(const HelloView& m, ByteView tlv) {
     m_peer_node_id = Bytes(m.node_id.begin(), m.node_id.end());
     m_peer_nonce.assign(m.nonce.begin(), m.nonce.end());
     m_hello_tlv.assign(tlv.begin(), tlv.end());
-    m_nonce.resize(kNonceSize);
     m_rng.fill(m_nonce);
     m_session_id = compute_session_id(m_peer_nonce, m_nonce);
 
-    auto sealed = m_suite->encrypt(concat({m_peer_nonce, m_nonce}), challenge_aad(m_hello_tlv), m_rng);
+    // The challenge holds the peer's nonce and ours (on the stack unless a knob let a long one in).
+    std::array<std::uint8_t, 2 * kNonceSize> both{};
+    Bytes long_both;
+    ByteView plaintext;
+    if (m_peer_nonce.size() <= kNonceSize) {
+        std::copy(m_peer_nonce.begin(), m_peer_nonce.end(), both.begin());
+        std::copy(m_nonce.begin(), m_nonce.end(), both.begin() + static_cast<std::ptrdiff_t>(m_peer_nonce.size()));
+        plaintext = ByteView(both).first(m_peer_nonce.size() + m_nonce.size());
+    } else {
+        long_both = concat({m_peer_nonce, m_nonce});
+        plaintext = long_both;
+    }
+    challenge_aad(m_aad, m_hello_tlv);
+    auto sealed = m_suite->encrypt(plaintext, m_aad, m_rng);
     if (!sealed) {
         close(sealed.failure());
         return;
@@ -296,7 +320,8 @@ void Handshake::on_hello(const HelloView& m, ByteView tlv) {
     r.challenge = sealed->ciphertext;
     r.challenge_metadata = sealed->metadata;
     r.timestamp_ms = now_ms() + m_config.send_skew_ms;
-    m_response_tlv = send(r, 1);
+    const ByteView sent = send(r, 1);
+    m_response_tlv.assign(sent.begin(), sent.end());
     m_state = HandshakeState::awaiting_auth_proof;
 }
 
@@ -305,14 +330,19 @@ void Handshake::on_response(const ResponseView& m, ByteView tlv) {
         close(t.failure());
         return;
     }
-    auto plain = m_suite->decrypt(m.challenge, m.challenge_metadata, challenge_aad(m_hello_tlv));
+    challenge_aad(m_aad, m_hello_tlv);
+    auto plain = m_suite->decrypt(m.challenge, m.challenge_metadata, m_aad);
     if (!plain) {
         close(plain.failure());
         return;
     }
-    const Bytes expected = concat({m_nonce, m.nonce});
-    // Accept or reject is public (the handshake stops); the comparison itself is not.
-    const bool matches = ct::declassified(ct_equal(*plain, expected));
+    // The plaintext is our nonce followed by the peer's. Accept or reject is public (the handshake
+    // stops), and so are the lengths; the comparison itself is not (both halves are compared).
+    const ByteView p(*plain);
+    const bool matches =
+        p.size() == m_nonce.size() + m.nonce.size() &&
+        ct::declassified((static_cast<unsigned>(ct_equal(p.first(m_nonce.size()), m_nonce)) &
+                          static_cast<unsigned>(ct_equal(p.subspan(m_nonce.size()), m.nonce))) != 0);
     secure_wipe(*plain);
     if (!matches) {
         close(fail(Error::bad_credentials, "challenge does not hold our nonce and the peer's"));
@@ -323,7 +353,8 @@ void Handshake::on_response(const ResponseView& m, ByteView tlv) {
     m_response_tlv.assign(tlv.begin(), tlv.end());
     m_session_id = compute_session_id(m_nonce, m_peer_nonce);
     const std::int64_t timestamp = now_ms() + m_config.send_skew_ms;
-    auto sealed = m_suite->encrypt(m_session_id, proof_aad(m_hello_tlv, m_response_tlv, timestamp), m_rng);
+    proof_aad(m_aad, m_hello_tlv, m_response_tlv, timestamp);
+    auto sealed = m_suite->encrypt(m_session_id, m_aad, m_rng);
     if (!sealed) {
         close(sealed.failure());
         return;
@@ -347,7 +378,8 @@ void Handshake::on_auth_proof(const AuthProofView& m) {
         close(fail(Error::bad_mac, "AUTH_PROOF session_id is not the XOR of the nonces"));
         return;
     }
-    auto plain = m_suite->decrypt(m.proof, m.proof_metadata, proof_aad(m_hello_tlv, m_response_tlv, m.timestamp_ms));
+    proof_aad(m_aad, m_hello_tlv, m_response_tlv, m.timestamp_ms);
+    auto plain = m_suite->decrypt(m.proof, m.proof_metadata, m_aad);
     if (!plain) {
         close(plain.failure());
         return;
@@ -424,7 +456,7 @@ void Handshake::idle_timeout() {
     // No answer yet: the datagram (or its answer) was lost. Send it again, unchanged, so that the
     // peer sees a duplicate and answers it without running the step twice.
     ++m_retransmits;
-    m_out.push_back(m_last_sent);
+    m_out.add(m_last_sent);
 }
 
 std::optional<std::uint32_t> Handshake::idle_timeout_ms() const {
@@ -455,12 +487,17 @@ Action Handshake::next_action() const {
 }
 
 std::vector<Bytes> Handshake::take_output() {
-    // m_out keeps its capacity for the next step's output.
-    std::vector<Bytes> out;
-    out.reserve(m_out.size());
-    std::move(m_out.begin(), m_out.end(), std::back_inserter(out));
+    std::vector<Bytes> out = m_out.to_vector();
     m_out.clear();
     return out;
+}
+
+void Handshake::drain_output(OutputUnits& out) {
+    for (const ByteView u : m_out) {
+        out.add(u);
+    }
+    // m_out keeps its room for the next step's output.
+    m_out.clear();
 }
 
 std::vector<DerivedKey> Handshake::derived_keys() const {

@@ -113,6 +113,7 @@ public:
     [[nodiscard]] std::optional<std::uint32_t> idle_timeout_ms() const override;
     [[nodiscard]] Action next_action() const override;
     [[nodiscard]] std::vector<Bytes> take_output() override;
+    void drain_output(OutputUnits& out) override;
     [[nodiscard]] bool authenticated() const noexcept override { return m_authenticated; }
     [[nodiscard]] std::optional<Closure> closure() const override { return m_closure; }
     // The peer's node_id, once the handshake proved the peer holds the shared seed.
@@ -146,8 +147,9 @@ private:
     Result<ByteView> unwrap(ByteView datagram, std::size_t& base) const;
     [[nodiscard]] Result<void> check_timestamp(std::int64_t ts, std::size_t offset) const;
     [[nodiscard]] std::int64_t now_ms() const;
-    // Queues `m` and returns its TLV encoding (the transcript uses the very bytes sent).
-    Bytes send(const MessageView& m, std::uint64_t index);
+    // Queues `m` and returns its TLV encoding (the transcript uses the very bytes sent), valid
+    // until the next send.
+    ByteView send(const MessageView& m, std::uint64_t index);
     void establish();
     // Whether an unanswered datagram is still to be sent again (initiator, waiting, tries left).
     [[nodiscard]] bool may_retransmit() const noexcept;
@@ -162,11 +164,12 @@ private:
 
     HandshakeState m_state = HandshakeState::idle;
     bool m_authenticated = false;
-    Bytes m_nonce;
+    ByteArray<kNonceSize> m_nonce{};
     Bytes m_peer_nonce;
     std::optional<Bytes> m_peer_node_id;
     Bytes m_hello_tlv;
     Bytes m_response_tlv;
+    Bytes m_aad;  // the challenge's, then the proof's associated data (one buffer, reused)
     Bytes m_session_id;
     std::optional<ByteArray<32>> m_transcript;
     std::optional<Secret<32>> m_session_key;
@@ -179,7 +182,7 @@ private:
     std::uint64_t m_waited_ms = 0;
     std::size_t m_retransmits = 0;
     std::size_t m_received = 0;
-    std::vector<Bytes> m_out;
+    OutputUnits m_out;
     std::optional<Closure> m_closure;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 
 #include "common/writer.hpp"
 
@@ -130,8 +131,8 @@ constexpr EncodedKey kEncResponse("RESPONSE");
 constexpr EncodedKey kEncAuthProof("AUTH_PROOF");
 constexpr EncodedKey kEncFinal("FINAL");
 
-template <std::size_t N>
-void put_bytes_field(FixedWriter& w, const EncodedKey<N>& k, ByteView b) {
+template <typename W, std::size_t N>
+void put_bytes_field(W& w, const EncodedKey<N>& k, ByteView b) {
     w.put_bytes(k.view());
     w.put_u8(tag::kBytes);
     w.put_u32be(static_cast<std::uint32_t>(b.size()));
@@ -150,8 +151,8 @@ std::size_t int_width(std::int64_t v) {
     }
     return 8;
 }
-template <std::size_t N>
-void put_int_field(FixedWriter& w, const EncodedKey<N>& k, std::int64_t v) {
+template <typename W, std::size_t N>
+void put_int_field(W& w, const EncodedKey<N>& k, std::int64_t v) {
     w.put_bytes(k.view());
     switch (int_width(v)) {
         case 1:
@@ -172,17 +173,18 @@ void put_int_field(FixedWriter& w, const EncodedKey<N>& k, std::int64_t v) {
             break;
     }
 }
-template <std::size_t N>
-void put_type_field(FixedWriter& w, const EncodedKey<N>& type) {
+template <typename W, std::size_t N>
+void put_type_field(W& w, const EncodedKey<N>& type) {
     w.put_bytes(kEncType.view());
     w.put_bytes(type.view());
 }
-void put_dict_header(FixedWriter& w, std::uint32_t n) {
+template <typename W>
+void put_dict_header(W& w, std::uint32_t n) {
     w.put_u8(tag::kDict);
     w.put_u32be(n);
 }
 
-// Encoded sizes, so the output is allocated once at its size.
+// Encoded sizes, so the output is written once into room of its size.
 constexpr std::size_t kDictHeaderSize = 5;
 template <std::size_t N>
 std::size_t bytes_field_size(const EncodedKey<N>& k, ByteView b) {
@@ -197,24 +199,40 @@ constexpr std::size_t type_field_size(const EncodedKey<N>& type) {
     return kEncType.size() + type.size();
 }
 
-struct SerializeVisitor {
-    Bytes operator()(const HelloView& m) const {
-        FixedWriter w(kDictHeaderSize + bytes_field_size(kEncCommitment, m.commitment) +
-                      bytes_field_size(kEncNodeId, m.node_id) + bytes_field_size(kEncNonce, m.nonce) +
-                      int_field_size(kEncTimestamp, m.timestamp_ms) + type_field_size(kEncHello));
+struct SizeVisitor {
+    std::size_t operator()(const HelloView& m) const {
+        return kDictHeaderSize + bytes_field_size(kEncCommitment, m.commitment) + bytes_field_size(kEncNodeId, m.node_id) +
+               bytes_field_size(kEncNonce, m.nonce) + int_field_size(kEncTimestamp, m.timestamp_ms) +
+               type_field_size(kEncHello);
+    }
+    std::size_t operator()(const ResponseView& m) const {
+        return kDictHeaderSize + bytes_field_size(kEncChallenge, m.challenge) +
+               bytes_field_size(kEncChallengeMetadata, m.challenge_metadata) + bytes_field_size(kEncNodeId, m.node_id) +
+               bytes_field_size(kEncNonce, m.nonce) + int_field_size(kEncTimestamp, m.timestamp_ms) +
+               type_field_size(kEncResponse);
+    }
+    std::size_t operator()(const AuthProofView& m) const {
+        return kDictHeaderSize + bytes_field_size(kEncProof, m.proof) +
+               bytes_field_size(kEncProofMetadata, m.proof_metadata) + bytes_field_size(kEncSessionId, m.session_id) +
+               int_field_size(kEncTimestamp, m.timestamp_ms) + type_field_size(kEncAuthProof);
+    }
+    std::size_t operator()(const FinalView& m) const {
+        return kDictHeaderSize + bytes_field_size(kEncSessionId, m.session_id) +
+               int_field_size(kEncTimestamp, m.timestamp_ms) + type_field_size(kEncFinal);
+    }
+};
+
+struct WriteVisitor {
+    SpanWriter& w;
+    void operator()(const HelloView& m) const {
         put_dict_header(w, 5);
         put_bytes_field(w, kEncCommitment, m.commitment);
         put_bytes_field(w, kEncNodeId, m.node_id);
         put_bytes_field(w, kEncNonce, m.nonce);
         put_int_field(w, kEncTimestamp, m.timestamp_ms);
         put_type_field(w, kEncHello);
-        return std::move(w).take();
     }
-    Bytes operator()(const ResponseView& m) const {
-        FixedWriter w(kDictHeaderSize + bytes_field_size(kEncChallenge, m.challenge) +
-                      bytes_field_size(kEncChallengeMetadata, m.challenge_metadata) +
-                      bytes_field_size(kEncNodeId, m.node_id) + bytes_field_size(kEncNonce, m.nonce) +
-                      int_field_size(kEncTimestamp, m.timestamp_ms) + type_field_size(kEncResponse));
+    void operator()(const ResponseView& m) const {
         put_dict_header(w, 6);
         put_bytes_field(w, kEncChallenge, m.challenge);
         put_bytes_field(w, kEncChallengeMetadata, m.challenge_metadata);
@@ -222,29 +240,20 @@ struct SerializeVisitor {
         put_bytes_field(w, kEncNonce, m.nonce);
         put_int_field(w, kEncTimestamp, m.timestamp_ms);
         put_type_field(w, kEncResponse);
-        return std::move(w).take();
     }
-    Bytes operator()(const AuthProofView& m) const {
-        FixedWriter w(kDictHeaderSize + bytes_field_size(kEncProof, m.proof) +
-                      bytes_field_size(kEncProofMetadata, m.proof_metadata) +
-                      bytes_field_size(kEncSessionId, m.session_id) + int_field_size(kEncTimestamp, m.timestamp_ms) +
-                      type_field_size(kEncAuthProof));
+    void operator()(const AuthProofView& m) const {
         put_dict_header(w, 5);
         put_bytes_field(w, kEncProof, m.proof);
         put_bytes_field(w, kEncProofMetadata, m.proof_metadata);
         put_bytes_field(w, kEncSessionId, m.session_id);
         put_int_field(w, kEncTimestamp, m.timestamp_ms);
         put_type_field(w, kEncAuthProof);
-        return std::move(w).take();
     }
-    Bytes operator()(const FinalView& m) const {
-        FixedWriter w(kDictHeaderSize + bytes_field_size(kEncSessionId, m.session_id) +
-                      int_field_size(kEncTimestamp, m.timestamp_ms) + type_field_size(kEncFinal));
+    void operator()(const FinalView& m) const {
         put_dict_header(w, 3);
         put_bytes_field(w, kEncSessionId, m.session_id);
         put_int_field(w, kEncTimestamp, m.timestamp_ms);
         put_type_field(w, kEncFinal);
-        return std::move(w).take();
     }
 };
 
@@ -262,7 +271,19 @@ struct ViewVisitor {
 
 MessageView view_of(const Message& m) { return std::visit(ViewVisitor{}, m); }
 
-Bytes serialize(const MessageView& m) { return std::visit(SerializeVisitor{}, m); }
+std::size_t serialized_size(const MessageView& m) { return std::visit(SizeVisitor{}, m); }
+
+void serialize_into(const MessageView& m, std::span<std::uint8_t> out) {
+    SpanWriter w(out);
+    std::visit(WriteVisitor{w}, m);
+    assert(w.size() == out.size());
+}
+
+Bytes serialize(const MessageView& m) {
+    Bytes out(serialized_size(m));
+    serialize_into(m, out);
+    return out;
+}
 
 Bytes serialize(const Message& m) { return serialize(view_of(m)); }
 

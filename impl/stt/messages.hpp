@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <variant>
 
@@ -94,6 +95,9 @@ struct MessageOptions {
 [[nodiscard]] Value to_value(const Message& m);
 [[nodiscard]] Bytes serialize(const Message& m);
 [[nodiscard]] Bytes serialize(const MessageView& m);
+// The size of serialize(m), and serialize(m) written into room of exactly that size.
+[[nodiscard]] std::size_t serialized_size(const MessageView& m);
+void serialize_into(const MessageView& m, std::span<std::uint8_t> out);
 // Views of m's fields (valid while m lives).
 [[nodiscard]] MessageView view_of(const Message& m);
 

@@ -9,13 +9,6 @@
 
 namespace shakedown::stt {
 
-namespace {
-void put_prefixed(Writer& w, ByteView b) {
-    w.put_u32be(static_cast<std::uint32_t>(b.size()));
-    w.put_bytes(b);
-}
-}  // namespace
-
 Bytes compute_session_id(ByteView nonce_i, ByteView nonce_r) {
     const std::size_t n = std::min({nonce_i.size(), nonce_r.size(), std::size_t{8}});
     Bytes out(n);
@@ -25,20 +18,35 @@ Bytes compute_session_id(ByteView nonce_i, ByteView nonce_r) {
     return out;
 }
 
-Bytes challenge_aad(ByteView hello_tlv) {
-    Writer w(kChallengeLabel.size() + 4 + hello_tlv.size());
+void challenge_aad(Bytes& out, ByteView hello_tlv) {
+    out.resize(kChallengeLabel.size() + 4 + hello_tlv.size());
+    SpanWriter w(out);
     w.put_bytes(as_bytes(kChallengeLabel));
-    put_prefixed(w, hello_tlv);
-    return std::move(w).take();
+    w.put_u32be(static_cast<std::uint32_t>(hello_tlv.size()));
+    w.put_bytes(hello_tlv);
+}
+
+Bytes challenge_aad(ByteView hello_tlv) {
+    Bytes out;
+    challenge_aad(out, hello_tlv);
+    return out;
+}
+
+void proof_aad(Bytes& out, ByteView hello_tlv, ByteView response_tlv, std::int64_t auth_timestamp_ms) {
+    out.resize(kProofLabel.size() + 4 + hello_tlv.size() + 4 + response_tlv.size() + 8);
+    SpanWriter w(out);
+    w.put_bytes(as_bytes(kProofLabel));
+    w.put_u32be(static_cast<std::uint32_t>(hello_tlv.size()));
+    w.put_bytes(hello_tlv);
+    w.put_u32be(static_cast<std::uint32_t>(response_tlv.size()));
+    w.put_bytes(response_tlv);
+    w.put_u64be(static_cast<std::uint64_t>(auth_timestamp_ms));
 }
 
 Bytes proof_aad(ByteView hello_tlv, ByteView response_tlv, std::int64_t auth_timestamp_ms) {
-    Writer w(kProofLabel.size() + 4 + hello_tlv.size() + 4 + response_tlv.size() + 8);
-    w.put_bytes(as_bytes(kProofLabel));
-    put_prefixed(w, hello_tlv);
-    put_prefixed(w, response_tlv);
-    w.put_u64be(static_cast<std::uint64_t>(auth_timestamp_ms));
-    return std::move(w).take();
+    Bytes out;
+    proof_aad(out, hello_tlv, response_tlv, auth_timestamp_ms);
+    return out;
 }
 
 ByteArray<32> transcript_hash(ByteView hello_tlv, ByteView response_tlv) {

@@ -29,6 +29,9 @@ inline constexpr std::string_view kDataKeyR2I = "STT v1 data responder to initia
 // Associated data of the proof: label || u32be(len HELLO) || HELLO || u32be(len RESPONSE) ||
 // RESPONSE || i64be(AUTH_PROOF timestamp), so no field of AUTH_PROOF travels unauthenticated.
 [[nodiscard]] Bytes proof_aad(ByteView hello_tlv, ByteView response_tlv, std::int64_t auth_timestamp_ms);
+// The same two written over `out`, whose room is reused.
+void challenge_aad(Bytes& out, ByteView hello_tlv);
+void proof_aad(Bytes& out, ByteView hello_tlv, ByteView response_tlv, std::int64_t auth_timestamp_ms);
 // SHA-256(u32be(len HELLO) || HELLO || u32be(len RESPONSE) || RESPONSE).
 [[nodiscard]] ByteArray<32> transcript_hash(ByteView hello_tlv, ByteView response_tlv);
 // HKDF-SHA256(salt = transcript hash, ikm = shared seed, info = "STT v1 session key", 32).

@@ -58,8 +58,8 @@ ReferenceSuite::ReferenceSuite(ByteView shared_seed) {
     ct::classify(m_key.mut());
 }
 
-Bytes ReferenceSuite::digest(ByteView data) const {
-    const crypto::Digest d = crypto::sha256(data);
+Bytes ReferenceSuite::digest(std::initializer_list<ByteView> parts) const {
+    const crypto::Digest d = crypto::sha256(parts);
     return {d.begin(), d.end()};
 }
 

@@ -516,9 +516,12 @@ private:
     bool truncated() noexcept { return fail_at(Error::truncated, m_in.size(), "input ends inside a field"); }
     // Reads n (at most 8, already checked present) bytes big-endian.
     std::uint64_t take_be(std::size_t n) noexcept {
+        // n is 1, 2, 4 or 8: one load and one byte swap.
         std::uint64_t x = 0;
-        for (std::size_t i = 0; i < n; ++i) {
-            x = (x << 8) | m_in[m_pos + i];
+        // The bytes go to the top of x: read big-endian, they are the number itself.
+        std::memcpy(reinterpret_cast<std::uint8_t*>(&x) + (8 - n), m_in.data() + m_pos, n);
+        if constexpr (std::endian::native == std::endian::little) {
+            x = __builtin_bswap64(x);
         }
         m_pos += n;
         return x;

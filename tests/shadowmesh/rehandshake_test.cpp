@@ -346,6 +346,51 @@ TEST(ShadowMeshMachine, DeadlineX19) {
     EXPECT_TRUE(i.m.authenticated());
 }
 
+// drain_output() gives the frames take_output() gives, in order (a CLOSE too), appends them after
+// what the caller's buffer holds, and leaves nothing queued.
+TEST(ShadowMeshMachine, DrainOutputMatchesTakeOutput) {
+    for (const Profile p : {Profile::strict, Profile::upstream}) {
+        std::vector<std::vector<Bytes>> sent(2);
+        for (int way = 0; way < 2; ++way) {
+            Pair pair(p, kat_c_i(), kat_c_r());
+            OutputUnits units;
+            const auto out = [&](Rehandshake& m) {
+                if (way == 0) {
+                    return m.take_output();
+                }
+                units.clear();
+                units.add(Bytes{0xee});  // what the caller's buffer already holds is kept before
+                m.drain_output(units);
+                std::vector<Bytes> v = units.to_vector();
+                EXPECT_EQ(v.front(), Bytes{0xee});
+                v.erase(v.begin());
+                return v;
+            };
+            pair.responder->start();
+            pair.initiator->start();
+            for (int step = 0; step < 3; ++step) {
+                for (auto& u : out(*pair.initiator)) {
+                    sent[way].push_back(u);
+                    pair.responder->receive(u);
+                }
+                for (auto& u : out(*pair.responder)) {
+                    sent[way].push_back(u);
+                    pair.initiator->receive(u);
+                }
+            }
+            EXPECT_TRUE(pair.initiator->authenticated() && pair.responder->authenticated());
+            // A REQUEST after DONE: strict answers with CLOSE, upstream closes silently.
+            pair.responder->receive(sent[way].front());
+            for (auto& u : out(*pair.responder)) {
+                sent[way].push_back(u);
+            }
+            EXPECT_NE(pair.responder->next_action(), Action::send);
+        }
+        EXPECT_EQ(sent[0], sent[1]);
+        EXPECT_EQ(sent[0].size(), p == Profile::strict ? 4U : 3U);
+    }
+}
+
 TEST(ShadowMeshMachine, SecondCompleteAfterDoneX20) {
     auto r_holder = responder_in_r1(Profile::strict);
     One& r = *r_holder;

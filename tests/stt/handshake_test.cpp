@@ -41,6 +41,44 @@ TEST(SttHandshake, HonestHandshakeAgreesOnEveryKey) {
     EXPECT_EQ(wire[0].size(), 2u + 2u + 30u + 1u + 195u);
 }
 
+// drain_output() gives the datagrams take_output() gives, in order, and so does a resend of the
+// last one for a duplicate.
+TEST(SttHandshake, DrainOutputMatchesTakeOutput) {
+    Pair taken;
+    const std::vector<Bytes> wire = taken.run();
+    ASSERT_EQ(wire.size(), 4U);
+    Pair drained;
+    OutputUnits units;
+    std::vector<Bytes> got;
+    drained.initiator.start();
+    drained.responder.start();
+    for (int round = 0; round < 4; ++round) {
+        units.clear();
+        drained.initiator.drain_output(units);
+        for (const ByteView d : units) {
+            got.emplace_back(d.begin(), d.end());
+            drained.responder.receive(d);
+        }
+        units.clear();
+        drained.responder.drain_output(units);
+        for (const ByteView d : units) {
+            got.emplace_back(d.begin(), d.end());
+            drained.initiator.receive(d);
+        }
+    }
+    EXPECT_EQ(got, wire);
+    EXPECT_TRUE(drained.initiator.authenticated() && drained.responder.authenticated());
+    // The AUTH_PROOF again: the responder answers it with its FINAL again, through either call.
+    drained.responder.receive(wire[2]);
+    taken.responder.receive(wire[2]);
+    units.clear();
+    drained.responder.drain_output(units);
+    ASSERT_EQ(units.size(), 1U);
+    EXPECT_EQ(Bytes(units[0].begin(), units[0].end()), wire[3]);
+    EXPECT_EQ(taken.responder.take_output(), std::vector<Bytes>{wire[3]});
+    EXPECT_EQ(drained.responder.next_action(), Action::done);
+}
+
 TEST(SttHandshake, SessionKeyIsNotTheObservableXor) {
     Pair p;
     const auto wire = p.run();
