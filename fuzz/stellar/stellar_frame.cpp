@@ -66,35 +66,24 @@ void drain(stellar::FrameDecoder& d, bool authenticated, Decoded& out) {
     }
 }
 
-// Feeds the stream in chunks of sizes chunk(i), draining records after every feed as the
-// handshake does.
-template <class ChunkSize>
-Decoded decode(ByteView stream, bool authenticated, ChunkSize chunk) {
+// Feeds the stream cut at `cuts` (ascending offsets within the stream; repeats feed nothing; none:
+// the stream whole), draining records after every feed as the handshake does.
+Decoded decode_cut(ByteView stream, bool authenticated, const std::vector<std::size_t>& cuts = {}) {
     stellar::FrameDecoder d;
     Decoded out;
-    std::size_t pos = 0;
-    for (std::size_t i = 0; pos < stream.size(); ++i) {
-        const std::size_t n = std::min(chunk(i), stream.size() - pos);
-        d.feed(stream.subspan(pos, n));
-        pos += n;
+    std::size_t prev = 0;
+    for (const std::size_t c : cuts) {
+        d.feed(stream.subspan(prev, c - prev));
+        prev = c;
         drain(d, authenticated, out);
+    }
+    if (prev < stream.size()) {
+        d.feed(stream.subspan(prev));
     }
     drain(d, authenticated, out);
     out.buffered = d.buffered();
     out.consumed = d.record_offset();
     return out;
-}
-
-// Feeds the stream cut at `cuts` (ascending offsets within the stream; repeats feed nothing).
-Decoded decode_cut(ByteView stream, bool authenticated, const std::vector<std::size_t>& cuts) {
-    std::vector<std::size_t> sizes;
-    std::size_t prev = 0;
-    for (const std::size_t c : cuts) {
-        sizes.push_back(c - prev);
-        prev = c;
-    }
-    sizes.push_back(stream.size() - prev);
-    return decode(stream, authenticated, [&](std::size_t i) { return i < sizes.size() ? sizes[i] : stream.size(); });
 }
 
 // The places where a decoder's state changes, from the whole-stream run: inside every record mark
@@ -103,6 +92,7 @@ Decoded decode_cut(ByteView stream, bool authenticated, const std::vector<std::s
 // byte-by-byte feed does at a few feeds per record instead of one per byte.
 std::vector<std::size_t> boundary_cuts(std::size_t stream_size, const std::vector<Bytes>& records) {
     std::vector<std::size_t> cuts;
+    cuts.reserve(5 * records.size() + 3);
     std::size_t offset = 0;
     auto add = [&](std::size_t c) {
         if (c > offset && c < stream_size && (cuts.empty() || c > cuts.back())) {
@@ -149,12 +139,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(lifted.ok());
     }
 
-    const Decoded whole = decode(stream, authenticated, [&](std::size_t) { return stream.size(); });
+    const Decoded whole = decode_cut(stream, authenticated);
     const Decoded at_boundaries = decode_cut(stream, authenticated, boundary_cuts(stream.size(), whole.records));
     // Eight pseudo-random cuts (xorshift32 seeded by the control byte), repeats giving zero-length
     // feeds: arbitrary places, in a handful of feeds rather than one per few bytes.
     std::uint32_t state = 0x9e3779b9U ^ (control >> 1);
     std::vector<std::size_t> random_cuts;
+    random_cuts.reserve(8);
     for (int i = 0; i < 8; ++i) {
         state ^= state << 13;
         state ^= state >> 17;

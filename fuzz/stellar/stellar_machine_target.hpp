@@ -250,10 +250,22 @@ private:
 }
 
 // A reference machine's deterministic randomness (tcId 1's X25519 secret, then nonce) and clock.
+// The hex of tcId 1 decoded once per process, not per input.
+struct DecodedSecrets {
+    ByteArray<32> node_seed;
+    Bytes rng_bytes;  // X25519 secret, then nonce: the draw order
+};
+[[nodiscard]] inline const DecodedSecrets& decoded_secrets(Role role) {
+    static const auto decode = [](const SideSecrets& s) {
+        return DecodedSecrets{hex_array<32>(s.node_seed), concat({hex_array<32>(s.ecdh_secret), hex_array<32>(s.nonce)})};
+    };
+    static const DecodedSecrets initiator = decode(kInitiatorSecrets);
+    static const DecodedSecrets acceptor = decode(kAcceptorSecrets);
+    return role == Role::initiator ? initiator : acceptor;
+}
+
 struct FixedSide {
-    explicit FixedSide(Role role)
-        : rng(concat({hex_array<32>(secrets_for(role).ecdh_secret), hex_array<32>(secrets_for(role).nonce)})),
-          clock(kNow) {}
+    explicit FixedSide(Role role) : rng(decoded_secrets(role).rng_bytes), clock(kNow) {}
     ScriptedRng rng;
     FixedClock clock;
 };
@@ -262,7 +274,7 @@ struct FixedSide {
     stellar::HandshakeConfig c;
     c.role = role;
     c.quirks = planted;
-    c.node_seed = hex_array<32>(secrets_for(role).node_seed);
+    c.node_seed = decoded_secrets(role).node_seed;
     return c;
 }
 

@@ -22,8 +22,11 @@
 #error "SHAKEDOWN_FUZZ_MEMO_CRYPTO exists for fuzz builds only (SHAKEDOWN_FUZZ=ON defines both)"
 #endif
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
+#include <string_view>
+#include <unordered_map>
 #endif
 
 namespace shakedown::crypto {
@@ -38,9 +41,10 @@ namespace {
 
 class Memo {
 public:
-    [[nodiscard]] std::optional<Bytes> find(const Bytes& key) const {
+    // The remembered value, or nullptr; valid until the next put().
+    [[nodiscard]] const Bytes* find(const Bytes& key) const {
         const auto it = m_entries.find(key);
-        return it == m_entries.end() ? std::nullopt : std::optional<Bytes>(it->second);
+        return it == m_entries.end() ? nullptr : &it->second;
     }
     void put(Bytes key, ByteView value) {
         if (m_entries.size() >= kMaxEntries) {
@@ -50,19 +54,33 @@ public:
     }
 
 private:
+    // Every byte of the key, hashed by the standard library's byte hash (a lookup per honest
+    // operation: a hash and one comparison rather than a dozen comparisons of long keys).
+    struct KeyHash {
+        std::size_t operator()(const Bytes& b) const noexcept {
+            return std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+        }
+    };
     static constexpr std::size_t kMaxEntries = 4096;
-    std::map<Bytes, Bytes> m_entries;
+    std::unordered_map<Bytes, Bytes, KeyHash> m_entries;
 };
 
 // The key: an operation tag and each input, length-prefixed so that no two inputs collide.
 Bytes memo_key(std::uint8_t op, std::initializer_list<ByteView> parts) {
-    Bytes key{op};
+    std::size_t total = 1;
+    for (const ByteView p : parts) {
+        total += 8 + p.size();
+    }
+    Bytes key(total);
+    key[0] = op;
+    std::size_t at = 1;
     for (const ByteView p : parts) {
         const std::uint64_t n = p.size();
         for (int i = 0; i < 8; ++i) {
-            key.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
+            key[at++] = static_cast<std::uint8_t>(n >> (8 * i));
         }
-        key.insert(key.end(), p.begin(), p.end());
+        std::copy(p.begin(), p.end(), key.begin() + static_cast<std::ptrdiff_t>(at));
+        at += p.size();
     }
     return key;
 }

@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 
@@ -15,32 +16,51 @@ constexpr std::array<std::string_view, kFrameTypeCount> kMsgTypes = {
     "shake", "bus", "shared_bus", "broadcast", "propagate", "escalate", "hello",
     "query", "cascade", "ping", "rendezvous", "3rdparty", "bin"};
 
+// Bits most significant first. Whole bytes go in with two shifts each rather than bit by bit.
 class BitWriter {
 public:
     void put(std::uint32_t value, unsigned bits) {
         for (unsigned k = bits; k > 0; --k) {
-            m_bits.push_back(((value >> (k - 1)) & 1u) != 0);
+            if (m_bits % 8 == 0) {
+                m_out.push_back(0);
+            }
+            if (((value >> (k - 1)) & 1u) != 0) {
+                m_out.back() = static_cast<std::uint8_t>(m_out.back() | (0x80u >> (m_bits % 8)));
+            }
+            ++m_bits;
         }
     }
     void put_bytes(ByteView b) {
-        for (const auto byte : b) {
-            put(byte, 8);
-        }
-    }
-    [[nodiscard]] Bytes finish() const {
-        const std::size_t pad = (8 - m_bits.size() % 8) % 8;
-        Bytes out((pad + m_bits.size()) / 8, 0);
-        for (std::size_t k = 0; k < m_bits.size(); ++k) {
-            if (m_bits[k]) {
-                const std::size_t at = pad + k;
-                out[at / 8] = static_cast<std::uint8_t>(out[at / 8] | (0x80u >> (at % 8)));
+        const unsigned used = m_bits % 8;
+        if (used == 0) {
+            m_out.insert(m_out.end(), b.begin(), b.end());
+        } else {
+            m_out.reserve(m_out.size() + b.size());
+            for (const std::uint8_t byte : b) {
+                m_out.back() = static_cast<std::uint8_t>(m_out.back() | (byte >> used));
+                m_out.push_back(static_cast<std::uint8_t>(byte << (8 - used)));
             }
+        }
+        m_bits += 8 * b.size();
+    }
+    // The bits so far, preceded by the zero bits that make them whole bytes.
+    [[nodiscard]] Bytes finish() const {
+        const unsigned pad = static_cast<unsigned>((8 - m_bits % 8) % 8);
+        if (pad == 0) {
+            return m_out;
+        }
+        // Shifted right by `pad`: the unused low bits of the last byte drop off.
+        Bytes out(m_out.size(), 0);
+        for (std::size_t k = 0; k < m_out.size(); ++k) {
+            const unsigned carried = k == 0 ? 0u : static_cast<unsigned>(m_out[k - 1]) << (8 - pad);
+            out[k] = static_cast<std::uint8_t>((m_out[k] >> pad) | carried);
         }
         return out;
     }
 
 private:
-    std::vector<bool> m_bits;
+    Bytes m_out;
+    std::size_t m_bits = 0;
 };
 
 class BitReader {
@@ -62,11 +82,20 @@ public:
         if (remaining() / 8 < n) {
             return fail(Error::truncated, what, m_in.size());
         }
-        Bytes out(n);
-        for (auto& b : out) {
-            SK_TRY(std::uint32_t v, get(8, what));
-            b = static_cast<std::uint8_t>(v);
+        const std::size_t first = m_pos / 8;
+        const unsigned shift = static_cast<unsigned>(m_pos % 8);
+        Bytes out;
+        if (shift == 0) {
+            out.assign(m_in.begin() + static_cast<std::ptrdiff_t>(first),
+                       m_in.begin() + static_cast<std::ptrdiff_t>(first + n));
+        } else {
+            // Each byte straddles two input bytes (the second exists: n whole bytes remain).
+            out.resize(n);
+            for (std::size_t k = 0; k < n; ++k) {
+                out[k] = static_cast<std::uint8_t>((m_in[first + k] << shift) | (m_in[first + k + 1] >> (8 - shift)));
+            }
         }
+        m_pos += 8 * n;
         return out;
     }
 
@@ -104,17 +133,23 @@ Result<Bytes> zlib_inflate(ByteView data, std::size_t max_out, std::size_t base_
     if (inflateInit(&zs) != Z_OK) {
         return fail(Error::crypto_failure, "inflateInit failed");
     }
-    Bytes out;
-    std::array<std::uint8_t, 4096> buf{};
+    // Inflated straight into the result, which grows by doubling up to one byte past the bound
+    // (a stream that fills that byte inflates past it).
+    Bytes out(std::min<std::size_t>(max_out + 1, std::max<std::size_t>(4096, 4 * data.size())));
     static const std::uint8_t kEmpty = 0;
     zs.next_in = const_cast<Bytef*>(data.empty() ? &kEmpty : data.data());
     zs.avail_in = static_cast<uInt>(data.size());
+    std::size_t produced = 0;
     int rc = Z_OK;
     while (rc != Z_STREAM_END) {
-        zs.next_out = buf.data();
-        zs.avail_out = static_cast<uInt>(buf.size());
+        if (produced == out.size()) {
+            out.resize(std::min<std::size_t>(max_out + 1, 2 * out.size()));
+        }
+        zs.next_out = out.data() + produced;
+        zs.avail_out = static_cast<uInt>(out.size() - produced);
+        const std::size_t room = out.size() - produced;
         rc = inflate(&zs, Z_NO_FLUSH);
-        const std::size_t got = buf.size() - zs.avail_out;
+        const std::size_t got = room - zs.avail_out;
         // Stream errors are reported at the start of the compressed data (where zlib stopped
         // inside it is an implementation detail); trailing bytes at the first one.
         if (rc != Z_OK && rc != Z_STREAM_END) {
@@ -123,17 +158,18 @@ Result<Bytes> zlib_inflate(ByteView data, std::size_t max_out, std::size_t base_
             return rc == Z_BUF_ERROR ? fail(Error::truncated, "zlib stream ends early", at)
                                      : fail(Error::decode_error, "invalid zlib stream", at);
         }
-        if (out.size() + got > max_out) {
+        produced += got;
+        if (produced > max_out) {
             const std::size_t at = base_offset;
             inflateEnd(&zs);
             return fail(Error::oversize, "zlib stream inflates past the bound", at);
         }
-        out.insert(out.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(got));
         if (rc == Z_OK && got == 0 && zs.avail_in == 0) {
             inflateEnd(&zs);
             return fail(Error::truncated, "zlib stream ends early", base_offset);
         }
     }
+    out.resize(produced);
     const std::size_t left = zs.avail_in;
     inflateEnd(&zs);
     if (left != 0) {

@@ -1,5 +1,8 @@
 #include "stellar/framing.hpp"
 
+#include <algorithm>
+#include <utility>
+
 #include "common/reader.hpp"
 #include "common/writer.hpp"
 
@@ -46,6 +49,13 @@ void FrameDecoder::feed(ByteView data) {
     if (m_failed) {
         return;
     }
+    // Records taken by next() leave the buffer here, once per feed rather than once per record.
+    if (m_start == m_buffer.size()) {
+        m_buffer.clear();
+    } else if (m_start > 0) {
+        m_buffer.erase(m_buffer.begin(), m_buffer.begin() + static_cast<std::ptrdiff_t>(m_start));
+    }
+    m_start = 0;
     // Bounded: the caller drains records with next() between feeds; a single feed larger than one
     // maximal record is cut here and fails at the next header check rather than growing without end.
     const std::size_t room = static_cast<std::size_t>(kMaxRecord) + 4 > m_buffer.size()
@@ -59,10 +69,11 @@ Result<std::optional<Bytes>> FrameDecoder::next(bool authenticated) {
     if (m_failed) {
         return *m_failed;
     }
-    if (m_buffer.size() < 4) {
+    const ByteView waiting = ByteView(m_buffer).subspan(m_start);
+    if (waiting.size() < 4) {
         return std::optional<Bytes>{};
     }
-    auto header = check_frame_header(ByteView(m_buffer).first(4), authenticated);
+    auto header = check_frame_header(waiting.first(4), authenticated);
     if (!header) {
         Failure f = header.failure();
         f.offset = m_consumed;
@@ -71,13 +82,14 @@ Result<std::optional<Bytes>> FrameDecoder::next(bool authenticated) {
     }
     m_last_header = *header;
     const std::size_t total = 4 + static_cast<std::size_t>(header->length);
-    if (m_buffer.size() < total) {
+    if (waiting.size() < total) {
         return std::optional<Bytes>{};
     }
-    Bytes body(m_buffer.begin() + 4, m_buffer.begin() + static_cast<std::ptrdiff_t>(total));
-    m_buffer.erase(m_buffer.begin(), m_buffer.begin() + static_cast<std::ptrdiff_t>(total));
+    const ByteView body = waiting.subspan(4, total - 4);
+    std::optional<Bytes> out(std::in_place, body.begin(), body.end());
+    m_start += total;
     m_consumed += total;
-    return std::optional<Bytes>{std::move(body)};
+    return out;
 }
 
 }  // namespace shakedown::stellar

@@ -46,10 +46,11 @@ public:
     [[nodiscard]] const std::optional<FrameHeader>& last_header() const noexcept { return m_last_header; }
     // Offset in the stream of the first byte of the record being decoded.
     [[nodiscard]] std::size_t record_offset() const noexcept { return m_consumed; }
-    [[nodiscard]] std::size_t buffered() const noexcept { return m_buffer.size(); }
+    [[nodiscard]] std::size_t buffered() const noexcept { return m_buffer.size() - m_start; }
 
 private:
     Bytes m_buffer;
+    std::size_t m_start = 0;  // bytes at the front of m_buffer already returned by next()
     std::size_t m_consumed = 0;
     std::optional<FrameHeader> m_last_header;
     std::optional<Failure> m_failed;
