@@ -4,6 +4,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -410,7 +411,23 @@ private:
         if (const std::string e = s.await_echo("harness ping"); !e.empty()) {
             return failed(e, true);
         }
-        std::string bad;
+        // The target's echoes over the watch: `refused` must not come back (`finding` if it does),
+        // `required`, when given, must (`missing` if not), and every frame of the target's must open.
+        const auto watch = [&](std::string_view refused, const std::string& finding, std::string_view required,
+                               const std::string& missing, const std::string& ok) {
+            std::string bad;
+            const auto echoes = s.echoes_within(kWatch, bad);
+            const auto echoed = [&](std::string_view p) {
+                return std::find(echoes.begin(), echoes.end(), p) != echoes.end();
+            };
+            if (echoed(refused)) {
+                return failed(finding, true);
+            }
+            if (!required.empty() && !echoed(required)) {
+                return failed(missing, true);
+            }
+            return bad.empty() ? pass(ok, true) : failed("a data frame of the target's does not open (" + bad + ")", true);
+        };
         switch (m_case) {
             case WireCase::echo:
                 return pass(std::string(initiator ? "the target's data frame opened under the session key, and " : "") +
@@ -426,47 +443,32 @@ private:
                 if (!l.send(serialize_frame(*f))) {
                     return failed("the harness could not send a data frame", true);
                 }
-                const auto echoes = s.echoes_within(kWatch, bad);
-                if (std::find(echoes.begin(), echoes.end(), "changed header") != echoes.end()) {
-                    return failed("the target echoed a data frame whose header timestamp was changed in transit: it "
-                                  "does not authenticate the header",
-                                  true);
-                }
-                return bad.empty() ? pass("the frame with a changed header was not echoed", true)
-                                   : failed("a data frame of the target's does not open (" + bad + ")", true);
+                return watch("changed header",
+                             "the target echoed a data frame whose header timestamp was changed in transit: it does "
+                             "not authenticate the header",
+                             {}, {}, "the frame with a changed header was not echoed");
             }
-            case WireCase::replayed: {
+            case WireCase::replayed:
                 if (!l.send(ping)) {
                     return failed("the harness could not send a data frame", true);
                 }
-                const auto echoes = s.echoes_within(kWatch, bad);
-                if (std::find(echoes.begin(), echoes.end(), "harness ping") != echoes.end()) {
-                    return failed("the target echoed a data frame it had already accepted (the same sequence number): "
-                                  "it accepts replays",
-                                  true);
-                }
-                return bad.empty() ? pass("the replayed frame was not echoed", true)
-                                   : failed("a data frame of the target's does not open (" + bad + ")", true);
-            }
+                return watch("harness ping",
+                             "the target echoed a data frame it had already accepted (the same sequence number): it "
+                             "accepts replays",
+                             {}, {}, "the replayed frame was not echoed");
             case WireCase::reordered: {
                 const Bytes older = s.seal("older frame", kPingStream);
                 const Bytes newer = s.seal("newer frame", kPingStream);
                 if (!l.send(newer) || !l.send(older)) {
                     return failed("the harness could not send a data frame", true);
                 }
-                const auto echoes = s.echoes_within(kWatch, bad);
-                if (std::find(echoes.begin(), echoes.end(), "older frame") != echoes.end()) {
-                    return failed("the target echoed a data frame older than one it had accepted (reordered): it "
-                                  "does not check sequence numbers",
-                                  true);
-                }
-                if (std::find(echoes.begin(), echoes.end(), "newer frame") == echoes.end()) {
-                    return failed("the target did not echo the newer frame, whose sequence skipped one: a gap is "
-                                  "loss, not an attack",
-                                  true);
-                }
-                return bad.empty() ? pass("the newer frame was echoed, the older one not", true)
-                                   : failed("a data frame of the target's does not open (" + bad + ")", true);
+                return watch("older frame",
+                             "the target echoed a data frame older than one it had accepted (reordered): it does not "
+                             "check sequence numbers",
+                             "newer frame",
+                             "the target did not echo the newer frame, whose sequence skipped one: a gap is loss, not "
+                             "an attack",
+                             "the newer frame was echoed, the older one not");
             }
             default:
                 break;
