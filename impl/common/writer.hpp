@@ -40,48 +40,7 @@ private:
     Bytes m_out;
 };
 
-// Writer's appending calls over a buffer of a size computed in advance: no growth and no
-// capacity checks. Writing past the size is a caller bug (asserted); take() expects it filled.
-class FixedWriter {
-public:
-    explicit FixedWriter(std::size_t size) : m_out(size) {}
-
-    void put_u8(std::uint8_t v) {
-        assert(m_pos < m_out.size());
-        m_out[m_pos++] = v;
-    }
-    void put_u16be(std::uint16_t v) { put_be(v, 2); }
-    void put_u32be(std::uint32_t v) { put_be(v, 4); }
-    void put_u64be(std::uint64_t v) { put_be(v, 8); }
-    void put_bytes(ByteView b) {
-        assert(b.size() <= m_out.size() - m_pos);
-        if (!b.empty()) {
-            std::memcpy(m_out.data() + m_pos, b.data(), b.size());
-        }
-        m_pos += b.size();
-    }
-
-    [[nodiscard]] std::size_t size() const noexcept { return m_pos; }
-    [[nodiscard]] Bytes take() && noexcept {
-        assert(m_pos == m_out.size());
-        return std::move(m_out);
-    }
-
-private:
-    void put_be(std::uint64_t v, std::size_t n) {
-        assert(n <= m_out.size() - m_pos);
-        for (std::size_t i = n; i > 0; --i) {
-            m_out[m_pos + i - 1] = static_cast<std::uint8_t>(v);
-            v >>= 8;
-        }
-        m_pos += n;
-    }
-
-    Bytes m_out;
-    std::size_t m_pos = 0;
-};
-
-// The same appending calls over room the caller owns, of a size computed in advance (a unit in an
+// Writer's appending calls over room the caller owns, of a size computed in advance (a unit in an
 // OutputUnits, part of a datagram). Writing past its end is a caller bug (asserted).
 class SpanWriter {
 public:
