@@ -8,10 +8,12 @@
 // it and reports what the shims printed when the scenario ends.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "conformance/runner/process.hpp"
@@ -169,7 +171,11 @@ public:
     [[nodiscard]] std::string describe() const override { return m_peer->describe(); }
     [[nodiscard]] bool plays(PeerRole) const override { return true; }
     [[nodiscard]] bool single_process() const override { return true; }
-    [[nodiscard]] std::size_t default_jobs() const override { return 48; }
+    // Twelve per core: the in-process target shares the harness's cores, and past that (under the
+    // sanitizers, say) its own handshake timers start to expire while it waits for a core.
+    [[nodiscard]] std::size_t default_jobs() const override {
+        return std::max<std::size_t>(12, std::size_t{12} * std::thread::hardware_concurrency());
+    }
     // Each initiator is started for its connection; the acceptor is one running server, or one per
     // connection when the peer's acceptor takes flags.
     [[nodiscard]] bool takes_flags(PeerRole role) const override { return m_peer->takes_flags(role); }
