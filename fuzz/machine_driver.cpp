@@ -32,13 +32,13 @@ MachineDriver::MachineDriver(Role role, MachineFixture& fixture, MachineObserver
     settle();
 }
 
-std::optional<Unit> MachineDriver::take_honest() {
+const Unit* MachineDriver::take_honest() {
     if (m_pending.empty()) {
-        return std::nullopt;
+        return nullptr;
     }
     m_last_honest = std::move(m_pending.front());
     m_pending.pop_front();
-    return m_last_honest;
+    return &*m_last_honest;
 }
 
 void MachineDriver::deliver(ByteView bytes, Delivery kind, const Unit* original) {
@@ -61,9 +61,11 @@ void MachineDriver::deliver(ByteView bytes, Delivery kind, const Unit* original)
     m_genuine = m_genuine && (kind == Delivery::honest || kind == Delivery::replayed);
     m_in_order = m_in_order && kind == Delivery::honest;
     if (m_stream.size() + bytes.size() <= kMaxStreamKept) {
+        m_units.push_back(Delivered{m_stream.size(), bytes.size(), {}});
         m_stream.insert(m_stream.end(), bytes.begin(), bytes.end());
+    } else {
+        m_units.push_back(Delivered{0, bytes.size(), Bytes(bytes.begin(), bytes.end())});
     }
-    m_units.emplace_back(bytes.begin(), bytes.end());
     m_kinds.push_back(kind);
     m_observer.on_delivered(*m_machine, bytes);
     m_machine->receive(bytes);
@@ -93,15 +95,15 @@ bool MachineDriver::healed(const Tamper& t) const {
             return true;
         }
     }
-    return std::any_of(m_units.begin(), m_units.end(), [&](const Bytes& u) { return passes(u); });
+    return std::any_of(m_units.begin(), m_units.end(), [&](const Delivered& u) { return passes(unit_bytes(u)); });
 }
 
-void MachineDriver::check(Machine& m, Track& t, const std::vector<Bytes>& out, bool announced) {
-    FUZZ_INVARIANT(announced == !out.empty(), "next_action() says send exactly when units wait");
-    FUZZ_INVARIANT(m.next_action() != Action::send, "take_output() takes every unit");
+void MachineDriver::check(Machine& m, Track& t, bool wrote, bool announced) {
+    FUZZ_INVARIANT(announced == wrote, "next_action() says send exactly when units wait");
+    FUZZ_INVARIANT(m.next_action() != Action::send, "drain_output() takes every unit");
     const auto closure = m.closure();
     if (t.closed) {
-        FUZZ_INVARIANT(out.empty(), "a closed machine emits nothing more");
+        FUZZ_INVARIANT(!wrote, "a closed machine emits nothing more");
         FUZZ_INVARIANT(closure.has_value() && closure->failure == t.closure->failure,
                        "a closed machine stays closed for the same reason");
         FUZZ_INVARIANT(m.authenticated() == t.authenticated, "a closed machine never authenticates");
@@ -123,22 +125,24 @@ void MachineDriver::check(Machine& m, Track& t, const std::vector<Bytes>& out, b
 void MachineDriver::settle() {
     const bool was_authenticated = m_machine_track.authenticated;
     const bool announced = m_machine->next_action() == Action::send;
-    const std::vector<Bytes> out = m_machine->take_output();
-    for (const Bytes& u : out) {
+    m_out.clear();
+    m_machine->drain_output(m_out);
+    for (const ByteView u : m_out) {
         m_observer.on_output(*m_machine, u);
     }
-    check(*m_machine, m_machine_track, out, announced);
-    for (const Bytes& u : out) {
+    check(*m_machine, m_machine_track, !m_out.empty(), announced);
+    for (const ByteView u : m_out) {
         m_peer->receive(u);
     }
     const bool peer_announced = m_peer->next_action() == Action::send;
-    std::vector<Bytes> answers = m_peer->take_output();
-    for (const Bytes& u : answers) {
+    m_answers.clear();
+    m_peer->drain_output(m_answers);
+    for (const ByteView u : m_answers) {
         m_observer.on_output(*m_peer, u);
     }
-    check(*m_peer, m_peer_track, answers, peer_announced);
-    for (Bytes& u : answers) {
-        m_pending.push_back(Unit{m_peer_units++, std::move(u)});
+    check(*m_peer, m_peer_track, !m_answers.empty(), peer_announced);
+    for (const ByteView u : m_answers) {
+        m_pending.push_back(Unit{m_peer_units++, Bytes(u.begin(), u.end())});
     }
 
     if (!was_authenticated && m_machine->authenticated()) {
@@ -236,8 +240,7 @@ void MachineDriver::run_script(InputCursor& in) {
             case kInjectRaw: deliver(in.bytes(in.u16be() % kMaxInjected), Delivery::injected); break;
             case kDuplicate:
                 if (m_last_honest) {
-                    const Bytes again = m_last_honest->bytes;
-                    deliver(again, Delivery::replayed);
+                    deliver(m_last_honest->bytes, Delivery::replayed);
                 }
                 break;
             case kReorder:

@@ -94,7 +94,7 @@ public:
         (void)bytes;
     }
     // A unit `from` (either machine) wrote, before it goes anywhere.
-    virtual void on_output(const Machine& from, const Bytes& unit) {
+    virtual void on_output(const Machine& from, ByteView unit) {
         (void)from;
         (void)unit;
     }
@@ -144,8 +144,9 @@ public:
     [[nodiscard]] MachineFixture& fixture() noexcept { return m_fixture; }
 
     [[nodiscard]] bool has_honest() const noexcept { return !m_pending.empty(); }
-    // The honest peer's next unit, removed from the queue.
-    [[nodiscard]] std::optional<Unit> take_honest();
+    // The honest peer's next unit, removed from the queue (nullptr if none); valid until the next
+    // call.
+    [[nodiscard]] const Unit* take_honest();
     // The last unit taken from the queue.
     [[nodiscard]] const std::optional<Unit>& last_honest() const noexcept { return m_last_honest; }
 
@@ -178,7 +179,7 @@ private:
     };
 
     void settle();
-    void check(Machine& m, Track& t, const std::vector<Bytes>& out, bool announced);
+    void check(Machine& m, Track& t, bool wrote, bool announced);
     [[nodiscard]] bool healed(const Tamper& t) const;
     void deliver_honest();
 
@@ -189,12 +190,24 @@ private:
     Track m_machine_track;
     Track m_peer_track;
     std::deque<Unit> m_pending;
+    // Each machine's output of the current step, drained into storage kept across steps.
+    OutputUnits m_out;
+    OutputUnits m_answers;
     std::size_t m_peer_units = 0;
     std::optional<Unit> m_last_honest;
     std::vector<Tamper> m_tampered;
     // Every byte delivered to the machine under test (bounded), and every unit delivered whole.
+    // A delivered unit: where it lies in m_stream, or its own copy once the stream is full.
+    struct Delivered {
+        std::size_t offset = 0;
+        std::size_t size = 0;
+        Bytes copy;
+    };
+    [[nodiscard]] ByteView unit_bytes(const Delivered& u) const {
+        return u.copy.empty() ? ByteView(m_stream).subspan(u.offset, u.size) : ByteView(u.copy);
+    }
     Bytes m_stream;
-    std::vector<Bytes> m_units;
+    std::vector<Delivered> m_units;
     std::vector<Delivery> m_kinds;  // how each of m_units came
     bool m_genuine = true;
     bool m_in_order = true;

@@ -94,19 +94,17 @@ inline Config fuzz_config(Role role, std::uint8_t flags, std::uint8_t enc, std::
     return c;
 }
 
-// Every unit a machine writes is well formed: a text unit is a HiveMessage or an encrypted frame
+// A unit a machine writes is well formed: a text unit is a HiveMessage or an encrypted frame
 // in JSON, a binary unit holds at least a nonce and a tag.
-inline void check_output(const HiveMachine& m, const std::vector<Bytes>& units) {
-    for (const auto& u : units) {
-        FUZZ_CHECK(!u.empty());
-        if (u[0] == kOpText) {
-            const auto j = parse_json(ByteView(u).subspan(1));
-            FUZZ_CHECK(j.ok() && j->is_object());
-            FUZZ_CHECK(j->find("ciphertext") != nullptr || parse_message(ByteView(u).subspan(1)).ok());
-        } else {
-            FUZZ_CHECK(u[0] == kOpBinary);
-            FUZZ_CHECK(m.cipher().has_value() && u.size() >= 1 + nonce_size(*m.cipher()) + kTagSize);
-        }
+inline void check_output(const HiveMachine& m, ByteView u) {
+    FUZZ_CHECK(!u.empty());
+    if (u[0] == kOpText) {
+        const auto j = parse_json(u.subspan(1));
+        FUZZ_CHECK(j.ok() && j->is_object());
+        FUZZ_CHECK(j->find("ciphertext") != nullptr || parse_message(u.subspan(1)).ok());
+    } else {
+        FUZZ_CHECK(u[0] == kOpBinary);
+        FUZZ_CHECK(m.cipher().has_value() && u.size() >= 1 + nonce_size(*m.cipher()) + kTagSize);
     }
 }
 
@@ -136,8 +134,8 @@ public:
         return u;
     }
 
-    void on_output(const Machine& from, const Bytes& unit) override {
-        check_output(static_cast<const HiveMachine&>(from), {unit});
+    void on_output(const Machine& from, ByteView unit) override {
+        check_output(static_cast<const HiveMachine&>(from), unit);
     }
 
     void on_delivered(const Machine& m, ByteView bytes) override {

@@ -139,7 +139,7 @@ public:
         }
     }
 
-    void on_output(const Machine& from, const Bytes& u) override {
+    void on_output(const Machine& from, ByteView u) override {
         const auto& m = static_cast<const sft::Endpoint&>(from);
         SentState& s = m_sent[&from == m_machines[0] ? 0 : 1];
         FUZZ_CHECK(!u.empty());

@@ -62,7 +62,7 @@ public:
         m_received_binary = true;
     }
 
-    void on_output(const Machine& from, const Bytes& unit) override {
+    void on_output(const Machine& from, ByteView unit) override {
         const bool ini = from.role() == Role::initiator;
         Sent& s = sent_of(from);
         FUZZ_CHECK(!s.close);  // nothing after the CLOSE

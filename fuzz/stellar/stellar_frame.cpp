@@ -62,7 +62,7 @@ void drain(stellar::FrameDecoder& d, bool authenticated, Decoded& out) {
         if (!next->has_value()) {
             return;
         }
-        out.records.push_back(std::move(**next));
+        out.records.emplace_back((*next)->begin(), (*next)->end());
     }
 }
 

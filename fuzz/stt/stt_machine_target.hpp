@@ -30,7 +30,7 @@ public:
         return m;
     }
 
-    void on_output(const Machine& from, const Bytes& d) override {
+    void on_output(const Machine& from, ByteView d) override {
         FUZZ_CHECK(d.size() <= kMaxDatagram);
         const auto dm = decode_datagram(d);
         FUZZ_CHECK(dm.has_value());

@@ -65,13 +65,50 @@ private:
     std::unordered_map<Bytes, Bytes, KeyHash> m_entries;
 };
 
+// A key built in a buffer from a small per-thread pool, so that a lookup which hits allocates
+// nothing; the map copies it only when it remembers a new value.
+class MemoKey {
+public:
+    explicit MemoKey(std::size_t size) {
+        auto& free = pool();
+        if (!free.empty()) {
+            m_bytes = std::move(free.back());
+            free.pop_back();
+        }
+        m_bytes.resize(size);
+    }
+    MemoKey(MemoKey&& other) noexcept : m_bytes(std::move(other.m_bytes)) {}
+    MemoKey(const MemoKey&) = delete;
+    MemoKey& operator=(const MemoKey&) = delete;
+    MemoKey& operator=(MemoKey&&) = delete;
+    ~MemoKey() {
+        auto& free = pool();
+        if (m_bytes.capacity() != 0 && m_bytes.capacity() <= kMaxPooled && free.size() < kPoolSize) {
+            free.push_back(std::move(m_bytes));
+        }
+    }
+    // NOLINTNEXTLINE(google-explicit-constructor): used wherever the map takes its key
+    operator const Bytes&() const noexcept { return m_bytes; }
+    std::uint8_t& operator[](std::size_t i) noexcept { return m_bytes[i]; }
+    [[nodiscard]] std::uint8_t* data() noexcept { return m_bytes.data(); }
+
+private:
+    static constexpr std::size_t kPoolSize = 16;
+    static constexpr std::size_t kMaxPooled = 16384;
+    static std::vector<Bytes>& pool() {
+        thread_local std::vector<Bytes> free;
+        return free;
+    }
+    Bytes m_bytes;
+};
+
 // The key: an operation tag and each input, length-prefixed so that no two inputs collide.
-Bytes memo_key(std::uint8_t op, std::initializer_list<ByteView> parts) {
+MemoKey memo_key(std::uint8_t op, std::initializer_list<ByteView> parts) {
     std::size_t total = 1;
     for (const ByteView p : parts) {
         total += 8 + p.size();
     }
-    Bytes key(total);
+    MemoKey key(total);
     key[0] = op;
     std::size_t at = 1;
     for (const ByteView p : parts) {
@@ -79,7 +116,9 @@ Bytes memo_key(std::uint8_t op, std::initializer_list<ByteView> parts) {
         for (int i = 0; i < 8; ++i) {
             key[at++] = static_cast<std::uint8_t>(n >> (8 * i));
         }
-        std::copy(p.begin(), p.end(), key.begin() + static_cast<std::ptrdiff_t>(at));
+        if (!p.empty()) {
+            std::memcpy(key.data() + at, p.data(), p.size());
+        }
         at += p.size();
     }
     return key;
@@ -183,7 +222,7 @@ ByteArray<6> rsa_params(Hash hash, Hash mgf1, int salt_len) {
 
 // The remembered result of the operation behind `id`, or `compute()`'s, remembered when it succeeds.
 template <class Compute>
-Result<Bytes> memoised(Bytes id, Compute&& compute) {
+Result<Bytes> memoised(MemoKey id, Compute&& compute) {
     if (const auto hit = memo().find(id)) {
         return *hit;
     }
@@ -285,7 +324,7 @@ ByteArray<32> x25519_public(const Secret<32>& secret) {
     ensure_initialized();
     ByteArray<32> pub{};
 #if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
-    Bytes key = memo_key(kX25519Public, {secret.view()});
+    MemoKey key = memo_key(kX25519Public, {secret.view()});
     if (const auto hit = memo().find(key)) {
         std::copy(hit->begin(), hit->end(), pub.begin());
         return pub;
@@ -307,7 +346,7 @@ Result<Secret<32>> x25519(const Secret<32>& secret, ByteView peer_public) {
     }
     Secret<32> shared;
 #if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
-    Bytes key = memo_key(kX25519, {secret.view(), peer_public});
+    MemoKey key = memo_key(kX25519, {secret.view(), peer_public});
     if (const auto hit = memo().find(key)) {
         std::copy(hit->begin(), hit->end(), shared.mut().begin());
         return shared;
@@ -328,7 +367,7 @@ Ed25519KeyPair ed25519_from_seed(const ByteArray<32>& seed) {
     ensure_initialized();
     Ed25519KeyPair kp;
 #if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
-    Bytes key = memo_key(kEd25519FromSeed, {seed});
+    MemoKey key = memo_key(kEd25519FromSeed, {seed});
     if (const auto hit = memo().find(key)) {
         std::copy(hit->begin(), hit->begin() + 32, kp.public_key.begin());
         std::copy(hit->begin() + 32, hit->end(), kp.secret_key.mut().begin());
@@ -350,7 +389,7 @@ ByteArray<64> ed25519_sign(const Ed25519KeyPair& key, ByteView message) {
     ensure_initialized();
     ByteArray<64> sig{};
 #if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
-    Bytes memo_id = memo_key(kEd25519Sign, {key.secret_key.view(), message});
+    MemoKey memo_id = memo_key(kEd25519Sign, {key.secret_key.view(), message});
     if (const auto hit = memo().find(memo_id)) {
         std::copy(hit->begin(), hit->end(), sig.begin());
         return sig;
@@ -372,7 +411,7 @@ bool ed25519_verify(ByteView public_key, ByteView message, ByteView signature) {
     }
 #if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
     // Keyed on the key, the message and the signature: the same triple has the same answer.
-    Bytes key = memo_key(kEd25519Verify, {public_key, message, signature});
+    MemoKey key = memo_key(kEd25519Verify, {public_key, message, signature});
     if (const auto hit = memo().find(key)) {
         return (*hit)[0] == 1;
     }
@@ -623,7 +662,7 @@ Result<RsaKey> decode_key(const char* input_type, int selection, ByteView data, 
     // A key is decoded once per encoding: the same bytes give the same key, and a changed byte is
     // decoded afresh.
     const std::uint8_t sel[1] = {static_cast<std::uint8_t>(selection)};
-    Bytes memo_id = memo_key(kDecodeKey, {as_bytes(input_type), ByteView(sel), data});
+    MemoKey memo_id = memo_key(kDecodeKey, {as_bytes(input_type), ByteView(sel), data});
     if (EVP_PKEY* hit = key_cache().decoded(memo_id)) {
         return RsaKeyBuilder::make(hit, is_private);
     }
@@ -800,7 +839,7 @@ Result<Bytes> rsa_pss_sign(const RsaKey& key, Hash hash, Hash mgf1, int salt_len
 bool rsa_pss_verify(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message, ByteView signature) {
 #if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
     // Keyed on the key, the message and the signature: the same triple has the same answer.
-    Bytes memo_id = memo_key(kRsaPssVerify, {rsa_identity(key), rsa_params(hash, mgf1, salt_len), message, signature});
+    MemoKey memo_id = memo_key(kRsaPssVerify, {rsa_identity(key), rsa_params(hash, mgf1, salt_len), message, signature});
     if (const auto hit = memo().find(memo_id)) {
         return (*hit)[0] == 1;
     }
@@ -952,7 +991,7 @@ std::string rsa_public_pem(const RsaKey& key) {
         return {};
     }
 #if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
-    Bytes memo_id = memo_key(kRsaPublicPem, {rsa_public_der(key)});
+    MemoKey memo_id = memo_key(kRsaPublicPem, {rsa_public_der(key)});
     if (const auto hit = memo().find(memo_id)) {
         return {hit->begin(), hit->end()};
     }
@@ -972,7 +1011,7 @@ RsaPublicFacts rsa_public_facts(const RsaKey& key) {
         return none;
     }
 #if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
-    Bytes memo_id = memo_key(kRsaPublicFacts, {rsa_public_der(key)});
+    MemoKey memo_id = memo_key(kRsaPublicFacts, {rsa_public_der(key)});
     if (const auto hit = memo().find(memo_id); hit && hit->size() == 12) {
         RsaPublicFacts f;
         for (int i = 0; i < 8; ++i) {

@@ -4,20 +4,15 @@
 
 namespace shakedown {
 
-void Writer::put_u16be(std::uint16_t v) {
-    m_out.push_back(static_cast<std::uint8_t>(v >> 8));
-    m_out.push_back(static_cast<std::uint8_t>(v));
-}
+void Writer::put_u16be(std::uint16_t v) { store_be(grow(2), v, 2); }
 
-void Writer::put_u32be(std::uint32_t v) {
-    const std::uint8_t b[4] = {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
-                               static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
-    m_out.insert(m_out.end(), std::begin(b), std::end(b));
-}
+void Writer::put_u32be(std::uint32_t v) { store_be(grow(4), v, 4); }
 
-void Writer::put_u64be(std::uint64_t v) {
-    put_u32be(static_cast<std::uint32_t>(v >> 32));
-    put_u32be(static_cast<std::uint32_t>(v));
+void Writer::put_u64be(std::uint64_t v) { store_be(grow(8), v, 8); }
+
+void Writer::patch_u32be(std::size_t pos, std::uint32_t v) {
+    assert(pos <= m_out.size() && m_out.size() - pos >= 4);
+    store_be(m_out.data() + pos, v, 4);
 }
 
 std::size_t Writer::begin_length(std::size_t width) {

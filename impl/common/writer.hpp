@@ -31,12 +31,29 @@ public:
     // Fill the length reserved at `pos` with the number of bytes written since.
     void end_length(std::size_t pos, std::size_t width);
 
+    // Overwrite 4 bytes already written at `pos` (a record mark known only at the end).
+    void patch_u32be(std::size_t pos, std::uint32_t v);
+
     [[nodiscard]] std::size_t size() const noexcept { return m_out.size(); }
     [[nodiscard]] const Bytes& bytes() const& noexcept { return m_out; }
     [[nodiscard]] Bytes take() && noexcept { return std::move(m_out); }
 
 private:
     static constexpr std::size_t kInitialCapacity = 256;
+    // The n low bytes of v, most significant first, written at `at`: one byte swap and one copy.
+    static void store_be(std::uint8_t* at, std::uint64_t v, std::size_t n) noexcept {
+        std::uint64_t be = v << (8 * (8 - n));
+        if constexpr (std::endian::native == std::endian::little) {
+            be = __builtin_bswap64(be);
+        }
+        std::memcpy(at, &be, n);
+    }
+    // n more bytes at the end (zero until written).
+    std::uint8_t* grow(std::size_t n) {
+        const std::size_t at = m_out.size();
+        m_out.resize(at + n);
+        return m_out.data() + at;
+    }
     Bytes m_out;
 };
 

@@ -1,5 +1,7 @@
 #include "stellar/auth.hpp"
 
+#include <array>
+
 #include "common/writer.hpp"
 
 namespace shakedown::stellar {
@@ -9,12 +11,13 @@ ByteArray<32> network_id(std::string_view passphrase) { return crypto::sha256(as
 
 crypto::Digest cert_signing_hash(const ByteArray<32>& network, std::uint64_t expiration,
                                  const ByteArray<32>& ecdh_public) {
-    Writer w;
+    std::array<std::uint8_t, 32 + 4 + 8 + 32> buf{};
+    SpanWriter w(buf);
     w.put_bytes(network);
-    w.put_i32be(kEnvelopeTypeAuth);
+    w.put_u32be(static_cast<std::uint32_t>(kEnvelopeTypeAuth));
     w.put_u64be(expiration);
     w.put_bytes(ecdh_public);
-    return crypto::sha256(w.bytes());
+    return crypto::sha256(buf);
 }
 
 AuthCert make_cert(const crypto::Ed25519KeyPair& node, const ByteArray<32>& network, const ByteArray<32>& ecdh_public,
@@ -86,9 +89,9 @@ MacKeys mac_keys(Role local_role, const Secret<32>& shared, const ByteArray<32>&
 }
 
 ByteArray<32> message_mac(const Secret<32>& key, std::uint64_t sequence, ByteView stellar_message_xdr) {
-    Writer w;
-    w.put_u64be(sequence);
-    return crypto::hmac_sha256(key.view(), {ByteView(w.bytes()), stellar_message_xdr});
+    std::array<std::uint8_t, 8> seq{};
+    SpanWriter(seq).put_u64be(sequence);
+    return crypto::hmac_sha256(key.view(), {ByteView(seq), stellar_message_xdr});
 }
 
 ByteView mac_covered_bytes(ByteView authenticated_message) {

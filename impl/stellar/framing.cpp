@@ -65,13 +65,13 @@ void FrameDecoder::feed(ByteView data) {
     m_buffer.insert(m_buffer.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
 }
 
-Result<std::optional<Bytes>> FrameDecoder::next(bool authenticated) {
+Result<std::optional<ByteView>> FrameDecoder::next(bool authenticated) {
     if (m_failed) {
         return *m_failed;
     }
     const ByteView waiting = ByteView(m_buffer).subspan(m_start);
     if (waiting.size() < 4) {
-        return std::optional<Bytes>{};
+        return std::optional<ByteView>{};
     }
     auto header = check_frame_header(waiting.first(4), authenticated);
     if (!header) {
@@ -83,13 +83,12 @@ Result<std::optional<Bytes>> FrameDecoder::next(bool authenticated) {
     m_last_header = *header;
     const std::size_t total = 4 + static_cast<std::size_t>(header->length);
     if (waiting.size() < total) {
-        return std::optional<Bytes>{};
+        return std::optional<ByteView>{};
     }
     const ByteView body = waiting.subspan(4, total - 4);
-    std::optional<Bytes> out(std::in_place, body.begin(), body.end());
     m_start += total;
     m_consumed += total;
-    return out;
+    return std::optional<ByteView>(body);
 }
 
 }  // namespace shakedown::stellar

@@ -41,8 +41,9 @@ public:
     // Appends stream bytes. Never buffers beyond the current record.
     void feed(ByteView data);
     // The next complete record body, nullopt if more bytes are needed, or the header's failure.
-    // After a failure the decoder stays failed.
-    [[nodiscard]] Result<std::optional<Bytes>> next(bool authenticated);
+    // After a failure the decoder stays failed. The body is a view into the decoder's buffer, valid
+    // until the next feed().
+    [[nodiscard]] Result<std::optional<ByteView>> next(bool authenticated);
     [[nodiscard]] const std::optional<FrameHeader>& last_header() const noexcept { return m_last_header; }
     // Offset in the stream of the first byte of the record being decoded.
     [[nodiscard]] std::size_t record_offset() const noexcept { return m_consumed; }

@@ -302,8 +302,28 @@ Bytes Handshake::take_output() {
     return out;
 }
 
-Bytes Handshake::frame_unauthenticated(const StellarMessage& m) const {
-    return frame_record(serialize(AuthenticatedMessage{0, m, {}}), !m_config.quirks.omit_last_fragment_bit);
+Bytes Handshake::frame_unauthenticated(const StellarMessage& m) const { return write_record(m, 0, nullptr); }
+
+// One record written in place: the record mark, then AuthenticatedMessage v0 (v, sequence, the
+// message, and the MAC over the sequence and the message as written, or 32 zero bytes).
+Bytes Handshake::write_record(const StellarMessage& m, std::uint64_t sequence, const Secret<32>* mac_key) const {
+    Writer w;
+    w.put_u32be(0);  // record mark, filled below
+    w.put_u32be(0);  // v
+    w.put_u64be(sequence);
+    const std::size_t message_at = w.size();
+    detail::write_stellar_message(w, m);
+    if (mac_key != nullptr) {
+        const ByteArray<32> mac = message_mac(*mac_key, sequence, ByteView(w.bytes()).subspan(message_at));
+        // The MAC is sent.
+        ct::declassify(mac.data(), mac.size());
+        w.put_bytes(mac);
+    } else {
+        w.put_zeros(32);
+    }
+    const auto len = static_cast<std::uint32_t>(w.size() - 4);
+    w.patch_u32be(0, m_config.quirks.omit_last_fragment_bit ? len : (len | kLastFragmentBit));
+    return std::move(w).take();
 }
 
 void Handshake::send_unauthenticated(const StellarMessage& m) { m_out.push_back(frame_unauthenticated(m)); }
@@ -314,11 +334,8 @@ void Handshake::send_authenticated(const StellarMessage& m) {
         close(fail(Error::invalid_argument, "MACed message before the MAC keys exist"));
         return;
     }
-    AuthenticatedMessage am{m_send_seq, m, message_mac(m_keys->send, m_send_seq, serialize(m))};
-    // The MAC is sent.
-    ct::declassify(am.mac.data(), am.mac.size());
+    m_out.push_back(write_record(m, m_send_seq, &m_keys->send));
     ++m_send_seq;
-    m_out.push_back(frame_record(serialize(am), !m_config.quirks.omit_last_fragment_bit));
 }
 
 void Handshake::close(Failure f, std::optional<ErrorMsg> error) {

@@ -88,6 +88,14 @@ public:
     [[nodiscard]] Action next_action() const;
     // Framed records to write, in order; removes them from the queue.
     [[nodiscard]] std::vector<Bytes> take_records();
+    // The same records, each handed to `sink` (a view valid during the call), then removed.
+    template <class Sink>
+    void drain_records(Sink&& sink) {
+        for (const Bytes& r : m_out) {
+            sink(ByteView(r));
+        }
+        m_out.clear();
+    }
     [[nodiscard]] Bytes take_output();
 
     [[nodiscard]] HandshakeState state() const noexcept { return m_state; }
@@ -114,6 +122,7 @@ public:
 
 private:
     [[nodiscard]] Bytes frame_unauthenticated(const StellarMessage& m) const;
+    [[nodiscard]] Bytes write_record(const StellarMessage& m, std::uint64_t sequence, const Secret<32>* mac_key) const;
     void recv_hello(const Hello& hello);
     void recv_auth(const Auth& auth);
     void send_unauthenticated(const StellarMessage& m);

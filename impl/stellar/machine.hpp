@@ -21,6 +21,9 @@ public:
     [[nodiscard]] std::optional<std::uint32_t> idle_timeout_ms() const override;
     [[nodiscard]] Action next_action() const override { return m_hs.next_action(); }
     [[nodiscard]] std::vector<Bytes> take_output() override { return m_hs.take_records(); }
+    void drain_output(OutputUnits& out) override {
+        m_hs.drain_records([&](ByteView r) { out.add(r); });
+    }
     [[nodiscard]] bool authenticated() const noexcept override { return m_hs.authenticated(); }
     [[nodiscard]] std::optional<shakedown::Closure> closure() const override;
     // shared_key, then mac_key_send and mac_key_receive once derived (docs/protocols/stellar.md,

@@ -54,6 +54,18 @@ TEST(Writer, FillsLengthPrefixes) {
     EXPECT_EQ(to_hex(w.bytes()), "0004deadbeef");
 }
 
+TEST(Writer, WritesBigEndianAndPatchesInPlace) {
+    Writer w;
+    w.put_u32be(0);
+    w.put_u16be(0x0102);
+    w.put_u64be(0x030405060708090aULL);
+    w.put_u32be(0x0b0c0d0e);
+    w.patch_u32be(0, 0x80000012U);
+    EXPECT_EQ(to_hex(w.bytes()), "800000120102030405060708090a0b0c0d0e");
+    w.patch_u32be(w.size() - 4, 0xfffefdfcU);
+    EXPECT_EQ(to_hex(w.bytes()), "800000120102030405060708090afffefdfc");
+}
+
 RC_GTEST_PROP(ReaderWriter, IntegersRoundTrip, (std::uint8_t a, std::uint16_t b, std::uint32_t c, std::uint64_t d)) {
     Writer w;
     w.put_u8(a);

@@ -182,7 +182,7 @@ RC_GTEST_PROP(StellarFramingProps, ChunkedFeedingYieldsTheSameRecords, (const st
             if (!r->has_value()) {
                 break;
             }
-            got.push_back(**r);
+            got.emplace_back((*r)->begin(), (*r)->end());
         }
     }
     RC_ASSERT(got == expected);
