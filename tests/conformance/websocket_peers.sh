@@ -60,7 +60,7 @@ echo "== initiator"; cat "$work/initiator.out" "$work/initiator.err"
 # Trust on first use: one RSA server on a port (KEY given: that key), one client run against it.
 keys="$(cd "$(dirname "$0")/../.." && pwd)/vectors/hivemind/keys"
 known="$work/known_servers"
-rsa_run() {  # NAME PORT [KEY]
+rsa_run() {  # NAME PORT [KEY]: sets $port, and $code (the client's exit status; 0 once it completed)
   local name=$1 at=$2 key=()
   [ $# -lt 3 ] || key=(--key "$3")
   "$shakedown" peer --variant hivemind --mode rsa "${key[@]}" --listen "127.0.0.1:$at" --max-connections 1 \
@@ -69,11 +69,22 @@ rsa_run() {  # NAME PORT [KEY]
   pids+=("$server")
   wait_for_line "$work/$name.acceptor.out" '^LISTENING ' || return 1
   port=$(awk '/^LISTENING /{print $2; exit}' "$work/$name.acceptor.out")
-  set +e
+  # A completed connection stays open (each side waits for the other to close): the client's
+  # first line decides, and a refused client exits by itself.
   "$shakedown" peer --variant hivemind --mode rsa --known-servers "$known" --connect "127.0.0.1:$port" \
-    --timeout-ms 20000 >"$work/$name.out" 2>&1
-  code=$?
-  set -e
+    --timeout-ms 20000 >"$work/$name.out" 2>&1 &
+  local client=$!
+  pids+=("$client")
+  wait_for_line "$work/$name.out" '^HANDSHAKE_' || return 1
+  if grep -q '^HANDSHAKE_OK' "$work/$name.out"; then
+    code=0
+    kill "$client" 2>/dev/null || true
+  else
+    set +e
+    wait "$client"
+    code=$?
+    set -e
+  fi
   kill "$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || true
   echo "== $name (exit $code)"; cat "$work/$name.out"
