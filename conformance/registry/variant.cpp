@@ -75,7 +75,10 @@ int serve(const Variant& v, const PeerRun& run) {
             ? std::optional<conformance::Deadline>(conformance::after(conformance::Millis(run.timeout_ms)))
             : std::nullopt;
     const auto make = [&v, &run](Role role, std::string& error) {
-        return build_machine(v, MachineRequest{role, run.profile, run.settings, run.knobs}, error);
+        return build_machine(v,
+                             MachineRequest{role, run.profile, run.settings, run.knobs,
+                                            role == Role::initiator ? run.endpoint.to_string() : std::string()},
+                             error);
     };
     if (run.role == Role::acceptor) {
         conformance::MachineServer server(transport, make, limits, run.emit,

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/machine.hpp"
@@ -49,10 +50,17 @@ struct Knob {
 
 // What the reference needs to build one machine.
 struct MachineRequest {
+    MachineRequest() = default;
+    MachineRequest(Role r, std::string p, Settings s, std::vector<std::string> k, std::string remote_endpoint = {})
+        : role(r), profile(std::move(p)), settings(std::move(s)), knobs(std::move(k)), remote(std::move(remote_endpoint)) {}
+
     Role role = Role::initiator;
     std::string profile;
     Settings settings;               // from the shim flags table
     std::vector<std::string> knobs;  // bug knobs to enable
+    // Initiator: the HOST:PORT it connects to, when a live peer knows it (a variant may keep state
+    // per server, such as the keys it trusted); empty otherwise.
+    std::string remote;
 };
 
 // The reference peer: per-connection machines behind a variant's transport. `make_machine` returns

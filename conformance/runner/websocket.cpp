@@ -6,6 +6,8 @@
 #include <array>
 #include <cctype>
 #include <limits>
+#include <random>
+#include <thread>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -34,23 +36,51 @@ using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
 // Counts every byte read from the socket (TLS records and WebSocket headers included), so
-// TransportLimits::max_total bounds what the peer put on the wire, not only its messages. It
-// never throttles. Being a type of this namespace, it also makes the teardown below the one
-// Beast finds for the streams built on it.
+// TransportLimits::max_total bounds what the peer put on the wire, not only its messages. Reads
+// are never throttled. Writes are, when trickle() was called (WebSocketOptions::segment_size):
+// every write to the socket takes at most `segment` bytes and starts no sooner than a gap after
+// the previous one. The connection's own thread sleeps out the gap (it drives nothing else), so
+// a gap overshoots the caller's deadline by one gap at most. Being a type of this namespace, it
+// also makes the teardown below the one Beast finds for the streams built on it.
 class CountingPolicy {
 public:
     [[nodiscard]] std::size_t total() const { return m_total; }
+    void trickle(std::size_t segment, Millis gap, Millis jitter, std::uint32_t seed) {
+        m_segment = segment;
+        m_gap = gap;
+        m_jitter = jitter;
+        m_random.seed(seed);
+    }
 
 private:
     friend class beast::rate_policy_access;
     static constexpr std::size_t kAll = std::numeric_limits<std::size_t>::max();
     [[nodiscard]] std::size_t available_read_bytes() const noexcept { return kAll; }
-    [[nodiscard]] std::size_t available_write_bytes() const noexcept { return kAll; }
+    [[nodiscard]] std::size_t available_write_bytes() noexcept {
+        if (m_segment == 0) {
+            return kAll;
+        }
+        if (m_next) {
+            std::this_thread::sleep_until(*m_next);
+        }
+        return m_segment;
+    }
     void transfer_read_bytes(std::size_t n) noexcept { m_total += n; }
-    void transfer_write_bytes(std::size_t /*n*/) noexcept {}
+    void transfer_write_bytes(std::size_t n) noexcept {
+        if (m_segment == 0 || n == 0) {
+            return;
+        }
+        const auto spread = static_cast<std::uint32_t>(m_jitter.count() + 1);
+        m_next = SteadyClock::now() + m_gap + Millis(m_jitter.count() > 0 ? m_random() % spread : 0);
+    }
     void on_timer() noexcept {}
 
     std::size_t m_total = 0;
+    std::size_t m_segment = 0;
+    Millis m_gap{0};
+    Millis m_jitter{0};
+    std::minstd_rand m_random;
+    std::optional<SteadyClock::time_point> m_next;
 };
 
 using CountingStream = beast::basic_stream<tcp, asio::any_io_executor, CountingPolicy>;
@@ -271,6 +301,11 @@ public:
             m_ws.emplace(m_io);
         }
         m_ws->read_message_max(limits.max_message);
+        if (options.segment_size > 0) {
+            static std::atomic<std::uint32_t> connections{0};
+            beast::get_lowest_layer(*m_ws).rate_policy().trickle(options.segment_size, options.segment_gap,
+                                                                 options.segment_jitter, ++connections);
+        }
         m_ws->auto_fragment(false);
         m_ws->binary(true);
         // Beast's own timeouts stay off (its default): every wait here has the caller's deadline.

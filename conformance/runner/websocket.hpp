@@ -89,6 +89,14 @@ struct WebSocketOptions {
     // all within the send's deadline. 0: one frame per message.
     std::size_t fragment_size = 0;
     Millis fragment_gap{0};
+    // Slow delivery below the framing (probing a peer's stream reassembly): every write to the
+    // socket, of the upgrade request or response, of each frame's header and payload, and of TLS
+    // records, goes out in segments of at most `segment_size` bytes (TCP_NODELAY is on), each
+    // `segment_gap` plus up to `segment_jitter` after the previous one. Each wait is bounded by
+    // its own deadline as before (an operation overshoots it by one gap at most). 0: as it comes.
+    std::size_t segment_size = 0;
+    Millis segment_gap{0};
+    Millis segment_jitter{0};
     // Server: connections in their TLS handshake or upgrade at once, and finished ones waiting for
     // accept(); more are refused at once.
     std::size_t max_pending = 64;

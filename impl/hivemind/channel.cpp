@@ -58,16 +58,37 @@ Result<Bytes> open(Cipher c, ByteView key, const Sealed& s) {
     return r;
 }
 
+namespace {
+
+// A field of the frame as a JSON string. Hex digits need no escape and go straight into the
+// frame; the other encodings are escaped as json.dumps would (basE91's alphabet has '"').
+void append_field(std::string& out, ByteView data, Encoding e, const CodecQuirks& q) {
+    if (e != Encoding::hex) {
+        append_json_string(out, encode(e, data, q));
+        return;
+    }
+    static constexpr char kDigits[] = "0123456789abcdef";
+    const std::size_t at = out.size() + 1;
+    out.resize(at + 2 * data.size() + 1, '"');
+    out[at - 1] = '"';
+    for (std::size_t k = 0; k < data.size(); ++k) {
+        out[at + 2 * k] = kDigits[data[k] >> 4];
+        out[at + 2 * k + 1] = kDigits[data[k] & 15];
+    }
+}
+
+}  // namespace
+
 std::string write_json_frame(const Sealed& s, Encoding e, const CodecQuirks& q) {
     // dump_json of {"ciphertext": ..., "tag": ..., "nonce": ...}, written directly.
     std::string out;
     out.reserve(48 + 2 * (s.ciphertext.size() + s.tag.size() + s.nonce.size()));
     out += "{\"ciphertext\": ";
-    append_json_string(out, encode(e, s.ciphertext, q));
+    append_field(out, s.ciphertext, e, q);
     out += ", \"tag\": ";
-    append_json_string(out, encode(e, s.tag, q));
+    append_field(out, s.tag, e, q);
     out += ", \"nonce\": ";
-    append_json_string(out, encode(e, s.nonce, q));
+    append_field(out, s.nonce, e, q);
     out.push_back('}');
     return out;
 }

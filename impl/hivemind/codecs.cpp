@@ -129,37 +129,49 @@ std::string encode_hex(ByteView data) {
     return out;
 }
 
+// Each character's value as a hex digit: 0..15 for 0-9 and a-f, 16 + value for A-F, 0xff for
+// anything else; one lookup a character, the rare cases sorted out after the loop.
+constexpr std::array<std::uint8_t, 256> kHexValue = [] {
+    std::array<std::uint8_t, 256> t{};
+    t.fill(0xff);
+    for (int c = '0'; c <= '9'; ++c) {
+        t[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c - '0');
+    }
+    for (int c = 'a'; c <= 'f'; ++c) {
+        t[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c - 'a' + 10);
+    }
+    for (int c = 'A'; c <= 'F'; ++c) {
+        t[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(16 + c - 'A' + 10);
+    }
+    return t;
+}();
+
 Result<Bytes> decode_hex(std::string_view text, bool accept_upper) {
     if (text.size() % 2 != 0) {
         return fail(Error::bad_length, "odd number of hex digits", text.size());
     }
     Bytes out(text.size() / 2);
-    bool upper = false;
-    std::size_t upper_at = 0;
-    for (std::size_t k = 0; k < text.size(); k += 2) {
-        std::uint8_t v = 0;
-        for (std::size_t h = 0; h < 2; ++h) {
-            const char c = text[k + h];
-            std::uint8_t d = 0;
-            if (c >= '0' && c <= '9') {
-                d = static_cast<std::uint8_t>(c - '0');
-            } else if (c >= 'a' && c <= 'f') {
-                d = static_cast<std::uint8_t>(c - 'a' + 10);
-            } else if (c >= 'A' && c <= 'F') {
-                d = static_cast<std::uint8_t>(c - 'A' + 10);
-                if (!upper) {
-                    upper = true;
-                    upper_at = k + h;
-                }
-            } else {
-                return fail(Error::decode_error, "not a hex digit", k + h);
-            }
-            v = static_cast<std::uint8_t>((v << 4) | d);
-        }
-        out[k / 2] = v;
+    const auto* in = reinterpret_cast<const std::uint8_t*>(text.data());
+    std::uint8_t seen = 0;  // every value ORed: bit 4 for an uppercase digit, 0xff for a non-digit
+    for (std::size_t k = 0; k < out.size(); ++k) {
+        const std::uint8_t hi = kHexValue[in[2 * k]];
+        const std::uint8_t lo = kHexValue[in[2 * k + 1]];
+        seen = static_cast<std::uint8_t>(seen | hi | lo);
+        out[k] = static_cast<std::uint8_t>(((hi & 15) << 4) | (lo & 15));
     }
-    if (upper && !accept_upper) {
-        return fail(Error::non_canonical, "uppercase hex", upper_at);
+    if ((seen & 0xe0) != 0) {
+        for (std::size_t k = 0; k < text.size(); ++k) {
+            if (kHexValue[in[k]] == 0xff) {
+                return fail(Error::decode_error, "not a hex digit", k);
+            }
+        }
+    }
+    if ((seen & 16) != 0 && !accept_upper) {
+        for (std::size_t k = 0; k < text.size(); ++k) {
+            if ((kHexValue[in[k]] & 16) != 0) {
+                return fail(Error::non_canonical, "uppercase hex", k);
+            }
+        }
     }
     return out;
 }

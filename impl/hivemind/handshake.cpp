@@ -235,6 +235,9 @@ Result<void> HiveMachine::client_hello_msg(const HiveMessage& m) {
                 return fail(Error::bad_credentials, "server key differs from the pinned one", m.payload.offset);
             }
         }
+        if (m_config.known_servers && !m_config.quirks.trust_every_key) {
+            SK_CHECK(m_config.known_servers->check(*key));
+        }
         m_server_pem = pem;
         m_peer_key = std::move(*key);
     }
@@ -336,6 +339,9 @@ Result<void> HiveMachine::client_choice_msg(const HiveMessage& m) {
         m_rsa_secret = secret;
         m_key = std::move(secret);
         m_have_key = true;
+        if (m_config.known_servers && !m_config.quirks.trust_every_key) {
+            SK_CHECK(m_config.known_servers->record(*m_peer_key));
+        }
     }
     return send_client_hello();
 }

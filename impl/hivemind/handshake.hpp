@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,22 @@ enum class Mode : std::uint8_t { password, rsa, preshared };
 using PasswordKdf = std::function<Result<SecretBytes>(std::string_view password, const Iv& salt,
                                                       std::uint32_t iterations)>;
 
+// Client, RSA: the server keys trusted on first use and pinned afterwards, kept by the caller
+// (a file, for `shakedown peer --known-servers`); the machine itself does no I/O and only asks.
+class ServerKeyStore {
+public:
+    ServerKeyStore() = default;
+    ServerKeyStore(const ServerKeyStore&) = delete;
+    ServerKeyStore& operator=(const ServerKeyStore&) = delete;
+    virtual ~ServerKeyStore() = default;
+    // HELLO brought `server`'s key: a failure (untrusted_identity) refuses it, because another key
+    // is known for this server.
+    [[nodiscard]] virtual Result<void> check(const crypto::RsaKey& server) = 0;
+    // The server proved it holds `server`'s private key (its signed envelope opened): trust the key
+    // from now on. A failure ends the handshake (the key could not be kept).
+    [[nodiscard]] virtual Result<void> record(const crypto::RsaKey& server) = 0;
+};
+
 struct Config {
     Role role = Role::initiator;  // initiator: client; acceptor: server
     Mode mode = Mode::password;
@@ -41,6 +58,7 @@ struct Config {
     std::string crypto_key;         // pre-shared key, v0 (16, 24 or 32 characters)
     std::string own_key_pem;        // RSA private key: the server's identity; the client's in RSA mode
     std::string pinned_server_pem;  // client, RSA: empty means trust on first use
+    std::shared_ptr<ServerKeyStore> known_servers;  // client, RSA: consulted after the pin (may be null)
     bool binarize = false;
     bool crypto_required = true;
     std::vector<std::string> encodings = kDefaultEncodings;  // offer / allowed, in preference order

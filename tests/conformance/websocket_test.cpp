@@ -980,6 +980,7 @@ TEST(WebSocketClientHostile, CloseEndsByItsTimeoutWhenThePeerNeverAnswers) {
     auto t = client.connect(mute.endpoint(), in_ms(2000), error);
     ASSERT_TRUE(t) << error;
     const auto start = cf::SteadyClock::now();
+    t->shutdown_send();
     t->close();
     EXPECT_LT(cf::SteadyClock::now() - start, milliseconds(static_cast<long>(1200 * scale())));
     EXPECT_NE(t->receive(in_ms(200)).kind, cf::Incoming::Kind::message);
@@ -1031,6 +1032,92 @@ TEST(WebSocketClientHostile, FragmentedSendGoesOutInSmallFramesAndArrivesWhole) 
     const auto in = peer->receive(in_ms(2000));
     EXPECT_EQ(in.kind, cf::Incoming::Kind::message);
     EXPECT_EQ(in.wire, message);
+}
+
+TEST(WebSocketClientHostile, SegmentedWritesTrickleTheUpgradeAndEveryFrameInSmallTcpSegments) {
+    auto o = options();
+    o.segment_size = 7;
+    o.segment_gap = milliseconds(5);
+    cf::WebSocketTransportFactory client(o);
+    const Bytes message = bytes("twenty bytes of data");
+    // What a server's reads see: the request head and the frame (2 + 4 + 20 bytes) in many small
+    // pieces, over at least the gaps between the segments.
+    std::vector<std::size_t> pieces;
+    std::size_t head_size = 0;
+    std::string frame_wire;
+    cf::SteadyClock::duration head_took{};
+    {
+        RawServer raw([&](int c) {
+            std::string head;
+            char buf[256];
+            pollfd p{c, POLLIN, 0};
+            cf::SteadyClock::time_point first{};
+            while (head.find("\r\n\r\n") == std::string::npos && ::poll(&p, 1, static_cast<int>(2000 * scale())) == 1) {
+                const auto n = ::recv(c, buf, sizeof buf, 0);
+                if (n <= 0) {
+                    return;
+                }
+                if (head.empty()) {
+                    first = cf::SteadyClock::now();
+                }
+                head.append(buf, static_cast<std::size_t>(n));
+                pieces.push_back(static_cast<std::size_t>(n));
+            }
+            head_took = cf::SteadyClock::now() - first;
+            head_size = head.size();
+            const std::string response = switching_protocols(head);
+            (void)::send(c, response.data(), response.size(), MSG_NOSIGNAL);
+            while (frame_wire.size() < 26 && ::poll(&p, 1, static_cast<int>(1000 * scale())) == 1) {
+                const auto n = ::recv(c, buf, sizeof buf, 0);
+                if (n <= 0) {
+                    break;
+                }
+                frame_wire.append(buf, static_cast<std::size_t>(n));
+            }
+        });
+        std::string error;
+        auto t = client.connect(raw.endpoint(), in_ms(4000), error);
+        ASSERT_TRUE(t) << error;
+        EXPECT_FALSE(t->send(message, in_ms(2000)));
+        t->abort();
+    }
+    ASSERT_GT(head_size, 100U);
+    const std::size_t segments = (head_size + 6) / 7;
+    EXPECT_GE(head_took, milliseconds(5 * (segments - 1)));
+    // Each read takes what has arrived: one segment, or a few when the reader was late.
+    EXPECT_GE(pieces.size(), segments / 4);
+    ASSERT_EQ(frame_wire.size(), 26U);
+    EXPECT_EQ(static_cast<std::uint8_t>(frame_wire[0]), 0x82);  // one binary frame, FIN
+    EXPECT_EQ(static_cast<std::uint8_t>(frame_wire[1]), 0x80 | 20);
+}
+
+TEST(WebSocketTransport, SegmentedWritesOnBothSidesStillCompleteTheUpgradeAndTheMessages) {
+    auto o = options(false, true);
+    o.segment_size = 7;
+    o.segment_gap = milliseconds(1);
+    o.segment_jitter = milliseconds(2);
+    o.handshake_timeout = milliseconds(static_cast<long>(3000 * scale()));
+    Server server(o);
+    cf::WebSocketTransportFactory client(o);
+    std::string error;
+    auto t = client.connect(server.endpoint(), in_ms(4000), error);
+    ASSERT_TRUE(t) << error;
+    auto peer = server.accept(4000);
+    ASSERT_TRUE(peer);
+    const Bytes text = prefixed(0x01, std::string(300, 'x'));
+    const Bytes binary = prefixed(0x02, "segmented");
+    EXPECT_FALSE(t->send(text, in_ms(4000)));
+    auto in = peer->receive(in_ms(4000));
+    ASSERT_EQ(in.kind, cf::Incoming::Kind::message);
+    EXPECT_EQ(in.wire, text);
+    EXPECT_FALSE(peer->send(binary, in_ms(4000)));
+    in = t->receive(in_ms(4000));
+    ASSERT_EQ(in.kind, cf::Incoming::Kind::message);
+    EXPECT_EQ(in.wire, binary);
+    // A send whose deadline comes first ends by it (one gap late at most).
+    const auto start = cf::SteadyClock::now();
+    EXPECT_TRUE(t->send(prefixed(0x02, std::string(4000, 'y')), in_ms(50)));
+    EXPECT_LT(cf::SteadyClock::now() - start, milliseconds(static_cast<long>(1000 * scale())));
 }
 
 }  // namespace

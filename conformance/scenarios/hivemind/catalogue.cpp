@@ -1100,6 +1100,23 @@ void add_transport_and_guessing(Builder& b, std::vector<std::unique_ptr<cf::Scen
             s.expect = cf::Expect::complete;
             s.transport = trickle;
         }
+        // Below the framing: our upgrade request or response and every frame of ours written to
+        // the socket 7 bytes at a time, 1 to 3 ms apart (TCP_NODELAY; some 200 segments as the
+        // server, whose HELLO carries its PEM key: under half a second, before the watch after the
+        // handshake): the target reassembles the stream and completes.
+        cf::WebSocketOptions segmented = ws->options();
+        segmented.segment_size = 7;
+        segmented.segment_gap = cf::Millis(1);
+        segmented.segment_jitter = cf::Millis(2);
+        const auto segments = std::make_shared<cf::WebSocketTransportFactory>(std::move(segmented));
+        for (const Role target : {Role::acceptor, Role::initiator}) {
+            auto& s = b.add(target, pw, "transport", "tcp_segments",
+                            "our upgrade and every frame of ours written 7 bytes at a time, 1 to 3 ms apart",
+                            "a WebSocket stream split into small TCP segments is reassembled, and the handshake "
+                            "completes within its deadline");
+            s.expect = cf::Expect::complete;
+            s.transport = segments;
+        }
     }
     for (const Role target : {Role::acceptor, Role::initiator}) {
         auto& s = b.add(target, pw, "credential", "offline_dictionary",

@@ -5,6 +5,7 @@
 #include "conformance/scenarios/hivemind/variant.hpp"
 
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <sstream>
 #include <utility>
@@ -12,6 +13,7 @@
 #include "conformance/runner/websocket.hpp"
 #include "conformance/scenarios/hivemind/catalogue.hpp"
 #include "hivemind/handshake.hpp"
+#include "hivemind/known_servers.hpp"
 #include "vectors/gen/hivemind/hivemind_vectors.hpp"
 
 namespace shakedown::hivemind {
@@ -84,6 +86,23 @@ std::unique_ptr<Machine> make_machine(const registry::MachineRequest& req, Rng& 
         if (!read_file(*path, c.pinned_server_pem)) {
             error = "cannot read --pin " + *path;
             return nullptr;
+        }
+    }
+    if (const auto path = one(req.settings, "known-servers"); path && req.role == Role::initiator) {
+        // Checked now, so that a malformed file is a configuration error before any connection.
+        KnownServersFile file(*path);
+        KnownServersError problem;
+        if (!file.load(problem)) {
+            error = "--known-servers " + problem.describe();
+            return nullptr;
+        }
+        if (c.mode == Mode::rsa) {
+            if (req.remote.empty()) {
+                error = "--known-servers needs the server's HOST:PORT (a live initiator, shakedown peer --connect)";
+                return nullptr;
+            }
+            c.known_servers =
+                known_servers_store(*path, req.remote, [](const std::string& line) { std::cerr << line << std::endl; });
         }
     }
     c.binarize = values(req.settings, "binarize") != nullptr;
@@ -289,6 +308,10 @@ registry::Variant make_variant() {
         {"crypto-key", "TEXT", "pre-shared crypto_key, 16/24/32 characters (mode preshared)", false},
         {"key", "FILE", "own RSA private key PEM (default: the fixed test key of the role)", false},
         {"pin", "FILE", "client: pinned server public key PEM (default: trust on first use)", false},
+        {"known-servers", "FILE",
+         "client, RSA: trust a server's key on first use and pin it afterwards, in FILE (lines 'HOST:PORT "
+         "SHA256:<hex>'; created when absent)",
+         false},
         {"encodings", "LIST", "encodings in preference order (comma-separated or repeated)", true},
         {"ciphers", "LIST", "ciphers in preference order (AES-GCM, CHACHA20-POLY1305)", true},
         {"binarize", "", "offer binarized frames", false},
