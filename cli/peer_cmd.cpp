@@ -21,6 +21,7 @@ struct PeerFlags {
     std::string role;
     std::string connect;
     std::string listen;
+    std::string then_connect;
     std::vector<std::string> bugs;
     bool list_bugs = false;
     bool list_flags = false;
@@ -80,6 +81,18 @@ int run_peer(PeerFlags f, const std::vector<std::string>& extras) {
         std::cerr << "shakedown peer: " << why << "\n";
         return 2;
     }
+    if (!f.then_connect.empty()) {
+        if (f.connect.empty() || f.max_connections == 0) {
+            std::cerr << "shakedown peer: --then-connect needs --connect and a bounded --max-connections\n";
+            return 2;
+        }
+        const auto then = cf::parse_endpoint(f.then_connect, why);
+        if (!then) {
+            std::cerr << "shakedown peer: --then-connect: " << why << "\n";
+            return 2;
+        }
+        run.then_connect = *then;
+    }
     for (const auto& b : f.bugs) {
         const auto* knob = v->find_knob(b);
         if (knob == nullptr) {
@@ -119,6 +132,9 @@ void add_peer_command(CLI::App& app, int& exit_code) {
         ->check(CLI::IsMember({"initiator", "acceptor"}));
     cmd->add_option("--connect", flags->connect, "initiator: connect to HOST:PORT (loopback only)");
     cmd->add_option("--listen", flags->listen, "acceptor: listen on HOST:PORT (port 0 = ephemeral)");
+    cmd->add_option("--then-connect", flags->then_connect,
+                    "initiator: once the --connect connections have ended, connect once more to HOST:PORT from "
+                    "this process (SHIM.md)");
     cmd->add_option("--bug", flags->bugs, "misbehave in this named way (repeatable; see --list-bugs)");
     cmd->add_flag("--list-bugs", flags->list_bugs, "list the variant's bug knobs, one line each");
     cmd->add_flag("--list-flags", flags->list_flags, "list the variant's own flags (the shim contract's)");

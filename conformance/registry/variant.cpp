@@ -62,6 +62,18 @@ std::shared_ptr<conformance::LocalPeer> reference_peer(const Variant& v, const s
 }
 
 int serve(const Variant& v, const PeerRun& run) {
+    if (v.serve && run.then_connect && !v.serve_connects_again) {
+        // A variant's own serve makes the connections it is asked for; the second one is then a
+        // second run in this same process.
+        PeerRun first = run;
+        first.then_connect.reset();
+        const int a = v.serve(first);
+        PeerRun second = first;
+        second.endpoint = *run.then_connect;
+        second.max_connections = 1;
+        const int b = v.serve(second);
+        return a != 0 ? a : b;
+    }
     if (v.serve) {
         return v.serve(run);
     }
@@ -113,6 +125,20 @@ int serve(const Variant& v, const PeerRun& run) {
             // Nobody listening yet (or any more), or the exchange was refused: do not spin.
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
+    }
+    if (run.then_connect && !(until && conformance::SteadyClock::now() >= *until)) {
+        // The same transport factory: whatever it keeps between connections, it keeps here too.
+        std::string error;
+        auto machine = make(Role::initiator, error);
+        if (!machine) {
+            run.emit("HANDSHAKE_FAILED configuration: " + error);
+            return 2;
+        }
+        ++made;
+        const bool ok =
+            conformance::run_machine_initiator(*transport, *run.then_connect, *machine, stop, limits, run.emit)
+                .authenticated;
+        completed += ok ? 1 : 0;
     }
     return made > 0 && completed == made ? 0 : 1;
 }

@@ -78,6 +78,9 @@ struct PeerRun {
     std::size_t max_connections = 0;               // acceptor: 0 = until stopped; initiator: connections in turn
     std::uint32_t timeout_ms = 0;                  // 0: no limit
     std::function<void(const std::string&)> emit;  // one output line (LISTENING, HANDSHAKE_OK, ...)
+    // Initiator: once the connections to `endpoint` have ended, one more to here, from this process
+    // (conformance/SHIM.md, --then-connect).
+    std::optional<conformance::Endpoint> then_connect;
 };
 
 struct CatalogueOptions {
@@ -168,6 +171,9 @@ struct Variant {
     // shakedown peer: serve or connect as the reference; returns the exit status of the shim
     // contract (0 all handshakes completed, 1 otherwise, 2 usage).
     std::function<int(const PeerRun&)> serve;
+    // `serve` makes PeerRun::then_connect's connection itself; otherwise serve() runs it again
+    // for that connection, in the same process.
+    bool serve_connects_again = false;
 
     std::vector<ShimFlag> shim_flags;
     // Variant flags of `shakedown conform` (e.g. the network, the identity a running target has).

@@ -446,4 +446,25 @@ std::unique_ptr<LocalRun> MachineReferencePeer::start_initiator(const Endpoint& 
         });
 }
 
+std::unique_ptr<LocalRun> MachineReferencePeer::start_initiator_then(const Endpoint& to, const Endpoint& then,
+                                                                     const std::vector<std::string>& flags,
+                                                                     std::string& error) {
+    auto first = m_make(Role::initiator, flags, error);
+    auto second = first ? m_make(Role::initiator, flags, error) : nullptr;
+    if (!second) {
+        return nullptr;
+    }
+    std::shared_ptr<Machine> one(std::move(first));
+    std::shared_ptr<Machine> two(std::move(second));
+    return std::make_unique<ThreadedRun>([transport = m_transport, to, then, one, two, limits = m_limits](
+                                             const std::atomic<bool>& stop, const LineSink& emit) {
+        const bool a = run_machine_initiator(*transport, to, *one, stop, limits, emit).authenticated;
+        if (stop.load()) {
+            return false;
+        }
+        const bool b = run_machine_initiator(*transport, then, *two, stop, limits, emit).authenticated;
+        return a && b;
+    });
+}
+
 }  // namespace shakedown::conformance

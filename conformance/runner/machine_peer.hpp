@@ -202,6 +202,11 @@ public:
                                                            std::string& error) override;
     [[nodiscard]] std::unique_ptr<LocalRun> start_initiator(const Endpoint& to, const std::vector<std::string>& flags,
                                                             std::string& error) override;
+    // Both connections over the one transport factory, each with a machine of its own.
+    [[nodiscard]] bool connects_again() const override { return true; }
+    [[nodiscard]] std::unique_ptr<LocalRun> start_initiator_then(const Endpoint& to, const Endpoint& then,
+                                                                 const std::vector<std::string>& flags,
+                                                                 std::string& error) override;
 
 private:
     std::string m_description;

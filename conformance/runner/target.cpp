@@ -51,7 +51,7 @@ public:
         if (request.target_role != PeerRole::initiator) {
             return failed("a --listen target only plays initiator");
         }
-        if (request.transport) {
+        if (request.transport || request.then_transport) {
             return failed(
                 "a --listen target connects to the runner's one listener, which cannot change per connection");
         }
@@ -165,6 +165,14 @@ private:
         }
         std::vector<std::string> args{"--role", "initiator", "--connect",
                                       "127.0.0.1:" + std::to_string(listener->port())};
+        std::unique_ptr<Listener> then;
+        if (request.then_transport) {
+            then = request.then_transport->listen(Endpoint{"127.0.0.1", 0}, error);
+            if (!then) {
+                return failed(error);
+            }
+            args.insert(args.end(), {"--then-connect", "127.0.0.1:" + std::to_string(then->port())});
+        }
         args.insert(args.end(), request.flags.begin(), request.flags.end());
         auto p = ChildProcess::spawn(m_command, args, error);
         if (!p) {
@@ -175,7 +183,9 @@ private:
         while (SteadyClock::now() < deadline) {
             auto t = listener->accept(std::min(deadline, SteadyClock::now() + Millis(100)), error);
             if (t) {
-                return opened(std::move(t));
+                OpenResult r = opened(std::move(t));
+                r.then_listener = std::move(then);
+                return r;
             }
             if (proc.exit_status()) {
                 return unimplemented_or_failed(proc, "before connecting");
@@ -217,17 +227,39 @@ public:
             auto t = factory(request, m_factory).connect(*at, deadline, error);
             return t ? opened(std::move(t)) : failed(error);
         }
+        if (request.then_transport && !m_peer->connects_again()) {
+            OpenResult r;
+            r.status = OpenResult::Status::unimplemented;
+            r.error = m_peer->describe() + " makes one connection per run (no second connection)";
+            return r;
+        }
         auto listener = factory(request, m_factory).listen(Endpoint{"127.0.0.1", 0}, error);
         if (!listener) {
             return failed(error);
         }
-        auto run = m_peer->start_initiator(Endpoint{"127.0.0.1", listener->port()}, request.flags, error);
+        const Endpoint to{"127.0.0.1", listener->port()};
+        std::unique_ptr<Listener> then;
+        std::unique_ptr<LocalRun> run;
+        if (request.then_transport) {
+            then = request.then_transport->listen(Endpoint{"127.0.0.1", 0}, error);
+            if (!then) {
+                return failed(error);
+            }
+            run = m_peer->start_initiator_then(to, Endpoint{"127.0.0.1", then->port()}, request.flags, error);
+        } else {
+            run = m_peer->start_initiator(to, request.flags, error);
+        }
         if (!run) {
             return failed(error);
         }
         m_runs.push_back(std::move(run));
         auto t = listener->accept(deadline, error);
-        return t ? opened(std::move(t)) : failed("waiting for the local initiator: " + error);
+        if (!t) {
+            return failed("waiting for the local initiator: " + error);
+        }
+        OpenResult r = opened(std::move(t));
+        r.then_listener = std::move(then);
+        return r;
     }
 
     std::vector<PeerReport> finish(Deadline deadline) override {

@@ -33,12 +33,21 @@ struct ConnectionRequest {
     // TLS configuration, text messages): the factory listens for an initiator, connects to an
     // acceptor. Empty: the target's factory.
     std::shared_ptr<const TransportFactory> transport;
+    // Initiator only: the target connects a second time from the same process once its first
+    // connection has ended (conformance/SHIM.md, --then-connect), keeping whatever state it keeps
+    // between connections (a TLS session cache), to a listener the runner makes with this factory
+    // (OpenResult::then_listener). Empty: one connection. A target that cannot makes the open
+    // UNIMPLEMENTED.
+    std::shared_ptr<const TransportFactory> then_transport;
 };
 
 struct OpenResult {
     enum class Status : std::uint8_t { ok, unimplemented, failed } status = Status::failed;
     std::unique_ptr<Transport> transport;
     std::string error;
+    // With ConnectionRequest::then_transport: where the target's second connection arrives, once
+    // the first has ended.
+    std::unique_ptr<Listener> then_listener;
 };
 
 class TargetSession {
@@ -162,6 +171,19 @@ public:
     [[nodiscard]] virtual std::unique_ptr<LocalRun> start_initiator(const Endpoint& to,
                                                                     const std::vector<std::string>& flags,
                                                                     std::string& error) = 0;
+    // Whether start_initiator_then works (ConnectionRequest::then_transport).
+    [[nodiscard]] virtual bool connects_again() const { return false; }
+    // One initiator connection to `to`, then, once it has ended, a second one to `then` by the
+    // same run, as a shim given --then-connect makes them (conformance/SHIM.md).
+    [[nodiscard]] virtual std::unique_ptr<LocalRun> start_initiator_then(const Endpoint& to, const Endpoint& then,
+                                                                         const std::vector<std::string>& flags,
+                                                                         std::string& error) {
+        (void)to;
+        (void)then;
+        (void)flags;
+        error = "this peer makes one connection per run";
+        return nullptr;
+    }
 };
 
 class LocalPeerTarget final : public Target {

@@ -214,6 +214,20 @@ int keep_ticket(SSL* ssl, SSL_SESSION* session) {
     return 0;  // OpenSSL keeps its own reference
 }
 
+// Server with TlsClientHellos: counts what the ClientHello offers, and lets the handshake go on.
+int watch_client_hello(SSL* ssl, int* /*alert*/, void* arg) {
+    auto* h = static_cast<TlsClientHellos*>(arg);
+    const unsigned char* data = nullptr;
+    std::size_t len = 0;
+    const bool psk = SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_psk, &data, &len) == 1;
+    const bool ticket = SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_session_ticket, &data, &len) == 1 && len > 0;
+    std::lock_guard<std::mutex> lock(h->mutex);
+    ++h->seen;
+    h->offered_psk += psk ? 1 : 0;
+    h->offered_ticket += ticket ? 1 : 0;
+    return SSL_CLIENT_HELLO_SUCCESS;
+}
+
 std::shared_ptr<ssl::context> tls_context(bool server, const std::string& cert_pem, const std::string& key_pem,
                                           const WebSocketOptions& o, std::string& error) {
     const TlsVersions versions = o.tls_versions;
@@ -241,6 +255,9 @@ std::shared_ptr<ssl::context> tls_context(bool server, const std::string& cert_p
         SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
         SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
         SSL_CTX_set_num_tickets(native, 0);
+    }
+    if (server && o.client_hellos) {
+        SSL_CTX_set_client_hello_cb(native, watch_client_hello, o.client_hellos.get());
     }
     if (server) {
         error_code ec;
@@ -429,6 +446,10 @@ public:
                 error = "TLS handshake: " + waited(*c);
                 drop(true);
                 return false;
+            }
+            if (o.client_hellos && SSL_session_reused(m_ws->next_layer().native_handle()) == 1) {
+                std::lock_guard<std::mutex> lock(o.client_hellos->mutex);
+                ++o.client_hellos->resumed;
             }
         }
         // The request is read here rather than by Beast's accept, so its target can be judged.

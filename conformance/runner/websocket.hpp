@@ -49,6 +49,16 @@ struct TlsResumption {
     std::string certificate_sha256;  // the last full handshake's peer certificate
 };
 
+// What the ClientHellos reaching a server offered, for grading a client that must not resume a
+// session where it should not: counted over every connection of the listeners that share it.
+struct TlsClientHellos {
+    std::mutex mutex;
+    std::size_t seen = 0;
+    std::size_t offered_psk = 0;     // a pre_shared_key extension (41): a TLS 1.3 resumption offer
+    std::size_t offered_ticket = 0;  // a non-empty session_ticket extension (35): a TLS 1.2 one
+    std::size_t resumed = 0;         // handshakes the server completed as resumptions
+};
+
 struct WebSocketOptions {
     // Client: the upgrade request's target is path + ("?" + query when query is not empty).
     std::string path = "/";
@@ -71,6 +81,8 @@ struct WebSocketOptions {
     // Server: issue session tickets, under a key shared by every listener of this process, and
     // resume the sessions they name (a peer misbehaving on purpose).
     bool issue_tickets = false;
+    // Server: record what every ClientHello offers (and which handshakes resumed).
+    std::shared_ptr<TlsClientHellos> client_hellos;
     // Server: certificate and private key (PEM). Empty: a fresh self-signed P-256 certificate is
     // made when the listener starts.
     std::string certificate_pem;

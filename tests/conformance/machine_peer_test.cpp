@@ -42,4 +42,56 @@ TEST(MachinePeer, StellarCatalogueAgainstTheGenericPeer) {
     }
 }
 
+// A second connection from one initiator run (ConnectionRequest::then_transport, SHIM.md
+// --then-connect): the generic peer makes it once the first has ended, to the second listener; a
+// peer that cannot makes the open UNIMPLEMENTED, never a failure.
+TEST(MachinePeer, SecondConnectionFromOneRun) {
+    reg::Variant generic = shakedown::stellar::variant();
+    generic.reference_peer = nullptr;
+    std::string error;
+    auto peer =
+        reg::reference_peer(generic, "stellar-core", reg::Settings{{"seed", {std::string(64, '7')}}}, {}, error);
+    ASSERT_TRUE(peer) << error;
+    ASSERT_TRUE(peer->connects_again());
+    const auto transport = generic.transport("stellar-core", {});
+    cf::LocalPeerTarget target(transport, peer);
+    auto session = target.session();
+    cf::ConnectionRequest request;
+    request.target_role = cf::PeerRole::initiator;
+    request.then_transport = transport;
+    auto opened = session->open(request, cf::after(cf::Millis(5000)));
+    ASSERT_EQ(opened.status, cf::OpenResult::Status::ok) << opened.error;
+    ASSERT_TRUE(opened.then_listener);
+    // Nothing arrives on the second listener while the first connection lasts.
+    EXPECT_FALSE(opened.then_listener->accept(cf::after(cf::Millis(200)), error));
+    opened.transport->abort();
+    auto again = opened.then_listener->accept(cf::after(cf::Millis(5000)), error);
+    ASSERT_TRUE(again) << error;
+    again->abort();
+    const auto reports = session->finish(cf::after(cf::Millis(5000)));
+    ASSERT_EQ(reports.size(), 1U);
+    EXPECT_FALSE(reports[0].killed);
+
+    // A peer without the ability: UNIMPLEMENTED at once.
+    class OneShot final : public cf::LocalPeer {
+    public:
+        explicit OneShot(std::shared_ptr<cf::LocalPeer> inner) : m_inner(std::move(inner)) {}
+        [[nodiscard]] std::string describe() const override { return "one-shot peer"; }
+        [[nodiscard]] std::optional<cf::Endpoint> acceptor(std::string& why) override { return m_inner->acceptor(why); }
+        [[nodiscard]] std::unique_ptr<cf::LocalRun> start_initiator(const cf::Endpoint& to,
+                                                                    const std::vector<std::string>& flags,
+                                                                    std::string& why) override {
+            return m_inner->start_initiator(to, flags, why);
+        }
+
+    private:
+        std::shared_ptr<cf::LocalPeer> m_inner;
+    };
+    cf::LocalPeerTarget one_shot(transport, std::make_shared<OneShot>(peer));
+    auto s2 = one_shot.session();
+    const auto refused = s2->open(request, cf::after(cf::Millis(5000)));
+    EXPECT_EQ(refused.status, cf::OpenResult::Status::unimplemented) << refused.error;
+    EXPECT_TRUE(s2->finish(cf::after(cf::Millis(100))).empty());
+}
+
 }  // namespace

@@ -870,6 +870,59 @@ TEST(WebSocketTls, SessionTicketsOnlyWhenAskedFor) {
     EXPECT_TRUE(b.accept());
 }
 
+// A listener can read what each ClientHello offers: nothing from a client that keeps no session, a
+// pre_shared_key (41) from one offering a ticket; a resumption counts only where the listener
+// takes it (the same ticket key), not where it runs a full handshake instead.
+TEST(WebSocketTls, ClientHelloOffersAreRecorded) {
+    auto probe = options(true);
+    probe.resumption = std::make_shared<cf::TlsResumption>();
+    cf::WebSocketTransportFactory client(probe);
+    const auto connect = [](const cf::WebSocketTransportFactory& f, Server& s) {
+        std::string error;
+        auto c = f.connect(s.endpoint(), in_ms(3000), error);
+        EXPECT_TRUE(c) << error;
+        auto p = s.accept();
+        EXPECT_TRUE(p);
+        if (c) {
+            (void)c->receive(in_ms(100));  // tickets come after the handshake
+            c->abort();
+        }
+    };
+    auto issuing = options(true);
+    issuing.issue_tickets = true;
+    Server a(issuing);
+    auto watching = options(true);
+    watching.client_hellos = std::make_shared<cf::TlsClientHellos>();
+    Server other(watching);
+    auto resuming = issuing;
+    resuming.client_hellos = std::make_shared<cf::TlsClientHellos>();
+    Server same_key(resuming);
+
+    connect(cf::WebSocketTransportFactory(options(true)), other);
+    {
+        std::lock_guard<std::mutex> lock(watching.client_hellos->mutex);
+        EXPECT_EQ(watching.client_hellos->seen, 1U);
+        EXPECT_EQ(watching.client_hellos->offered_psk, 0U);
+        EXPECT_EQ(watching.client_hellos->offered_ticket, 0U);
+    }
+    connect(client, a);  // the probe now holds a ticket of a's
+    connect(client, other);
+    {
+        std::lock_guard<std::mutex> lock(watching.client_hellos->mutex);
+        EXPECT_EQ(watching.client_hellos->seen, 2U);
+        EXPECT_EQ(watching.client_hellos->offered_psk, 1U);
+        EXPECT_EQ(watching.client_hellos->resumed, 0U);  // no tickets here: a full handshake
+    }
+    connect(client, a);  // a fresh ticket (the last full handshake replaced the one kept)
+    connect(client, same_key);
+    {
+        std::lock_guard<std::mutex> lock(resuming.client_hellos->mutex);
+        EXPECT_EQ(resuming.client_hellos->seen, 1U);
+        EXPECT_EQ(resuming.client_hellos->offered_psk, 1U);
+        EXPECT_EQ(resuming.client_hellos->resumed, 1U);
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The client side against hostile servers (plain WebSocket)
 

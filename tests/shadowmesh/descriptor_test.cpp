@@ -83,12 +83,13 @@ TEST(ShadowMeshDescriptor, FactoryRejectsBadSettingsAndKnobs) {
 
 TEST(ShadowMeshDescriptor, KnobsFuzzTargetsAndBench) {
     const auto& v = variant();
-    // The machines' knobs (the quirk table), then the four of the TLS WebSocket transport.
-    ASSERT_EQ(v.knobs.size(), quirk_table().size() + 4);
+    // The machines' knobs (the quirk table), then the five of the TLS WebSocket transport.
+    ASSERT_EQ(v.knobs.size(), quirk_table().size() + 5);
     EXPECT_EQ(v.knobs[quirk_table().size()].name, "no-pin-check");
     EXPECT_EQ(v.knobs[quirk_table().size() + 1].name, "allow-tls12");
     EXPECT_EQ(v.knobs[quirk_table().size() + 2].name, "text-as-binary");
     EXPECT_EQ(v.knobs[quirk_table().size() + 3].name, "session-tickets");
+    EXPECT_EQ(v.knobs[quirk_table().size() + 4].name, "client-resumes-across-peers");
     for (const auto& t : v.fuzz_targets) {
         EXPECT_TRUE(std::filesystem::exists(std::string(SHAKEDOWN_SOURCE_DIR) + "/fuzz/shadowmesh/" + t + ".cpp")) << t;
     }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/crypto.hpp"
+#include "conformance/runner/machine_peer.hpp"
 #include "conformance/runner/websocket.hpp"
 #include "conformance/scenarios/shadowmesh/close_transport.hpp"
 #include "conformance/scenarios/shadowmesh/variant.hpp"
@@ -556,6 +557,160 @@ private:
     cf::ScenarioInfo m_info;
 };
 
+// The honest exchange over `t`, with the harness as responder, until the harness completes or
+// gives up, or `end`; then the connection is closed. nullopt: completed; otherwise why not.
+std::optional<std::string> honest_exchange(const cf::MachineEnvironment& env, cf::Transport& t, cf::Deadline end) {
+    std::string error;
+    auto harness = env.make(Role::acceptor, {}, error);
+    if (!harness) {
+        t.abort();
+        return "the harness could not be configured: " + error;
+    }
+    harness->start();
+    std::string why;
+    while (!harness->authenticated() && harness->next_action() != Action::closed) {
+        if (!cf::flush_output(*harness, t, end)) {
+            why = "the harness could not send";
+            break;
+        }
+        const cf::Incoming in = t.receive_any(end);
+        if (in.kind != cf::Incoming::Kind::message) {
+            why = "waiting for the target: " + std::string(to_string(in.kind)) +
+                  (in.detail.empty() ? "" : " (" + in.detail + ")");
+            break;
+        }
+        harness->receive(in.wire);
+    }
+    (void)cf::flush_output(*harness, t, end);  // whatever the harness said last (a refusal's CLOSE)
+    t.close();
+    if (harness->authenticated()) {
+        return std::nullopt;
+    }
+    if (why.empty()) {
+        const auto c = harness->closure();
+        why = "the harness refused the target: " + (c ? std::string(to_string(c->failure.code)) : "unknown");
+        if (c && c->failure.detail != nullptr && *c->failure.detail != '\0') {
+            why += ": " + std::string(c->failure.detail);
+        }
+    }
+    return why;
+}
+
+// No session resumption across peers, with the target as client. The target connects twice from
+// one process (ConnectionRequest::then_transport, SHIM.md --then-connect): first to a runner
+// listener that presents certificate A and issues TLS 1.3 session tickets, then, once that
+// connection has ended, to a second listener. Across peers the second presents certificate B and
+// watches the ClientHello: a pre_shared_key extension (41), or a non-empty session_ticket (35),
+// offers the session begun with A to B, and is a FAIL whether or not B takes it (a resumed session
+// presents no certificate, so the pin the target would check is never seen). The same-peer
+// control presents A again under the same ticket key: resuming there is the target's choice, and
+// the scenario passes either way once both exchanges complete.
+class ResumptionOnSecondConnection final : public cf::Scenario {
+public:
+    ResumptionOnSecondConnection(std::shared_ptr<const cf::MachineEnvironment> env, bool same_peer,
+                                 cf::GeneratedCertificate first, cf::GeneratedCertificate second)
+        : m_env(std::move(env)), m_same_peer(same_peer), m_first(std::move(first)), m_second(std::move(second)) {
+        m_info.id =
+            same_peer ? "initiator.tls.second_connection_same_peer" : "initiator.tls.no_resumption_across_peers";
+        m_info.cls = "tls";
+        m_info.title = same_peer
+                           ? "a second connection to a peer with the same certificate, after one that issued tickets"
+                           : "a second connection to a peer with another certificate, after one that issued tickets";
+        m_info.rule = same_peer ? "resuming with the same peer is allowed, and both exchanges complete "
+                                  "(docs/protocols/shadowmesh.md §12, TLS)"
+                                : "no TLS session resumption across peers: the ClientHello to another peer offers no "
+                                  "session (docs/protocols/shadowmesh.md §12, TLS)";
+        m_info.target_role = Role::initiator;
+        m_info.needs_own_transport = true;
+    }
+    [[nodiscard]] const cf::ScenarioInfo& info() const override { return m_info; }
+
+    [[nodiscard]] cf::ScenarioOutcome run(cf::ScenarioContext& ctx) const override {
+        auto hellos = std::make_shared<cf::TlsClientHellos>();
+        cf::WebSocketOptions first;
+        first.certificate_pem = m_first.certificate_pem;
+        first.private_key_pem = m_first.private_key_pem;
+        first.issue_tickets = true;
+        cf::WebSocketOptions second;
+        second.certificate_pem = m_second.certificate_pem;
+        second.private_key_pem = m_second.private_key_pem;
+        second.issue_tickets = m_same_peer;  // the same key: a session of the first can resume here
+        second.client_hellos = hellos;
+        cf::ConnectionRequest request;
+        request.target_role = Role::initiator;
+        request.flags = m_env->target_flags;
+        request.transport = runner_transport(std::move(first));
+        request.then_transport = runner_transport(std::move(second));
+        auto opened = ctx.open(request, cf::Millis(5000));
+        if (opened.status == cf::OpenResult::Status::unimplemented) {
+            return {cf::Verdict::unimplemented, opened.error, {}, false};
+        }
+        if (opened.status != cf::OpenResult::Status::ok) {
+            return {cf::Verdict::fail, "could not open the first connection: " + opened.error, {}, false};
+        }
+        if (!opened.then_listener) {
+            return {cf::Verdict::fail, "no listener for the second connection (a runner error)", {}, false};
+        }
+        const auto one = honest_exchange(*m_env, *opened.transport, cf::after(ctx.scaled(cf::Millis(5000))));
+        std::string error;
+        auto again = opened.then_listener->accept(cf::after(ctx.scaled(cf::Millis(5000))), error);
+        std::optional<std::string> two;
+        if (again) {
+            const std::uint8_t index = ctx.connections_opened();
+            again->attach(&ctx.transcript(), index);
+            ctx.transcript().event(index, "connected again (the target's second connection)");
+            two = honest_exchange(*m_env, *again, cf::after(ctx.scaled(cf::Millis(5000))));
+        }
+        for (const auto& report : ctx.finish_target()) {
+            for (const auto& line : report.lines) {
+                if (line.rfind("CRASHED", 0) == 0) {
+                    return {cf::Verdict::fail, "the target reported " + line, {}, false};
+                }
+            }
+        }
+        if (!again) {
+            std::string why = "the target made no second connection: " + error;
+            if (one) {
+                why += " (the first exchange did not complete either: " + *one + ")";
+            }
+            return {cf::Verdict::fail, why, {}, !one};
+        }
+        std::lock_guard<std::mutex> lock(hellos->mutex);
+        const bool offered = hellos->offered_psk > 0 || hellos->offered_ticket > 0;
+        if (!m_same_peer && offered) {
+            const std::string offer = hellos->offered_psk > 0 ? "a pre_shared_key extension (41)"
+                                                              : "a non-empty session_ticket extension (35)";
+            return {cf::Verdict::fail,
+                    "the target's ClientHello to a peer presenting another certificate carried " + offer +
+                        ", offering the TLS session begun with the first peer" +
+                        (hellos->resumed > 0 ? ", and the handshake resumed it" : "") +
+                        ": a resumed session presents no certificate, so a pin is never checked",
+                    {},
+                    !one && !two};
+        }
+        if (one) {
+            return {cf::Verdict::fail, "the first exchange did not complete: " + *one, {}, false};
+        }
+        if (two) {
+            return {cf::Verdict::fail, "the second exchange did not complete: " + *two, {}, true};
+        }
+        std::string how = "the second ClientHello offered no session";
+        if (m_same_peer && hellos->resumed > 0) {
+            how = "the second TLS handshake resumed the first's session";
+        } else if (m_same_peer && offered) {
+            how = "the second ClientHello offered the first's session, and a full handshake followed";
+        }
+        return {cf::Verdict::pass, "both exchanges completed; " + how, {}, true};
+    }
+
+private:
+    std::shared_ptr<const cf::MachineEnvironment> m_env;
+    bool m_same_peer;
+    cf::GeneratedCertificate m_first;
+    cf::GeneratedCertificate m_second;
+    cf::ScenarioInfo m_info;
+};
+
 void add_tls(Builder& b) {
     std::string error;
     const auto pinned = cf::generate_self_signed_certificate(error);
@@ -606,6 +761,8 @@ void add_tls(Builder& b) {
             "TLS 1.3 only (docs/protocols/shadowmesh.md §12, TLS)", std::move(o), std::vector<std::string>{}));
     }
     b.extra(std::make_unique<NoResumption>());
+    b.extra(std::make_unique<ResumptionOnSecondConnection>(b.env(), false, *pinned, *other));
+    b.extra(std::make_unique<ResumptionOnSecondConnection>(b.env(), true, *pinned, *pinned));
 }
 
 // ---- Text messages (V12, X18). The runner's side sends one of its units as a text WebSocket

@@ -110,6 +110,9 @@ constexpr TransportKnob kTransportKnobs[] = {
     {"allow-tls12", "TLS 1.2 accepted beside TLS 1.3, as client and as server"},
     {"text-as-binary", "a text WebSocket message is taken as a binary one"},
     {"session-tickets", "the listener issues TLS session tickets (one key for the process) and resumes them"},
+    {"client-resumes-across-peers",
+     "the dialer keeps the TLS session ticket of its last connection and offers it on the next, whatever peer it "
+     "dials"},
 };
 bool is_transport_knob(std::string_view name) {
     return std::any_of(std::begin(kTransportKnobs), std::end(kTransportKnobs),
@@ -205,6 +208,10 @@ std::shared_ptr<const conformance::TransportFactory> make_transport(const regist
         o.tls_versions = conformance::TlsVersions::tls12_and_13;
     }
     o.issue_tickets = on("session-tickets");
+    if (on("client-resumes-across-peers")) {
+        // One store per factory: a peer run's connections share it (a shim's whole process).
+        o.resumption = std::make_shared<conformance::TlsResumption>();
+    }
     return std::make_shared<CloseAwareTransportFactory>(
         std::make_shared<conformance::WebSocketTransportFactory>(std::move(o)), text);
 }
@@ -262,6 +269,21 @@ public:
                                               registry::drive_limits(m_settings));
         return one.start_initiator(to, flags, error);
     }
+    // Both connections dial through one transport, as one shim process would.
+    [[nodiscard]] bool connects_again() const override { return true; }
+    [[nodiscard]] std::unique_ptr<conformance::LocalRun> start_initiator_then(const conformance::Endpoint& to,
+                                                                              const conformance::Endpoint& then,
+                                                                              const std::vector<std::string>& flags,
+                                                                              std::string& error) override {
+        registry::Settings s = m_settings;
+        std::vector<std::string> unimplemented;
+        if (!registry::parse_settings(variant().shim_flags, flags, s, unimplemented, error)) {
+            return nullptr;
+        }
+        conformance::MachineReferencePeer one(describe(), transport_with(m_profile, s, m_knobs), m_make,
+                                              registry::drive_limits(m_settings));
+        return one.start_initiator_then(to, then, flags, error);
+    }
 
 private:
     static std::string describe_with(const std::vector<std::string>& knobs) {
@@ -317,6 +339,7 @@ const std::map<std::string_view, std::vector<std::string>>& must_fail() {
         {"allow-tls12", {"*.tls.tls12_only"}},
         {"text-as-binary", {"acceptor.text.request"}},
         {"session-tickets", {"acceptor.tls.no_resumption"}},
+        {"client-resumes-across-peers", {"initiator.tls.no_resumption_across_peers"}},
     };
     return m;
 }
@@ -500,6 +523,7 @@ registry::Variant build() {
     v.reference_peer = reference_peer;
     v.catalogue = make_catalogue;
     v.serve = serve;
+    v.serve_connects_again = true;  // through the generic peer, on one transport
     v.shim_flags = {
         {"profile", "NAME", "strict or upstream", false},
         {"session-id", "HEX", "the 16-byte session ID both peers hold (default: the §9 test ID)", false},
