@@ -985,7 +985,7 @@ TEST(WebSocketClientHostile, SlowUpgradeResponseFailsByTheDeadline) {
 
 TEST(WebSocketClientHostile, GarbageUpgradeResponseFailsAtOnce) {
     cf::WebSocketTransportFactory client(options());
-    for (const std::string garbage : {std::string(300, '\x7f'), std::string("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),
+    for (const std::string& garbage : {std::string(300, '\x7f'), std::string("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),
                                       std::string("HTTP/1.1 101 Switching Protocols\r\n\r\n")}) {
         RawServer noisy([garbage](int c) {
             if (!read_head(c, static_cast<int>(2000 * scale())).empty()) {

@@ -487,12 +487,12 @@ int serve(const registry::PeerRun& run) {
     if (run.role != Role::initiator || run.max_connections != 0) {
         return registry::serve(with_knobs, run);
     }
-    const auto until =
-        run.timeout_ms > 0 ? std::optional(conformance::after(conformance::Millis(run.timeout_ms))) : std::nullopt;
+    const bool bounded = run.timeout_ms > 0;
+    const auto until = conformance::after(conformance::Millis(bounded ? run.timeout_ms : 0));
     registry::PeerRun one = run;
     one.max_connections = 1;
     int status = 0;
-    while (!(until && conformance::SteadyClock::now() >= *until)) {
+    while (!(bounded && conformance::SteadyClock::now() >= until)) {
         if (registry::serve(with_knobs, one) != 0) {
             status = 1;
             // Nobody listening yet (or any more): do not spin.
