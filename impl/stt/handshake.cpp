@@ -226,6 +226,12 @@ void Handshake::receive(ByteView datagram) {
         return;
     }
     if (m_state == HandshakeState::done) {
+        // A copy of the peer's first message (HELLO at a responder, RESPONSE at an initiator) is a
+        // retransmission that the rest of the handshake overtook on the way: it changes nothing
+        // and is not answered, since its sender has moved on (docs/protocols/stt.md, "Duplicates").
+        if (!m_config.quirks.stale_duplicate_ends_session && stale_copy(datagram)) {
+            return;
+        }
         close(fail(Error::unexpected_message, "handshake message after completion", 0));
         return;
     }
@@ -271,6 +277,13 @@ void Handshake::receive(ByteView datagram) {
             break;
     }
     close(Failure{Error::unexpected_message, base, "message not expected in this state"});
+}
+
+bool Handshake::stale_copy(ByteView datagram) const {
+    const Bytes& first = m_config.role == Role::acceptor ? m_hello_tlv : m_response_tlv;
+    std::size_t base = 0;
+    const auto payload = unwrap(datagram, base);
+    return payload && !first.empty() && std::equal(payload->begin(), payload->end(), first.begin(), first.end());
 }
 
 void Handshake::on_hello(const HelloView& m, ByteView tlv) {

@@ -145,6 +145,9 @@ private:
     void on_auth_proof(const AuthProofView& m);
     void on_final(const FinalView& m);
     Result<ByteView> unwrap(ByteView datagram, std::size_t& base) const;
+    // Whether `datagram` carries the peer's first message of this handshake again (its frame
+    // header aside, which the receiver ignores).
+    [[nodiscard]] bool stale_copy(ByteView datagram) const;
     [[nodiscard]] Result<void> check_timestamp(std::int64_t ts, std::size_t offset) const;
     [[nodiscard]] std::int64_t now_ms() const;
     // Queues `m` and returns its TLV encoding (the transcript uses the very bytes sent), valid

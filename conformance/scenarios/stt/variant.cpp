@@ -414,6 +414,7 @@ const std::map<std::string_view, std::vector<std::string>>& knob_scenarios() {
         {"no-idle-timeout", {"initiator.idle.*"}},
         // A responder never retransmits (it answers duplicates), so only the initiator's losses.
         {"no-retransmit", {"initiator.loss.*"}},
+        {"stale-duplicate-ends-session", {"*.reorder.*"}},
         // The data exchange after the handshake (session_machine.hpp, session_scenarios.cpp).
         {"xor-session-key", {"*.session.echo"}},
         {"unauthenticated-header", {"*.session.header_tampered"}},
