@@ -436,7 +436,8 @@ const std::map<std::string_view, std::string>& knob_off_the_wire() {
          "or bad_length, a difference only a report shows, and error names are graded as notes); and within a "
          "1472-byte datagram the knob's decoder, which never allocates for a declared count and stops recursing at "
          "256 levels, costs microseconds and memory in proportion to the datagram, so an honest handshake after "
-         "the hostile datagram completes as before (tests/stt/tlv_test.cpp: SttTlv.UpstreamLeniencies)"},
+         "the hostile datagram completes as before (tests/stt/tlv_test.cpp: SttTlv.UpstreamLeniencies; "
+         "tests/stt/manager_test.cpp: SttManager.HostileTlvLeavesNoTraceWithOrWithoutBounds)"},
     };
     return m;
 }
