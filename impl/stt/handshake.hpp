@@ -158,6 +158,9 @@ private:
     // The TLV of our last message, inside m_last_sent: our own HELLO or RESPONSE is needed only
     // until our next message (its associated data and the transcript are made before it is sent).
     [[nodiscard]] ByteView own_tlv() const noexcept {
+        if (m_own_tlv_at + m_own_tlv_size > m_last_sent.size()) {
+            return {};  // nothing sent, or the last datagram dropped (after FINAL)
+        }
         return ByteView(m_last_sent).subspan(m_own_tlv_at, m_own_tlv_size);
     }
     [[nodiscard]] ByteView hello_tlv() const noexcept {
