@@ -85,10 +85,14 @@ Handshake::Handshake(Config config, Rng& rng, const Clock& clock)
     // gives the node ID.
     ct::classify(m_config.shared_seed.view().data(), m_config.shared_seed.size());
     ct::classify(m_config.node_seed.view().data(), m_config.node_seed.size());
-    m_suite = m_config.suite ? m_config.suite : std::make_shared<ReferenceSuite>(m_config.shared_seed.view());
+    if (m_config.suite) {
+        m_suite = m_config.suite.get();
+    } else {
+        m_suite = &m_own_suite.emplace(m_config.shared_seed.view());
+    }
     // Only a responder checks HELLO nonces.
     if (m_config.role == Role::acceptor) {
-        m_cache = m_config.replay_cache ? m_config.replay_cache : std::make_shared<NonceCache>();
+        m_cache = m_config.replay_cache ? m_config.replay_cache.get() : &m_own_cache.emplace();
     }
     m_node_id = m_config.node_id ? *m_config.node_id : node_id_from_seed(m_config.node_seed.view());
     // The node ID is sent in HELLO: a hash of the seed, public like a public key.
@@ -128,7 +132,7 @@ Bytes Handshake::wrap_tlv(ByteView tlv, std::int64_t timestamp_ms, std::uint64_t
     return serialize_frame(h, {}, tlv);
 }
 
-ByteView Handshake::send(const MessageView& m, std::uint64_t index) {
+void Handshake::send(const MessageView& m, std::uint64_t index) {
     // The datagram is written once, in place: the frame's head, then the TLV after it.
     const std::size_t tlv_size = serialized_size(m);
     const bool framed = !m_config.quirks.unframed_handshake;
@@ -143,12 +147,13 @@ ByteView Handshake::send(const MessageView& m, std::uint64_t index) {
     }
     const std::span<std::uint8_t> tlv = std::span<std::uint8_t>(m_last_sent).subspan(at, tlv_size);
     serialize_into(m, tlv);
+    m_own_tlv_at = at;
+    m_own_tlv_size = tlv_size;
     m_resends = 0;
     // A step was taken: the wait (and its retransmissions) starts again.
     m_waited_ms = 0;
     m_retransmits = 0;
     m_out.add(m_last_sent);
-    return tlv;
 }
 
 void Handshake::close(Failure f) {
@@ -171,8 +176,7 @@ void Handshake::start() {
     h.nonce = m_nonce;
     h.timestamp_ms = now_ms() + m_config.send_skew_ms;
     h.commitment = commitment;
-    const ByteView sent = send(h, 0);
-    m_hello_tlv.assign(sent.begin(), sent.end());
+    send(h, 0);
     m_state = HandshakeState::awaiting_response;
 }
 
@@ -226,6 +230,12 @@ void Handshake::receive(ByteView datagram) {
         return;
     }
     if (m_state == HandshakeState::done) {
+        // A copy of the peer's first message (HELLO at a responder, RESPONSE at an initiator) is a
+        // retransmission that the rest of the handshake overtook on the way: it changes nothing
+        // and is not answered, since its sender has moved on (docs/protocols/stt.md, "Duplicates").
+        if (!m_config.quirks.stale_duplicate_ends_session && stale_copy(datagram)) {
+            return;
+        }
         close(fail(Error::unexpected_message, "handshake message after completion", 0));
         return;
     }
@@ -273,6 +283,13 @@ void Handshake::receive(ByteView datagram) {
     close(Failure{Error::unexpected_message, base, "message not expected in this state"});
 }
 
+bool Handshake::stale_copy(ByteView datagram) const {
+    std::size_t base = 0;
+    const auto payload = unwrap(datagram, base);
+    return payload && !m_peer_tlv.empty() &&
+           std::equal(payload->begin(), payload->end(), m_peer_tlv.begin(), m_peer_tlv.end());
+}
+
 void Handshake::on_hello(const HelloView& m, ByteView tlv) {
     if (auto t = check_timestamp(m.timestamp_ms, kNoOffset); !t) {
         close(t.failure());
@@ -292,7 +309,7 @@ void Handshake::on_hello(const HelloView& m, ByteView tlv) {
     }
     m_peer_node_id = Bytes(m.node_id.begin(), m.node_id.end());
     m_peer_nonce.assign(m.nonce.begin(), m.nonce.end());
-    m_hello_tlv.assign(tlv.begin(), tlv.end());
+    m_peer_tlv.assign(tlv.begin(), tlv.end());
     m_rng.fill(m_nonce);
     m_session_id = compute_session_id(m_peer_nonce, m_nonce);
 
@@ -308,7 +325,9 @@ void Handshake::on_hello(const HelloView& m, ByteView tlv) {
         long_both = concat({m_peer_nonce, m_nonce});
         plaintext = long_both;
     }
-    challenge_aad(m_aad, m_hello_tlv);
+    // Room for the proof's associated data too (both TLVs fit in a datagram each): one allocation.
+    m_aad.reserve(2 * kMaxDatagram + 64);
+    challenge_aad(m_aad, m_peer_tlv);
     auto sealed = m_suite->encrypt(plaintext, m_aad, m_rng);
     if (!sealed) {
         close(sealed.failure());
@@ -320,8 +339,7 @@ void Handshake::on_hello(const HelloView& m, ByteView tlv) {
     r.challenge = sealed->ciphertext;
     r.challenge_metadata = sealed->metadata;
     r.timestamp_ms = now_ms() + m_config.send_skew_ms;
-    const ByteView sent = send(r, 1);
-    m_response_tlv.assign(sent.begin(), sent.end());
+    send(r, 1);
     m_state = HandshakeState::awaiting_auth_proof;
 }
 
@@ -330,7 +348,8 @@ void Handshake::on_response(const ResponseView& m, ByteView tlv) {
         close(t.failure());
         return;
     }
-    challenge_aad(m_aad, m_hello_tlv);
+    m_aad.reserve(2 * kMaxDatagram + 64);
+    challenge_aad(m_aad, hello_tlv());
     auto plain = m_suite->decrypt(m.challenge, m.challenge_metadata, m_aad);
     if (!plain) {
         close(plain.failure());
@@ -350,22 +369,22 @@ void Handshake::on_response(const ResponseView& m, ByteView tlv) {
     }
     m_peer_node_id = Bytes(m.node_id.begin(), m.node_id.end());
     m_peer_nonce.assign(m.nonce.begin(), m.nonce.end());
-    m_response_tlv.assign(tlv.begin(), tlv.end());
+    m_peer_tlv.assign(tlv.begin(), tlv.end());
     m_session_id = compute_session_id(m_nonce, m_peer_nonce);
     const std::int64_t timestamp = now_ms() + m_config.send_skew_ms;
-    proof_aad(m_aad, m_hello_tlv, m_response_tlv, timestamp);
+    proof_aad(m_aad, hello_tlv(), response_tlv(), timestamp);
     auto sealed = m_suite->encrypt(m_session_id, m_aad, m_rng);
     if (!sealed) {
         close(sealed.failure());
         return;
     }
-    establish();
+    establish();  // before AUTH_PROOF replaces our HELLO in m_last_sent
     AuthProofView a;
     a.session_id = m_session_id;
     a.proof = sealed->ciphertext;
     a.proof_metadata = sealed->metadata;
     a.timestamp_ms = timestamp;
-    (void)send(a, 2);
+    send(a, 2);
     m_state = HandshakeState::awaiting_final;
 }
 
@@ -378,7 +397,7 @@ void Handshake::on_auth_proof(const AuthProofView& m) {
         close(fail(Error::bad_mac, "AUTH_PROOF session_id is not the XOR of the nonces"));
         return;
     }
-    proof_aad(m_aad, m_hello_tlv, m_response_tlv, m.timestamp_ms);
+    proof_aad(m_aad, hello_tlv(), response_tlv(), m.timestamp_ms);
     auto plain = m_suite->decrypt(m.proof, m.proof_metadata, m_aad);
     if (!plain) {
         close(plain.failure());
@@ -389,11 +408,11 @@ void Handshake::on_auth_proof(const AuthProofView& m) {
         close(fail(Error::bad_credentials, "proof does not hold the session id"));
         return;
     }
-    establish();
+    establish();  // before FINAL replaces our RESPONSE in m_last_sent
     FinalView f;
     f.session_id = m_session_id;
     f.timestamp_ms = now_ms() + m_config.send_skew_ms;
-    (void)send(f, 3);
+    send(f, 3);
     m_authenticated = true;
     m_state = HandshakeState::done;
 }
@@ -419,7 +438,7 @@ void Handshake::establish() {
     const ByteView nonce_r = initiator ? ByteView{m_peer_nonce} : ByteView{m_nonce};
     const ByteView id_i = initiator ? ByteView{m_node_id} : ByteView{*m_peer_node_id};
     const ByteView id_r = initiator ? ByteView{*m_peer_node_id} : ByteView{m_node_id};
-    m_transcript = transcript_hash(m_hello_tlv, m_response_tlv);
+    m_transcript = transcript_hash(hello_tlv(), response_tlv());
     m_session_key = m_config.quirks.xor_session_key
                         ? xor_session_key(nonce_i, nonce_r, id_i, id_r)
                         : derive_session_key(m_config.shared_seed.view(), *m_transcript);

@@ -104,6 +104,9 @@ enum class HandshakeState : std::uint8_t {
 class Handshake final : public Machine {
 public:
     Handshake(Config config, Rng& rng, const Clock& clock);
+    // The suite and the replay cache may live inside the machine: it stays where it was made.
+    Handshake(const Handshake&) = delete;
+    Handshake& operator=(const Handshake&) = delete;
 
     [[nodiscard]] Role role() const noexcept override { return m_config.role; }
     void start() override;
@@ -145,11 +148,27 @@ private:
     void on_auth_proof(const AuthProofView& m);
     void on_final(const FinalView& m);
     Result<ByteView> unwrap(ByteView datagram, std::size_t& base) const;
+    // Whether `datagram` carries the peer's first message of this handshake again (its frame
+    // header aside, which the receiver ignores).
+    [[nodiscard]] bool stale_copy(ByteView datagram) const;
     [[nodiscard]] Result<void> check_timestamp(std::int64_t ts, std::size_t offset) const;
     [[nodiscard]] std::int64_t now_ms() const;
-    // Queues `m` and returns its TLV encoding (the transcript uses the very bytes sent), valid
-    // until the next send.
-    ByteView send(const MessageView& m, std::uint64_t index);
+    // Queues `m`; its TLV encoding stays in m_last_sent (own_tlv()) until the next send.
+    void send(const MessageView& m, std::uint64_t index);
+    // The TLV of our last message, inside m_last_sent: our own HELLO or RESPONSE is needed only
+    // until our next message (its associated data and the transcript are made before it is sent).
+    [[nodiscard]] ByteView own_tlv() const noexcept {
+        if (m_own_tlv_at + m_own_tlv_size > m_last_sent.size()) {
+            return {};  // nothing sent, or the last datagram dropped (after FINAL)
+        }
+        return ByteView(m_last_sent).subspan(m_own_tlv_at, m_own_tlv_size);
+    }
+    [[nodiscard]] ByteView hello_tlv() const noexcept {
+        return m_config.role == Role::initiator ? own_tlv() : ByteView(m_peer_tlv);
+    }
+    [[nodiscard]] ByteView response_tlv() const noexcept {
+        return m_config.role == Role::initiator ? ByteView(m_peer_tlv) : own_tlv();
+    }
     void establish();
     // Whether an unanswered datagram is still to be sent again (initiator, waiting, tries left).
     [[nodiscard]] bool may_retransmit() const noexcept;
@@ -158,8 +177,12 @@ private:
     Config m_config;
     Rng& m_rng;
     const Clock& m_clock;
-    std::shared_ptr<const CipherSuite> m_suite;
-    std::shared_ptr<NonceCache> m_cache;
+    // The configured suite, or the reference suite keyed from the shared seed, held here.
+    std::optional<ReferenceSuite> m_own_suite;
+    const CipherSuite* m_suite = nullptr;
+    // The node's replay cache (Config::replay_cache), or a private one held here (responder only).
+    std::optional<NonceCache> m_own_cache;
+    NonceCache* m_cache = nullptr;
     Bytes m_node_id;
 
     HandshakeState m_state = HandshakeState::idle;
@@ -167,8 +190,8 @@ private:
     ByteArray<kNonceSize> m_nonce{};
     Bytes m_peer_nonce;
     std::optional<Bytes> m_peer_node_id;
-    Bytes m_hello_tlv;
-    Bytes m_response_tlv;
+    // The peer's HELLO (responder) or RESPONSE (initiator) TLV; ours is own_tlv().
+    Bytes m_peer_tlv;
     Bytes m_aad;  // the challenge's, then the proof's associated data (one buffer, reused)
     Bytes m_session_id;
     std::optional<ByteArray<32>> m_transcript;
@@ -177,6 +200,8 @@ private:
 
     Bytes m_last_received;
     Bytes m_last_sent;
+    std::size_t m_own_tlv_at = 0;
+    std::size_t m_own_tlv_size = 0;
     std::size_t m_resends = 0;
     // Time waited without progress (the idle intervals that passed), and the retransmissions in it.
     std::uint64_t m_waited_ms = 0;

@@ -5,7 +5,7 @@
 namespace shakedown::stt {
 
 namespace {
-const std::array<QuirkInfo, 17> kQuirks = {{
+const std::array<QuirkInfo, 18> kQuirks = {{
     {"tlv-accept-trailing-bytes", "TLV decoder ignores bytes after the outermost value",
      &Quirks::tlv_accept_trailing_bytes},
     {"tlv-truncate-short-fields", "TLV decoder silently truncates a BYTES/STRING whose length runs past the end",
@@ -27,6 +27,10 @@ const std::array<QuirkInfo, 17> kQuirks = {{
     {"no-retransmit", "an initiator never sends an unanswered HELLO or AUTH_PROOF again (a lost datagram ends the "
      "handshake)",
      &Quirks::no_retransmit},
+    {"stale-duplicate-ends-session",
+     "a copy of the peer's first message that arrives after completion (a retransmission the handshake overtook) "
+     "ends the session",
+     &Quirks::stale_duplicate_ends_session},
     {"unauthenticated-header", "data frames authenticate the payload only, not the 30-byte header",
      &Quirks::unauthenticated_header},
     {"ignore-data-sequence", "data frames are accepted with any sequence number (replays, reordering)",

@@ -22,6 +22,7 @@ struct Quirks {
     bool unframed_handshake = false;
     bool no_idle_timeout = false;
     bool no_retransmit = false;
+    bool stale_duplicate_ends_session = false;
     // Session data frames.
     bool unauthenticated_header = false;
     bool ignore_data_sequence = false;

@@ -230,6 +230,67 @@ TEST(SttHandshake, DuplicatesAreAnsweredNotReprocessed) {
     EXPECT_TRUE(p.responder.authenticated());
 }
 
+// Reordering: a retransmitted HELLO (or the RESPONSE that answered it again) overtaken by the rest
+// of the handshake arrives after completion. It is a copy of the peer's first message: nothing
+// changes, nothing is answered, and the session goes on under the same keys. Anything else after
+// completion still ends it; with stale-duplicate-ends-session the copy ends it too.
+TEST(SttHandshake, StaleCopyAfterCompletionChangesNothing) {
+    for (const bool knob : {false, true}) {
+        Config ci = config(Role::initiator);
+        Config cr = config(Role::acceptor);
+        ci.quirks.stale_duplicate_ends_session = knob;
+        cr.quirks.stale_duplicate_ends_session = knob;
+        Pair p(std::move(ci), std::move(cr));
+        const auto wire = p.run();
+        ASSERT_EQ(wire.size(), 4u);
+        ASSERT_TRUE(p.initiator.authenticated() && p.responder.authenticated());
+        const Bytes key_i = key_named(p.initiator, "session_key");
+        const Bytes key_r = key_named(p.responder, "session_key");
+        ASSERT_FALSE(key_i.empty());
+        ASSERT_EQ(key_i, key_r);
+        // The HELLO again at the responder, the RESPONSE again at the initiator; a frame header
+        // that differs (the sender's sequence and timestamp are not read) is still a copy.
+        Bytes hello = wire[0];
+        const auto head = parse_frame_view(wire[0]);
+        ASSERT_TRUE(head);
+        hello[head->header_offset + 17] ^= 0x01;  // the sequence's last byte (after type, flags, session id)
+        for (const Bytes& stale : {wire[0], hello}) {
+            p.responder.receive(stale);
+        }
+        p.initiator.receive(wire[1]);
+        if (knob) {
+            ASSERT_TRUE(p.responder.closure());
+            EXPECT_EQ(p.responder.closure()->failure.code, Error::unexpected_message);
+            ASSERT_TRUE(p.initiator.closure());
+            EXPECT_EQ(p.initiator.closure()->failure.code, Error::unexpected_message);
+            continue;
+        }
+        EXPECT_TRUE(p.responder.take_output().empty());
+        EXPECT_TRUE(p.initiator.take_output().empty());
+        EXPECT_EQ(p.responder.state(), HandshakeState::done);
+        EXPECT_EQ(p.initiator.state(), HandshakeState::done);
+        EXPECT_EQ(key_named(p.initiator, "session_key"), key_i);
+        EXPECT_EQ(key_named(p.responder, "session_key"), key_r);
+        // The session still works both ways.
+        SeededRng rng(test::seed_of(0x33));
+        auto frame = p.initiator.session()->seal(as_bytes(std::string_view("after the copy")), 1, kNow * 1000, rng);
+        ASSERT_TRUE(frame);
+        ASSERT_TRUE(p.responder.session()->open(*frame));
+        // A duplicate AUTH_PROOF is still answered with FINAL.
+        p.responder.receive(wire[2]);
+        const auto again = p.responder.take_output();
+        ASSERT_EQ(again.size(), 1u);
+        EXPECT_EQ(again[0], wire[3]);
+        // Anything else after completion ends the handshake: our own first message reflected.
+        p.responder.receive(wire[1]);
+        ASSERT_TRUE(p.responder.closure());
+        EXPECT_EQ(p.responder.closure()->failure.code, Error::unexpected_message);
+        p.initiator.receive(wire[0]);
+        ASSERT_TRUE(p.initiator.closure());
+        EXPECT_EQ(p.initiator.closure()->failure.code, Error::unexpected_message);
+    }
+}
+
 TEST(SttHandshake, OutOfOrderAndReflectedMessagesAreUnexpected) {
     const auto wire = Pair().run();
     {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "stt/frame.hpp"
 #include "stt/manager.hpp"
 #include "tests/stt/driver.hpp"
 
@@ -47,6 +48,40 @@ struct Net {
     HandshakeManager server;
     HandshakeManager client;
 };
+
+// The TLV bounds cost nothing a peer can see (docs/protocols/stt.md, "Knobs"): the hostile values
+// that fit in one datagram are refused with tlv-no-limits as without it, without state, and an
+// honest handshake from the same address right after completes either way.
+TEST(SttManager, HostileTlvLeavesNoTraceWithOrWithoutBounds) {
+    // A DICT claiming 2^32-1 entries, then as many LISTs nested as the datagram holds, then a DICT
+    // of 1025 NULLs claimed and given.
+    Bytes deep = {0x41, 0x00, 0x00, 0x00, 0x01, 0x31, 0x00, 0x00, 0x00, 0x01, 'a'};
+    while (deep.size() + 5 + 40 < kMaxDatagram) {
+        deep.insert(deep.end(), {0x40, 0x00, 0x00, 0x00, 0x01});
+    }
+    deep.push_back(0x00);
+    Bytes wide = {0x40, 0x00, 0x00, 0x04, 0x01};
+    wide.insert(wide.end(), 1025, 0x00);
+    const Bytes claimed = {0x41, 0xff, 0xff, 0xff, 0xff, 0x31, 0x00, 0x00, 0x00, 0x01, 'a', 0x00};
+    FrameHeader h;
+    h.type = kFrameHandshake;
+    for (const bool knob : {false, true}) {
+        Quirks q;
+        q.tlv_no_limits = knob;
+        Net n(q);
+        for (const Bytes& tlv : {deep, wide, claimed}) {
+            const Bytes d = serialize_frame(h, {}, tlv);
+            ASSERT_LE(d.size(), kMaxDatagram);
+            const auto ev = n.server.receive("10.0.0.1:4000", d);
+            EXPECT_TRUE(ev.failure) << knob;
+            EXPECT_TRUE(ev.output.empty());
+            EXPECT_EQ(n.server.size(), 0u);
+        }
+        n.handshake("10.0.0.1:4000");
+        EXPECT_TRUE(n.server.is_complete("10.0.0.1:4000")) << knob;
+        EXPECT_TRUE(n.client.is_complete("server")) << knob;
+    }
+}
 
 TEST(SttManager, CompletesAndIsolatesAddresses) {
     Net n;

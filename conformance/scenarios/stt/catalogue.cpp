@@ -839,6 +839,9 @@ void add_wire(const RoleBuilder& b) {
     for (const WireCase c : {WireCase::echo, WireCase::header_tampered, WireCase::replayed, WireCase::reordered}) {
         b.cat->scenarios.push_back(make_wire_scenario(b.env, b.role, c));
     }
+    // A handshake datagram overtaken on the way: the harness's first message again, after the
+    // handshake completed (a retransmission that arrived last).
+    b.cat->scenarios.push_back(make_wire_scenario(b.env, b.role, WireCase::stale_first));
     // Refusals of a handshake message the harness cannot build from its own units: they are graded
     // like every other refusal (ReportedRefusal).
     b.cat->scenarios.push_back(std::make_unique<ReportedRefusal>(make_wire_scenario(b.env, b.role, WireCase::reflected)));

@@ -128,7 +128,8 @@ void Node::on_datagram(const std::string& address, const void* from, unsigned fr
     // manager names one for any address), never to the handshake table.
     if (is_data_frame(datagram)) {
         Handshake* s = m_manager.is_complete(address) ? m_manager.session_for(address) : nullptr;
-        if (s != nullptr && s->session() != nullptr) {
+        // A session whose handshake machine was closed after completion (CLOSED) is over.
+        if (s != nullptr && s->session() != nullptr && s->state() != HandshakeState::closed) {
             if (auto echo = answer_data(*s->session(), datagram, peer.data, m_rng, m_clock)) {
                 out.push_back(std::move(*echo));
             }

@@ -273,6 +273,14 @@ public:
                     "the newer frame is accepted (a gap is loss), the older one is `bad_sequence` and not echoed "
                     "(Session data frames)");
                 break;
+            case WireCase::stale_first:
+                set("reorder", acceptor ? "hello_after_auth_proof" : "response_after_final",
+                    acceptor ? "a retransmitted HELLO that arrives after the AUTH_PROOF, once the handshake completed"
+                             : "a RESPONSE sent again that arrives after FINAL, once the handshake completed",
+                    "a copy of the peer's first message overtaken by the rest of the handshake changes nothing and "
+                    "is not answered: the session goes on under the same keys, and the target echoes our data frame "
+                    "(Duplicates)");
+                break;
             case WireCase::reflected:
                 set("reflect", acceptor ? "response" : "hello",
                     std::string("the target's own ") + (acceptor ? "RESPONSE" : "HELLO") + " sent back to it",
@@ -379,6 +387,12 @@ private:
         }
         Session s(l);
         const bool initiator = m_info.target_role == Role::initiator;
+        if (m_case == WireCase::stale_first) {
+            // The datagram a retransmission of ours would repeat: our first one, byte for byte.
+            if (l.harness_sent().empty() || !l.send(Bytes(l.harness_sent().front()))) {
+                return failed("the harness could not send its first message again", true);
+            }
+        }
         if (initiator) {
             // The contract: the initiator's first data frame, on stream 1; we echo it.
             const auto first = s.next(kAnswer);
@@ -409,6 +423,12 @@ private:
             return failed("the harness could not send a data frame", true);
         }
         if (const std::string e = s.await_echo("harness ping"); !e.empty()) {
+            if (m_case == WireCase::stale_first) {
+                return failed(std::string("after a copy of our ") + (initiator ? "RESPONSE" : "HELLO") +
+                                  " that the handshake had overtaken: " + e +
+                                  "; a stale duplicate must neither end nor reset the session",
+                              true);
+            }
             return failed(e, true);
         }
         // The target's echoes over the watch: `refused` must not come back (`finding` if it does),
@@ -429,6 +449,10 @@ private:
             return bad.empty() ? pass(ok, true) : failed("a data frame of the target's does not open (" + bad + ")", true);
         };
         switch (m_case) {
+            case WireCase::stale_first:
+                return pass(std::string("after the copy of our ") + (initiator ? "RESPONSE" : "HELLO") +
+                                ", the target still echoed our data frame under the session's keys",
+                            true);
             case WireCase::echo:
                 return pass(std::string(initiator ? "the target's data frame opened under the session key, and " : "") +
                                 "the target echoed ours under it",

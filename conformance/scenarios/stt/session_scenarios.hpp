@@ -15,6 +15,8 @@ enum class WireCase : std::uint8_t {
     header_tampered,  // a frame whose header changed in transit is not echoed
     replayed,         // a frame sent again is not echoed again
     reordered,        // of two frames sent out of order, the older is not echoed
+    // Reordered handshake datagrams (class `reorder`), both roles.
+    stale_first,      // the harness's first message again after completion: the session goes on
     // The handshake (classes `reflect` and `credential`).
     reflected,        // the target's first datagram sent back to it
     wrong_seed_proof, // (responder target) an AUTH_PROOF sealed under another shared seed
