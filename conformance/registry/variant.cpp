@@ -106,21 +106,28 @@ int serve(const Variant& v, const PeerRun& run) {
     const std::atomic<bool> stop{false};
     std::size_t made = 0;
     std::size_t completed = 0;
+    // One initiator exchange with `to`; false if the machine could not be made (exit 2).
+    const auto connect_once = [&](const conformance::Endpoint& to, bool& ok) {
+        std::string error;
+        auto machine = make(Role::initiator, error);
+        if (!machine) {
+            run.emit("HANDSHAKE_FAILED configuration: " + error);
+            return false;
+        }
+        ++made;
+        ok = conformance::run_machine_initiator(*transport, to, *machine, stop, limits, run.emit).authenticated;
+        completed += ok ? 1 : 0;
+        return true;
+    };
     // --max-connections 0 (a reconnecting peer, as the harness's listen mode needs): connect again
     // after each exchange until stopped (a signal, or --timeout-ms); otherwise make that many.
     const bool reconnect = run.max_connections == 0;
     const std::size_t wanted = run.max_connections == 0 ? 1 : run.max_connections;
     while ((reconnect || made < wanted) && !(until && conformance::SteadyClock::now() >= *until)) {
-        std::string error;
-        auto machine = make(Role::initiator, error);
-        if (!machine) {
-            run.emit("HANDSHAKE_FAILED configuration: " + error);
+        bool ok = false;
+        if (!connect_once(run.endpoint, ok)) {
             return 2;
         }
-        ++made;
-        const bool ok = conformance::run_machine_initiator(*transport, run.endpoint, *machine, stop, limits, run.emit)
-                            .authenticated;
-        completed += ok ? 1 : 0;
         if (reconnect && !ok) {
             // Nobody listening yet (or any more), or the exchange was refused: do not spin.
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -128,17 +135,10 @@ int serve(const Variant& v, const PeerRun& run) {
     }
     if (run.then_connect && !(until && conformance::SteadyClock::now() >= *until)) {
         // The same transport factory: whatever it keeps between connections, it keeps here too.
-        std::string error;
-        auto machine = make(Role::initiator, error);
-        if (!machine) {
-            run.emit("HANDSHAKE_FAILED configuration: " + error);
+        bool ok = false;
+        if (!connect_once(*run.then_connect, ok)) {
             return 2;
         }
-        ++made;
-        const bool ok =
-            conformance::run_machine_initiator(*transport, *run.then_connect, *machine, stop, limits, run.emit)
-                .authenticated;
-        completed += ok ? 1 : 0;
     }
     return made > 0 && completed == made ? 0 : 1;
 }

@@ -260,14 +260,8 @@ public:
     [[nodiscard]] std::unique_ptr<conformance::LocalRun> start_initiator(const conformance::Endpoint& to,
                                                                          const std::vector<std::string>& flags,
                                                                          std::string& error) override {
-        registry::Settings s = m_settings;
-        std::vector<std::string> unimplemented;
-        if (!registry::parse_settings(variant().shim_flags, flags, s, unimplemented, error)) {
-            return nullptr;
-        }
-        conformance::MachineReferencePeer one(describe(), transport_with(m_profile, s, m_knobs), m_make,
-                                              registry::drive_limits(m_settings));
-        return one.start_initiator(to, flags, error);
+        const auto one = one_process(flags, error);
+        return one ? one->start_initiator(to, flags, error) : nullptr;
     }
     // Both connections dial through one transport, as one shim process would.
     [[nodiscard]] bool connects_again() const override { return true; }
@@ -275,17 +269,24 @@ public:
                                                                               const conformance::Endpoint& then,
                                                                               const std::vector<std::string>& flags,
                                                                               std::string& error) override {
+        const auto one = one_process(flags, error);
+        return one ? one->start_initiator_then(to, then, flags, error) : nullptr;
+    }
+
+private:
+    // The reference as one process started with `flags` would be (its transport built from them),
+    // or nullptr with `error`.
+    [[nodiscard]] std::unique_ptr<conformance::MachineReferencePeer> one_process(const std::vector<std::string>& flags,
+                                                                               std::string& error) const {
         registry::Settings s = m_settings;
         std::vector<std::string> unimplemented;
         if (!registry::parse_settings(variant().shim_flags, flags, s, unimplemented, error)) {
             return nullptr;
         }
-        conformance::MachineReferencePeer one(describe(), transport_with(m_profile, s, m_knobs), m_make,
-                                              registry::drive_limits(m_settings));
-        return one.start_initiator_then(to, then, flags, error);
+        return std::make_unique<conformance::MachineReferencePeer>(describe(), transport_with(m_profile, s, m_knobs),
+                                                                   m_make, registry::drive_limits(m_settings));
     }
 
-private:
     static std::string describe_with(const std::vector<std::string>& knobs) {
         std::string text = "shakedown reference peer (in process)";
         for (std::size_t i = 0; i < knobs.size(); ++i) {
