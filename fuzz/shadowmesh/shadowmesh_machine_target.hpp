@@ -8,7 +8,8 @@
 // Invariants: every unit sent is a strict frame of a type its role may send, in the order of §5
 // and at most once each; nothing is sent after the CLOSE; a strict machine closes with a CLOSE and
 // drops nothing; upstream never closes over an undecodable unit; when authenticated, the MACs the
-// machine accepted equal the ones computed here independently.
+// machine accepted equal the ones computed here independently (when it authenticates, and at the
+// end).
 #pragma once
 
 #include <array>
@@ -113,6 +114,21 @@ public:
         if (m_profile == sm::Profile::strict) {
             FUZZ_CHECK(m_machine->dropped().empty());
         }
+    }
+
+    // The MACs are checked in the step that authenticated and again at the end: whatever the
+    // steps between did, the values the machine holds must still be the ones computed here.
+    void on_authenticated(const Machine& m, const Machine& peer, bool genuine) override {
+        (void)m;
+        (void)peer;
+        (void)genuine;
+        check_macs();
+    }
+
+    void finish(const Machine& m, const Machine& peer, bool genuine) override {
+        (void)m;
+        (void)peer;
+        (void)genuine;
         if (m_machine->authenticated()) {
             check_macs();
         }

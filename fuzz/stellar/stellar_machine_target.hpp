@@ -324,6 +324,13 @@ public:
                 return;
             }
             const ByteView body = **next;
+            // Only a record whose StellarMessage type (after the version and the sequence) says
+            // AUTH can parse as one; the others are not decoded twice.
+            const ByteView covered = stellar::mac_covered_bytes(body);
+            if (covered.size() < 4 || covered[0] != 0 || covered[1] != 0 || covered[2] != 0 ||
+                covered[3] != static_cast<std::uint8_t>(MessageType::auth)) {
+                continue;
+            }
             const auto am = stellar::parse_authenticated_message(body);
             if (am && stellar::type_of(am->message) == MessageType::auth) {
                 const ByteView message = stellar::mac_covered_bytes(body);

@@ -69,13 +69,14 @@ inline Bytes join(const std::vector<Bytes>& datagrams) {
     return out;
 }
 
-// The message a handshake datagram carries, decoded afresh by the strict parsers.
-inline std::optional<std::pair<Message, Bytes>> decode_datagram(ByteView d) {
-    auto f = parse_frame(d);
+// The message a handshake datagram carries, decoded afresh by the strict parsers, as views into
+// the datagram (valid while it lives): the message and its TLV bytes.
+inline std::optional<std::pair<MessageView, ByteView>> decode_datagram(ByteView d) {
+    const auto f = parse_frame_view(d);
     if (!f || f->header.type != kFrameHandshake) {
         return std::nullopt;
     }
-    auto m = parse_message(f->payload);
+    const auto m = parse_message_view(f->payload);
     if (!m) {
         return std::nullopt;
     }

@@ -5,6 +5,7 @@
 // two messages, re-derived here from the datagrams.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <variant>
@@ -36,21 +37,22 @@ public:
         FUZZ_CHECK(dm.has_value());
         const auto& msg = dm->first;
         if (from.role() == Role::initiator) {
-            FUZZ_CHECK(std::holds_alternative<Hello>(msg) || std::holds_alternative<AuthProof>(msg));
-            if (&from == m_machine && std::holds_alternative<Hello>(msg)) {
-                m_hello_tlv = dm->second;
+            FUZZ_CHECK(std::holds_alternative<HelloView>(msg) || std::holds_alternative<AuthProofView>(msg));
+            if (&from == m_machine && std::holds_alternative<HelloView>(msg)) {
+                m_hello_tlv.assign(dm->second.begin(), dm->second.end());
             }
         } else {
-            FUZZ_CHECK(std::holds_alternative<Response>(msg) || std::holds_alternative<Final>(msg));
-            if (&from == m_machine && std::holds_alternative<Response>(msg)) {
-                m_response_tlv = dm->second;
+            FUZZ_CHECK(std::holds_alternative<ResponseView>(msg) || std::holds_alternative<FinalView>(msg));
+            if (&from == m_machine && std::holds_alternative<ResponseView>(msg)) {
+                m_response_tlv.assign(dm->second.begin(), dm->second.end());
             }
         }
     }
 
     void on_delivered(const Machine& m, ByteView bytes) override {
         (void)m;
-        m_delivered = Bytes(bytes.begin(), bytes.end());
+        m_delivered.assign(bytes.begin(), bytes.end());
+        m_has_delivered = true;
         m_state_before = m_machine->state();
     }
 
@@ -59,23 +61,23 @@ public:
     void after_step(const Machine& m, const Machine& peer) override {
         (void)m;
         (void)peer;
-        if (!m_delivered) {
+        if (!m_has_delivered) {
             return;
         }
         const bool initiator = m_machine->role() == Role::initiator;
         if (initiator && m_state_before == HandshakeState::awaiting_response &&
             m_machine->state() == HandshakeState::awaiting_final) {
-            const auto dm = decode_datagram(*m_delivered);
-            FUZZ_CHECK(dm.has_value() && std::holds_alternative<Response>(dm->first));
-            m_response_tlv = dm->second;
+            const auto dm = decode_datagram(m_delivered);
+            FUZZ_CHECK(dm.has_value() && std::holds_alternative<ResponseView>(dm->first));
+            m_response_tlv.assign(dm->second.begin(), dm->second.end());
         }
         if (!initiator && m_state_before == HandshakeState::awaiting_hello &&
             m_machine->state() == HandshakeState::awaiting_auth_proof) {
-            const auto dm = decode_datagram(*m_delivered);
-            FUZZ_CHECK(dm.has_value() && std::holds_alternative<Hello>(dm->first));
-            m_hello_tlv = dm->second;
+            const auto dm = decode_datagram(m_delivered);
+            FUZZ_CHECK(dm.has_value() && std::holds_alternative<HelloView>(dm->first));
+            m_hello_tlv.assign(dm->second.begin(), dm->second.end());
         }
-        m_delivered.reset();
+        m_has_delivered = false;
     }
 
     // The frame header around a handshake message is outside the transcript: only the message
@@ -83,15 +85,15 @@ public:
     [[nodiscard]] bool tamper_must_be_rejected(const Unit& original, const Bytes& delivered) override {
         const auto a = decode_datagram(original.bytes);
         const auto b = decode_datagram(delivered);
-        if (!a || !b || a->second == b->second) {
+        if (!a || !b || std::ranges::equal(a->second, b->second)) {
             return !a || !b;
         }
         // FINAL is an unauthenticated confirmation (docs/protocols/stt.md): with the same session
         // id, another timestamp inside the window is a FINAL like any other.
-        const auto fa = parse_message(a->second);
-        const auto fb = parse_message(b->second);
-        if (fa && fb && std::holds_alternative<Final>(*fa) && std::holds_alternative<Final>(*fb)) {
-            return std::get<Final>(*fa).session_id != std::get<Final>(*fb).session_id;
+        const auto* fa = std::get_if<FinalView>(&a->first);
+        const auto* fb = std::get_if<FinalView>(&b->first);
+        if (fa != nullptr && fb != nullptr) {
+            return !std::ranges::equal(fa->session_id, fb->session_id);
         }
         return true;
     }
@@ -116,7 +118,8 @@ private:
     const Handshake* m_peer = nullptr;
     Bytes m_hello_tlv;
     Bytes m_response_tlv;
-    std::optional<Bytes> m_delivered;
+    Bytes m_delivered;  // the last delivery, while m_has_delivered
+    bool m_has_delivered = false;
     HandshakeState m_state_before = HandshakeState::idle;
 };
 

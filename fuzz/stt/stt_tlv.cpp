@@ -1,6 +1,7 @@
 // STT TLV decoder: canonical round trip, agreement with the upstream leniencies (whatever the
-// strict decoder accepts, each lenient one accepts as the same value), and an allocation bound:
-// no input makes decode() allocate more than decode_allocation_bound(size) bytes in total.
+// strict decoder accepts, each lenient one accepts as the same value; one of the four per input),
+// and an allocation bound: no input makes decode() allocate more than decode_allocation_bound(size)
+// bytes in total.
 #include <cstdlib>
 #include <new>
 
@@ -64,11 +65,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto again = stt::encode(*r);
         FUZZ_CHECK(again.ok());
         FUZZ_CHECK(std::equal(again->begin(), again->end(), in.begin(), in.end()));
-        for (const stt::TlvLeniency l : {stt::TlvLeniency{true, false, false, false}, stt::TlvLeniency{false, true, false, false},
-                                         stt::TlvLeniency{false, false, true, false}, stt::TlvLeniency{false, false, false, true}}) {
-            auto lax = stt::decode(in, {}, l);
-            FUZZ_CHECK(lax.ok() && *lax == *r);
-        }
+        // One leniency per input, chosen by its size: the mutations of an input reach the others,
+        // at a fifth of the decoding an input would cost checking all four.
+        static constexpr stt::TlvLeniency kLeniencies[] = {
+            {true, false, false, false}, {false, true, false, false}, {false, false, true, false}, {false, false, false, true}};
+        auto lax = stt::decode(in, {}, kLeniencies[size % 4]);
+        FUZZ_CHECK(lax.ok() && *lax == *r);
     } else {
         FUZZ_CHECK(r.failure().offset <= size);
     }

@@ -284,6 +284,7 @@ Result<std::uint32_t> z85_value(std::string_view digits, std::size_t base, bool 
 std::string encode_z85b(ByteView data) {
     const std::size_t pad = (4 - data.size() % 4) % 4;
     std::string out;
+    out.reserve((data.size() + pad) / 4 * 5);
     for (std::size_t k = 0; k < data.size(); k += 4) {
         std::uint32_t v = 0;
         for (std::size_t j = 0; j < 4; ++j) {
@@ -302,13 +303,18 @@ Result<Bytes> decode_z85b(std::string_view text) {
         return fail(Error::bad_length, "JSON-Z85B length leaves one digit", text.size());
     }
     const std::size_t pad = rem == 0 ? 0 : 5 - rem;
-    std::string full(text);
-    full.append(pad, '0');
+    const std::size_t digits = text.size() + pad;
     Bytes out;
-    for (std::size_t k = 0; k < full.size(); k += 5) {
-        std::string msd_first(full.rbegin() + static_cast<std::ptrdiff_t>(full.size() - k - 5),
-                              full.rbegin() + static_cast<std::ptrdiff_t>(full.size() - k));
-        SK_TRY(std::uint32_t v, z85_value(msd_first, k, true));
+    out.reserve(digits / 5 * 4);
+    for (std::size_t k = 0; k < digits; k += 5) {
+        // The group's digits most significant first; the padding digits ('0') are the last ones
+        // of the text, so the most significant of a short last group.
+        char msd_first[5];
+        for (std::size_t i = 0; i < 5; ++i) {
+            const std::size_t at = k + 4 - i;
+            msd_first[i] = at < text.size() ? text[at] : '0';
+        }
+        SK_TRY(std::uint32_t v, z85_value(std::string_view(msd_first, 5), k, true));
         for (std::size_t j = 0; j < 4; ++j) {
             out.push_back(static_cast<std::uint8_t>(v >> (8 * j)));
         }
@@ -325,7 +331,9 @@ Result<Bytes> decode_z85b(std::string_view text) {
 
 std::string encode_z85p(ByteView data) {
     const std::size_t pad = (4 - data.size() % 4) % 4;
-    std::string out(1, static_cast<char>(pad));
+    std::string out;
+    out.reserve(1 + (data.size() + pad) / 4 * 5);
+    out.push_back(static_cast<char>(pad));
     for (std::size_t k = 0; k < data.size(); k += 4) {
         std::uint32_t v = 0;
         for (std::size_t j = 0; j < 4; ++j) {
@@ -353,6 +361,7 @@ Result<Bytes> decode_z85p(std::string_view text) {
         return fail(Error::bad_padding, "JSON-Z85P padding larger than the data", 0);
     }
     Bytes out;
+    out.reserve(body.size() / 5 * 4);
     for (std::size_t k = 0; k < body.size(); k += 5) {
         SK_TRY(std::uint32_t v, z85_value(body.substr(k, 5), 1 + k));
         for (int j = 3; j >= 0; --j) {
