@@ -333,8 +333,7 @@ public:
             }
             const auto am = stellar::parse_authenticated_message(body);
             if (am && stellar::type_of(am->message) == MessageType::auth) {
-                const ByteView message = stellar::mac_covered_bytes(body);
-                m_auths_seen.push_back(AuthSeen{am->sequence, Bytes(message.begin(), message.end()), am->mac});
+                m_auths_seen.push_back(AuthSeen{am->sequence, Bytes(covered.begin(), covered.end()), am->mac});
             }
         }
     }
