@@ -177,7 +177,9 @@ Result<Bytes> decode_hex(std::string_view text, bool accept_upper) {
 }
 
 std::string encode_b91(ByteView data, std::string_view alphabet) {
-    std::string out;
+    // At most two digits per 13 bits, plus two for the tail: sized once, trimmed at the end.
+    std::string out(data.size() * 16 / 13 + 2, '\0');
+    std::size_t w = 0;
     std::uint32_t b = 0;
     unsigned n = 0;
     for (const std::uint8_t byte : data) {
@@ -193,23 +195,25 @@ std::string encode_b91(ByteView data, std::string_view alphabet) {
                 b >>= 14;
                 n -= 14;
             }
-            out.push_back(alphabet[v % 91]);
-            out.push_back(alphabet[v / 91]);
+            out[w++] = alphabet[v % 91];
+            out[w++] = alphabet[v / 91];
         }
     }
     if (n > 0) {
-        out.push_back(alphabet[b % 91]);
+        out[w++] = alphabet[b % 91];
         if (n > 7 || b > 90) {
-            out.push_back(alphabet[b / 91]);
+            out[w++] = alphabet[b / 91];
         }
     }
+    out.resize(w);
     return out;
 }
 
 Result<Bytes> decode_b91(std::string_view text, std::string_view alphabet, const AlphabetIndex& index_of,
                          bool zero_table) {
-    Bytes out;
-    out.reserve(text.size() * 14 / 16 + 1);
+    // Each pair of digits gives 13 or 14 bits, a lone last digit one byte: sized once, trimmed.
+    Bytes out(text.size() * 14 / 16 + 2);
+    std::size_t w = 0;
     std::uint32_t b = 0;
     unsigned n = 0;
     int v = -1;
@@ -229,15 +233,16 @@ Result<Bytes> decode_b91(std::string_view text, std::string_view alphabet, const
         b |= static_cast<std::uint32_t>(v) << n;
         n += (static_cast<std::uint32_t>(v) & 8191) > 88 ? 13 : 14;
         do {
-            out.push_back(static_cast<std::uint8_t>(b & 255));
+            out[w++] = static_cast<std::uint8_t>(b & 255);
             b >>= 8;
             n -= 8;
         } while (n > 7);
         v = -1;
     }
     if (v >= 0) {
-        out.push_back(static_cast<std::uint8_t>((b | static_cast<std::uint32_t>(v) << n) & 255));
+        out[w++] = static_cast<std::uint8_t>((b | static_cast<std::uint32_t>(v) << n) & 255);
     }
+    out.resize(w);
     if (zero_table) {
         return out;
     }

@@ -269,28 +269,30 @@ Result<void> put_value(Writer& w, const Value& v) {
 // the stack (upstream hits Python's recursion limit instead).
 constexpr std::size_t kHardMaxDepth = 256;
 
+// Each value is decoded straight into its place (the caller's, or a new last item of its
+// container): no value is built and then moved, which for a tree of small values was most of the
+// decoder's work.
 class Decoder {
 public:
     Decoder(const TlvLimits& limits, const TlvLeniency& leniency) : m_limits(limits), m_len(leniency) {}
 
-    Result<Value> value(Reader& r, std::size_t depth) {
+    Result<void> value(Reader& r, std::size_t depth, Value& v) {
         const std::size_t at = r.offset();
         SK_TRY(const std::uint8_t t, r.read_u8());
-        Value v;
         v.offset = at;
         switch (t) {
             case tag::kNull:
-                return v;
+                return ok();
             case tag::kFalse:
             case tag::kTrue:
                 v.kind = Value::Kind::boolean;
                 v.boolean = t == tag::kTrue;
-                return v;
+                return ok();
             case tag::kInt8: {
                 SK_TRY(const std::uint8_t x, r.read_u8());
                 v.kind = Value::Kind::integer;
                 v.integer = static_cast<std::int8_t>(x);
-                return v;
+                return ok();
             }
             case tag::kInt16: {
                 SK_TRY(const std::uint16_t x, r.read_u16be());
@@ -299,7 +301,7 @@ public:
                 if (v.integer >= INT8_MIN && v.integer <= INT8_MAX) {
                     return Failure{Error::non_canonical, at, "INT16 holding a value that fits INT8"};
                 }
-                return v;
+                return ok();
             }
             case tag::kInt32: {
                 SK_TRY(const std::uint32_t x, r.read_u32be());
@@ -308,7 +310,7 @@ public:
                 if (v.integer >= INT16_MIN && v.integer <= INT16_MAX) {
                     return Failure{Error::non_canonical, at, "INT32 holding a value that fits INT16"};
                 }
-                return v;
+                return ok();
             }
             case tag::kInt64: {
                 SK_TRY(const std::uint64_t x, r.read_u64be());
@@ -317,13 +319,13 @@ public:
                 if (v.integer >= INT32_MIN && v.integer <= INT32_MAX) {
                     return Failure{Error::non_canonical, at, "INT64 holding a value that fits INT32"};
                 }
-                return v;
+                return ok();
             }
             case tag::kFloat64: {
                 SK_TRY(const std::uint64_t x, r.read_u64be());
                 v.kind = Value::Kind::float64;
                 v.float_bits = x;
-                return v;
+                return ok();
             }
             case tag::kBytes:
             case tag::kString: {
@@ -333,11 +335,11 @@ public:
                     return Failure{Error::decode_error, at, "STRING is not valid UTF-8"};
                 }
                 v.data.assign(body.begin(), body.end());
-                return v;
+                return ok();
             }
             case tag::kList:
             case tag::kDict:
-                return container(r, t, depth, std::move(v));
+                return container(r, t, depth, v);
             default:
                 if ((t >= tag::kUint8 && t <= tag::kUint64) || t == tag::kFloat32) {
                     return Failure{Error::unknown_type, at, "tag declared upstream but not decodable"};
@@ -358,7 +360,7 @@ private:
         return r.read_bytes(n);
     }
 
-    Result<Value> container(Reader& r, std::uint8_t t, std::size_t depth, Value v) {
+    Result<void> container(Reader& r, std::uint8_t t, std::size_t depth, Value& v) {
         const std::size_t at = v.offset;
         if ((!m_len.no_limits && depth + 1 > m_limits.max_depth) || depth + 1 > kHardMaxDepth) {
             return Failure{Error::oversize, at, "containers nested too deep"};
@@ -372,8 +374,7 @@ private:
         // No reserve(count): the count is attacker-controlled; items are appended as they decode.
         for (std::uint32_t i = 0; i < count; ++i) {
             if (t == tag::kList) {
-                SK_TRY(Value item, value(r, depth + 1));
-                v.items.push_back(std::move(item));
+                SK_CHECK(value(r, depth + 1, v.items.emplace_back()));
                 continue;
             }
             const std::size_t key_at = r.offset();
@@ -385,29 +386,34 @@ private:
             if (!valid_utf8(key)) {
                 return Failure{Error::decode_error, key_at, "DICT key is not valid UTF-8"};
             }
-            std::string k(reinterpret_cast<const char*>(key.data()), key.size());
-            SK_TRY(Value item, value(r, depth + 1));
-            item.key = std::move(k);
+            Value& item = v.items.emplace_back();
+            item.key.assign(reinterpret_cast<const char*>(key.data()), key.size());
+            SK_CHECK(value(r, depth + 1, item));
+            // The order checks follow the value, as they always have: an input with both defects
+            // reports the value's.
+            if (v.items.size() < 2) {
+                continue;
+            }
+            Value& last = v.items.back();
             if (m_len.duplicate_keys_overwrite) {
                 // Upstream builds a Python dict: any order, a repeated key replaces the first.
-                auto same = std::find_if(v.items.begin(), v.items.end(),
-                                         [&](const Value& e) { return e.key == item.key; });
-                if (same != v.items.end()) {
-                    *same = std::move(item);
-                    continue;
+                auto same = std::find_if(v.items.begin(), v.items.end() - 1,
+                                         [&](const Value& e) { return e.key == last.key; });
+                if (same != v.items.end() - 1) {
+                    *same = std::move(last);
+                    v.items.pop_back();
                 }
-            } else if (!v.items.empty()) {
-                const std::string& prev = v.items.back().key;
-                if (prev == item.key) {
-                    return Failure{Error::decode_error, key_at, "duplicate DICT key"};
-                }
-                if (key_less(item.key, prev)) {
-                    return Failure{Error::non_canonical, key_at, "DICT keys not sorted by code point"};
-                }
+                continue;
             }
-            v.items.push_back(std::move(item));
+            const std::string& prev = v.items[v.items.size() - 2].key;
+            if (prev == last.key) {
+                return Failure{Error::decode_error, key_at, "duplicate DICT key"};
+            }
+            if (key_less(last.key, prev)) {
+                return Failure{Error::non_canonical, key_at, "DICT keys not sorted by code point"};
+            }
         }
-        return v;
+        return ok();
     }
 
     const TlvLimits& m_limits;
@@ -639,7 +645,8 @@ Result<Value> decode(ByteView input, const TlvLimits& limits, const TlvLeniency&
     }
     Reader r(input);
     Decoder d(limits, leniency);
-    SK_TRY(Value v, d.value(r, 0));
+    Value v;
+    SK_CHECK(d.value(r, 0, v));
     if (!leniency.ignore_trailing_bytes) {
         SK_CHECK(r.expect_done());
     }
