@@ -465,7 +465,13 @@ private:
                 continue;
             }
             const std::size_t start = m_i;
-            if (decode_utf8(m_s, m_i) < 0) {
+            if (c < 0x80) {
+                // A run of ASCII other than '"', '\\' and control characters is copied whole.
+                while (m_i < m_s.size() && m_s[m_i] >= 0x20 && m_s[m_i] < 0x80 && m_s[m_i] != '"' &&
+                       m_s[m_i] != '\\') {
+                    ++m_i;
+                }
+            } else if (decode_utf8(m_s, m_i) < 0) {
                 return Failure{Error::decode_error, start, "invalid UTF-8"};
             }
             out.append(reinterpret_cast<const char*>(m_s.data()) + start, m_i - start);
@@ -544,6 +550,16 @@ std::string quote(std::string_view utf8) {
     const ByteView s = as_bytes(utf8);
     std::size_t i = 0;
     while (i < s.size()) {
+        // A run of printable ASCII other than '"' and '\\' is copied as it stands.
+        std::size_t run = i;
+        while (run < s.size() && s[run] >= 0x20 && s[run] <= 0x7e && s[run] != '"' && s[run] != '\\') {
+            ++run;
+        }
+        if (run > i) {
+            out.append(reinterpret_cast<const char*>(s.data()) + i, run - i);
+            i = run;
+            continue;
+        }
         const std::size_t at = i;
         std::int32_t cp = decode_utf8(s, i);
         if (cp < 0) {
