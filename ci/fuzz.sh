@@ -337,7 +337,11 @@ for t in "${targets[@]+"${targets[@]}"}" "${negatives[@]+"${negatives[@]}"}"; do
 done
 
 echo
-[[ -n "$baseline" ]] && echo "empty target (the engine alone, ${baseline_seconds}s, same run): $baseline exec/s"
+if [[ "$baseline" == "?" ]]; then
+  echo "empty target: no figure; the engine did not run it (log: $(rel "$logs/empty_baseline.log"))"
+elif [[ -n "$baseline" ]]; then
+  echo "empty target (the engine alone, ${baseline_seconds}s, same run): $baseline exec/s"
+fi
 printf '%-36s %12s %9s %11s %7s %8s  %s\n' target executions exec/s new_files cov findings result
 for t in "${targets[@]+"${targets[@]}"}" "${negatives[@]+"${negatives[@]}"}"; do
   if [[ ! -f "$scratch/$t.result" ]]; then
