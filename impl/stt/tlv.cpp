@@ -268,6 +268,8 @@ Result<void> put_value(Writer& w, const Value& v) {
 // Even with TlvLeniency::no_limits the recursion stays bounded, so a hostile input cannot exhaust
 // the stack (upstream hits Python's recursion limit instead).
 constexpr std::size_t kHardMaxDepth = 256;
+// Items a container makes room for before its first one decodes.
+constexpr std::size_t kFirstItems = 8;
 
 // Each value is decoded straight into its place (the caller's, or a new last item of its
 // container): no value is built and then moved, which for a tree of small values was most of the
@@ -371,7 +373,13 @@ private:
             return Failure{Error::bad_length, count_at, "LIST or DICT count over the limit"};
         }
         v.kind = t == tag::kList ? Value::Kind::list : Value::Kind::dict;
-        // No reserve(count): the count is attacker-controlled; items are appended as they decode.
+        // Not reserve(count): the count is attacker-controlled; items are appended as they decode.
+        // Room for the first few is taken at once (a message's DICT has a handful of keys), which
+        // spares the first reallocations; with every container costing at least 5 input bytes this
+        // stays within decode_allocation_bound().
+        if (count > 0) {
+            v.items.reserve(std::min<std::size_t>(count, kFirstItems));
+        }
         for (std::uint32_t i = 0; i < count; ++i) {
             if (t == tag::kList) {
                 SK_CHECK(value(r, depth + 1, v.items.emplace_back()));
