@@ -4,6 +4,8 @@
 #include <cstring>
 #include <iterator>
 
+#include "common/json_text.hpp"
+
 namespace shakedown::hivemind {
 
 Json Json::null_value() { return Json{}; }
@@ -143,36 +145,6 @@ void append_utf8(std::string& out, std::uint32_t cp) {
         out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
         out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
     }
-}
-
-// Length of the leading run of `n` bytes at `s` that a JSON string holds as they stand: not a
-// control character, '"' or '\\' (and, for the reader, ASCII: other bytes go through UTF-8
-// validation). Eight bytes at a time while none of them is special, then byte by byte.
-template <bool AsciiOnly>
-std::size_t plain_run(const std::uint8_t* s, std::size_t n) {
-    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-    constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-    // Non-zero when some byte of x is below b (b <= 0x80).
-    constexpr auto any_below = [](std::uint64_t x, std::uint64_t b) { return (x - kOnes * b) & ~x & kHigh; };
-    std::size_t k = 0;
-    for (; k + 8 <= n; k += 8) {
-        std::uint64_t x = 0;
-        std::memcpy(&x, s + k, 8);
-        std::uint64_t special = any_below(x, 0x20) | any_below(x ^ (kOnes * '"'), 1) | any_below(x ^ (kOnes * '\\'), 1);
-        if constexpr (AsciiOnly) {
-            special |= x & kHigh;
-        }
-        if (special != 0) {
-            break;
-        }
-    }
-    for (; k < n; ++k) {
-        const std::uint8_t c = s[k];
-        if (c < 0x20 || c == '"' || c == '\\' || (AsciiOnly && c >= 0x80)) {
-            break;
-        }
-    }
-    return k;
 }
 
 class Parser {
@@ -318,7 +290,7 @@ private:
         for (;;) {
             // A run of printable ASCII other than '"' and '\\' is copied as it stands.
             const std::size_t run = m_pos;
-            m_pos += plain_run<true>(m_text.data() + m_pos, m_text.size() - m_pos);
+            m_pos += plain_run<PlainRun::ascii>(m_text.data() + m_pos, m_text.size() - m_pos);
             out.append(reinterpret_cast<const char*>(m_text.data()) + run, m_pos - run);
             if (at_end()) {
                 return fail(Error::truncated, "unterminated string", m_pos);
@@ -451,15 +423,15 @@ private:
     int m_reserves_left = kReservedContainers;
 };
 
-// Python's json.dumps (ensure_ascii=False) writes every byte but the plain_run<false> specials as
-// it stands.
+// Python's json.dumps (ensure_ascii=False) writes every byte but the specials of
+// plain_run<PlainRun::any_byte> as it stands.
 void dump_string(std::string& out, std::string_view s) {
     static constexpr char kHex[] = "0123456789abcdef";
     out.push_back('"');
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(s.data());
     std::size_t run = 0;  // start of the pending run of plain bytes
     for (std::size_t k = 0; k < s.size(); ++k) {
-        k += plain_run<false>(bytes + k, s.size() - k);
+        k += plain_run<PlainRun::any_byte>(bytes + k, s.size() - k);
         if (k == s.size()) {
             break;
         }

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/json_text.hpp"
+
 namespace shakedown::sft::json {
 
 Value::Value() = default;
@@ -467,10 +469,7 @@ private:
             const std::size_t start = m_i;
             if (c < 0x80) {
                 // A run of ASCII other than '"', '\\' and control characters is copied whole.
-                while (m_i < m_s.size() && m_s[m_i] >= 0x20 && m_s[m_i] < 0x80 && m_s[m_i] != '"' &&
-                       m_s[m_i] != '\\') {
-                    ++m_i;
-                }
+                m_i += plain_run<PlainRun::ascii>(m_s.data() + m_i, m_s.size() - m_i);
             } else if (decode_utf8(m_s, m_i) < 0) {
                 return Failure{Error::decode_error, start, "invalid UTF-8"};
             }
@@ -551,10 +550,7 @@ std::string quote(std::string_view utf8) {
     std::size_t i = 0;
     while (i < s.size()) {
         // A run of printable ASCII other than '"' and '\\' is copied as it stands.
-        std::size_t run = i;
-        while (run < s.size() && s[run] >= 0x20 && s[run] <= 0x7e && s[run] != '"' && s[run] != '\\') {
-            ++run;
-        }
+        const std::size_t run = i + plain_run<PlainRun::printable>(s.data() + i, s.size() - i);
         if (run > i) {
             out.append(reinterpret_cast<const char*>(s.data()) + i, run - i);
             i = run;

@@ -1,0 +1,51 @@
+// Scanning JSON string text, shared by the variants' JSON codecs (each variant keeps its own
+// parser and writer, whose rules differ).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace shakedown {
+
+enum class PlainRun : std::uint8_t {
+    any_byte,   // stops at a control character, '"' or '\\'
+    ascii,      // also stops at a byte of 0x80 or more (the reader validates UTF-8 from there)
+    printable,  // also stops at DEL (0x7f), for a writer that escapes it
+};
+
+// Length of the leading run of `n` bytes at `s` that a JSON string holds as they stand, by the
+// rule of `Kind`. Eight bytes at a time while none of them is special, then byte by byte.
+template <PlainRun Kind>
+std::size_t plain_run(const std::uint8_t* s, std::size_t n) noexcept {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+    // Non-zero when some byte of x is below b (b <= 0x80).
+    constexpr auto any_below = [](std::uint64_t x, std::uint64_t b) { return (x - kOnes * b) & ~x & kHigh; };
+    std::size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        std::uint64_t x = 0;
+        std::memcpy(&x, s + k, 8);
+        std::uint64_t special =
+            any_below(x, 0x20) | any_below(x ^ (kOnes * '"'), 1) | any_below(x ^ (kOnes * '\\'), 1);
+        if constexpr (Kind != PlainRun::any_byte) {
+            special |= x & kHigh;
+        }
+        if constexpr (Kind == PlainRun::printable) {
+            special |= any_below(x ^ (kOnes * 0x7f), 1);
+        }
+        if (special != 0) {
+            break;
+        }
+    }
+    for (; k < n; ++k) {
+        const std::uint8_t c = s[k];
+        if (c < 0x20 || c == '"' || c == '\\' || (Kind != PlainRun::any_byte && c >= 0x80) ||
+            (Kind == PlainRun::printable && c == 0x7f)) {
+            break;
+        }
+    }
+    return k;
+}
+
+}  // namespace shakedown
