@@ -4,6 +4,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/decoder.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
@@ -451,6 +452,22 @@ struct MdCtx {
     ~MdCtx() { EVP_MD_CTX_free(p); }
 };
 
+// OpenSSL keeps why a call failed in a per-thread queue, with copies of its strings. Each function
+// here that calls OpenSSL reports a failure through its own result and leaves that queue empty on
+// the way out, so that no error is read later as another call's, and no queue entry (heap memory)
+// outlives the call that made it.
+class OpenSslErrorScope {
+public:
+    OpenSslErrorScope() = default;
+    OpenSslErrorScope(const OpenSslErrorScope&) = delete;
+    OpenSslErrorScope& operator=(const OpenSslErrorScope&) = delete;
+    ~OpenSslErrorScope() {
+        if (ERR_peek_error() != 0) {
+            ERR_clear_error();
+        }
+    }
+};
+
 int as_int(std::size_t n) { return n > 0x7fffffff ? -1 : static_cast<int>(n); }
 
 // One AEAD routine for both ciphers: OpenSSL's GCM and ChaCha20-Poly1305 share the control API.
@@ -458,6 +475,7 @@ int as_int(std::size_t n) { return n > 0x7fffffff ? -1 : static_cast<int>(n); }
 // nor aad) and tag_out.size() bytes of tag.
 Result<void> aead_seal_into(const EVP_CIPHER* cipher, ByteView key, ByteView iv, ByteView aad, ByteView pt,
                             std::span<std::uint8_t> ct_out, std::span<std::uint8_t> tag_out) {
+    const OpenSslErrorScope openssl_errors;
     if (ct_out.size() != pt.size()) {
         return fail(Error::invalid_argument, "AEAD output size");
     }
@@ -503,6 +521,7 @@ Result<Bytes> aead_seal(const EVP_CIPHER* cipher, ByteView key, ByteView iv, Byt
 // or memory that overlaps neither ct nor aad); wipes pt_out when the tag does not verify.
 Result<void> aead_open_into(const EVP_CIPHER* cipher, ByteView key, ByteView iv, ByteView aad, ByteView ct,
                             ByteView tag, std::span<std::uint8_t> pt_out) {
+    const OpenSslErrorScope openssl_errors;
     if (pt_out.size() != ct.size() || tag.size() > 16) {
         return fail(Error::invalid_argument, "AEAD output or tag size");
     }
@@ -570,6 +589,7 @@ const EVP_CIPHER* gcm_for(std::size_t key_len) {
 }  // namespace
 
 Result<Bytes> pbkdf2_hmac(Hash hash, ByteView password, ByteView salt, std::uint32_t iterations, std::size_t length) {
+    const OpenSslErrorScope openssl_errors;
     if (iterations == 0 || length == 0 || as_int(password.size()) < 0 || as_int(salt.size()) < 0 ||
         iterations > 0x7fffffffU || as_int(length) < 0) {
         return fail(Error::invalid_argument, "PBKDF2 parameters out of range");
@@ -658,6 +678,7 @@ public:
 
 namespace {
 Result<RsaKey> decode_key(const char* input_type, int selection, ByteView data, bool is_private) {
+    const OpenSslErrorScope openssl_errors;
 #if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
     // A key is decoded once per encoding: the same bytes give the same key, and a changed byte is
     // decoded afresh.
@@ -728,6 +749,7 @@ bool set_oaep(EVP_PKEY_CTX* ctx, Hash hash, Hash mgf1, ByteView label) {
 // builds, look up their memo first.
 
 Result<Bytes> oaep_encrypt(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView message) {
+    const OpenSslErrorScope openssl_errors;
     PkeyCtx ctx{EVP_PKEY_CTX_new_from_pkey(nullptr, pk(key), nullptr)};
     if (ctx.p == nullptr || EVP_PKEY_encrypt_init(ctx.p) != 1 || !set_oaep(ctx.p, hash, mgf1, label)) {
         return fail(Error::crypto_failure, "RSA-OAEP set-up");
@@ -747,6 +769,7 @@ Result<Bytes> oaep_encrypt(const RsaKey& key, Hash hash, Hash mgf1, ByteView lab
 }
 
 Result<Bytes> oaep_decrypt(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView ciphertext) {
+    const OpenSslErrorScope openssl_errors;
     PkeyCtx ctx{EVP_PKEY_CTX_new_from_pkey(nullptr, pk(key), nullptr)};
     if (ctx.p == nullptr || EVP_PKEY_decrypt_init(ctx.p) != 1 || !set_oaep(ctx.p, hash, mgf1, label)) {
         return fail(Error::crypto_failure, "RSA-OAEP set-up");
@@ -764,6 +787,7 @@ Result<Bytes> oaep_decrypt(const RsaKey& key, Hash hash, Hash mgf1, ByteView lab
 }
 
 Result<Bytes> pss_sign(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message) {
+    const OpenSslErrorScope openssl_errors;
     MdCtx md;
     EVP_PKEY_CTX* pctx = nullptr;  // owned by md
     if (md.p == nullptr || EVP_DigestSignInit(md.p, &pctx, md_of(hash), nullptr, pk(key)) != 1 ||
@@ -787,6 +811,7 @@ Result<Bytes> pss_sign(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, By
 }
 
 bool pss_verify(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message, ByteView signature) {
+    const OpenSslErrorScope openssl_errors;
     MdCtx md;
     EVP_PKEY_CTX* pctx = nullptr;
     if (md.p == nullptr || EVP_DigestVerifyInit(md.p, &pctx, md_of(hash), nullptr, pk(key)) != 1 ||
@@ -855,6 +880,7 @@ bool rsa_pss_verify(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteV
 namespace {
 
 Result<Bytes> raw_operation(const RsaKey& key, ByteView block, bool private_op) {
+    const OpenSslErrorScope openssl_errors;
     std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pk(key), nullptr),
                                                                   &EVP_PKEY_CTX_free);
     if (!ctx) {
@@ -879,6 +905,7 @@ Result<Bytes> raw_operation(const RsaKey& key, ByteView block, bool private_op) 
 }
 
 Bytes public_der_of(EVP_PKEY* key) {
+    const OpenSslErrorScope openssl_errors;
     Bytes out;
     unsigned char* der = nullptr;
     const int n = i2d_PUBKEY(key, &der);
@@ -890,6 +917,7 @@ Bytes public_der_of(EVP_PKEY* key) {
 }
 
 std::string public_pem_of(EVP_PKEY* key) {
+    const OpenSslErrorScope openssl_errors;
     BIO* bio = BIO_new(BIO_s_mem());
     std::string out;
     if (bio != nullptr && PEM_write_bio_PUBKEY(bio, key) == 1) {
@@ -925,6 +953,7 @@ const std::vector<BN_ULONG>& small_primes() {
 }
 
 RsaPublicFacts public_facts_of(EVP_PKEY* key) {
+    const OpenSslErrorScope openssl_errors;
     RsaPublicFacts f;
     f.modulus_bits = static_cast<std::size_t>(EVP_PKEY_get_bits(key));
     BIGNUM* e = nullptr;

@@ -325,8 +325,7 @@ void Handshake::on_hello(const HelloView& m, ByteView tlv) {
         long_both = concat({m_peer_nonce, m_nonce});
         plaintext = long_both;
     }
-    // Room for the proof's associated data too (both TLVs fit in a datagram each): one allocation.
-    m_aad.reserve(2 * kMaxDatagram + 64);
+    // The proof's associated data, longer, comes with AUTH_PROOF (our RESPONSE is not made yet).
     challenge_aad(m_aad, m_peer_tlv);
     auto sealed = m_suite->encrypt(plaintext, m_aad, m_rng);
     if (!sealed) {
@@ -348,7 +347,10 @@ void Handshake::on_response(const ResponseView& m, ByteView tlv) {
         close(t.failure());
         return;
     }
-    m_aad.reserve(2 * kMaxDatagram + 64);
+    // Room for the proof's associated data too, which holds both TLVs: one allocation, of the
+    // size it needs (a buffer sized for two whole datagrams would come from the allocator's slow
+    // path on every handshake).
+    m_aad.reserve(proof_aad_size(hello_tlv().size(), tlv.size()));
     challenge_aad(m_aad, hello_tlv());
     auto plain = m_suite->decrypt(m.challenge, m.challenge_metadata, m_aad);
     if (!plain) {

@@ -32,8 +32,12 @@ Bytes challenge_aad(ByteView hello_tlv) {
     return out;
 }
 
+std::size_t proof_aad_size(std::size_t hello_tlv_size, std::size_t response_tlv_size) {
+    return kProofLabel.size() + 4 + hello_tlv_size + 4 + response_tlv_size + 8;
+}
+
 void proof_aad(Bytes& out, ByteView hello_tlv, ByteView response_tlv, std::int64_t auth_timestamp_ms) {
-    out.resize(kProofLabel.size() + 4 + hello_tlv.size() + 4 + response_tlv.size() + 8);
+    out.resize(proof_aad_size(hello_tlv.size(), response_tlv.size()));
     SpanWriter w(out);
     w.put_bytes(as_bytes(kProofLabel));
     w.put_u32be(static_cast<std::uint32_t>(hello_tlv.size()));

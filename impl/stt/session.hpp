@@ -32,6 +32,8 @@ inline constexpr std::string_view kDataKeyR2I = "STT v1 data responder to initia
 // The same two written over `out`, whose room is reused.
 void challenge_aad(Bytes& out, ByteView hello_tlv);
 void proof_aad(Bytes& out, ByteView hello_tlv, ByteView response_tlv, std::int64_t auth_timestamp_ms);
+// The length of proof_aad() over TLVs of these sizes.
+[[nodiscard]] std::size_t proof_aad_size(std::size_t hello_tlv_size, std::size_t response_tlv_size);
 // SHA-256(u32be(len HELLO) || HELLO || u32be(len RESPONSE) || RESPONSE).
 [[nodiscard]] ByteArray<32> transcript_hash(ByteView hello_tlv, ByteView response_tlv);
 // HKDF-SHA256(salt = transcript hash, ikm = shared seed, info = "STT v1 session key", 32).

@@ -7,6 +7,7 @@
 #include "wycheproof.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/err.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -25,6 +26,14 @@ using wycheproof::Case;
 using wycheproof::Expect;
 using wycheproof::for_each_case;
 using wycheproof::json;
+
+// Every facade call leaves OpenSSL's per-thread error queue empty, whatever it was given: a
+// failure is reported in the call's own result, and no queue entry (heap memory) outlives it.
+void expect_openssl_queue_empty(const char* after) {
+    const unsigned long e = ERR_peek_error();
+    EXPECT_EQ(e, 0UL) << "OpenSSL error queue not empty after " << after << ": " << ERR_error_string(e, nullptr);
+    ERR_clear_error();
+}
 
 void fail_undecided_acceptable(const Case& c) {
     ADD_FAILURE() << "no policy decided for acceptable cases in this file: " << c.where();
@@ -422,6 +431,7 @@ TEST(Wycheproof, RsaOaep2048Sha1Mgf1Sha1) {
         for (const crypto::RsaKey* key : {&der_key, &pem_key}) {
             SCOPED_TRACE(key == &der_key ? "key from privateKeyPkcs8" : "key from privateKeyPem");
             const auto decrypted = crypto::rsa_oaep_decrypt(*key, hash, mgf1, label, ciphertext);
+            expect_openssl_queue_empty("rsa_oaep_decrypt");
             switch (c.expect()) {
                 case Expect::valid:
                     ASSERT_TRUE(decrypted.ok()) << decrypted.failure().describe();
@@ -460,6 +470,7 @@ TEST(Wycheproof, RsaPss2048Sha256Mgf1Sha256Salt32) {
         for (const crypto::RsaKey* key : {&der_key, &pem_key}) {
             SCOPED_TRACE(key == &der_key ? "key from publicKeyDer" : "key from publicKeyPem");
             const bool verified = crypto::rsa_pss_verify(*key, hash, mgf1, salt_len, message, signature);
+            expect_openssl_queue_empty("rsa_pss_verify");
             switch (c.expect()) {
                 case Expect::valid: EXPECT_TRUE(verified); break;
                 case Expect::invalid: EXPECT_FALSE(verified); break;
@@ -467,6 +478,21 @@ TEST(Wycheproof, RsaPss2048Sha256Mgf1Sha256Salt32) {
             }
         }
     });
+}
+
+// Keys that do not decode: each refusal leaves the error queue as it found it (empty).
+TEST(Wycheproof, RefusedKeysLeaveNoOpenSslErrors) {
+    ERR_clear_error();
+    const std::string pem_body = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----\n";
+    EXPECT_FALSE(crypto::RsaKey::from_pem(pem_body).ok());
+    expect_openssl_queue_empty("from_pem of a cut key");
+    EXPECT_FALSE(crypto::RsaKey::from_pem("not a PEM at all").ok());
+    expect_openssl_queue_empty("from_pem of text");
+    const Bytes der = {0x30, 0x82, 0x01, 0x22, 0x30, 0x0d, 0x06, 0x09};
+    EXPECT_FALSE(crypto::RsaKey::public_from_der(der).ok());
+    expect_openssl_queue_empty("public_from_der of a cut key");
+    EXPECT_FALSE(crypto::RsaKey::private_from_der(der).ok());
+    expect_openssl_queue_empty("private_from_der of a cut key");
 }
 
 }  // namespace
