@@ -5,6 +5,12 @@
 // crash marks that one input failed and the rest still run; --no-fork runs in-process, which is
 // what a debugger wants. Finding no input at all is an error: a replay over an empty or misnamed
 // corpus must not pass silently.
+//
+// --heap-balance (AddressSanitizer builds): each input runs twice, and the second run must free as
+// many blocks as it allocates. The first run may fill caches and lazy statics; after it, an input
+// that leaves heap memory behind is what libFuzzer takes for a possible leak, and it then runs that
+// input again and scans the whole heap, on every such input: a target that does so fuzzes at a
+// fraction of its speed, and a real leak in it would be found late.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,7 +26,43 @@
 
 #include "fuzz/fuzz_target.hpp"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define SHAKEDOWN_REPLAY_HEAP_HOOKS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SHAKEDOWN_REPLAY_HEAP_HOOKS 1
+#endif
+#endif
+#if defined(SHAKEDOWN_REPLAY_HEAP_HOOKS)
+// The sanitizers' allocator interface (clang's <sanitizer/allocator_interface.h>; GCC ships the
+// runtime function without the header).
+extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void*, std::size_t),
+                                                         void (*free_hook)(const volatile void*));
+#endif
+
 namespace {
+
+#if defined(SHAKEDOWN_REPLAY_HEAP_HOOKS)
+// Blocks allocated and freed while counting (the sanitizer's allocator calls the hooks).
+bool g_counting = false;
+std::size_t g_mallocs = 0;
+std::size_t g_frees = 0;
+void on_malloc(const volatile void* /*p*/, std::size_t /*size*/) {
+    if (g_counting) {
+        ++g_mallocs;
+    }
+}
+void on_free(const volatile void* /*p*/) {
+    if (g_counting) {
+        ++g_frees;
+    }
+}
+constexpr bool kHeapHooks = true;
+#else
+constexpr bool kHeapHooks = false;
+#endif
+
+bool g_heap_balance = false;
 
 namespace fs = std::filesystem;
 
@@ -39,7 +81,28 @@ bool is_input(const fs::directory_entry& e) {
 }
 
 int run_one(const std::vector<std::uint8_t>& data) {
-    return LLVMFuzzerTestOneInput(data.data(), data.size());
+    const int rc = LLVMFuzzerTestOneInput(data.data(), data.size());
+    if (rc != 0 || !g_heap_balance) {
+        return rc;
+    }
+#if defined(SHAKEDOWN_REPLAY_HEAP_HOOKS)
+    g_mallocs = 0;
+    g_frees = 0;
+    g_counting = true;
+    const int again = LLVMFuzzerTestOneInput(data.data(), data.size());
+    g_counting = false;
+    if (again != 0) {
+        return again;
+    }
+    if (g_mallocs != g_frees) {
+        std::fprintf(stderr,
+                     "heap not balanced: run again, the input allocated %zu blocks and freed %zu (libFuzzer would "
+                     "re-run it and scan the heap for leaks)\n",
+                     g_mallocs, g_frees);
+        return 4;
+    }
+#endif
+    return 0;
 }
 
 // Returns an empty string on success, otherwise how the input failed.
@@ -53,7 +116,7 @@ std::string run_forked(const std::vector<std::uint8_t>& data) {
         const int rc = run_one(data);
         std::fflush(nullptr);
         // _exit: the parent owns the stdio buffers and at-exit handlers.
-        _exit(rc == 0 ? 0 : 3);
+        _exit(rc == 0 ? 0 : rc == 4 ? 4 : 3);
     }
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
@@ -64,6 +127,9 @@ std::string run_forked(const std::vector<std::uint8_t>& data) {
     if (WIFSIGNALED(status)) {
         return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" +
                strsignal(WTERMSIG(status)) + ")";
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 4) {
+        return "heap not balanced on a second run";
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
         return "exit status " + std::to_string(WEXITSTATUS(status));
@@ -82,8 +148,16 @@ int main(int argc, char** argv) {
             fork_each = false;
             continue;
         }
+        if (arg == "--heap-balance") {
+            if (!kHeapHooks) {
+                std::fprintf(stderr, "replay: --heap-balance needs a build with AddressSanitizer (its allocator hooks)\n");
+                return 2;
+            }
+            g_heap_balance = true;
+            continue;
+        }
         if (arg == "-h" || arg == "--help") {
-            std::printf("usage: %s [--no-fork] FILE|DIR...\n", argv[0]);
+            std::printf("usage: %s [--no-fork] [--heap-balance] FILE|DIR...\n", argv[0]);
             return 0;
         }
         if (!arg.empty() && arg[0] == '-') {
@@ -113,6 +187,12 @@ int main(int argc, char** argv) {
         return 2;
     }
 
+#if defined(SHAKEDOWN_REPLAY_HEAP_HOOKS)
+    if (g_heap_balance && __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free) == 0) {
+        std::fprintf(stderr, "replay: the sanitizer refused the allocator hooks that --heap-balance needs\n");
+        return 2;
+    }
+#endif
     std::size_t passed = 0;
     std::size_t failed = 0;
     std::vector<std::uint8_t> data;
@@ -123,8 +203,9 @@ int main(int argc, char** argv) {
             continue;
         }
         if (!fork_each) {
-            if (run_one(data) != 0) {
-                std::fprintf(stderr, "FAIL %s: returned non-zero\n", path.c_str());
+            if (const int rc = run_one(data); rc != 0) {
+                std::fprintf(stderr, "FAIL %s: %s\n", path.c_str(),
+                             rc == 4 ? "heap not balanced on a second run" : "returned non-zero");
                 ++failed;
             } else {
                 ++passed;

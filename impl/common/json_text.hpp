@@ -1,5 +1,5 @@
-// Scanning JSON string text, shared by the variants' JSON codecs (each variant keeps its own
-// parser and writer, whose rules differ).
+// Scanning JSON text, shared by the variants' JSON codecs (each variant keeps its own parser and
+// writer, whose rules differ).
 #pragma once
 
 #include <cstddef>
@@ -44,6 +44,17 @@ std::size_t plain_run(const std::uint8_t* s, std::size_t n) noexcept {
             (Kind == PlainRun::printable && c == 0x7f)) {
             break;
         }
+    }
+    return k;
+}
+
+// Length of the leading run of `n` bytes at `s` that are JSON whitespace (RFC 8259: space, tab,
+// line feed, carriage return): one comparison and one bit test per byte.
+inline std::size_t whitespace_run(const std::uint8_t* s, std::size_t n) noexcept {
+    constexpr std::uint64_t kWhitespace = (1ULL << ' ') | (1ULL << '\t') | (1ULL << '\n') | (1ULL << '\r');
+    std::size_t k = 0;
+    while (k < n && s[k] <= ' ' && ((kWhitespace >> s[k]) & 1U) != 0) {
+        ++k;
     }
     return k;
 }

@@ -183,8 +183,8 @@ private:
     [[nodiscard]] bool at_end() const { return m_pos >= m_text.size(); }
     [[nodiscard]] int peek() const { return at_end() ? -1 : m_text[m_pos]; }
     void skip_ws() {
-        while (!at_end() && (peek() == ' ' || peek() == '\t' || peek() == '\n' || peek() == '\r')) {
-            ++m_pos;
+        if (m_pos < m_text.size()) {
+            m_pos += whitespace_run(m_text.data() + m_pos, m_text.size() - m_pos);
         }
     }
     Failure unexpected(const char* what) const {

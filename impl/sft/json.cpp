@@ -263,8 +263,8 @@ private:
     Failure bad(const char* what) const { return Failure{Error::decode_error, m_i, what}; }
 
     void skip_ws() {
-        while (m_i < m_s.size() && (m_s[m_i] == ' ' || m_s[m_i] == '\t' || m_s[m_i] == '\n' || m_s[m_i] == '\r')) {
-            ++m_i;
+        if (m_i < m_s.size()) {
+            m_i += whitespace_run(m_s.data() + m_i, m_s.size() - m_i);
         }
     }
 
