@@ -17,6 +17,7 @@
 #include <optional>
 #include <set>
 
+#include "common/crypto.hpp"
 #include "fuzz/hivemind/hivemind_fuzz.hpp"
 #include "fuzz/machine_driver.hpp"
 #include "hivemind/handshake.hpp"
@@ -176,14 +177,25 @@ public:
         // Messages and Negotiation): names, versions, flags and lists that nothing binds (the
         // protocol's downgrade finding; the strict client checks only the server's final choice
         // against its own computation), and the authenticated material, which must come through
-        // unchanged: `envelope`, and `pubkey` in the RSA handshake (no other mode reads it).
+        // unchanged: `envelope`, and in the RSA handshake (no other mode reads it) the key that
+        // `pubkey` holds. The key, not its text: PEM armour and DER have other spellings of the
+        // same key, and the handshake rightly completes with any of them that the reference
+        // decodes (the handshake encrypts to the key, so a different key cannot complete it).
         if ((a->msg_type == "hello" || a->msg_type == "shake") && a->payload.is_object() && b->payload.is_object()) {
             const bool rsa = (m_flags & 3) == 1;
             const auto bound = [rsa](const Json& p) {
                 Json out = Json::object();
                 for (const JsonMember& m : p.members) {
-                    if (m.key == "envelope" || (rsa && m.key == "pubkey")) {
+                    if (m.key == "envelope") {
                         out.members.push_back(m);
+                    } else if (rsa && m.key == "pubkey") {
+                        JsonMember key = m;
+                        if (m.value.is_string()) {
+                            if (const auto k = crypto::RsaKey::from_pem(m.value.s); k && !k->has_private()) {
+                                key.value = Json::string("der:" + to_hex(crypto::rsa_public_der(*k)));
+                            }
+                        }
+                        out.members.push_back(std::move(key));
                     }
                 }
                 return out;

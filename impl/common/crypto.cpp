@@ -4,6 +4,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/decoder.h>
+#include <openssl/encoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
@@ -677,6 +678,46 @@ public:
 };
 
 namespace {
+Bytes public_der_of(EVP_PKEY* key);
+
+// The DER a key's input carries: the input itself, or the body of its (first) PEM block.
+std::optional<Bytes> carried_der(const char* input_type, ByteView data) {
+    if (std::string_view(input_type) == "DER") {
+        return Bytes(data.begin(), data.end());
+    }
+    BIO* bio = BIO_new_mem_buf(data.data(), as_int(data.size()));
+    if (bio == nullptr) {
+        return std::nullopt;
+    }
+    char* name = nullptr;
+    char* header = nullptr;
+    unsigned char* der = nullptr;
+    long len = 0;
+    std::optional<Bytes> out;
+    if (PEM_read_bio(bio, &name, &header, &der, &len) == 1 && len >= 0) {
+        out = Bytes(der, der + len);
+    }
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_free(der);
+    BIO_free(bio);
+    return out;
+}
+
+// The key as PKCS#1 RSAPublicKey DER.
+Bytes pkcs1_public_der_of(EVP_PKEY* key) {
+    Bytes out;
+    OSSL_ENCODER_CTX* ctx = OSSL_ENCODER_CTX_new_for_pkey(key, EVP_PKEY_PUBLIC_KEY, "DER", "type-specific", nullptr);
+    unsigned char* der = nullptr;
+    std::size_t len = 0;
+    if (ctx != nullptr && OSSL_ENCODER_to_data(ctx, &der, &len) == 1) {
+        out.assign(der, der + len);
+    }
+    OPENSSL_free(der);
+    OSSL_ENCODER_CTX_free(ctx);
+    return out;
+}
+
 Result<RsaKey> decode_key(const char* input_type, int selection, ByteView data, bool is_private) {
     const OpenSslErrorScope openssl_errors;
 #if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
@@ -701,6 +742,16 @@ Result<RsaKey> decode_key(const char* input_type, int selection, ByteView data, 
     if (rc != 1 || pkey == nullptr || len != 0) {
         EVP_PKEY_free(pkey);
         return fail(Error::decode_error, "not an RSA key in the expected encoding");
+    }
+    if (!is_private) {
+        // Strict: a public key decodes from its DER only, as an X.509 SubjectPublicKeyInfo (with
+        // the NULL parameters RFC 3279 requires) or a PKCS#1 RSAPublicKey. OpenSSL also takes
+        // other parameters and non-minimal lengths: other spellings of the same key.
+        const std::optional<Bytes> der = carried_der(input_type, data);
+        if (!der || (*der != public_der_of(pkey) && *der != pkcs1_public_der_of(pkey))) {
+            EVP_PKEY_free(pkey);
+            return fail(Error::non_canonical, "RSA public key not in its DER encoding");
+        }
     }
 #if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
     key_cache().put_decoded(std::move(memo_id), pkey);

@@ -450,7 +450,8 @@ TEST(Wycheproof, RsaOaep2048Sha1Mgf1Sha1) {
 }
 
 TEST(Wycheproof, RsaPss2048Sha256Mgf1Sha256Salt32) {
-    for_each_case("rsa_pss_2048_sha256_mgf1_32_test.json", "RSASSA-PSS", 0, [](Case& c) {
+    std::set<const json*> respelled;
+    for_each_case("rsa_pss_2048_sha256_mgf1_32_test.json", "RSASSA-PSS", 0, [&respelled](Case& c) {
         const json& group = c.group();
         ASSERT_EQ(group.at("mgf").get<std::string>(), "MGF1");
         const crypto::Hash hash = hash_named(group.at("sha").get<std::string>());
@@ -462,6 +463,20 @@ TEST(Wycheproof, RsaPss2048Sha256Mgf1Sha256Salt32) {
             must_load(crypto::RsaKey::from_pem(group.at("publicKeyPem").get<std::string>()), "public PEM");
         ASSERT_FALSE(der_key.has_private());
         ASSERT_FALSE(pem_key.has_private());
+        if (respelled.insert(&group).second) {
+            // The same key with its rsaEncryption parameters changed from NULL (05 00) to an
+            // empty constructed OCTET STRING (24 00), which OpenSSL alone decodes to the same
+            // key: another spelling of it, refused.
+            Bytes other = wycheproof::hex_field(group, "publicKeyDer");
+            const Bytes algorithm = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
+            const auto at = std::search(other.begin(), other.end(), algorithm.begin(), algorithm.end());
+            ASSERT_NE(at, other.end());
+            *(at + 11) = 0x24;
+            const auto refused = crypto::RsaKey::public_from_der(other);
+            ASSERT_FALSE(refused.ok());
+            EXPECT_EQ(refused.error(), Error::non_canonical);
+            expect_openssl_queue_empty("public_from_der of another spelling");
+        }
         ASSERT_EQ(der_key.modulus_bytes(), bits_to_bytes(group, "keySize"));
         ASSERT_EQ(pem_key.modulus_bytes(), bits_to_bytes(group, "keySize"));
 
