@@ -325,7 +325,8 @@ void Handshake::on_hello(const HelloView& m, ByteView tlv) {
         long_both = concat({m_peer_nonce, m_nonce});
         plaintext = long_both;
     }
-    // The proof's associated data, longer, comes with AUTH_PROOF (our RESPONSE is not made yet).
+    // The proof's associated data, which also holds our RESPONSE (not made yet), is longer:
+    // m_aad grows to it when AUTH_PROOF arrives.
     challenge_aad(m_aad, m_peer_tlv);
     auto sealed = m_suite->encrypt(plaintext, m_aad, m_rng);
     if (!sealed) {
