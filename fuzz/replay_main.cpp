@@ -63,6 +63,10 @@ constexpr bool kHeapHooks = false;
 #endif
 
 bool g_heap_balance = false;
+// run_one()'s result, and the forked child's exit status, for an input whose second run left heap
+// blocks behind.
+constexpr int kUnbalanced = 4;
+constexpr const char* kUnbalancedWhy = "heap not balanced on a second run";
 
 namespace fs = std::filesystem;
 
@@ -99,7 +103,7 @@ int run_one(const std::vector<std::uint8_t>& data) {
                      "heap not balanced: run again, the input allocated %zu blocks and freed %zu (libFuzzer would "
                      "re-run it and scan the heap for leaks)\n",
                      g_mallocs, g_frees);
-        return 4;
+        return kUnbalanced;
     }
 #endif
     return 0;
@@ -116,7 +120,7 @@ std::string run_forked(const std::vector<std::uint8_t>& data) {
         const int rc = run_one(data);
         std::fflush(nullptr);
         // _exit: the parent owns the stdio buffers and at-exit handlers.
-        _exit(rc == 0 ? 0 : rc == 4 ? 4 : 3);
+        _exit(rc == 0 ? 0 : rc == kUnbalanced ? kUnbalanced : 3);
     }
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
@@ -128,8 +132,8 @@ std::string run_forked(const std::vector<std::uint8_t>& data) {
         return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" +
                strsignal(WTERMSIG(status)) + ")";
     }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 4) {
-        return "heap not balanced on a second run";
+    if (WIFEXITED(status) && WEXITSTATUS(status) == kUnbalanced) {
+        return kUnbalancedWhy;
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
         return "exit status " + std::to_string(WEXITSTATUS(status));
@@ -205,7 +209,7 @@ int main(int argc, char** argv) {
         if (!fork_each) {
             if (const int rc = run_one(data); rc != 0) {
                 std::fprintf(stderr, "FAIL %s: %s\n", path.c_str(),
-                             rc == 4 ? "heap not balanced on a second run" : "returned non-zero");
+                             rc == kUnbalanced ? kUnbalancedWhy : "returned non-zero");
                 ++failed;
             } else {
                 ++passed;
