@@ -1,8 +1,10 @@
 #include "sft/json.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
+#include <utility>
 
 #include "common/json_text.hpp"
 
@@ -54,6 +56,10 @@ const Value* Value::find(std::string_view key) const {
         }
     }
     return nullptr;
+}
+
+Value* Value::find(std::string_view key) {
+    return const_cast<Value*>(std::as_const(*this).find(key));
 }
 
 Value& Value::set(std::string key, Value v) {
@@ -201,13 +207,15 @@ std::string python_float_repr(double d) {
     return neg ? "-" + out : out;
 }
 
+}  // namespace
+
 void dump_into(std::string& out, const Value& v, bool sort_keys) {
     switch (v.kind) {
         case Value::Kind::null: out += "null"; return;
         case Value::Kind::boolean: out += v.boolean ? "true" : "false"; return;
         case Value::Kind::integer: out += std::to_string(v.integer); return;
         case Value::Kind::floating: out += python_float_repr(v.floating); return;
-        case Value::Kind::string: out += quote(v.string); return;
+        case Value::Kind::string: quote_into(out, v.string); return;
         case Value::Kind::array: {
             out.push_back('[');
             for (std::size_t i = 0; i < v.array.size(); ++i) {
@@ -220,22 +228,43 @@ void dump_into(std::string& out, const Value& v, bool sort_keys) {
             return;
         }
         case Value::Kind::object: {
-            std::vector<const Member*> members;
-            members.reserve(v.object.size());
-            for (const auto& m : v.object) {
-                members.push_back(&m);
+            // Members in the order they are written. Messages have a handful, so the order is
+            // kept on the stack and sorted by insertion (stable, as Python's sort is); larger
+            // objects go to the heap.
+            constexpr std::size_t kOnStack = 16;
+            std::array<const Member*, kOnStack> small{};
+            std::vector<const Member*> large;
+            const Member** members = small.data();
+            const std::size_t n = v.object.size();
+            if (n > kOnStack) {
+                large.resize(n);
+                members = large.data();
+            }
+            for (std::size_t i = 0; i < n; ++i) {
+                members[i] = &v.object[i];
             }
             if (sort_keys) {
                 // UTF-8 byte order equals code-point order; Python sorts str by code point.
-                std::stable_sort(members.begin(), members.end(),
-                                 [](const Member* a, const Member* b) { return a->key < b->key; });
+                const auto by_key = [](const Member* a, const Member* b) { return a->key < b->key; };
+                if (n > kOnStack) {
+                    std::stable_sort(members, members + n, by_key);
+                } else {
+                    for (std::size_t i = 1; i < n; ++i) {
+                        const Member* m = members[i];
+                        std::size_t j = i;
+                        for (; j > 0 && by_key(m, members[j - 1]); --j) {
+                            members[j] = members[j - 1];
+                        }
+                        members[j] = m;
+                    }
+                }
             }
             out.push_back('{');
-            for (std::size_t i = 0; i < members.size(); ++i) {
+            for (std::size_t i = 0; i < n; ++i) {
                 if (i != 0) {
                     out += ", ";
                 }
-                out += quote(members[i]->key);
+                quote_into(out, members[i]->key);
                 out += ": ";
                 dump_into(out, members[i]->value, sort_keys);
             }
@@ -244,6 +273,11 @@ void dump_into(std::string& out, const Value& v, bool sort_keys) {
         }
     }
 }
+
+namespace {
+
+// Room reserved for an object's members when the first one is read: an SFT envelope has six.
+constexpr std::size_t kObjectReserve = 8;
 
 class Parser {
 public:
@@ -343,6 +377,10 @@ private:
             ++m_i;
             skip_ws();
             SK_TRY(Value member, value(depth + 1));
+            if (v.object.empty()) {
+                // One allocation for a message-sized object instead of a doubling series.
+                v.object.reserve(kObjectReserve);
+            }
             v.set(std::move(key), std::move(member));
             skip_ws();
             if (m_i >= m_s.size()) {
@@ -545,6 +583,11 @@ private:
 std::string quote(std::string_view utf8) {
     std::string out;
     out.reserve(utf8.size() + 2);
+    quote_into(out, utf8);
+    return out;
+}
+
+void quote_into(std::string& out, std::string_view utf8) {
     out.push_back('"');
     const ByteView s = as_bytes(utf8);
     std::size_t i = 0;
@@ -585,7 +628,6 @@ std::string quote(std::string_view utf8) {
         }
     }
     out.push_back('"');
-    return out;
 }
 
 std::string dumps(const Value& v, bool sort_keys) {

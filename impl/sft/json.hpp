@@ -46,6 +46,7 @@ struct Value {
     [[nodiscard]] bool is_object() const noexcept { return kind == Kind::object; }
     // The member's value, or nullptr.
     [[nodiscard]] const Value* find(std::string_view key) const;
+    [[nodiscard]] Value* find(std::string_view key);
     // Appends (no duplicate check; the parser refuses duplicates on input).
     Value& set(std::string key, Value v);
     bool erase(std::string_view key);
@@ -64,8 +65,12 @@ inline constexpr std::size_t kMaxDepth = 32;
 // Python json.dumps(v) (sort_keys=false) or json.dumps(v, sort_keys=True). Keys sort by code
 // point, which is the byte order of their UTF-8.
 [[nodiscard]] std::string dumps(const Value& v, bool sort_keys = false);
+// dumps(), appended to out.
+void dump_into(std::string& out, const Value& v, bool sort_keys);
 // Python's ensure_ascii string escaping of one string, quotes included.
 [[nodiscard]] std::string quote(std::string_view utf8);
+// quote(), appended to out.
+void quote_into(std::string& out, std::string_view utf8);
 [[nodiscard]] bool valid_utf8(ByteView b) noexcept;
 
 // Failures are decode_error (or trailing_bytes, bad_length for depth) at the byte offset.

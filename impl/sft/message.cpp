@@ -142,8 +142,66 @@ Value to_json(const Message& m, bool with_signature) {
     return v;
 }
 
-std::string wire_json(const Message& m) { return json::dumps(to_json(m, true), false); }
-std::string hmac_input(const Message& m) { return json::dumps(to_json(m, false), true); }
+namespace {
+
+// The envelope's seq as to_json() holds it.
+void dump_seq(std::string& out, const Message& m) {
+    Value seq = Value::make_int(m.seq);
+    if (m.seq_is_float) {
+        seq.kind = Value::Kind::floating;
+        seq.floating = static_cast<double>(m.seq);
+    }
+    json::dump_into(out, seq, false);
+}
+
+std::size_t envelope_room(const Message& m) {
+    constexpr std::size_t kKeysAndSeparators = 96;
+    constexpr std::size_t kPayloadGuess = 256;
+    return kKeysAndSeparators + m.version.size() + m.timestamp.size() + kPayloadGuess +
+           (m.signature ? m.signature->size() : 0);
+}
+
+}  // namespace
+
+// Both are json::dumps of to_json(m), written without building the envelope's Value.
+std::string wire_json(const Message& m) {
+    std::string out;
+    out.reserve(envelope_room(m));
+    out += "{\"type\": ";
+    json::quote_into(out, to_string(m.type));
+    out += ", \"version\": ";
+    json::quote_into(out, m.version);
+    out += ", \"timestamp\": ";
+    json::quote_into(out, m.timestamp);
+    out += ", \"payload\": ";
+    json::dump_into(out, m.payload, false);
+    out += ", \"seq\": ";
+    dump_seq(out, m);
+    if (m.signature) {
+        out += ", \"signature\": ";
+        json::quote_into(out, *m.signature);
+    }
+    out.push_back('}');
+    return out;
+}
+
+std::string hmac_input(const Message& m) {
+    // sort_keys=True: payload < seq < timestamp < type < version.
+    std::string out;
+    out.reserve(envelope_room(m));
+    out += "{\"payload\": ";
+    json::dump_into(out, m.payload, true);
+    out += ", \"seq\": ";
+    dump_seq(out, m);
+    out += ", \"timestamp\": ";
+    json::quote_into(out, m.timestamp);
+    out += ", \"type\": ";
+    json::quote_into(out, to_string(m.type));
+    out += ", \"version\": ";
+    json::quote_into(out, m.version);
+    out.push_back('}');
+    return out;
+}
 
 std::string compute_signature(const Message& m, ByteView hmac_key) {
     return to_hex(crypto::hmac_sha256(hmac_key, as_bytes(hmac_input(m))));
@@ -159,7 +217,7 @@ Result<Message> parse_message(ByteView plaintext, const EnvelopeOptions& opts) {
     if (!json::valid_utf8(plaintext)) {
         return Failure{Error::decode_error, 0, "J3: plaintext is not UTF-8"};
     }
-    SK_TRY(const Value v, json::parse(plaintext));
+    SK_TRY(Value v, json::parse(plaintext));
     if (!v.is_object()) {
         return Failure{Error::decode_error, 0, "J3: message is not an object"};
     }
@@ -179,21 +237,22 @@ Result<Message> parse_message(ByteView plaintext, const EnvelopeOptions& opts) {
         return Failure{Error::unknown_type, kNoOffset, "J3: type not one of the eleven"};
     }
     m.type = *t;
-    const Value* version = v.find("version");
+    // The parsed document is dropped afterwards, so its strings and payload move out of it.
+    Value* version = v.find("version");
     if (version == nullptr || version->kind != Value::Kind::string) {
         return schema("J3: version missing or not a string");
     }
-    m.version = version->string;
-    const Value* ts = v.find("timestamp");
+    m.version = std::move(version->string);
+    Value* ts = v.find("timestamp");
     if (ts == nullptr || ts->kind != Value::Kind::string) {
         return schema("J3: timestamp missing or not a string");
     }
-    m.timestamp = ts->string;
-    const Value* payload = v.find("payload");
+    m.timestamp = std::move(ts->string);
+    Value* payload = v.find("payload");
     if (payload == nullptr || !payload->is_object()) {
         return schema("J3: payload missing or not an object");
     }
-    m.payload = *payload;
+    m.payload = std::move(*payload);
     const Value* seq = v.find("seq");
     if (seq == nullptr) {
         return schema("J3: seq missing");
@@ -211,11 +270,11 @@ Result<Message> parse_message(ByteView plaintext, const EnvelopeOptions& opts) {
     } else {
         return schema("J3: seq is not an integer");
     }
-    if (const Value* sig = v.find("signature"); sig != nullptr) {
+    if (Value* sig = v.find("signature"); sig != nullptr) {
         if (sig->kind != Value::Kind::string) {
             return schema("J3: signature is not a string");
         }
-        m.signature = sig->string;
+        m.signature = std::move(sig->string);
     }
     return m;
 }

@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
+#include <set>
+
 #include "sft/files.hpp"
 #include "sft/json.hpp"
 #include "sft/message.hpp"
@@ -162,6 +165,60 @@ RC_GTEST_PROP(SftJsonProps, DumpsThenParseRoundTrips, ()) {
             RC_ASSERT(static_cast<unsigned char>(c) < 0x80);
         }
     }
+}
+
+// sort_keys=True by its definition: every object's members put in code-point order by a stable
+// sort, then written in that order.
+Value sorted_by_definition(const Value& v) {
+    Value out = v;
+    if (v.kind == Value::Kind::array) {
+        for (auto& e : out.array) {
+            e = sorted_by_definition(e);
+        }
+    } else if (v.kind == Value::Kind::object) {
+        for (auto& m : out.object) {
+            m.value = sorted_by_definition(m.value);
+        }
+        std::stable_sort(out.object.begin(), out.object.end(),
+                         [](const json::Member& a, const json::Member& b) { return a.key < b.key; });
+    }
+    return out;
+}
+
+// An object whose members come in an arbitrary order, with up to 40 of them (past the writer's
+// on-stack ordering of 16), some holding further such objects.
+Value shuffled_object(int depth) {
+    Value v = Value::make_object({});
+    const auto keys = *rc::gen::container<std::vector<std::string>>(
+        *rc::gen::inRange<std::size_t>(0, 41), rc::gen::container<std::string>(rc::gen::inRange<char>(32, 127)));
+    std::set<std::string> seen;
+    for (const auto& k : keys) {
+        if (!seen.insert(k).second) {
+            continue;
+        }
+        v.set(k, depth > 0 && *rc::gen::inRange(0, 4) == 0 ? shuffled_object(depth - 1) : *gen_value(1));
+    }
+    return v;
+}
+
+RC_GTEST_PROP(SftJsonProps, SortKeysOrdersEveryObjectByCodePoint, ()) {
+    const Value v = shuffled_object(2);
+    RC_ASSERT(json::dumps(v, true) == json::dumps(sorted_by_definition(v), false));
+}
+
+RC_GTEST_PROP(SftJsonProps, EnvelopeWritersMatchTheDocumentTheyStandFor, ()) {
+    Message m;
+    m.type = static_cast<MsgType>(*rc::gen::inRange<int>(0, static_cast<int>(kMsgTypeCount)));
+    m.version = *rc::gen::container<std::string>(rc::gen::inRange<char>(0, 127));
+    m.timestamp = *rc::gen::container<std::string>(rc::gen::inRange<char>(0, 127));
+    m.payload = shuffled_object(1);
+    m.seq = *rc::gen::arbitrary<std::int64_t>();
+    m.seq_is_float = *rc::gen::arbitrary<bool>();
+    if (*rc::gen::arbitrary<bool>()) {
+        m.signature = *rc::gen::container<std::string>(rc::gen::inRange<char>(0, 127));
+    }
+    RC_ASSERT(wire_json(m) == json::dumps(to_json(m, true), false));
+    RC_ASSERT(hmac_input(m) == json::dumps(to_json(m, false), true));
 }
 
 }  // namespace
