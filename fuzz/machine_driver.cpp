@@ -14,6 +14,8 @@ namespace {
 constexpr int kMaxSteps = 128;
 constexpr int kMaxHonestRun = 64;
 constexpr std::size_t kMaxStreamKept = std::size_t{1} << 20;
+constexpr std::size_t kUnitsReserved = 32;
+constexpr std::size_t kStreamReserved = 4096;
 
 bool starts_with(ByteView whole, ByteView prefix) {
     return whole.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), whole.begin());
@@ -23,6 +25,10 @@ bool starts_with(ByteView whole, ByteView prefix) {
 
 MachineDriver::MachineDriver(Role role, MachineFixture& fixture, MachineObserver& observer)
     : m_fixture(fixture), m_observer(observer) {
+    // Room for a typical run, so that recording deliveries does not reallocate step by step.
+    m_units.reserve(kUnitsReserved);
+    m_kinds.reserve(kUnitsReserved);
+    m_stream.reserve(kStreamReserved);
     m_machine = m_fixture.make(role, true);
     m_peer = m_fixture.make(other(role), false);
     FUZZ_CHECK(m_machine && m_peer);

@@ -153,7 +153,13 @@ public:
             ++s.handshake_units;
             return;
         }
-        // A record under the session key: it opens, and JSON seq counts 0, 1, 2, ...
+        // A record under the session key: it opens, and JSON seq counts 0, 1, 2, ... Checked for
+        // the machine under test. The honest peer's records are opened and verified by that
+        // machine when delivered (an honest run that refuses one fails the driver's checks), and
+        // the peer's role is the machine under test of the sibling target.
+        if (&from != m_machines[0]) {
+            return;
+        }
         FUZZ_CHECK(m.keys().has_value());
         const auto& keys = *m.keys();
         sft::RecordKey rk{m_profile, keys.aes_key, keys.key_id};

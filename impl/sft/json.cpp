@@ -639,7 +639,8 @@ std::string dumps(const Value& v, bool sort_keys) {
 bool valid_utf8(ByteView b) noexcept {
     std::size_t i = 0;
     while (i < b.size()) {
-        if (decode_utf8(b, i) < 0) {
+        i += ascii_run(b.data() + i, b.size() - i);
+        if (i < b.size() && decode_utf8(b, i) < 0) {
             return false;
         }
     }

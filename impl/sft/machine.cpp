@@ -70,7 +70,7 @@ void Endpoint::start() {
     const bool client = m_config.role == Role::initiator;
     if (m_config.profile == Profile::upstream_v2) {
         if (client) {
-            m_out.push_back(serialize(H1{m_eph_public}));
+            m_out.add(serialize(H1{m_eph_public}));
             m_state = State::await_h2;
         } else {
             m_state = State::await_h1;
@@ -79,7 +79,7 @@ void Endpoint::start() {
         if (client) {
             m_state = State::await_d1;
         } else {
-            m_out.push_back(serialize(D1{m_eph_public, m_identity.public_key}));
+            m_out.add(serialize(D1{m_eph_public, m_identity.public_key}));
             m_state = State::await_d2;
         }
     }
@@ -184,9 +184,17 @@ shakedown::Action Endpoint::next_action() const {
 }
 
 std::vector<Bytes> Endpoint::take_output() {
-    std::vector<Bytes> out(std::make_move_iterator(m_out.begin()), std::make_move_iterator(m_out.end()));
+    std::vector<Bytes> out = m_out.to_vector();
     m_out.clear();
     return out;
+}
+
+void Endpoint::drain_output(OutputUnits& out) {
+    for (const ByteView u : m_out) {
+        out.add(u);
+    }
+    // m_out keeps its room for the next step's output.
+    m_out.clear();
 }
 
 std::vector<DerivedKey> Endpoint::derived_keys() const {
@@ -324,7 +332,7 @@ void Endpoint::on_h1(const std::vector<Bytes>& f) {
     h2.server_eph = m_eph_public;
     h2.server_id = m_identity.public_key;
     h2.sig = crypto::ed25519_sign(m_identity, signed_transcript(Profile::upstream_v2, m_peer_eph, m_eph_public, {}));
-    m_out.push_back(serialize(h2));
+    m_out.add(serialize(h2));
     m_state = State::await_h3;
 }
 
@@ -355,7 +363,7 @@ void Endpoint::on_h2(const std::vector<Bytes>& f) {
         return;
     }
     m_h3_nonce = m_rng.array<12>();
-    m_out.push_back(serialize(seal_confirm(m_keys->aes_key, m_h3_nonce)));
+    m_out.add(serialize(seal_confirm(m_keys->aes_key, m_h3_nonce)));
     m_state = State::await_h4;
 }
 
@@ -371,7 +379,7 @@ void Endpoint::on_h3(const std::vector<Bytes>& f) {
         close(r.failure());
         return;
     }
-    m_out.push_back(serialize(seal_confirm(m_keys->aes_key, m_rng.array<12>())));
+    m_out.add(serialize(seal_confirm(m_keys->aes_key, m_rng.array<12>())));
     establish();
 }
 
@@ -412,7 +420,7 @@ void Endpoint::on_d1(ByteView b) {
     D2 d2;
     d2.client_eph = m_eph_public;
     d2.sig = crypto::ed25519_sign(m_identity, signed_transcript(Profile::described, m_eph_public, d1.server_eph, d1.server_id));
-    m_out.push_back(serialize(d2));
+    m_out.add(serialize(d2));
     if (!derive(*m_shared, m_peer_eph, m_eph_public)) {
         return;
     }
@@ -480,7 +488,7 @@ void Endpoint::send_message(MsgType t, json::Value payload) {
     Message m;
     m.type = t;
     m.payload = std::move(payload);
-    m_out.push_back(m_channel->seal_message(std::move(m), m_rng, m_clock));
+    m_out.add(m_channel->seal_message(std::move(m), m_rng, m_clock));
 }
 
 void Endpoint::event(std::string what, std::string filename, bool ok, std::string detail) {
@@ -720,7 +728,7 @@ void Endpoint::send_file(const std::string& filename, std::uint64_t offset) {
         if (!chunk) {
             break;
         }
-        m_out.push_back(m_channel->seal_data(at, *chunk, m_rng));
+        m_out.add(m_channel->seal_data(at, *chunk, m_rng));
     }
     send_message(MsgType::file_complete, to_json(FileComplete{filename, static_cast<std::int64_t>(size), std::nullopt}));
 }

@@ -79,6 +79,7 @@ public:
     [[nodiscard]] std::optional<std::uint32_t> idle_timeout_ms() const override;
     [[nodiscard]] shakedown::Action next_action() const override;
     [[nodiscard]] std::vector<Bytes> take_output() override;
+    void drain_output(OutputUnits& out) override;
     [[nodiscard]] bool authenticated() const noexcept override { return m_authenticated; }
     [[nodiscard]] std::optional<Closure> closure() const override { return m_closure; }
     [[nodiscard]] std::vector<DerivedKey> derived_keys() const override;
@@ -162,7 +163,7 @@ private:
     std::size_t m_consumed = 0;  // stream offset of m_in[m_in_pos]
     std::size_t m_received = 0;  // complete messages / records received
     std::optional<RecordHeader> m_pending_header;
-    std::deque<Bytes> m_out;
+    OutputUnits m_out;
     std::optional<Closure> m_closure;
 
     std::optional<Incoming> m_incoming;

@@ -54,5 +54,17 @@ TEST(JsonText, WhitespaceRun) {
     EXPECT_EQ(whitespace_run(nullptr, 0), 0U);
 }
 
+TEST(JsonText, AsciiRun) {
+    for (int c = 0; c < 256; ++c) {
+        for (std::size_t at = 0; at < kLen; ++at) {
+            std::vector<std::uint8_t> s(kLen, 0x7f);
+            s[at] = static_cast<std::uint8_t>(c);
+            ASSERT_EQ(ascii_run(s.data(), s.size()), c < 0x80 ? kLen : at) << "byte " << c << " at " << at;
+            ASSERT_EQ(ascii_run(s.data(), at), at);
+        }
+    }
+    EXPECT_EQ(ascii_run(nullptr, 0), 0U);
+}
+
 }  // namespace
 }  // namespace shakedown
