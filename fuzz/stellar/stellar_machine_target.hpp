@@ -240,16 +240,33 @@ private:
 // An honest record (framed) with its sequence shifted by `shift` and its MAC recomputed under the
 // honest sender's send key: for MAC'd types only, or for every type but ERROR_MSG with `mac_all`.
 [[nodiscard]] inline Bytes resequenced(const Handshake& sender, ByteView framed, int shift, bool mac_all) {
-    auto am = stellar::parse_authenticated_message(framed.subspan(4));
-    FUZZ_CHECK(am.ok());
-    am->sequence += static_cast<std::uint64_t>(static_cast<std::int64_t>(shift));
-    const MessageType type = stellar::type_of(am->message);
+    // An honest record: the record mark, then AuthenticatedMessage v0 (version, sequence,
+    // StellarMessage, MAC). The sequence and the MAC are rewritten in place; the record mark and
+    // the message stay as sent, so nothing is parsed again.
+    constexpr std::size_t kMark = 4;
+    constexpr std::size_t kSeqAt = 4;
+    constexpr std::size_t kMac = 32;
+    Bytes out(framed.begin(), framed.end());
+    FUZZ_CHECK(out.size() >= kMark + kSeqAt + 8 + 4 + kMac);
+    std::uint8_t* const seq_at = out.data() + kMark + kSeqAt;
+    std::uint64_t sequence = 0;
+    for (std::size_t k = 0; k < 8; ++k) {
+        sequence = (sequence << 8) | seq_at[k];
+    }
+    sequence += static_cast<std::uint64_t>(static_cast<std::int64_t>(shift));
+    for (std::size_t k = 0; k < 8; ++k) {
+        seq_at[k] = static_cast<std::uint8_t>(sequence >> (56 - 8 * k));
+    }
+    const ByteView message = stellar::mac_covered_bytes(ByteView(out).subspan(kMark));
+    const auto type = static_cast<MessageType>(static_cast<std::int32_t>(
+        (std::uint32_t{message[0]} << 24) | (std::uint32_t{message[1]} << 16) | (std::uint32_t{message[2]} << 8) | message[3]));
     // HELLO and ERROR_MSG carry a zero MAC; the rest are MAC'd by the sender.
     const bool macd = type != MessageType::error_msg && (mac_all || type != MessageType::hello);
     if (macd && sender.keys()) {
-        am->mac = stellar::message_mac(sender.keys()->send, am->sequence, stellar::serialize(am->message));
+        const auto mac = stellar::message_mac(sender.keys()->send, sequence, message);
+        std::copy(mac.begin(), mac.end(), out.end() - kMac);
     }
-    return stellar::frame_record(stellar::serialize(*am));
+    return out;
 }
 
 // A reference machine's deterministic randomness (tcId 1's X25519 secret, then nonce) and clock.
