@@ -6,6 +6,7 @@
 #include <deque>
 #include <optional>
 #include <set>
+#include <vector>
 
 #include "common/rng.hpp"
 #include "sft/message.hpp"
@@ -28,21 +29,25 @@ public:
     explicit BoundedSet(std::size_t bound) : m_bound(bound) {}
     [[nodiscard]] bool contains(const T& v) const { return m_set.count(v) != 0; }
     void insert(const T& v) {
-        if (!m_set.insert(v).second) {
+        if (!m_set.insert(v).second || m_bound == 0) {
             return;
         }
-        m_order.push_back(v);
-        if (m_bound != 0 && m_order.size() > m_bound) {
-            m_set.erase(m_order.front());
-            m_order.pop_front();
+        if (m_order.size() < m_bound) {
+            m_order.push_back(v);
+            return;
         }
+        // Full: the oldest value leaves, and the new one takes its slot in the ring.
+        m_set.erase(m_order[m_oldest]);
+        m_order[m_oldest] = v;
+        m_oldest = (m_oldest + 1) % m_bound;
     }
     [[nodiscard]] std::size_t size() const { return m_set.size(); }
 
 private:
     std::size_t m_bound;  // 0: unbounded
     std::set<T> m_set;
-    std::deque<T> m_order;
+    std::vector<T> m_order;  // insertion order, a ring once it holds m_bound values
+    std::size_t m_oldest = 0;
 };
 
 class Channel {

@@ -2,6 +2,10 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
+#include <deque>
+
+#include "sft/channel.hpp"
 #include "sft/handshake_messages.hpp"
 #include "sft/record.hpp"
 
@@ -146,6 +150,28 @@ RC_GTEST_PROP(SftCodecProps, AnyTamperOfASealedRecordIsRejected,
     Bytes t = rec;
     t[bit / 8] = static_cast<std::uint8_t>(t[bit / 8] ^ (1U << (bit % 8)));
     RC_ASSERT(!open_record(k, t).ok());
+}
+
+// The replay and reflection sets keep the last `bound` distinct values: checked against a
+// definition (a FIFO of distinct values) for arbitrary insertions, bounded and unbounded.
+RC_GTEST_PROP(SftChannelProps, BoundedSetKeepsTheLastDistinctValues, (const std::vector<std::uint8_t>& values)) {
+    const auto bound = *rc::gen::inRange<std::size_t>(0, 6);
+    BoundedSet<std::uint8_t> set(bound);
+    std::deque<std::uint8_t> kept;
+    for (const std::uint8_t v : values) {
+        set.insert(v);
+        if (std::find(kept.begin(), kept.end(), v) == kept.end()) {
+            kept.push_back(v);
+            if (bound != 0 && kept.size() > bound) {
+                kept.pop_front();
+            }
+        }
+        RC_ASSERT(set.size() == kept.size());
+        for (int x = 0; x < 256; ++x) {
+            const auto b = static_cast<std::uint8_t>(x);
+            RC_ASSERT(set.contains(b) == (std::find(kept.begin(), kept.end(), b) != kept.end()));
+        }
+    }
 }
 
 }  // namespace
