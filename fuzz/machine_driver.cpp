@@ -15,6 +15,9 @@ constexpr int kMaxSteps = 128;
 constexpr int kMaxHonestRun = 64;
 constexpr std::size_t kMaxStreamKept = std::size_t{1} << 20;
 constexpr std::size_t kUnitsReserved = 32;
+// Op 10: the bytes of a unit delivered in small pieces, and the most pieces for the rest.
+constexpr std::size_t kSplitHead = 64;
+constexpr std::size_t kBodyPieces = 8;
 constexpr std::size_t kStreamReserved = 4096;
 
 bool starts_with(ByteView whole, ByteView prefix) {
@@ -268,12 +271,18 @@ void MachineDriver::run_script(InputCursor& in) {
                         deliver(u->bytes, Delivery::honest);
                         break;
                     }
-                    // Chunks of one unit, each its own step: a machine must wait for the rest.
+                    // Chunks of one unit, each its own step: a machine must wait for the rest. The
+                    // head, where headers and lengths lie, comes in pieces of arg + 1 bytes; the
+                    // rest in at most kBodyPieces, so a long unit costs a bounded number of steps.
                     const std::size_t chunk = std::size_t{arg} + 1;
+                    const std::size_t size = u->bytes.size();
+                    const std::size_t body_chunk =
+                        size > kSplitHead ? std::max(chunk, (size - kSplitHead + kBodyPieces - 1) / kBodyPieces) : chunk;
                     const bool in_order = m_in_order;
-                    for (std::size_t at = 0; at < u->bytes.size(); at += chunk) {
-                        const ByteView piece = ByteView(u->bytes).subspan(at, std::min(chunk, u->bytes.size() - at));
-                        deliver(piece, Delivery::replayed);
+                    for (std::size_t at = 0; at < size;) {
+                        const std::size_t n = std::min(at < kSplitHead ? std::min(chunk, kSplitHead - at) : body_chunk, size - at);
+                        deliver(ByteView(u->bytes).subspan(at, n), Delivery::replayed);
+                        at += n;
                     }
                     m_in_order = in_order;
                 }

@@ -16,7 +16,8 @@
 //    7 deliver the last honest unit again
 //    8 deliver the honest unit after the next one (the next one stays queued)
 //    9 drop the honest peer's next unit
-//   10 deliver the next unit in chunks of arg + 1 bytes (stream transports; whole otherwise)
+//   10 deliver the next unit in chunks of arg + 1 bytes (stream transports; whole otherwise);
+//      past its first 64 bytes, in at most 8 more chunks
 //   11 the peer closed the transport        12 idle timeout
 //   13 the variant's own op (MachineFixture::variant_op), with arg
 //   14 deliver honest units until none is queued
