@@ -137,8 +137,13 @@ public:
         return u;
     }
 
+    // The units of the machine under test. The honest peer's are parsed by that machine when
+    // delivered (an honest run that refuses one fails the driver's checks), and the peer's role is
+    // the machine under test of the sibling target.
     void on_output(const Machine& from, ByteView unit) override {
-        check_output(static_cast<const HiveMachine&>(from), unit);
+        if (&from == m_machine) {
+            check_output(*m_machine, unit);
+        }
     }
 
     void on_delivered(const Machine& m, ByteView bytes) override {
