@@ -440,10 +440,6 @@ const EVP_MD* md_of(Hash h) {
     return nullptr;
 }
 
-struct CipherCtx {
-    EVP_CIPHER_CTX* p = EVP_CIPHER_CTX_new();
-    ~CipherCtx() { EVP_CIPHER_CTX_free(p); }
-};
 struct PkeyCtx {
     EVP_PKEY_CTX* p = nullptr;
     ~PkeyCtx() { EVP_PKEY_CTX_free(p); }
@@ -471,6 +467,71 @@ public:
 
 int as_int(std::size_t n) { return n > 0x7fffffff ? -1 : static_cast<int>(n); }
 
+// The cipher context of one AEAD call. Contexts are kept per thread and cipher from call to call:
+// making one and fetching the cipher's implementation cost more than a short seal or open. Each
+// call keys the context afresh, and on the way out keys it with zeros, so that no key schedule
+// outlives the call that needed it. A thread with more ciphers than slots makes its own context.
+class AeadContext {
+public:
+    explicit AeadContext(const EVP_CIPHER* cipher) : m_ctx(cached(cipher)) {
+        if (m_ctx == nullptr) {
+            m_owned = EVP_CIPHER_CTX_new();
+            if (m_owned != nullptr && EVP_CipherInit_ex(m_owned, cipher, nullptr, nullptr, nullptr, 1) == 1) {
+                m_ctx = m_owned;
+            }
+        }
+    }
+    AeadContext(const AeadContext&) = delete;
+    AeadContext& operator=(const AeadContext&) = delete;
+    ~AeadContext() {
+        if (m_ctx != nullptr && m_owned == nullptr) {
+            static constexpr std::array<std::uint8_t, EVP_MAX_KEY_LENGTH> kZeros{};
+            (void)EVP_CipherInit_ex(m_ctx, nullptr, nullptr, kZeros.data(), nullptr, 1);
+        }
+        EVP_CIPHER_CTX_free(m_owned);
+    }
+    // Null when no context could be made.
+    [[nodiscard]] EVP_CIPHER_CTX* get() const noexcept { return m_ctx; }
+
+private:
+    static EVP_CIPHER_CTX* cached(const EVP_CIPHER* cipher) {
+        struct Slot {
+            const EVP_CIPHER* cipher = nullptr;
+            EVP_CIPHER_CTX* ctx = nullptr;
+        };
+        struct Slots {
+            std::array<Slot, 6> slots{};
+            Slots() = default;
+            Slots(const Slots&) = delete;
+            Slots& operator=(const Slots&) = delete;
+            ~Slots() {
+                for (const Slot& s : slots) {
+                    EVP_CIPHER_CTX_free(s.ctx);
+                }
+            }
+        };
+        thread_local Slots cache;
+        for (Slot& s : cache.slots) {
+            if (s.cipher == cipher) {
+                return s.ctx;
+            }
+            if (s.cipher == nullptr) {
+                EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+                if (ctx == nullptr || EVP_CipherInit_ex(ctx, cipher, nullptr, nullptr, nullptr, 1) != 1) {
+                    EVP_CIPHER_CTX_free(ctx);
+                    return nullptr;
+                }
+                s = Slot{cipher, ctx};
+                return ctx;
+            }
+        }
+        return nullptr;
+    }
+
+    EVP_CIPHER_CTX* m_ctx = nullptr;
+    EVP_CIPHER_CTX* m_owned = nullptr;
+};
+
 // One AEAD routine for both ciphers: OpenSSL's GCM and ChaCha20-Poly1305 share the control API.
 // Writes pt.size() bytes of ciphertext to `ct_out` (pt itself, or memory that overlaps neither pt
 // nor aad) and tag_out.size() bytes of tag.
@@ -480,28 +541,28 @@ Result<void> aead_seal_into(const EVP_CIPHER* cipher, ByteView key, ByteView iv,
     if (ct_out.size() != pt.size()) {
         return fail(Error::invalid_argument, "AEAD output size");
     }
-    CipherCtx ctx;
-    if (ctx.p == nullptr || as_int(pt.size()) < 0 || as_int(aad.size()) < 0) {
+    const AeadContext context(cipher);
+    EVP_CIPHER_CTX* const ctx = context.get();
+    if (ctx == nullptr || as_int(pt.size()) < 0 || as_int(aad.size()) < 0) {
         return fail(Error::crypto_failure, "cipher context");
     }
     int len = 0;
-    if (EVP_EncryptInit_ex(ctx.p, cipher, nullptr, nullptr, nullptr) != 1 ||
-        EVP_CIPHER_CTX_ctrl(ctx.p, EVP_CTRL_AEAD_SET_IVLEN, as_int(iv.size()), nullptr) != 1 ||
-        EVP_EncryptInit_ex(ctx.p, nullptr, nullptr, key.data(), iv.data()) != 1) {
+    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, as_int(iv.size()), nullptr) != 1 ||
+        EVP_EncryptInit_ex(ctx, nullptr, nullptr, key.data(), iv.data()) != 1) {
         return fail(Error::invalid_argument, "AEAD key or IV rejected");
     }
-    if (!aad.empty() && EVP_EncryptUpdate(ctx.p, nullptr, &len, aad.data(), as_int(aad.size())) != 1) {
+    if (!aad.empty() && EVP_EncryptUpdate(ctx, nullptr, &len, aad.data(), as_int(aad.size())) != 1) {
         return fail(Error::crypto_failure, "AEAD AAD");
     }
     int written = 0;
     if (!pt.empty()) {
-        if (EVP_EncryptUpdate(ctx.p, ct_out.data(), &len, pt.data(), as_int(pt.size())) != 1) {
+        if (EVP_EncryptUpdate(ctx, ct_out.data(), &len, pt.data(), as_int(pt.size())) != 1) {
             return fail(Error::crypto_failure, "AEAD encrypt");
         }
         written = len;
     }
-    if (EVP_EncryptFinal_ex(ctx.p, ct_out.data() + written, &len) != 1 ||
-        EVP_CIPHER_CTX_ctrl(ctx.p, EVP_CTRL_AEAD_GET_TAG, as_int(tag_out.size()), tag_out.data()) != 1) {
+    if (EVP_EncryptFinal_ex(ctx, ct_out.data() + written, &len) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, as_int(tag_out.size()), tag_out.data()) != 1) {
         return fail(Error::crypto_failure, "AEAD tag");
     }
     // Ciphertext and tag are made to be sent.
@@ -529,33 +590,33 @@ Result<void> aead_open_into(const EVP_CIPHER* cipher, ByteView key, ByteView iv,
     // OpenSSL takes the expected tag through a non-const pointer.
     ByteArray<16> expected{};
     std::copy(tag.begin(), tag.end(), expected.begin());
-    CipherCtx ctx;
-    if (ctx.p == nullptr || as_int(ct.size()) < 0 || as_int(aad.size()) < 0) {
+    const AeadContext context(cipher);
+    EVP_CIPHER_CTX* const ctx = context.get();
+    if (ctx == nullptr || as_int(ct.size()) < 0 || as_int(aad.size()) < 0) {
         return fail(Error::crypto_failure, "cipher context");
     }
     int len = 0;
-    if (EVP_DecryptInit_ex(ctx.p, cipher, nullptr, nullptr, nullptr) != 1 ||
-        EVP_CIPHER_CTX_ctrl(ctx.p, EVP_CTRL_AEAD_SET_IVLEN, as_int(iv.size()), nullptr) != 1 ||
-        EVP_DecryptInit_ex(ctx.p, nullptr, nullptr, key.data(), iv.data()) != 1) {
+    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, as_int(iv.size()), nullptr) != 1 ||
+        EVP_DecryptInit_ex(ctx, nullptr, nullptr, key.data(), iv.data()) != 1) {
         return fail(Error::invalid_argument, "AEAD key or IV rejected");
     }
-    if (!aad.empty() && EVP_DecryptUpdate(ctx.p, nullptr, &len, aad.data(), as_int(aad.size())) != 1) {
+    if (!aad.empty() && EVP_DecryptUpdate(ctx, nullptr, &len, aad.data(), as_int(aad.size())) != 1) {
         return fail(Error::crypto_failure, "AEAD AAD");
     }
     int written = 0;
     if (!ct.empty()) {
-        if (EVP_DecryptUpdate(ctx.p, pt_out.data(), &len, ct.data(), as_int(ct.size())) != 1) {
+        if (EVP_DecryptUpdate(ctx, pt_out.data(), &len, ct.data(), as_int(ct.size())) != 1) {
             secure_wipe(pt_out);
             return fail(Error::crypto_failure, "AEAD decrypt");
         }
         written = len;
     }
-    if (EVP_CIPHER_CTX_ctrl(ctx.p, EVP_CTRL_AEAD_SET_TAG, as_int(tag.size()), expected.data()) != 1) {
+    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, as_int(tag.size()), expected.data()) != 1) {
         secure_wipe(pt_out);
         return fail(Error::invalid_argument, "AEAD tag length");
     }
     // The verdict of the tag check is public: the protocol goes on or aborts.
-    if (ct::declassified(EVP_DecryptFinal_ex(ctx.p, pt_out.data() + written, &len)) != 1) {
+    if (ct::declassified(EVP_DecryptFinal_ex(ctx, pt_out.data() + written, &len)) != 1) {
         secure_wipe(pt_out);
         return fail(Error::bad_mac, "AEAD tag does not verify");
     }
