@@ -288,7 +288,11 @@ void MachineDriver::run_script(InputCursor& in) {
                 }
                 break;
             case kPeerClosed: act([](Machine& m) { m.peer_closed(); }, true); break;
-            case kIdleTimeout: act([](Machine& m) { m.idle_timeout(); }, true); break;
+            case kIdleTimeout:
+                if (m_machine->idle_timeout_ms().has_value()) {
+                    act([](Machine& m) { m.idle_timeout(); }, true);
+                }
+                break;
             case kVariant: m_fixture.variant_op(*this, arg, in); break;
             case kHonestToEnd:
                 for (int i = 0; i < kMaxHonestRun && has_honest(); ++i) {

@@ -18,7 +18,8 @@
 //    9 drop the honest peer's next unit
 //   10 deliver the next unit in chunks of arg + 1 bytes (stream transports; whole otherwise);
 //      past its first 64 bytes, in at most 8 more chunks
-//   11 the peer closed the transport        12 idle timeout
+//   11 the peer closed the transport        12 idle timeout (as a caller's loop makes one: only
+//      when the machine's idle_timeout_ms() names a deadline; nullopt means the caller waits on)
 //   13 the variant's own op (MachineFixture::variant_op), with arg
 //   14 deliver honest units until none is queued
 // An empty script is an honest run to its end.

@@ -1,6 +1,6 @@
 // Writes the ShadowMesh seed corpora fuzz/corpus/shadowmesh_<target>/ from the wire bytes of
 // vectors/shadowmesh/*.json, or with --check verifies that the committed corpora are exactly what
-// it would write. Seed names say where they came from: codec_tc<N>, header_tc<N>,
+// it would write. Seed names say where they came from: codec_tc<N>, header_tc<N>, validate_tc<N>,
 // transcript_tc<N>. A seed whose bytes another seed of the target already has is left out.
 //
 //   fuzz_make_corpus_shadowmesh [--check]
@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 using namespace shakedown;
 using vectors::Json;
 
-constexpr std::size_t kMaxSeedsPerTarget = 64;
+constexpr std::size_t kMaxSeedsPerTarget = 128;
 constexpr std::uint64_t kScriptT1 = 1762230765000;  // the machine driver's starting clock
 
 struct Seed {
@@ -101,6 +101,14 @@ Corpora build(const fs::path& vectors_dir) {
             const std::string name = "codec_tc" + std::to_string(t.at("tcId").get<std::int64_t>());
             if (type == "ShadowMeshHeader") {
                 c.add("shadowmesh_header", name, vectors::hex_value(t.at("bytes"), "bytes"));
+                continue;
+            }
+            if (type == "ShadowMeshValidateMessageType") {
+                // A header of that type (version 1, no flags, empty payload): the header target
+                // puts its type byte through both registry checks.
+                const auto id = static_cast<std::uint8_t>(t.at("type_id").get<std::int64_t>());
+                const Bytes header = {shadowmesh::kProtocolVersion, id, 0, 0, 0, 0, 0, 0};
+                c.add("shadowmesh_header", "validate_tc" + std::to_string(t.at("tcId").get<std::int64_t>()), header);
                 continue;
             }
             if (type != "ShadowMeshCodec") {

@@ -1,5 +1,6 @@
 // One WebSocket message: decode_frame under both profiles. Whatever strict accepts, upstream
-// accepts with the same header and fields, and strict's acceptance re-encodes to the input.
+// accepts with the same header and fields, and strict's acceptance re-encodes to the input; a type
+// strict decodes is one the strict registry check accepts.
 #include "fuzz/shadowmesh/shadowmesh_codec_checks.hpp"
 
 using namespace shakedown;
@@ -14,6 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(strict->header.version == shadowmesh::kProtocolVersion && strict->header.flags == 0);
         const Bytes again = shadowmesh::encode_frame(strict->message);
         FUZZ_CHECK(again.size() == in.size() && std::equal(again.begin(), again.end(), in.begin()));
+        FUZZ_CHECK(shadowmesh::validate_message_type_strict(strict->header.type).ok());
     } else {
         FUZZ_CHECK(fuzz::is_shadowmesh_codec_error(strict.error()));
         FUZZ_CHECK(strict.failure().offset <= in.size());

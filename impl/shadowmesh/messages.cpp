@@ -101,20 +101,10 @@ std::optional<std::uint32_t> exact_size(std::uint8_t type) {
     }
 }
 
-Result<Message> parse_payload(std::uint8_t type, ByteView payload, Profile p) {
+// The payload of a message other than the three rehandshake messages, which decode_frame reads
+// itself (their Length is checked against their size first).
+Result<Message> parse_other_payload(std::uint8_t type, ByteView payload) {
     switch (static_cast<MessageType>(type)) {
-        case MessageType::rehandshake_request: {
-            SK_TRY(auto m, parse_request(payload, p));
-            return Message{m};
-        }
-        case MessageType::rehandshake_response: {
-            SK_TRY(auto m, parse_response(payload, p));
-            return Message{m};
-        }
-        case MessageType::rehandshake_complete: {
-            SK_TRY(auto m, parse_complete(payload, p));
-            return Message{m};
-        }
         case MessageType::close: {
             SK_TRY(auto m, parse_close(payload));
             return Message{std::move(m)};
@@ -404,7 +394,7 @@ Result<Frame> decode_frame(ByteView wire, Profile p) {
         }
         default: break;
     }
-    SK_TRY(auto message, parse_payload(h.type, payload, p));
+    SK_TRY(auto message, parse_other_payload(h.type, payload));
     return Frame{h, std::move(message)};
 }
 
