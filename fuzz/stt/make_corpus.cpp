@@ -25,7 +25,7 @@ using vectors::Json;
 
 // Small inputs keep replays fast; libFuzzer grows the rest.
 constexpr std::size_t kMaxSeedBytes = 4096;
-constexpr std::size_t kMaxSeedsPerTarget = 64;
+constexpr std::size_t kMaxSeedsPerTarget = 256;
 
 class Corpora {
 public:
