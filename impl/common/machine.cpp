@@ -51,6 +51,19 @@ std::vector<Bytes> OutputUnits::to_vector() const {
     return out;
 }
 
+std::vector<Bytes> OutputUnits::take() {
+    std::vector<Bytes> out = to_vector();
+    clear();
+    return out;
+}
+
+void OutputUnits::drain_into(OutputUnits& out) {
+    for (const ByteView u : *this) {
+        out.add(u);
+    }
+    clear();
+}
+
 std::string_view to_string(Role r) noexcept {
     return r == Role::initiator ? "initiator" : "acceptor";
 }

@@ -97,6 +97,11 @@ public:
     }
     // Copies of the units, for take_output().
     [[nodiscard]] std::vector<Bytes> to_vector() const;
+    // A machine's output queue handed over: take() returns copies of the units (take_output()),
+    // drain_into() appends them to `out` (drain_output()); both then clear this queue, which keeps
+    // its room for the next step's output.
+    [[nodiscard]] std::vector<Bytes> take();
+    void drain_into(OutputUnits& out);
 
     class const_iterator {
     public:

@@ -574,18 +574,9 @@ Action HiveMachine::next_action() const {
     return Action::receive;
 }
 
-std::vector<Bytes> HiveMachine::take_output() {
-    std::vector<Bytes> out = m_out.to_vector();
-    m_out.clear();
-    return out;
-}
+std::vector<Bytes> HiveMachine::take_output() { return m_out.take(); }
 
-void HiveMachine::drain_output(OutputUnits& out) {
-    for (const ByteView u : m_out) {
-        out.add(u);
-    }
-    m_out.clear();
-}
+void HiveMachine::drain_output(OutputUnits& out) { m_out.drain_into(out); }
 
 std::vector<DerivedKey> HiveMachine::derived_keys() const {
     std::vector<DerivedKey> out;

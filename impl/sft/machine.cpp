@@ -183,19 +183,9 @@ shakedown::Action Endpoint::next_action() const {
     return shakedown::Action::receive;
 }
 
-std::vector<Bytes> Endpoint::take_output() {
-    std::vector<Bytes> out = m_out.to_vector();
-    m_out.clear();
-    return out;
-}
+std::vector<Bytes> Endpoint::take_output() { return m_out.take(); }
 
-void Endpoint::drain_output(OutputUnits& out) {
-    for (const ByteView u : m_out) {
-        out.add(u);
-    }
-    // m_out keeps its room for the next step's output.
-    m_out.clear();
-}
+void Endpoint::drain_output(OutputUnits& out) { m_out.drain_into(out); }
 
 std::vector<DerivedKey> Endpoint::derived_keys() const {
     std::vector<DerivedKey> out;

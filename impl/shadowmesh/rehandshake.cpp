@@ -339,18 +339,9 @@ Action Rehandshake::next_action() const {
     return m_authenticated ? Action::done : Action::receive;
 }
 
-std::vector<Bytes> Rehandshake::take_output() {
-    std::vector<Bytes> out = m_out.to_vector();
-    m_out.clear();
-    return out;
-}
+std::vector<Bytes> Rehandshake::take_output() { return m_out.take(); }
 
-void Rehandshake::drain_output(OutputUnits& out) {
-    for (const ByteView u : m_out) {
-        out.add(u);
-    }
-    m_out.clear();
-}
+void Rehandshake::drain_output(OutputUnits& out) { m_out.drain_into(out); }
 
 std::vector<DerivedKey> Rehandshake::derived_keys() const {
     std::vector<DerivedKey> out;

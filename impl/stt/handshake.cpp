@@ -508,19 +508,9 @@ Action Handshake::next_action() const {
     return Action::receive;
 }
 
-std::vector<Bytes> Handshake::take_output() {
-    std::vector<Bytes> out = m_out.to_vector();
-    m_out.clear();
-    return out;
-}
+std::vector<Bytes> Handshake::take_output() { return m_out.take(); }
 
-void Handshake::drain_output(OutputUnits& out) {
-    for (const ByteView u : m_out) {
-        out.add(u);
-    }
-    // m_out keeps its room for the next step's output.
-    m_out.clear();
-}
+void Handshake::drain_output(OutputUnits& out) { m_out.drain_into(out); }
 
 std::vector<DerivedKey> Handshake::derived_keys() const {
     std::vector<DerivedKey> keys;
