@@ -3,6 +3,8 @@
 // and the datagram. Invariants: pending never exceeds the bound; "complete" and "session id" for
 // an address answer only for that address's own handshake; every reply is a well-formed
 // handshake datagram.
+#include <algorithm>
+
 #include "fuzz/stt/stt_driver.hpp"
 
 using namespace shakedown;
@@ -41,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             const auto sid = mgr.session_id(other);
             FUZZ_CHECK(sid.has_value() == complete);
             if (sid) {
-                FUZZ_CHECK(*sid == h->session_id());
+                FUZZ_CHECK(std::ranges::equal(*sid, h->session_id()));
             }
         }
     }

@@ -106,34 +106,66 @@ private:
     ByteArray<N> m_bytes;
 };
 
-// A variable-length secret buffer, wiped on destruction.
+// A variable-length secret buffer, wiped on destruction. Up to kInline bytes (a 32-byte seed or
+// key, the common case) live inside the object, so copying a configuration that holds one does not
+// allocate; longer secrets are on the heap.
 class SecretBytes {
 public:
+    static constexpr std::size_t kInline = 32;
+
     SecretBytes() = default;
-    explicit SecretBytes(ByteView b) : m_bytes(b.begin(), b.end()) {}
-    SecretBytes(const SecretBytes&) = default;
-    SecretBytes(SecretBytes&&) noexcept = default;
+    explicit SecretBytes(ByteView b) { assign(b); }
+    SecretBytes(const SecretBytes& o) { assign(o.view()); }
+    SecretBytes(SecretBytes&& o) noexcept : m_size(o.m_size), m_heap(std::move(o.m_heap)) {
+        std::memcpy(m_inline.data(), o.m_inline.data(), m_inline.size());
+        o.clear();
+    }
     // Assignment wipes what was held before its buffer is reused or freed.
     SecretBytes& operator=(const SecretBytes& o) {
         if (this != &o) {
-            secure_wipe(m_bytes);
-            m_bytes = o.m_bytes;
+            clear();
+            assign(o.view());
         }
         return *this;
     }
     SecretBytes& operator=(SecretBytes&& o) noexcept {
         if (this != &o) {
-            secure_wipe(m_bytes);
-            m_bytes = std::move(o.m_bytes);
+            clear();
+            m_size = o.m_size;
+            m_heap = std::move(o.m_heap);
+            std::memcpy(m_inline.data(), o.m_inline.data(), m_inline.size());
+            o.clear();
         }
         return *this;
     }
-    ~SecretBytes() { secure_wipe(m_bytes); }
-    [[nodiscard]] ByteView view() const { return m_bytes; }
-    [[nodiscard]] std::size_t size() const { return m_bytes.size(); }
+    ~SecretBytes() { clear(); }
+    [[nodiscard]] ByteView view() const {
+        return m_size <= kInline ? ByteView(m_inline).first(m_size) : ByteView(m_heap);
+    }
+    [[nodiscard]] std::size_t size() const { return m_size; }
 
 private:
-    Bytes m_bytes;
+    void assign(ByteView b) {
+        m_size = b.size();
+        if (b.size() <= kInline) {
+            if (!b.empty()) {
+                std::memcpy(m_inline.data(), b.data(), b.size());
+            }
+        } else {
+            m_heap.assign(b.begin(), b.end());
+        }
+    }
+    // Wipes both stores (a moved-from heap buffer is empty) and leaves the secret empty.
+    void clear() noexcept {
+        secure_wipe(m_inline);
+        secure_wipe(m_heap);
+        m_heap.clear();
+        m_size = 0;
+    }
+
+    ByteArray<kInline> m_inline{};
+    std::size_t m_size = 0;
+    Bytes m_heap;
 };
 
 }  // namespace shakedown

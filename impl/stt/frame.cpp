@@ -17,7 +17,9 @@ void put_leb128(W& w, std::uint64_t v) {
 
 void put_varint(Writer& w, std::uint64_t v) { put_leb128(w, v); }
 
-Result<std::uint64_t> read_varint(Reader& r) {
+namespace {
+// LEB128, shortest form only, at most 64 bits. Inline in the frame parser (two per datagram).
+inline Result<std::uint64_t> varint(Reader& r) {
     const std::size_t at = r.offset();
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < kMaxVarintBytes; ++i) {
@@ -37,6 +39,9 @@ Result<std::uint64_t> read_varint(Reader& r) {
     }
     return Failure{Error::bad_length, at, "varint longer than 10 bytes"};
 }
+}  // namespace
+
+Result<std::uint64_t> read_varint(Reader& r) { return varint(r); }
 
 namespace {
 // The 30-byte header, through a Writer or a SpanWriter.
@@ -98,54 +103,55 @@ Bytes serialize_frame(const FrameHeader& h, ByteView metadata, ByteView payload)
 }
 
 Result<FrameView> parse_frame_view(ByteView datagram, std::size_t max_datagram) {
-    if (datagram.size() > max_datagram) {
+    FrameView f;
+    SK_CHECK(parse_frame_view(datagram, f, max_datagram));
+    return f;
+}
+
+Result<void> parse_frame_view(ByteView datagram, FrameView& f, std::size_t max_datagram) {
+    if (datagram.size() > max_datagram) [[unlikely]] {
         return Failure{Error::oversize, max_datagram, "datagram over the size limit"};
     }
     Reader r(datagram);
     SK_TRY(const ByteView magic, r.read_bytes(2));
-    if (magic[0] != 'S' || magic[1] != 'T') {
+    if (magic[0] != 'S' || magic[1] != 'T') [[unlikely]] {
         return Failure{Error::decode_error, 0, "no \"ST\" frame magic"};
     }
     const std::size_t length_at = r.offset();
-    SK_TRY(const std::uint64_t length, read_varint(r));
-    if (length > kMaxFrame) {
+    SK_TRY(const std::uint64_t length, varint(r));
+    if (length > kMaxFrame) [[unlikely]] {
         return Failure{Error::oversize, length_at, "frame length over 2 MiB"};
     }
-    if (length > r.remaining()) {
+    if (length > r.remaining()) [[unlikely]] {
         return Failure{Error::truncated, length_at, "frame length past the end of the datagram"};
     }
-    const std::size_t body_at = r.offset();
-    SK_TRY(const ByteView body, r.read_bytes(static_cast<std::size_t>(length)));
-    SK_CHECK(r.expect_done());
-
-    FrameView f;
-    f.header_offset = body_at;
-    if (body.size() < kHeaderSize) {
-        return Failure{Error::truncated, body_at + body.size(), "input ends inside a field"};
+    if (length < r.remaining()) [[unlikely]] {
+        return Failure{Error::trailing_bytes, r.offset() + static_cast<std::size_t>(length),
+                       "bytes left after the message"};
     }
-    const auto be = [&](std::size_t at, std::size_t n) {
-        std::uint64_t v = 0;
-        for (std::size_t i = 0; i < n; ++i) {
-            v = (v << 8) | body[at + i];
-        }
-        return v;
-    };
-    f.header.type = body[0];
-    f.header.flags = body[1];
-    std::copy_n(body.begin() + 2, 8, f.header.session_id.begin());
-    f.header.sequence = be(10, 8);
-    f.header.timestamp_ms = be(18, 8);
-    f.header.stream_id = static_cast<std::uint32_t>(be(26, 4));
-    Reader b(body.subspan(kHeaderSize), body_at + kHeaderSize);
-    const std::size_t meta_at = b.offset();
-    SK_TRY(const std::uint64_t meta_len, read_varint(b));
-    if (meta_len > b.remaining()) {
+    const std::size_t body_at = r.offset();
+    if (length < kHeaderSize) [[unlikely]] {
+        return Failure{Error::truncated, datagram.size(), "input ends inside a field"};
+    }
+    // The header: type, flags, session id, sequence, timestamp, stream id (all present: the
+    // body holds at least kHeaderSize bytes).
+    f.header_offset = body_at;
+    f.header.type = *r.read_u8();
+    f.header.flags = *r.read_u8();
+    const ByteView sid = *r.read_bytes(8);
+    std::copy_n(sid.begin(), 8, f.header.session_id.begin());
+    f.header.sequence = *r.read_u64be();
+    f.header.timestamp_ms = *r.read_u64be();
+    f.header.stream_id = *r.read_u32be();
+    const std::size_t meta_at = r.offset();
+    SK_TRY(const std::uint64_t meta_len, varint(r));
+    if (meta_len > r.remaining()) [[unlikely]] {
         return Failure{Error::bad_length, meta_at, "metadata length past the end of the frame"};
     }
-    SK_TRY(f.metadata, b.read_bytes(static_cast<std::size_t>(meta_len)));
-    f.payload_offset = b.offset();
-    SK_TRY(f.payload, b.read_rest());
-    return f;
+    f.metadata = *r.read_bytes(static_cast<std::size_t>(meta_len));
+    f.payload_offset = r.offset();
+    f.payload = *r.read_rest();
+    return ok();
 }
 
 Result<Frame> parse_frame(ByteView datagram, std::size_t max_datagram) {

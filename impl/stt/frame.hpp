@@ -73,5 +73,8 @@ std::size_t write_frame_head(std::span<std::uint8_t> out, const FrameHeader& h, 
 [[nodiscard]] Result<Frame> parse_frame(ByteView datagram, std::size_t max_datagram = kMaxDatagram);
 // The same checks and errors, without copying metadata and payload out of the datagram.
 [[nodiscard]] Result<FrameView> parse_frame_view(ByteView datagram, std::size_t max_datagram = kMaxDatagram);
+// The same, into `out` (left unspecified on failure): a machine parses every datagram this way,
+// without the copies of a returned frame.
+[[nodiscard]] Result<void> parse_frame_view(ByteView datagram, FrameView& out, std::size_t max_datagram = kMaxDatagram);
 
 }  // namespace shakedown::stt

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <iterator>
 
 #include "common/crypto.hpp"
@@ -79,8 +80,17 @@ Failure shifted(Failure f, std::size_t base) {
 }
 }  // namespace
 
-Handshake::Handshake(Config config, Rng& rng, const Clock& clock)
+Handshake::Handshake(const Config& config, Rng& rng, const Clock& clock)
+    : m_config(config), m_rng(rng), m_clock(clock) {
+    init();
+}
+
+Handshake::Handshake(Config&& config, Rng& rng, const Clock& clock)
     : m_config(std::move(config)), m_rng(rng), m_clock(clock) {
+    init();
+}
+
+void Handshake::init() {
     // The provisioned seeds: the shared one keys the suite and the session key, the node seed
     // gives the node ID.
     ct::classify(m_config.shared_seed.view().data(), m_config.shared_seed.size());
@@ -94,7 +104,12 @@ Handshake::Handshake(Config config, Rng& rng, const Clock& clock)
     if (m_config.role == Role::acceptor) {
         m_cache = m_config.replay_cache ? m_config.replay_cache.get() : &m_own_cache.emplace();
     }
-    m_node_id = m_config.node_id ? *m_config.node_id : node_id_from_seed(m_config.node_seed.view());
+    if (m_config.node_id) {
+        m_node_id = *m_config.node_id;
+    } else {
+        m_node_id_hash = crypto::sha256(m_config.node_seed.view());
+        m_node_id = m_node_id_hash;
+    }
     // The node ID is sent in HELLO: a hash of the seed, public like a public key.
     ct::declassify(m_node_id.data(), m_node_id.size());
 }
@@ -170,7 +185,7 @@ void Handshake::start() {
         return;
     }
     m_rng.fill(m_nonce);
-    const Bytes commitment = m_suite->digest({m_node_id, m_nonce});
+    const ByteArray<32> commitment = m_suite->digest({m_node_id, m_nonce});
     HelloView h;
     h.node_id = m_node_id;
     h.nonce = m_nonce;
@@ -189,7 +204,8 @@ Result<ByteView> Handshake::unwrap(ByteView datagram, std::size_t& base) const {
     if (m_config.quirks.unframed_handshake && !framed) {
         return datagram;
     }
-    SK_TRY(const FrameView f, parse_frame_view(datagram));
+    FrameView f;
+    SK_CHECK(parse_frame_view(datagram, f));
     const std::size_t h = f.header_offset;
     if (f.header.type != kFrameHandshake) {
         return Failure{Error::unexpected_message, h, "not a handshake frame"};
@@ -219,8 +235,8 @@ void Handshake::receive(ByteView datagram) {
         close(fail(Error::unexpected_message, "input before start"));
         return;
     }
-    if (!m_last_received.empty() && std::equal(datagram.begin(), datagram.end(), m_last_received.begin(),
-                                                m_last_received.end())) {
+    if (const ByteView last = last_received();
+        !last.empty() && std::equal(datagram.begin(), datagram.end(), last.begin(), last.end())) {
         // A duplicate (the peer retransmitted, or the network duplicated): answer it again, a
         // bounded number of times, and never re-run the step (docs/protocols/stt.md, "Duplicates").
         if (!m_last_sent.empty() && m_resends < kMaxResends) {
@@ -245,13 +261,22 @@ void Handshake::receive(ByteView datagram) {
         close(payload.failure());
         return;
     }
-    auto msg = parse_message_view(*payload, message_options(m_config.quirks));
-    if (!msg) {
-        close(shifted(msg.failure(), base));
+    MessageView m;
+    if (auto parsed = parse_message_view(*payload, m, message_options(m_config.quirks)); !parsed) {
+        close(shifted(parsed.failure(), base));
         return;
     }
-    m_last_received.assign(datagram.begin(), datagram.end());
-    const MessageView& m = *msg;
+    // The peer's first message is kept whole (its TLV goes into the transcript); any other is
+    // kept only to recognise a duplicate of it.
+    if ((m_state == HandshakeState::awaiting_hello && std::holds_alternative<HelloView>(m)) ||
+        (m_state == HandshakeState::awaiting_response && std::holds_alternative<ResponseView>(m))) {
+        m_peer_datagram.assign(datagram.begin(), datagram.end());
+        m_peer_tlv = {base, payload->size()};
+        m_last_is_peer_first = true;
+    } else {
+        m_last_received.assign(datagram.begin(), datagram.end());
+        m_last_is_peer_first = false;
+    }
     switch (m_state) {
         case HandshakeState::awaiting_hello:
             if (const auto* h = std::get_if<HelloView>(&m)) {
@@ -283,11 +308,31 @@ void Handshake::receive(ByteView datagram) {
     close(Failure{Error::unexpected_message, base, "message not expected in this state"});
 }
 
+Handshake::Part Handshake::part_of(ByteView whole, ByteView field) {
+    if (field.empty()) {
+        return {};
+    }
+    // parse_message_view's fields are views into the TLV it was given.
+    const auto at = static_cast<std::size_t>(field.data() - whole.data());
+    if (field.data() < whole.data() || at > whole.size() || field.size() > whole.size() - at) {
+        std::abort();
+    }
+    return {at, field.size()};
+}
+
+void Handshake::keep_peer(ByteView tlv, ByteView node_id, ByteView nonce) {
+    Part id = part_of(tlv, node_id);
+    id.at += m_peer_tlv.at;
+    m_peer_node_id = id;
+    m_peer_nonce = part_of(tlv, nonce);
+    m_peer_nonce.at += m_peer_tlv.at;
+}
+
 bool Handshake::stale_copy(ByteView datagram) const {
     std::size_t base = 0;
     const auto payload = unwrap(datagram, base);
-    return payload && !m_peer_tlv.empty() &&
-           std::equal(payload->begin(), payload->end(), m_peer_tlv.begin(), m_peer_tlv.end());
+    const ByteView first = peer_tlv();
+    return payload && !first.empty() && std::equal(payload->begin(), payload->end(), first.begin(), first.end());
 }
 
 void Handshake::on_hello(const HelloView& m, ByteView tlv) {
@@ -307,27 +352,26 @@ void Handshake::on_hello(const HelloView& m, ByteView tlv) {
         }
         m_cache->insert(m.nonce, m.timestamp_ms, now_ms(), m_config.timestamp_window_ms);
     }
-    m_peer_node_id = Bytes(m.node_id.begin(), m.node_id.end());
-    m_peer_nonce.assign(m.nonce.begin(), m.nonce.end());
-    m_peer_tlv.assign(tlv.begin(), tlv.end());
+    keep_peer(tlv, m.node_id, m.nonce);
+    const ByteView peer_nonce = peer_part(m_peer_nonce);
     m_rng.fill(m_nonce);
-    m_session_id = compute_session_id(m_peer_nonce, m_nonce);
+    m_session_id = compute_session_id(peer_nonce, m_nonce);
 
     // The challenge holds the peer's nonce and ours (on the stack unless a knob let a long one in).
     std::array<std::uint8_t, 2 * kNonceSize> both{};
     Bytes long_both;
     ByteView plaintext;
-    if (m_peer_nonce.size() <= kNonceSize) {
-        std::copy(m_peer_nonce.begin(), m_peer_nonce.end(), both.begin());
-        std::copy(m_nonce.begin(), m_nonce.end(), both.begin() + static_cast<std::ptrdiff_t>(m_peer_nonce.size()));
-        plaintext = ByteView(both).first(m_peer_nonce.size() + m_nonce.size());
+    if (peer_nonce.size() <= kNonceSize) {
+        std::copy(peer_nonce.begin(), peer_nonce.end(), both.begin());
+        std::copy(m_nonce.begin(), m_nonce.end(), both.begin() + static_cast<std::ptrdiff_t>(peer_nonce.size()));
+        plaintext = ByteView(both).first(peer_nonce.size() + m_nonce.size());
     } else {
-        long_both = concat({m_peer_nonce, m_nonce});
+        long_both = concat({peer_nonce, m_nonce});
         plaintext = long_both;
     }
     // The proof's associated data, which also holds our RESPONSE (not made yet), is longer:
     // m_aad grows to it when AUTH_PROOF arrives.
-    challenge_aad(m_aad, m_peer_tlv);
+    challenge_aad(m_aad, peer_tlv());
     auto sealed = m_suite->encrypt(plaintext, m_aad, m_rng);
     if (!sealed) {
         close(sealed.failure());
@@ -370,20 +414,18 @@ void Handshake::on_response(const ResponseView& m, ByteView tlv) {
         close(fail(Error::bad_credentials, "challenge does not hold our nonce and the peer's"));
         return;
     }
-    m_peer_node_id = Bytes(m.node_id.begin(), m.node_id.end());
-    m_peer_nonce.assign(m.nonce.begin(), m.nonce.end());
-    m_peer_tlv.assign(tlv.begin(), tlv.end());
-    m_session_id = compute_session_id(m_nonce, m_peer_nonce);
+    keep_peer(tlv, m.node_id, m.nonce);
+    m_session_id = compute_session_id(m_nonce, peer_part(m_peer_nonce));
     const std::int64_t timestamp = now_ms() + m_config.send_skew_ms;
     proof_aad(m_aad, hello_tlv(), response_tlv(), timestamp);
-    auto sealed = m_suite->encrypt(m_session_id, m_aad, m_rng);
+    auto sealed = m_suite->encrypt(m_session_id.view(), m_aad, m_rng);
     if (!sealed) {
         close(sealed.failure());
         return;
     }
     establish();  // before AUTH_PROOF replaces our HELLO in m_last_sent
     AuthProofView a;
-    a.session_id = m_session_id;
+    a.session_id = m_session_id.view();
     a.proof = sealed->ciphertext;
     a.proof_metadata = sealed->metadata;
     a.timestamp_ms = timestamp;
@@ -396,7 +438,7 @@ void Handshake::on_auth_proof(const AuthProofView& m) {
         close(t.failure());
         return;
     }
-    if (!ct_equal(m.session_id, m_session_id)) {
+    if (!ct_equal(m.session_id, m_session_id.view())) {
         close(fail(Error::bad_mac, "AUTH_PROOF session_id is not the XOR of the nonces"));
         return;
     }
@@ -407,13 +449,13 @@ void Handshake::on_auth_proof(const AuthProofView& m) {
         return;
     }
     // Accept or reject is public; the comparison itself is not.
-    if (!ct::declassified(ct_equal(*plain, m_session_id))) {
+    if (!ct::declassified(ct_equal(*plain, m_session_id.view()))) {
         close(fail(Error::bad_credentials, "proof does not hold the session id"));
         return;
     }
     establish();  // before FINAL replaces our RESPONSE in m_last_sent
     FinalView f;
-    f.session_id = m_session_id;
+    f.session_id = m_session_id.view();
     f.timestamp_ms = now_ms() + m_config.send_skew_ms;
     send(f, 3);
     m_authenticated = true;
@@ -425,7 +467,7 @@ void Handshake::on_final(const FinalView& m) {
         close(t.failure());
         return;
     }
-    if (!ct_equal(m.session_id, m_session_id)) {
+    if (!ct_equal(m.session_id, m_session_id.view())) {
         close(fail(Error::bad_mac, "FINAL session_id does not match"));
         return;
     }
@@ -437,16 +479,18 @@ void Handshake::on_final(const FinalView& m) {
 
 void Handshake::establish() {
     const bool initiator = m_config.role == Role::initiator;
-    const ByteView nonce_i = initiator ? ByteView{m_nonce} : ByteView{m_peer_nonce};
-    const ByteView nonce_r = initiator ? ByteView{m_peer_nonce} : ByteView{m_nonce};
-    const ByteView id_i = initiator ? ByteView{m_node_id} : ByteView{*m_peer_node_id};
-    const ByteView id_r = initiator ? ByteView{*m_peer_node_id} : ByteView{m_node_id};
+    const ByteView peer_nonce = peer_part(m_peer_nonce);
+    const ByteView peer_id = peer_part(*m_peer_node_id);
+    const ByteView nonce_i = initiator ? ByteView{m_nonce} : peer_nonce;
+    const ByteView nonce_r = initiator ? peer_nonce : ByteView{m_nonce};
+    const ByteView id_i = initiator ? m_node_id : peer_id;
+    const ByteView id_r = initiator ? peer_id : m_node_id;
     m_transcript = transcript_hash(hello_tlv(), response_tlv());
     m_session_key = m_config.quirks.xor_session_key
                         ? xor_session_key(nonce_i, nonce_r, id_i, id_r)
                         : derive_session_key(m_config.shared_seed.view(), *m_transcript);
     ct::classify(m_session_key->mut());
-    m_channel.emplace(m_config.role, *m_session_key, m_session_id, m_config.quirks);
+    m_channel.emplace(m_config.role, *m_session_key, m_session_id.view(), m_config.quirks);
 }
 
 void Handshake::peer_closed() {
@@ -517,8 +561,8 @@ std::vector<DerivedKey> Handshake::derived_keys() const {
     if (const Bytes k = m_suite->key_for_vectors(); !k.empty()) {
         keys.push_back({"handshake_key", k});
     }
-    if (!m_session_id.empty()) {
-        keys.push_back({"session_id", m_session_id});
+    if (m_session_id.size != 0) {
+        keys.push_back({"session_id", Bytes(m_session_id.view().begin(), m_session_id.view().end())});
     }
     if (m_transcript) {
         keys.push_back({"transcript_hash", Bytes(m_transcript->begin(), m_transcript->end())});

@@ -103,7 +103,9 @@ enum class HandshakeState : std::uint8_t {
 
 class Handshake final : public Machine {
 public:
-    Handshake(Config config, Rng& rng, const Clock& clock);
+    // A configuration passed as an lvalue is copied once, straight into the machine.
+    Handshake(const Config& config, Rng& rng, const Clock& clock);
+    Handshake(Config&& config, Rng& rng, const Clock& clock);
     // The suite and the replay cache may live inside the machine: it stays where it was made.
     Handshake(const Handshake&) = delete;
     Handshake& operator=(const Handshake&) = delete;
@@ -121,17 +123,28 @@ public:
     [[nodiscard]] std::optional<Closure> closure() const override { return m_closure; }
     // The peer's node_id, once the handshake proved the peer holds the shared seed.
     [[nodiscard]] Bytes peer_identity() const override {
-        return m_authenticated && m_peer_node_id ? *m_peer_node_id : Bytes{};
+        if (!m_authenticated || !m_peer_node_id) {
+            return {};
+        }
+        const ByteView id = peer_part(*m_peer_node_id);
+        return {id.begin(), id.end()};
     }
     // handshake_key (when the suite shows it), session_id, transcript_hash, session_key,
     // data_key_i2r, data_key_r2i: each once derived.
     [[nodiscard]] std::vector<DerivedKey> derived_keys() const override;
 
     [[nodiscard]] HandshakeState state() const noexcept { return m_state; }
-    [[nodiscard]] const Bytes& node_id() const noexcept { return m_node_id; }
-    [[nodiscard]] const Bytes& session_id() const noexcept { return m_session_id; }
+    [[nodiscard]] ByteView node_id() const noexcept { return m_node_id; }
+    [[nodiscard]] ByteView session_id() const noexcept { return m_session_id.view(); }
     [[nodiscard]] const std::optional<Secret<32>>& session_key() const noexcept { return m_session_key; }
-    [[nodiscard]] const std::optional<Bytes>& peer_node_id() const noexcept { return m_peer_node_id; }
+    // The node_id the peer's HELLO or RESPONSE carried, once one was accepted.
+    [[nodiscard]] std::optional<Bytes> peer_node_id() const {
+        if (!m_peer_node_id) {
+            return std::nullopt;
+        }
+        const ByteView id = peer_part(*m_peer_node_id);
+        return Bytes(id.begin(), id.end());
+    }
     [[nodiscard]] std::size_t datagrams_received() const noexcept { return m_received; }
     // Datagrams sent again because no answer came (initiator only).
     [[nodiscard]] std::size_t retransmits() const noexcept { return m_retransmits; }
@@ -163,13 +176,34 @@ private:
         }
         return ByteView(m_last_sent).subspan(m_own_tlv_at, m_own_tlv_size);
     }
+    // Where a part of the peer's first datagram (HELLO or RESPONSE) lies in m_peer_datagram: its
+    // TLV, and the node_id and nonce in the TLV (the parsed views point into the datagram, so the
+    // fields are not copied apart from it).
+    struct Part {
+        std::size_t at = 0;
+        std::size_t size = 0;
+    };
+    [[nodiscard]] static Part part_of(ByteView whole, ByteView field);
+    [[nodiscard]] ByteView peer_part(Part p) const noexcept {
+        return ByteView(m_peer_datagram).subspan(p.at, p.size);
+    }
+    [[nodiscard]] ByteView peer_tlv() const noexcept { return peer_part(m_peer_tlv); }
+    // The peer's first message was accepted: where its node_id and nonce are (views into `tlv`,
+    // the TLV of m_peer_datagram as received).
+    void keep_peer(ByteView tlv, ByteView node_id, ByteView nonce);
+    // The last datagram that parsed (the peer's first one, or a later one).
+    [[nodiscard]] ByteView last_received() const noexcept {
+        return m_last_is_peer_first ? ByteView(m_peer_datagram) : ByteView(m_last_received);
+    }
     [[nodiscard]] ByteView hello_tlv() const noexcept {
-        return m_config.role == Role::initiator ? own_tlv() : ByteView(m_peer_tlv);
+        return m_config.role == Role::initiator ? own_tlv() : peer_tlv();
     }
     [[nodiscard]] ByteView response_tlv() const noexcept {
-        return m_config.role == Role::initiator ? ByteView(m_peer_tlv) : own_tlv();
+        return m_config.role == Role::initiator ? peer_tlv() : own_tlv();
     }
     void establish();
+    // The constructors' common part, once m_config is set.
+    void init();
     // Whether an unanswered datagram is still to be sent again (initiator, waiting, tries left).
     [[nodiscard]] bool may_retransmit() const noexcept;
     void close(Failure f);
@@ -183,22 +217,28 @@ private:
     // The node's replay cache (Config::replay_cache), or a private one held here (responder only).
     std::optional<NonceCache> m_own_cache;
     NonceCache* m_cache = nullptr;
-    Bytes m_node_id;
+    // SHA-256(node_seed), unless the configuration names the node_id.
+    ByteArray<32> m_node_id_hash{};
+    ByteView m_node_id;  // into m_node_id_hash or m_config.node_id
 
     HandshakeState m_state = HandshakeState::idle;
     bool m_authenticated = false;
     ByteArray<kNonceSize> m_nonce{};
-    Bytes m_peer_nonce;
-    std::optional<Bytes> m_peer_node_id;
-    // The peer's HELLO (responder) or RESPONSE (initiator) TLV; ours is own_tlv().
-    Bytes m_peer_tlv;
+    // The peer's HELLO (responder) or RESPONSE (initiator) datagram, and the parts of it the
+    // handshake reads later; our own is in m_last_sent until our next message (own_tlv()).
+    Bytes m_peer_datagram;
+    Part m_peer_tlv;
+    Part m_peer_nonce;
+    std::optional<Part> m_peer_node_id;
     Bytes m_aad;  // the challenge's, then the proof's associated data (one buffer, reused)
-    Bytes m_session_id;
+    SessionId m_session_id;
     std::optional<ByteArray<32>> m_transcript;
     std::optional<Secret<32>> m_session_key;
     std::optional<SessionChannel> m_channel;
 
+    // The last datagram received after the peer's first (m_last_is_peer_first: that one is).
     Bytes m_last_received;
+    bool m_last_is_peer_first = false;
     Bytes m_last_sent;
     std::size_t m_own_tlv_at = 0;
     std::size_t m_own_tlv_size = 0;

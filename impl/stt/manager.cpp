@@ -1,5 +1,7 @@
 #include "stt/manager.hpp"
 
+#include <algorithm>
+
 namespace shakedown::stt {
 
 HandshakeManager::HandshakeManager(ManagerConfig config, Rng& rng, const Clock& clock)
@@ -137,7 +139,7 @@ Handshake* HandshakeManager::session_for(const std::string& address) {
     }
     const auto id = session_id(address);
     for (auto& [a, e] : m_entries) {
-        if (id && e.machine->authenticated() && e.machine->session_id() == *id) {
+        if (id && e.machine->authenticated() && std::ranges::equal(e.machine->session_id(), *id)) {
             return e.machine.get();
         }
     }
@@ -162,7 +164,8 @@ std::optional<Bytes> HandshakeManager::session_id(const std::string& address) co
     if (m_config.base.quirks.manager_any_address) {
         for (const auto& [a, e] : m_entries) {
             if (e.machine->authenticated()) {
-                return e.machine->session_id();
+                const ByteView id = e.machine->session_id();
+                return Bytes(id.begin(), id.end());
             }
         }
         return std::nullopt;
@@ -171,7 +174,8 @@ std::optional<Bytes> HandshakeManager::session_id(const std::string& address) co
     if (it == m_entries.end() || !it->second.machine->authenticated()) {
         return std::nullopt;
     }
-    return it->second.machine->session_id();
+    const ByteView id = it->second.machine->session_id();
+    return Bytes(id.begin(), id.end());
 }
 
 }  // namespace shakedown::stt

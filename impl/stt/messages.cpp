@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <cstring>
+#include <memory>
+#include <type_traits>
 
 #include "common/writer.hpp"
 
@@ -53,7 +56,7 @@ public:
         if (v == nullptr) {
             return Failure{Error::decode_error, m_dict.offset, "a required key is missing"};
         }
-        if (v->kind != kind) {
+        if (v->kind != kind) [[unlikely]] {
             return Failure{Error::decode_error, v->offset, "a value has the wrong type"};
         }
         m_seen.push_back(key);
@@ -61,7 +64,7 @@ public:
     }
     Result<Bytes> bytes_field(std::string_view key, std::size_t exact = 0) {
         SK_TRY(const Value* v, get(key, Value::Kind::bytes));
-        if (exact != 0 && m_o.check_lengths && v->data.size() != exact) {
+        if (exact != 0 && m_o.check_lengths && v->data.size() != exact) [[unlikely]] {
             return Failure{Error::bad_length, v->offset, "a fixed-size field has the wrong length"};
         }
         return v->data;
@@ -288,7 +291,7 @@ Bytes serialize(const MessageView& m) {
 Bytes serialize(const Message& m) { return serialize(view_of(m)); }
 
 Result<Message> message_from_value(const Value& v, const MessageOptions& o) {
-    if (v.kind != Value::Kind::dict) {
+    if (v.kind != Value::Kind::dict) [[unlikely]] {
         return Failure{Error::decode_error, v.offset, "a message is a DICT"};
     }
     Fields f(v, o);
@@ -355,23 +358,32 @@ constexpr std::size_t kNoEntry = static_cast<std::size_t>(-1);
 
 // The known key spelled `key`, or k_count. Candidates by length first: entries are matched on
 // every message received.
+// `key` (of the same length as `name`) spelled `name`: a comparison of a constant number of
+// bytes once inlined, a load or two rather than a call.
+template <std::size_t N>
+constexpr bool spelled(std::string_view key, const char (&name)[N]) {
+    if (std::is_constant_evaluated()) {
+        return key == std::string_view(name, N - 1);
+    }
+    return std::memcmp(key.data(), name, N - 1) == 0;
+}
+
 constexpr std::size_t known_key(std::string_view key) {
-    const auto is = [&](MessageKey k) { return key == kKeyNames[k]; };
     switch (key.size()) {
         case 4:
-            return is(k_type) ? k_type : k_count;
+            return spelled(key, "type") ? k_type : k_count;
         case 5:
-            return is(k_nonce) ? k_nonce : is(k_proof) ? k_proof : k_count;
+            return spelled(key, "nonce") ? k_nonce : spelled(key, "proof") ? k_proof : k_count;
         case 7:
-            return is(k_node_id) ? k_node_id : k_count;
+            return spelled(key, "node_id") ? k_node_id : k_count;
         case 9:
-            return is(k_timestamp) ? k_timestamp : is(k_challenge) ? k_challenge : k_count;
+            return spelled(key, "timestamp") ? k_timestamp : spelled(key, "challenge") ? k_challenge : k_count;
         case 10:
-            return is(k_commitment) ? k_commitment : is(k_session_id) ? k_session_id : k_count;
+            return spelled(key, "commitment") ? k_commitment : spelled(key, "session_id") ? k_session_id : k_count;
         case 14:
-            return is(k_proof_metadata) ? k_proof_metadata : k_count;
+            return spelled(key, "proof_metadata") ? k_proof_metadata : k_count;
         case 18:
-            return is(k_challenge_metadata) ? k_challenge_metadata : k_count;
+            return spelled(key, "challenge_metadata") ? k_challenge_metadata : k_count;
         default:
             return k_count;
     }
@@ -396,7 +408,7 @@ public:
             if (m_index[k] == kNoEntry) {
                 m_index[k] = index;
             }
-            m_value[k] = value;
+            std::construct_at(&m_value[k].value, value);
             return;
         }
         if (m_other_index == kNoEntry) {
@@ -408,7 +420,9 @@ public:
         }
     }
 
-    [[nodiscard]] const ValueView* find(MessageKey k) const { return m_index[k] == kNoEntry ? nullptr : &m_value[k]; }
+    [[nodiscard]] const ValueView* find(MessageKey k) const {
+        return m_index[k] == kNoEntry ? nullptr : &m_value[k].value;
+    }
     [[nodiscard]] std::size_t index(MessageKey k) const { return m_index[k]; }
     [[nodiscard]] std::size_t other_index() const { return m_other_index; }
     [[nodiscard]] std::size_t other_offset() const { return m_other_offset; }
@@ -419,7 +433,14 @@ private:
         a.fill(kNoEntry);
         return a;
     }();
-    std::array<ValueView, k_count> m_value{};
+    // A key's value, written when its entry is reported and read only then (find()): the slots
+    // of absent keys are never made, so a parse does not clear ten of them first.
+    union Slot {
+        Slot() {}
+        ValueView value;
+    };
+    static_assert(std::is_trivially_copyable_v<ValueView> && std::is_trivially_destructible_v<ValueView>);
+    std::array<Slot, k_count> m_value;
     std::size_t m_other_index = kNoEntry;
     std::string_view m_other_key;
     std::size_t m_other_offset = 0;
@@ -433,10 +454,10 @@ public:
 
     Result<const ValueView*> get(MessageKey key, Value::Kind kind) {
         const ValueView* v = m_e.find(key);
-        if (v == nullptr) {
+        if (v == nullptr) [[unlikely]] {
             return Failure{Error::decode_error, m_dict_offset, "a required key is missing"};
         }
-        if (v->kind != kind) {
+        if (v->kind != kind) [[unlikely]] {
             return Failure{Error::decode_error, v->offset, "a value has the wrong type"};
         }
         m_read[key] = true;
@@ -444,7 +465,7 @@ public:
     }
     Result<ByteView> bytes_field(MessageKey key, std::size_t exact = 0) {
         SK_TRY(const ValueView* v, get(key, Value::Kind::bytes));
-        if (exact != 0 && m_o.check_lengths && v->data.size() != exact) {
+        if (exact != 0 && m_o.check_lengths && v->data.size() != exact) [[unlikely]] {
             return Failure{Error::bad_length, v->offset, "a fixed-size field has the wrong length"};
         }
         return v->data;
@@ -467,7 +488,7 @@ public:
                 offset = m_e.find(key)->offset;
             }
         }
-        if (first != kNoEntry) {
+        if (first != kNoEntry) [[unlikely]] {
             return Failure{Error::decode_error, offset, "unknown key"};
         }
         return ok();
@@ -483,49 +504,55 @@ private:
 }  // namespace
 
 Result<MessageView> parse_message_view(ByteView tlv, const MessageOptions& o) {
+    MessageView m;
+    SK_CHECK(parse_message_view(tlv, m, o));
+    return m;
+}
+
+Result<void> parse_message_view(ByteView tlv, MessageView& out, const MessageOptions& o) {
     // The same checks and errors as message_from_value(decode(tlv)), read in place.
     MessageEntries entries;
     SK_TRY(const ValueView v, scan(tlv, o.limits, o.leniency, &entries));
-    if (v.kind != Value::Kind::dict) {
+    if (v.kind != Value::Kind::dict) [[unlikely]] {
         return Failure{Error::decode_error, v.offset, "a message is a DICT"};
     }
     ViewFields f(entries, v.offset, o);
     SK_TRY(const ValueView* type, f.get(k_type, Value::Kind::string));
     const std::string_view t(reinterpret_cast<const char*>(type->data.data()), type->data.size());
     if (t == kHello) {
-        HelloView m;
+        auto& m = out.emplace<HelloView>();
         SK_TRY(m.commitment, f.bytes_field(k_commitment));
         SK_TRY(m.node_id, f.bytes_field(k_node_id, kNodeIdSize));
         SK_TRY(m.nonce, f.bytes_field(k_nonce, kNonceSize));
         SK_TRY(m.timestamp_ms, f.int_field(k_timestamp));
         SK_CHECK(f.finish());
-        return MessageView{m};
+        return ok();
     }
     if (t == kResponse) {
-        ResponseView m;
+        auto& m = out.emplace<ResponseView>();
         SK_TRY(m.challenge, f.bytes_field(k_challenge));
         SK_TRY(m.challenge_metadata, f.bytes_field(k_challenge_metadata));
         SK_TRY(m.node_id, f.bytes_field(k_node_id, kNodeIdSize));
         SK_TRY(m.nonce, f.bytes_field(k_nonce, kNonceSize));
         SK_TRY(m.timestamp_ms, f.int_field(k_timestamp));
         SK_CHECK(f.finish());
-        return MessageView{m};
+        return ok();
     }
     if (t == kAuthProof) {
-        AuthProofView m;
+        auto& m = out.emplace<AuthProofView>();
         SK_TRY(m.proof, f.bytes_field(k_proof));
         SK_TRY(m.proof_metadata, f.bytes_field(k_proof_metadata));
         SK_TRY(m.session_id, f.bytes_field(k_session_id, kSessionIdSize));
         SK_TRY(m.timestamp_ms, f.int_field(k_timestamp));
         SK_CHECK(f.finish());
-        return MessageView{m};
+        return ok();
     }
     if (t == kFinal) {
-        FinalView m;
+        auto& m = out.emplace<FinalView>();
         SK_TRY(m.session_id, f.bytes_field(k_session_id, kSessionIdSize));
         SK_TRY(m.timestamp_ms, f.int_field(k_timestamp));
         SK_CHECK(f.finish());
-        return MessageView{m};
+        return ok();
     }
     return Failure{Error::unknown_type, type->offset, "unknown message type"};
 }

@@ -107,6 +107,8 @@ void serialize_into(const MessageView& m, std::span<std::uint8_t> out);
 [[nodiscard]] Result<Message> parse_message(ByteView tlv, const MessageOptions& options = {});
 // parse_message without copying: the same checks and errors; the views point into `tlv`.
 [[nodiscard]] Result<MessageView> parse_message_view(ByteView tlv, const MessageOptions& options = {});
+// The same, into `out` (left unspecified on failure), without the copies of a returned message.
+[[nodiscard]] Result<void> parse_message_view(ByteView tlv, MessageView& out, const MessageOptions& options = {});
 [[nodiscard]] Result<Message> message_from_value(const Value& v, const MessageOptions& options = {});
 
 }  // namespace shakedown::stt

@@ -9,11 +9,11 @@
 
 namespace shakedown::stt {
 
-Bytes compute_session_id(ByteView nonce_i, ByteView nonce_r) {
-    const std::size_t n = std::min({nonce_i.size(), nonce_r.size(), std::size_t{8}});
-    Bytes out(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        out[i] = static_cast<std::uint8_t>(nonce_i[i] ^ nonce_r[i]);
+SessionId compute_session_id(ByteView nonce_i, ByteView nonce_r) {
+    SessionId out;
+    out.size = std::min({nonce_i.size(), nonce_r.size(), out.bytes.size()});
+    for (std::size_t i = 0; i < out.size; ++i) {
+        out.bytes[i] = static_cast<std::uint8_t>(nonce_i[i] ^ nonce_r[i]);
     }
     return out;
 }

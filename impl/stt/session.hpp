@@ -23,7 +23,12 @@ inline constexpr std::string_view kDataKeyR2I = "STT v1 data responder to initia
 
 // session_id = the first 8 bytes of nonce_I XOR nonce_R (over the shorter of the two when a
 // knob lets short nonces through).
-[[nodiscard]] Bytes compute_session_id(ByteView nonce_i, ByteView nonce_r);
+struct SessionId {
+    ByteArray<8> bytes{};
+    std::size_t size = 0;
+    [[nodiscard]] ByteView view() const noexcept { return ByteView(bytes).first(size); }
+};
+[[nodiscard]] SessionId compute_session_id(ByteView nonce_i, ByteView nonce_r);
 // Associated data of the challenge: label || u32be(len HELLO) || HELLO (TLV bytes).
 [[nodiscard]] Bytes challenge_aad(ByteView hello_tlv);
 // Associated data of the proof: label || u32be(len HELLO) || HELLO || u32be(len RESPONSE) ||

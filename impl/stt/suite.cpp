@@ -58,10 +58,7 @@ ReferenceSuite::ReferenceSuite(ByteView shared_seed) {
     ct::classify(m_key.mut());
 }
 
-Bytes ReferenceSuite::digest(std::initializer_list<ByteView> parts) const {
-    const crypto::Digest d = crypto::sha256(parts);
-    return {d.begin(), d.end()};
-}
+ByteArray<32> ReferenceSuite::digest(std::initializer_list<ByteView> parts) const { return crypto::sha256(parts); }
 
 Result<Sealed> ReferenceSuite::encrypt(ByteView plaintext, ByteView aad, Rng& rng) const {
     Sealed s;

@@ -31,8 +31,8 @@ class CipherSuite {
 public:
     virtual ~CipherSuite() = default;
     [[nodiscard]] virtual std::string_view name() const = 0;
-    // The digest of the parts' concatenation.
-    [[nodiscard]] virtual Bytes digest(std::initializer_list<ByteView> parts) const = 0;
+    // The 32-byte digest of the parts' concatenation (the HELLO commitment's size).
+    [[nodiscard]] virtual ByteArray<32> digest(std::initializer_list<ByteView> parts) const = 0;
     // Associated data is authenticated by suites that can (the reference does; STC cannot).
     [[nodiscard]] virtual Result<Sealed> encrypt(ByteView plaintext, ByteView aad, Rng& rng) const = 0;
     // Fails with bad_credentials when the ciphertext does not open under this suite's key.
@@ -48,7 +48,7 @@ public:
     // key = HKDF-SHA256(salt = empty, ikm = shared_seed, info = "STT v1 handshake key", 32).
     explicit ReferenceSuite(ByteView shared_seed);
     [[nodiscard]] std::string_view name() const override { return "xchacha20poly1305-hkdf-sha256"; }
-    [[nodiscard]] Bytes digest(std::initializer_list<ByteView> parts) const override;
+    [[nodiscard]] ByteArray<32> digest(std::initializer_list<ByteView> parts) const override;
     [[nodiscard]] Result<Sealed> encrypt(ByteView plaintext, ByteView aad, Rng& rng) const override;
     [[nodiscard]] Result<Bytes> decrypt(ByteView ciphertext, ByteView metadata, ByteView aad) const override;
     [[nodiscard]] Bytes key_for_vectors() const override { return {m_key.view().begin(), m_key.view().end()}; }

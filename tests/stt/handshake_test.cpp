@@ -35,8 +35,11 @@ TEST(SttHandshake, HonestHandshakeAgreesOnEveryKey) {
         EXPECT_EQ(key_named(p.initiator, name), key_named(p.responder, name)) << name;
     }
     EXPECT_EQ(p.initiator.session_id().size(), kSessionIdSize);
-    EXPECT_EQ(*p.initiator.peer_node_id(), p.responder.node_id());
-    EXPECT_EQ(*p.responder.peer_node_id(), p.initiator.node_id());
+    const auto bytes = [](ByteView v) { return Bytes(v.begin(), v.end()); };
+    EXPECT_EQ(*p.initiator.peer_node_id(), bytes(p.responder.node_id()));
+    EXPECT_EQ(*p.responder.peer_node_id(), bytes(p.initiator.node_id()));
+    EXPECT_EQ(p.initiator.peer_identity(), bytes(p.responder.node_id()));
+    EXPECT_EQ(bytes(p.initiator.session_id()), key_named(p.initiator, "session_id"));
     // The HELLO datagram: frame header, then a 195-byte TLV payload.
     EXPECT_EQ(wire[0].size(), 2u + 2u + 30u + 1u + 195u);
 }
@@ -538,7 +541,7 @@ RC_GTEST_PROP(SttHandshakeProps, BothRolesAgreeForArbitraryInputs,
     RC_ASSERT(p.initiator.authenticated());
     RC_ASSERT(p.responder.authenticated());
     RC_ASSERT(key_named(p.initiator, "session_key") == key_named(p.responder, "session_key"));
-    RC_ASSERT(p.initiator.session_id() == p.responder.session_id());
+    RC_ASSERT(std::ranges::equal(p.initiator.session_id(), p.responder.session_id()));
 }
 
 }  // namespace
