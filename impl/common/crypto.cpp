@@ -145,7 +145,13 @@ enum : std::uint8_t {
     kRsaPublicPem,
     kRsaPublicFacts,
     kDecodeKey,
+    kSha256,
 };
+
+// SHA-256 is remembered for inputs from kSha256MemoMin to kSha256MemoMax bytes: below, hashing the
+// memo key saves nothing; above, the entries would hold too much memory.
+constexpr std::size_t kSha256MemoMin = 1024;
+constexpr std::size_t kSha256MemoMax = 8192;
 
 // Decoded keys by their encoding, and each key's public DER by its EVP_PKEY. Each entry holds a
 // reference to its key, so no pointer used as a name here is freed (and reused) while it is one.
@@ -251,6 +257,23 @@ Digest sha256(ByteView data) { return sha256({data}); }
 
 Digest sha256(std::initializer_list<ByteView> parts) {
     ensure_initialized();
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    // Longer inputs only (a file's digest, asked for again on every input): hashing the memo key
+    // costs less than SHA-256 there; other inputs are computed as they come.
+    std::size_t total = 0;
+    for (const auto& p : parts) {
+        total += p.size();
+    }
+    std::optional<MemoKey> key;
+    if (total >= kSha256MemoMin && total <= kSha256MemoMax) {
+        key.emplace(memo_key(kSha256, parts));
+        if (const auto hit = memo().find(*key)) {
+            Digest out{};
+            std::copy(hit->begin(), hit->end(), out.begin());
+            return out;
+        }
+    }
+#endif
     crypto_hash_sha256_state st;
     crypto_hash_sha256_init(&st);
     for (const auto& p : parts) {
@@ -259,6 +282,11 @@ Digest sha256(std::initializer_list<ByteView> parts) {
     Digest out{};
     crypto_hash_sha256_final(&st, out.data());
     sodium_memzero(&st, sizeof st);
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    if (key) {
+        memo().put(std::move(*key), out);
+    }
+#endif
     return out;
 }
 
@@ -473,7 +501,11 @@ int as_int(std::size_t n) { return n > 0x7fffffff ? -1 : static_cast<int>(n); }
 // outlives the call that needed it. A thread with more ciphers than slots makes its own context.
 class AeadContext {
 public:
-    explicit AeadContext(const EVP_CIPHER* cipher) : m_ctx(cached(cipher)) {
+    explicit AeadContext(const EVP_CIPHER* cipher) {
+        if (Slot* slot = cached(cipher)) {
+            m_ctx = slot->ctx;
+            m_iv_len = &slot->iv_len;
+        }
         if (m_ctx == nullptr) {
             m_owned = EVP_CIPHER_CTX_new();
             if (m_owned != nullptr && EVP_CipherInit_ex(m_owned, cipher, nullptr, nullptr, nullptr, 1) == 1) {
@@ -493,12 +525,28 @@ public:
     // Null when no context could be made.
     [[nodiscard]] EVP_CIPHER_CTX* get() const noexcept { return m_ctx; }
 
+    // Sets the IV length for the next init. A kept context remembers the length it was last set
+    // to, and the control call (a provider parameter lookup in OpenSSL 3) is made only when the
+    // length changes; keying with zeros on the way out leaves the IV length as it was.
+    [[nodiscard]] bool set_iv_len(int n) {
+        if (m_iv_len != nullptr && *m_iv_len == n) {
+            return true;
+        }
+        const bool set = EVP_CIPHER_CTX_ctrl(m_ctx, EVP_CTRL_AEAD_SET_IVLEN, n, nullptr) == 1;
+        if (m_iv_len != nullptr) {
+            *m_iv_len = set ? n : -1;
+        }
+        return set;
+    }
+
 private:
-    static EVP_CIPHER_CTX* cached(const EVP_CIPHER* cipher) {
-        struct Slot {
-            const EVP_CIPHER* cipher = nullptr;
-            EVP_CIPHER_CTX* ctx = nullptr;
-        };
+    struct Slot {
+        const EVP_CIPHER* cipher = nullptr;
+        EVP_CIPHER_CTX* ctx = nullptr;
+        int iv_len = -1;  // the IV length last set on ctx; -1 when not known
+    };
+
+    static Slot* cached(const EVP_CIPHER* cipher) {
         struct Slots {
             std::array<Slot, 6> slots{};
             Slots() = default;
@@ -513,7 +561,7 @@ private:
         thread_local Slots cache;
         for (Slot& s : cache.slots) {
             if (s.cipher == cipher) {
-                return s.ctx;
+                return &s;
             }
             if (s.cipher == nullptr) {
                 EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
@@ -521,8 +569,8 @@ private:
                     EVP_CIPHER_CTX_free(ctx);
                     return nullptr;
                 }
-                s = Slot{cipher, ctx};
-                return ctx;
+                s = Slot{cipher, ctx, -1};
+                return &s;
             }
         }
         return nullptr;
@@ -530,6 +578,7 @@ private:
 
     EVP_CIPHER_CTX* m_ctx = nullptr;
     EVP_CIPHER_CTX* m_owned = nullptr;
+    int* m_iv_len = nullptr;  // the kept context's remembered IV length; null for an own context
 };
 
 // One AEAD routine for both ciphers: OpenSSL's GCM and ChaCha20-Poly1305 share the control API.
@@ -541,14 +590,13 @@ Result<void> aead_seal_into(const EVP_CIPHER* cipher, ByteView key, ByteView iv,
     if (ct_out.size() != pt.size()) {
         return fail(Error::invalid_argument, "AEAD output size");
     }
-    const AeadContext context(cipher);
+    AeadContext context(cipher);
     EVP_CIPHER_CTX* const ctx = context.get();
     if (ctx == nullptr || as_int(pt.size()) < 0 || as_int(aad.size()) < 0) {
         return fail(Error::crypto_failure, "cipher context");
     }
     int len = 0;
-    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, as_int(iv.size()), nullptr) != 1 ||
-        EVP_EncryptInit_ex(ctx, nullptr, nullptr, key.data(), iv.data()) != 1) {
+    if (!context.set_iv_len(as_int(iv.size())) || EVP_EncryptInit_ex(ctx, nullptr, nullptr, key.data(), iv.data()) != 1) {
         return fail(Error::invalid_argument, "AEAD key or IV rejected");
     }
     if (!aad.empty() && EVP_EncryptUpdate(ctx, nullptr, &len, aad.data(), as_int(aad.size())) != 1) {
@@ -590,14 +638,13 @@ Result<void> aead_open_into(const EVP_CIPHER* cipher, ByteView key, ByteView iv,
     // OpenSSL takes the expected tag through a non-const pointer.
     ByteArray<16> expected{};
     std::copy(tag.begin(), tag.end(), expected.begin());
-    const AeadContext context(cipher);
+    AeadContext context(cipher);
     EVP_CIPHER_CTX* const ctx = context.get();
     if (ctx == nullptr || as_int(ct.size()) < 0 || as_int(aad.size()) < 0) {
         return fail(Error::crypto_failure, "cipher context");
     }
     int len = 0;
-    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, as_int(iv.size()), nullptr) != 1 ||
-        EVP_DecryptInit_ex(ctx, nullptr, nullptr, key.data(), iv.data()) != 1) {
+    if (!context.set_iv_len(as_int(iv.size())) || EVP_DecryptInit_ex(ctx, nullptr, nullptr, key.data(), iv.data()) != 1) {
         return fail(Error::invalid_argument, "AEAD key or IV rejected");
     }
     if (!aad.empty() && EVP_DecryptUpdate(ctx, nullptr, &len, aad.data(), as_int(aad.size())) != 1) {
