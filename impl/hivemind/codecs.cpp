@@ -1,5 +1,6 @@
 #include "hivemind/codecs.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -230,43 +231,55 @@ std::string encode_b91(ByteView data, std::string_view alphabet) {
 Result<Bytes> decode_b91(std::string_view text, const AlphabetIndex& index_of, bool zero_table) {
     // Each pair of digits gives 13 or 14 bits, a lone last digit one byte: sized once, trimmed.
     Bytes out(text.size() * 14 / 16 + 2);
+    std::uint8_t* o = out.data();
     std::size_t w = 0;
     std::uint32_t b = 0;
     unsigned n = 0;
-    int v = -1;
     // For the canonical check: the last pair's value and bit count.
     std::uint32_t last_v = 0;
     unsigned last_bits = 0;
-    for (std::size_t k = 0; k < text.size(); ++k) {
-        int d = index_of(text[k]);
-        if (d < 0) {
+    // A pair a round: both digits looked up, one test for a character outside the alphabet, and
+    // the one or two bytes the pair completes (13 or 14 bits on top of at most 7 left over).
+    const std::size_t pairs_end = text.size() & ~std::size_t{1};
+    for (std::size_t k = 0; k < pairs_end; k += 2) {
+        int d0 = index_of(text[k]);
+        int d1 = index_of(text[k + 1]);
+        if ((d0 | d1) < 0) {
             if (!zero_table) {
-                return fail(Error::decode_error, "character outside the basE91 alphabet", k);
+                return fail(Error::decode_error, "character outside the basE91 alphabet", d0 < 0 ? k : k + 1);
             }
-            d = 0;
+            d0 = std::max(d0, 0);
+            d1 = std::max(d1, 0);
         }
-        if (v < 0) {
-            v = d;
-            continue;
-        }
-        v += d * 91;
-        const unsigned bits = (static_cast<std::uint32_t>(v) & 8191) > 88 ? 13 : 14;
-        last_v = static_cast<std::uint32_t>(v);
+        const auto v = static_cast<std::uint32_t>(d0 + d1 * 91);
+        const unsigned bits = (v & 8191) > 88 ? 13 : 14;
+        last_v = v;
         last_bits = bits;
-        b |= static_cast<std::uint32_t>(v) << n;
-        n += bits;
-        do {
-            out[w++] = static_cast<std::uint8_t>(b & 255);
+        b |= v << n;
+        n += bits - 8;
+        o[w++] = static_cast<std::uint8_t>(b & 255);
+        b >>= 8;
+        if (n > 7) {
+            o[w++] = static_cast<std::uint8_t>(b & 255);
             b >>= 8;
             n -= 8;
-        } while (n > 7);
-        v = -1;
+        }
     }
     // What the pairs left over: n bits (0..7) of value b, the top bits of the last pair's group.
     const unsigned left_bits = n;
     const std::uint32_t left = b;
-    if (v >= 0) {
-        out[w++] = static_cast<std::uint8_t>((b | static_cast<std::uint32_t>(v) << n) & 255);
+    const bool lone = pairs_end != text.size();
+    std::uint32_t last_digit = 0;
+    if (lone) {
+        int d = index_of(text[pairs_end]);
+        if (d < 0) {
+            if (!zero_table) {
+                return fail(Error::decode_error, "character outside the basE91 alphabet", pairs_end);
+            }
+            d = 0;
+        }
+        last_digit = static_cast<std::uint32_t>(d);
+        o[w++] = static_cast<std::uint8_t>((b | last_digit << n) & 255);
     }
     out.resize(w);
     if (zero_table) {
@@ -285,8 +298,8 @@ Result<Bytes> decode_b91(std::string_view text, const AlphabetIndex& index_of, b
     // Every other text (an empty one included) decodes and re-encodes to itself. A property test
     // (tests/hivemind/codecs_test.cpp) compares this with re-encoding on arbitrary texts.
     bool canonical = true;
-    if (v >= 0) {
-        canonical = left_bits >= 1 && (static_cast<std::uint32_t>(v) >> (8 - left_bits)) == 0;
+    if (lone) {
+        canonical = left_bits >= 1 && (last_digit >> (8 - left_bits)) == 0;
     } else if (last_bits != 0) {
         const unsigned held = last_bits - left_bits;
         canonical = left == 0 && (held > 7 || last_v > 90);
