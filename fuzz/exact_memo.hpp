@@ -5,22 +5,32 @@
 // concluded about a unit is remembered under the exact bytes of the unit and of everything else
 // the check reads (keys, say); a unit that differs in one bit is a different key and is checked
 // afresh. Only conclusions the check reached without failing are remembered (a failing check ends
-// the run). Bounded and thread-local, like the crypto memo.
+// the run). Bounded (a fixed number of entries) and thread-local, like the crypto memo.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 #include "common/bytes.hpp"
 
 namespace shakedown::fuzz {
 
+// A fixed table of slots (like the crypto memo's): a key's slot is fixed by its hash and a new
+// entry takes the slot's place, reusing its buffer, so that remembering something new in a run
+// leaves no more allocations than frees behind (which libFuzzer would take for a possible leak and
+// run the input again for). Value is copied by assignment (a flag, an optional integer).
 template <class Value>
 class ExactMemo {
 public:
+    ExactMemo() : m_slots(kSlots) {
+        for (Slot& slot : m_slots) {
+            slot.key.reserve(kReserved);
+        }
+        m_key.reserve(kReserved);
+    }
     // Starts the key of the next find() / put().
     ExactMemo& key() {
         m_key.clear();
@@ -37,23 +47,28 @@ public:
     }
     // What was remembered under the key, or nullptr; valid until the next put().
     [[nodiscard]] const Value* find() const {
-        const auto it = m_entries.find(std::string_view(m_key));
-        return it == m_entries.end() ? nullptr : &it->second;
+        const Slot& slot = m_slots[slot_of()];
+        return slot.used && slot.key == m_key ? &slot.value : nullptr;
     }
-    void put(Value v) {
-        if (m_entries.size() >= kMaxEntries) {
-            m_entries.clear();  // mutated runs would otherwise grow it without bound
-        }
-        m_entries.emplace(m_key, std::move(v));
+    void put(const Value& v) {
+        Slot& slot = m_slots[slot_of()];
+        slot.key.assign(m_key);
+        slot.value = v;
+        slot.used = true;
     }
 
 private:
-    struct Hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    struct Slot {
+        std::string key;
+        Value value{};
+        bool used = false;
     };
-    static constexpr std::size_t kMaxEntries = 1024;
-    std::unordered_map<std::string, Value, Hash, std::equal_to<>> m_entries;
+    [[nodiscard]] std::size_t slot_of() const noexcept {
+        return std::hash<std::string_view>{}(std::string_view(m_key)) & (kSlots - 1);
+    }
+    static constexpr std::size_t kSlots = 1024;  // a power of two
+    static constexpr std::size_t kReserved = 256;
+    std::vector<Slot> m_slots;
     std::string m_key;
 };
 

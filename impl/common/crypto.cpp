@@ -41,30 +41,47 @@ namespace shakedown::crypto {
 // signed message is still verified, never looked up.
 namespace {
 
+// A fixed table of slots, each remembering one key and its value; a key's slot is fixed by its
+// hash, and a new entry takes the place of whatever the slot held. Slot buffers are reused: once
+// every slot has held an entry, remembering one more allocates only when it is longer than what
+// its slot held (and then frees that), so a run that remembers something new does not leave more
+// allocations than frees behind it, which libFuzzer would take for a possible leak and run the
+// input again to find out (TryDetectingAMemoryLeak).
 class Memo {
 public:
+    Memo() : m_slots(kSlots) {
+        for (Slot& slot : m_slots) {
+            slot.key.reserve(kReserved);
+            slot.value.reserve(kReserved);
+        }
+    }
     // The remembered value, or nullptr; valid until the next put().
     [[nodiscard]] const Bytes* find(const Bytes& key) const {
-        const auto it = m_entries.find(key);
-        return it == m_entries.end() ? nullptr : &it->second;
+        const Slot& slot = m_slots[slot_of(key)];
+        return slot.used && slot.key == key ? &slot.value : nullptr;
     }
-    void put(Bytes key, ByteView value) {
-        if (m_entries.size() >= kMaxEntries) {
-            m_entries.clear();  // mutated inputs would otherwise grow it without bound
-        }
-        m_entries.emplace(std::move(key), Bytes(value.begin(), value.end()));
+    void put(const Bytes& key, ByteView value) {
+        Slot& slot = m_slots[slot_of(key)];
+        slot.key.assign(key.begin(), key.end());
+        slot.value.assign(value.begin(), value.end());
+        slot.used = true;
     }
 
 private:
+    struct Slot {
+        Bytes key;
+        Bytes value;
+        bool used = false;
+    };
     // Every byte of the key, hashed by the standard library's byte hash (a lookup per honest
     // operation: a hash and one comparison rather than a dozen comparisons of long keys).
-    struct KeyHash {
-        std::size_t operator()(const Bytes& b) const noexcept {
-            return std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
-        }
-    };
-    static constexpr std::size_t kMaxEntries = 4096;
-    std::unordered_map<Bytes, Bytes, KeyHash> m_entries;
+    static std::size_t slot_of(const Bytes& b) noexcept {
+        const auto h = std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+        return h & (kSlots - 1);
+    }
+    static constexpr std::size_t kSlots = 4096;  // a power of two
+    static constexpr std::size_t kReserved = 128;
+    std::vector<Slot> m_slots;
 };
 
 // A key built in a buffer from a small per-thread pool, so that a lookup which hits allocates
