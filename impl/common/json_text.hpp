@@ -6,6 +6,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace shakedown {
 
 enum class PlainRun : std::uint8_t {
@@ -31,19 +35,44 @@ constexpr std::uint64_t special_bytes(std::uint64_t x) noexcept {
     return special;
 }
 
+#if defined(__SSE2__)
+// Non-zero when some byte of the sixteen at `s` is special to plain_run<Kind>.
+template <PlainRun Kind>
+inline int special_bytes16(const std::uint8_t* s) noexcept {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
+    // Below 0x20 (unsigned): the minimum of the byte and 0x1f is the byte itself.
+    __m128i special = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+    special = _mm_or_si128(special, _mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+    special = _mm_or_si128(special, _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+    if constexpr (Kind == PlainRun::printable) {
+        special = _mm_or_si128(special, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+    }
+    if constexpr (Kind != PlainRun::any_byte) {
+        special = _mm_or_si128(special, v);  // the top bit of a byte of 0x80 or more
+    }
+    return _mm_movemask_epi8(special);
+}
+#endif
+
 // Length of the leading run of `n` bytes at `s` that a JSON string holds as they stand, by the
 // rule of `Kind`. Thirty-two bytes at a time while none of them is special (long values: keys,
-// ciphertext, PEM), then eight, then byte by byte.
+// ciphertext, PEM; two SSE2 compares where the target has them), then eight, then byte by byte.
 template <PlainRun Kind>
 std::size_t plain_run(const std::uint8_t* s, std::size_t n) noexcept {
     std::size_t k = 0;
     for (; k + 32 <= n; k += 32) {
+#if defined(__SSE2__)
+        if ((special_bytes16<Kind>(s + k) | special_bytes16<Kind>(s + k + 16)) != 0) {
+            break;
+        }
+#else
         std::uint64_t x[4];
         std::memcpy(x, s + k, 32);
         if ((special_bytes<Kind>(x[0]) | special_bytes<Kind>(x[1]) | special_bytes<Kind>(x[2]) |
              special_bytes<Kind>(x[3])) != 0) {
             break;
         }
+#endif
     }
     for (; k + 8 <= n; k += 8) {
         std::uint64_t x = 0;
