@@ -2,6 +2,7 @@
 // writer, whose rules differ).
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -56,14 +57,21 @@ inline int special_bytes16(const std::uint8_t* s) noexcept {
 
 // Length of the leading run of `n` bytes at `s` that a JSON string holds as they stand, by the
 // rule of `Kind`. Thirty-two bytes at a time while none of them is special (long values: keys,
-// ciphertext, PEM; two SSE2 compares where the target has them), then eight, then byte by byte.
+// ciphertext, PEM; two SSE2 compares where the target has them), then eight, then the last few.
+// On a little-endian target the first special byte of a block is found from its mask (the lowest
+// flagged byte is exact: the carry arithmetic can only flag bytes above a special one), and the
+// last few bytes are read as one zero-padded word with the padding masked off; otherwise byte by
+// byte.
 template <PlainRun Kind>
 std::size_t plain_run(const std::uint8_t* s, std::size_t n) noexcept {
+    constexpr bool kLittle = std::endian::native == std::endian::little;
     std::size_t k = 0;
     for (; k + 32 <= n; k += 32) {
 #if defined(__SSE2__)
-        if ((special_bytes16<Kind>(s + k) | special_bytes16<Kind>(s + k + 16)) != 0) {
-            break;
+        const auto mask = static_cast<std::uint32_t>(special_bytes16<Kind>(s + k)) |
+                          (static_cast<std::uint32_t>(special_bytes16<Kind>(s + k + 16)) << 16);
+        if (mask != 0) {
+            return k + static_cast<std::size_t>(std::countr_zero(mask));
         }
 #else
         std::uint64_t x[4];
@@ -77,9 +85,22 @@ std::size_t plain_run(const std::uint8_t* s, std::size_t n) noexcept {
     for (; k + 8 <= n; k += 8) {
         std::uint64_t x = 0;
         std::memcpy(&x, s + k, 8);
-        if (special_bytes<Kind>(x) != 0) {
+        if (const std::uint64_t special = special_bytes<Kind>(x); special != 0) {
+            if constexpr (kLittle) {
+                return k + static_cast<std::size_t>(std::countr_zero(special) / 8);
+            }
             break;
         }
+    }
+    if constexpr (kLittle) {
+        if (k == n) {
+            return n;
+        }
+        // 1 to 7 bytes: the zero padding would read as control bytes, so its flags are dropped.
+        std::uint64_t x = 0;
+        std::memcpy(&x, s + k, n - k);
+        const std::uint64_t special = special_bytes<Kind>(x) & ((std::uint64_t{1} << (8 * (n - k))) - 1);
+        return special == 0 ? n : k + static_cast<std::size_t>(std::countr_zero(special) / 8);
     }
     for (; k < n; ++k) {
         const std::uint8_t c = s[k];
