@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
+#include "fuzz/exact_memo.hpp"
 #include "sft/message.hpp"
 
 namespace shakedown::fuzz {
@@ -162,9 +164,30 @@ public:
         }
         FUZZ_CHECK(m.keys().has_value());
         const auto& keys = *m.keys();
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+        // What the record check concludes depends on the profile, the session keys and the unit
+        // alone; the seq rule, which depends on what came before, is checked on every unit
+        // (fuzz/exact_memo.hpp).
+        thread_local ExactMemo<std::optional<std::int64_t>> opened;
+        const std::uint8_t profile = static_cast<std::uint8_t>(m_profile);
+        opened.key()
+            .add(ByteView(&profile, 1))
+            .add(keys.aes_key.view())
+            .add(keys.key_id)
+            .add(keys.hmac_key.view())
+            .add(u);
+        if (const auto* seq = opened.find()) {
+            if (*seq) {
+                FUZZ_CHECK(**seq == s.seen_seq + 1);
+                s.seen_seq = **seq;
+            }
+            return;
+        }
+#endif
         sft::RecordKey rk{m_profile, keys.aes_key, keys.key_id};
         auto rec = sft::open_record(rk, u);
         FUZZ_CHECK(rec.ok());
+        std::optional<std::int64_t> json_seq;
         if (rec->type == sft::PayloadType::json) {
             auto msg = sft::parse_message(rec->plaintext);
             FUZZ_CHECK(msg.ok());
@@ -172,7 +195,13 @@ public:
             FUZZ_CHECK(sft::check_signature(*msg, keys.hmac_key.view(), false).ok());
             FUZZ_CHECK(sft::check_payload(msg->type, msg->payload).ok());
             s.seen_seq = msg->seq;
+            json_seq = msg->seq;
         }
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+        opened.put(json_seq);
+#else
+        (void)json_seq;
+#endif
     }
 
     void after_step(const Machine& m, const Machine& peer) override {

@@ -13,11 +13,12 @@ char hex_digit(unsigned n) noexcept { return static_cast<char>('0' + n + (((9U -
 }  // namespace
 
 std::string to_hex(ByteView data) {
-    std::string out;
-    out.reserve(data.size() * 2);
+    // Sized once and written in place (a push_back per digit was a call and a capacity test).
+    std::string out(data.size() * 2, '\0');
+    char* o = out.data();
     for (const std::uint8_t b : data) {
-        out.push_back(hex_digit(b >> 4U));
-        out.push_back(hex_digit(b & 0x0fU));
+        *o++ = hex_digit(b >> 4U);
+        *o++ = hex_digit(b & 0x0fU);
     }
     return out;
 }

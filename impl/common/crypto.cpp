@@ -41,30 +41,47 @@ namespace shakedown::crypto {
 // signed message is still verified, never looked up.
 namespace {
 
+// A fixed table of slots, each remembering one key and its value; a key's slot is fixed by its
+// hash, and a new entry takes the place of whatever the slot held. Slot buffers are reused: once
+// every slot has held an entry, remembering one more allocates only when it is longer than what
+// its slot held (and then frees that), so a run that remembers something new does not leave more
+// allocations than frees behind it, which libFuzzer would take for a possible leak and run the
+// input again to find out (TryDetectingAMemoryLeak).
 class Memo {
 public:
+    Memo() : m_slots(kSlots) {
+        for (Slot& slot : m_slots) {
+            slot.key.reserve(kReserved);
+            slot.value.reserve(kReserved);
+        }
+    }
     // The remembered value, or nullptr; valid until the next put().
     [[nodiscard]] const Bytes* find(const Bytes& key) const {
-        const auto it = m_entries.find(key);
-        return it == m_entries.end() ? nullptr : &it->second;
+        const Slot& slot = m_slots[slot_of(key)];
+        return slot.used && slot.key == key ? &slot.value : nullptr;
     }
-    void put(Bytes key, ByteView value) {
-        if (m_entries.size() >= kMaxEntries) {
-            m_entries.clear();  // mutated inputs would otherwise grow it without bound
-        }
-        m_entries.emplace(std::move(key), Bytes(value.begin(), value.end()));
+    void put(const Bytes& key, ByteView value) {
+        Slot& slot = m_slots[slot_of(key)];
+        slot.key.assign(key.begin(), key.end());
+        slot.value.assign(value.begin(), value.end());
+        slot.used = true;
     }
 
 private:
+    struct Slot {
+        Bytes key;
+        Bytes value;
+        bool used = false;
+    };
     // Every byte of the key, hashed by the standard library's byte hash (a lookup per honest
     // operation: a hash and one comparison rather than a dozen comparisons of long keys).
-    struct KeyHash {
-        std::size_t operator()(const Bytes& b) const noexcept {
-            return std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
-        }
-    };
-    static constexpr std::size_t kMaxEntries = 4096;
-    std::unordered_map<Bytes, Bytes, KeyHash> m_entries;
+    static std::size_t slot_of(const Bytes& b) noexcept {
+        const auto h = std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+        return h & (kSlots - 1);
+    }
+    static constexpr std::size_t kSlots = 4096;  // a power of two
+    static constexpr std::size_t kReserved = 128;
+    std::vector<Slot> m_slots;
 };
 
 // A key built in a buffer from a small per-thread pool, so that a lookup which hits allocates
@@ -104,24 +121,29 @@ private:
     Bytes m_bytes;
 };
 
-// The key: an operation tag and each input, length-prefixed so that no two inputs collide.
-MemoKey memo_key(std::uint8_t op, std::initializer_list<ByteView> parts) {
+// The key: an operation tag and each input (those of `parts`, then of `more`), length-prefixed so
+// that no two inputs collide.
+MemoKey memo_key(std::uint8_t op, std::initializer_list<ByteView> parts, std::initializer_list<ByteView> more = {}) {
     std::size_t total = 1;
-    for (const ByteView p : parts) {
-        total += 8 + p.size();
+    for (const auto& list : {parts, more}) {
+        for (const ByteView p : list) {
+            total += 8 + p.size();
+        }
     }
     MemoKey key(total);
     key[0] = op;
     std::size_t at = 1;
-    for (const ByteView p : parts) {
-        const std::uint64_t n = p.size();
-        for (int i = 0; i < 8; ++i) {
-            key[at++] = static_cast<std::uint8_t>(n >> (8 * i));
+    for (const auto& list : {parts, more}) {
+        for (const ByteView p : list) {
+            const std::uint64_t n = p.size();
+            for (int i = 0; i < 8; ++i) {
+                key[at++] = static_cast<std::uint8_t>(n >> (8 * i));
+            }
+            if (!p.empty()) {
+                std::memcpy(key.data() + at, p.data(), p.size());
+            }
+            at += p.size();
         }
-        if (!p.empty()) {
-            std::memcpy(key.data() + at, p.data(), p.size());
-        }
-        at += p.size();
     }
     return key;
 }
@@ -145,7 +167,15 @@ enum : std::uint8_t {
     kRsaPublicPem,
     kRsaPublicFacts,
     kDecodeKey,
+    kSha256,
+    kHmacSha256,
 };
+
+// SHA-256 is remembered for inputs from kSha256MemoMin to kSha256MemoMax bytes: below, hashing the
+// memo key saves nothing; above, the entries would hold too much memory. HMAC-SHA256 (at least
+// four compressions) is remembered for key and message up to kSha256MemoMax bytes.
+constexpr std::size_t kSha256MemoMin = 1024;
+constexpr std::size_t kSha256MemoMax = 8192;
 
 // Decoded keys by their encoding, and each key's public DER by its EVP_PKEY. Each entry holds a
 // reference to its key, so no pointer used as a name here is freed (and reused) while it is one.
@@ -251,6 +281,23 @@ Digest sha256(ByteView data) { return sha256({data}); }
 
 Digest sha256(std::initializer_list<ByteView> parts) {
     ensure_initialized();
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    // Longer inputs only (a file's digest, asked for again on every input): hashing the memo key
+    // costs less than SHA-256 there; other inputs are computed as they come.
+    std::size_t total = 0;
+    for (const auto& p : parts) {
+        total += p.size();
+    }
+    std::optional<MemoKey> key;
+    if (total >= kSha256MemoMin && total <= kSha256MemoMax) {
+        key.emplace(memo_key(kSha256, parts));
+        if (const auto hit = memo().find(*key)) {
+            Digest out{};
+            std::copy(hit->begin(), hit->end(), out.begin());
+            return out;
+        }
+    }
+#endif
     crypto_hash_sha256_state st;
     crypto_hash_sha256_init(&st);
     for (const auto& p : parts) {
@@ -259,6 +306,11 @@ Digest sha256(std::initializer_list<ByteView> parts) {
     Digest out{};
     crypto_hash_sha256_final(&st, out.data());
     sodium_memzero(&st, sizeof st);
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    if (key) {
+        memo().put(std::move(*key), out);
+    }
+#endif
     return out;
 }
 
@@ -266,6 +318,24 @@ Digest hmac_sha256(ByteView key, ByteView data) { return hmac_sha256(key, {data}
 
 Digest hmac_sha256(ByteView key, std::initializer_list<ByteView> parts) {
     ensure_initialized();
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    // An HMAC a verifier compares with the tag it received is looked up by the key and the message
+    // it was computed over, never by the tag: a changed tag still fails the comparison, a changed
+    // message is a different entry.
+    std::size_t total = key.size();
+    for (const auto& p : parts) {
+        total += p.size();
+    }
+    std::optional<MemoKey> id;
+    if (total <= kSha256MemoMax) {
+        id.emplace(memo_key(kHmacSha256, {key}, parts));
+        if (const auto hit = memo().find(*id)) {
+            Digest out{};
+            std::copy(hit->begin(), hit->end(), out.begin());
+            return out;
+        }
+    }
+#endif
     crypto_auth_hmacsha256_state st;
     // libsodium declares the key nonnull even when keylen is 0, and an empty span's data() may be
     // null (an empty HKDF salt does this); passing it would be undefined behaviour.
@@ -277,6 +347,11 @@ Digest hmac_sha256(ByteView key, std::initializer_list<ByteView> parts) {
     Digest out{};
     crypto_auth_hmacsha256_final(&st, out.data());
     sodium_memzero(&st, sizeof st);
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    if (id) {
+        memo().put(*id, out);
+    }
+#endif
     return out;
 }
 
@@ -473,7 +548,11 @@ int as_int(std::size_t n) { return n > 0x7fffffff ? -1 : static_cast<int>(n); }
 // outlives the call that needed it. A thread with more ciphers than slots makes its own context.
 class AeadContext {
 public:
-    explicit AeadContext(const EVP_CIPHER* cipher) : m_ctx(cached(cipher)) {
+    explicit AeadContext(const EVP_CIPHER* cipher) {
+        if (Slot* slot = cached(cipher)) {
+            m_ctx = slot->ctx;
+            m_iv_len = &slot->iv_len;
+        }
         if (m_ctx == nullptr) {
             m_owned = EVP_CIPHER_CTX_new();
             if (m_owned != nullptr && EVP_CipherInit_ex(m_owned, cipher, nullptr, nullptr, nullptr, 1) == 1) {
@@ -493,12 +572,28 @@ public:
     // Null when no context could be made.
     [[nodiscard]] EVP_CIPHER_CTX* get() const noexcept { return m_ctx; }
 
+    // Sets the IV length for the next init. A kept context remembers the length it was last set
+    // to, and the control call (a provider parameter lookup in OpenSSL 3) is made only when the
+    // length changes; keying with zeros on the way out leaves the IV length as it was.
+    [[nodiscard]] bool set_iv_len(int n) {
+        if (m_iv_len != nullptr && *m_iv_len == n) {
+            return true;
+        }
+        const bool set = EVP_CIPHER_CTX_ctrl(m_ctx, EVP_CTRL_AEAD_SET_IVLEN, n, nullptr) == 1;
+        if (m_iv_len != nullptr) {
+            *m_iv_len = set ? n : -1;
+        }
+        return set;
+    }
+
 private:
-    static EVP_CIPHER_CTX* cached(const EVP_CIPHER* cipher) {
-        struct Slot {
-            const EVP_CIPHER* cipher = nullptr;
-            EVP_CIPHER_CTX* ctx = nullptr;
-        };
+    struct Slot {
+        const EVP_CIPHER* cipher = nullptr;
+        EVP_CIPHER_CTX* ctx = nullptr;
+        int iv_len = -1;  // the IV length last set on ctx; -1 when not known
+    };
+
+    static Slot* cached(const EVP_CIPHER* cipher) {
         struct Slots {
             std::array<Slot, 6> slots{};
             Slots() = default;
@@ -513,7 +608,7 @@ private:
         thread_local Slots cache;
         for (Slot& s : cache.slots) {
             if (s.cipher == cipher) {
-                return s.ctx;
+                return &s;
             }
             if (s.cipher == nullptr) {
                 EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
@@ -521,8 +616,8 @@ private:
                     EVP_CIPHER_CTX_free(ctx);
                     return nullptr;
                 }
-                s = Slot{cipher, ctx};
-                return ctx;
+                s = Slot{cipher, ctx, -1};
+                return &s;
             }
         }
         return nullptr;
@@ -530,6 +625,7 @@ private:
 
     EVP_CIPHER_CTX* m_ctx = nullptr;
     EVP_CIPHER_CTX* m_owned = nullptr;
+    int* m_iv_len = nullptr;  // the kept context's remembered IV length; null for an own context
 };
 
 // One AEAD routine for both ciphers: OpenSSL's GCM and ChaCha20-Poly1305 share the control API.
@@ -541,14 +637,13 @@ Result<void> aead_seal_into(const EVP_CIPHER* cipher, ByteView key, ByteView iv,
     if (ct_out.size() != pt.size()) {
         return fail(Error::invalid_argument, "AEAD output size");
     }
-    const AeadContext context(cipher);
+    AeadContext context(cipher);
     EVP_CIPHER_CTX* const ctx = context.get();
     if (ctx == nullptr || as_int(pt.size()) < 0 || as_int(aad.size()) < 0) {
         return fail(Error::crypto_failure, "cipher context");
     }
     int len = 0;
-    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, as_int(iv.size()), nullptr) != 1 ||
-        EVP_EncryptInit_ex(ctx, nullptr, nullptr, key.data(), iv.data()) != 1) {
+    if (!context.set_iv_len(as_int(iv.size())) || EVP_EncryptInit_ex(ctx, nullptr, nullptr, key.data(), iv.data()) != 1) {
         return fail(Error::invalid_argument, "AEAD key or IV rejected");
     }
     if (!aad.empty() && EVP_EncryptUpdate(ctx, nullptr, &len, aad.data(), as_int(aad.size())) != 1) {
@@ -590,14 +685,13 @@ Result<void> aead_open_into(const EVP_CIPHER* cipher, ByteView key, ByteView iv,
     // OpenSSL takes the expected tag through a non-const pointer.
     ByteArray<16> expected{};
     std::copy(tag.begin(), tag.end(), expected.begin());
-    const AeadContext context(cipher);
+    AeadContext context(cipher);
     EVP_CIPHER_CTX* const ctx = context.get();
     if (ctx == nullptr || as_int(ct.size()) < 0 || as_int(aad.size()) < 0) {
         return fail(Error::crypto_failure, "cipher context");
     }
     int len = 0;
-    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, as_int(iv.size()), nullptr) != 1 ||
-        EVP_DecryptInit_ex(ctx, nullptr, nullptr, key.data(), iv.data()) != 1) {
+    if (!context.set_iv_len(as_int(iv.size())) || EVP_DecryptInit_ex(ctx, nullptr, nullptr, key.data(), iv.data()) != 1) {
         return fail(Error::invalid_argument, "AEAD key or IV rejected");
     }
     if (!aad.empty() && EVP_DecryptUpdate(ctx, nullptr, &len, aad.data(), as_int(aad.size())) != 1) {

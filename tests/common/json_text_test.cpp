@@ -1,5 +1,5 @@
 // The shared JSON text scanners (impl/common/json_text.hpp) against byte-by-byte definitions: every
-// byte value at every position of a buffer longer than one eight-byte word.
+// byte value at every position of a buffer longer than two 32-byte blocks.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -10,7 +10,7 @@
 namespace shakedown {
 namespace {
 
-constexpr std::size_t kLen = 19;  // two words and a tail
+constexpr std::size_t kLen = 75;  // two 32-byte blocks, a word and a tail
 
 template <PlainRun Kind>
 bool plain(std::uint8_t c) {

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
@@ -60,6 +62,57 @@ TEST(HiveMindCodecs, Base91StrictAlphabetAndUpstreamDefects) {
     EXPECT_NE(kB91Alphabet[72], kB91CompiledAlphabet[72]);
 }
 
+// The strict basE91 decoder's canonical check, as it was first written: decode, re-encode, compare.
+// For a text inside the alphabet the zero-table decoding is the plain one without the check.
+void expect_b91_as_reencoding(std::string_view text, bool compiled) {
+    CodecQuirks strict;
+    strict.b91_compiled_alphabet = compiled;
+    const std::string_view alphabet = compiled ? kB91CompiledAlphabet : kB91Alphabet;
+    const auto got = decode(Encoding::b91, text, strict);
+    const auto outside = std::find_if(text.begin(), text.end(), [&](char c) { return alphabet.find(c) == std::string_view::npos; });
+    if (outside != text.end()) {
+        ASSERT_FALSE(got.ok()) << text;
+        EXPECT_EQ(got.error(), Error::decode_error) << text;
+        EXPECT_EQ(got.failure().offset, static_cast<std::size_t>(outside - text.begin())) << text;
+        return;
+    }
+    CodecQuirks unchecked = strict;
+    unchecked.b91_zero_table = true;
+    const auto raw = decode(Encoding::b91, text, unchecked);
+    ASSERT_TRUE(raw.ok()) << text;
+    if (encode(Encoding::b91, *raw, strict) == text) {
+        ASSERT_TRUE(got.ok()) << text;
+        EXPECT_EQ(*got, *raw) << text;
+    } else {
+        ASSERT_FALSE(got.ok()) << text;
+        EXPECT_EQ(got.error(), Error::non_canonical) << text;
+        EXPECT_EQ(got.failure().offset, text.empty() ? 0 : text.size() - 1) << text;
+    }
+}
+
+// Every text of up to three digits, both alphabets: the direct check accepts exactly what
+// re-encoding accepted.
+TEST(HiveMindCodecs, Base91CanonicalCheckIsReencodingOnEveryShortText) {
+    for (const bool compiled : {false, true}) {
+        const std::string_view a = compiled ? kB91CompiledAlphabet : kB91Alphabet;
+        expect_b91_as_reencoding("", compiled);
+        std::string t;
+        for (const char c0 : a) {
+            expect_b91_as_reencoding(std::string(1, c0), compiled);
+            for (const char c1 : a) {
+                expect_b91_as_reencoding(std::string{c0, c1}, compiled);
+                for (const char c2 : a) {
+                    t = {c0, c1, c2};
+                    expect_b91_as_reencoding(t, compiled);
+                    if (::testing::Test::HasFailure()) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
 TEST(HiveMindCodecs, Z85VariantsHaveTheirOwnLayouts) {
     // JSON-Z85B: little-endian groups, least significant digit first, digits dropped for padding.
     const Bytes one = {0x01};
@@ -103,6 +156,34 @@ RC_GTEST_PROP(HiveMindCodecProps, AcceptedTextIsTheEncodersOwn, (const std::vect
         if (r.ok()) {
             RC_ASSERT(encode(e, *r) == text);
         }
+    }
+}
+
+// Arbitrary texts (mostly alphabet digits, sometimes any byte), and encodings with their tail
+// changed: the direct canonical check accepts exactly what re-encoding accepted.
+RC_GTEST_PROP(HiveMindCodecProps, Base91CanonicalCheckIsReencoding, (const std::vector<std::uint8_t>& data)) {
+    for (const bool compiled : {false, true}) {
+        const std::string_view a = compiled ? kB91CompiledAlphabet : kB91Alphabet;
+        const auto len = *rc::gen::inRange<std::size_t>(0, 40);
+        std::string text;
+        for (std::size_t k = 0; k < len; ++k) {
+            text.push_back(*rc::gen::inRange(0, 50) == 0 ? *rc::gen::arbitrary<char>()
+                                                          : a[*rc::gen::inRange<std::size_t>(0, a.size())]);
+        }
+        expect_b91_as_reencoding(text, compiled);
+        CodecQuirks q;
+        q.b91_compiled_alphabet = compiled;
+        std::string enc = encode(Encoding::b91, data, q);
+        expect_b91_as_reencoding(enc, compiled);
+        if (!enc.empty()) {
+            enc.back() = a[*rc::gen::inRange<std::size_t>(0, a.size())];
+            expect_b91_as_reencoding(enc, compiled);
+            enc.push_back(a[*rc::gen::inRange<std::size_t>(0, a.size())]);
+            expect_b91_as_reencoding(enc, compiled);
+            enc.resize(enc.size() - 2);
+            expect_b91_as_reencoding(enc, compiled);
+        }
+        RC_ASSERT(!::testing::Test::HasFailure());
     }
 }
 
