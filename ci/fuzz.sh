@@ -83,8 +83,12 @@ logs="$build_dir/fuzz-logs"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:quarantine_size_mb=32:malloc_context_size=5}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-# Every target of every registered variant, as the build lists them (fuzz/CMakeLists.txt).
-if [[ "$engine" == libfuzzer && "$build_dir" == "$root/build/fuzz" ]]; then
+# Every target of every registered variant, as the build lists them (fuzz/CMakeLists.txt). With
+# --no-build the build is used as it is, not configured again: runs side by side (the fuzz_flow
+# tests under ctest -j) would otherwise configure one build folder at the same time.
+if ((!build)); then
+  :
+elif [[ "$engine" == libfuzzer && "$build_dir" == "$root/build/fuzz" ]]; then
   cmake --preset fuzz >/dev/null
 elif [[ "$engine" == afl && "$build_dir" == "$root/build/afl" ]]; then
   # The targets as they are, linked with AFL++'s driver (afl-cc turns -fsanitize=fuzzer into
