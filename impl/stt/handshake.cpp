@@ -36,10 +36,7 @@ void NonceCache::insert(ByteView nonce, std::int64_t timestamp_ms, std::int64_t 
     }
 }
 
-Bytes node_id_from_seed(ByteView node_seed) {
-    const crypto::Digest d = crypto::sha256(node_seed);
-    return {d.begin(), d.end()};
-}
+ByteArray<32> node_id_from_seed(ByteView node_seed) { return crypto::sha256(node_seed); }
 
 MessageOptions message_options(const Quirks& q) {
     MessageOptions o;
@@ -107,7 +104,7 @@ void Handshake::init() {
     if (m_config.node_id) {
         m_node_id = *m_config.node_id;
     } else {
-        m_node_id_hash = crypto::sha256(m_config.node_seed.view());
+        m_node_id_hash = node_id_from_seed(m_config.node_seed.view());
         m_node_id = m_node_id_hash;
     }
     // The node ID is sent in HELLO: a hash of the seed, public like a public key.

@@ -87,7 +87,7 @@ struct Config {
     Quirks quirks;
 };
 
-[[nodiscard]] Bytes node_id_from_seed(ByteView node_seed);
+[[nodiscard]] ByteArray<32> node_id_from_seed(ByteView node_seed);
 [[nodiscard]] MessageOptions message_options(const Quirks& q);
 
 enum class HandshakeState : std::uint8_t {
