@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "common/ct.hpp"
+#include "common/slot_memo.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -41,47 +42,14 @@ namespace shakedown::crypto {
 // signed message is still verified, never looked up.
 namespace {
 
-// A fixed table of slots, each remembering one key and its value; a key's slot is fixed by its
-// hash, and a new entry takes the place of whatever the slot held. Slot buffers are reused: once
-// every slot has held an entry, remembering one more allocates only when it is longer than what
-// its slot held (and then frees that), so a run that remembers something new does not leave more
-// allocations than frees behind it, which libFuzzer would take for a possible leak and run the
-// input again to find out (TryDetectingAMemoryLeak).
+// Remembered values under their keys (impl/common/slot_memo.hpp).
 class Memo {
 public:
-    Memo() : m_slots(kSlots) {
-        for (Slot& slot : m_slots) {
-            slot.key.reserve(kReserved);
-            slot.value.reserve(kReserved);
-        }
-    }
-    // The remembered value, or nullptr; valid until the next put().
-    [[nodiscard]] const Bytes* find(const Bytes& key) const {
-        const Slot& slot = m_slots[slot_of(key)];
-        return slot.used && slot.key == key ? &slot.value : nullptr;
-    }
-    void put(const Bytes& key, ByteView value) {
-        Slot& slot = m_slots[slot_of(key)];
-        slot.key.assign(key.begin(), key.end());
-        slot.value.assign(value.begin(), value.end());
-        slot.used = true;
-    }
+    [[nodiscard]] const Bytes* find(const Bytes& key) const { return m_table.find(key); }
+    void put(const Bytes& key, ByteView value) { m_table.put(key).assign(value.begin(), value.end()); }
 
 private:
-    struct Slot {
-        Bytes key;
-        Bytes value;
-        bool used = false;
-    };
-    // Every byte of the key, hashed by the standard library's byte hash (a lookup per honest
-    // operation: a hash and one comparison rather than a dozen comparisons of long keys).
-    static std::size_t slot_of(const Bytes& b) noexcept {
-        const auto h = std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
-        return h & (kSlots - 1);
-    }
-    static constexpr std::size_t kSlots = 4096;  // a power of two
-    static constexpr std::size_t kReserved = 128;
-    std::vector<Slot> m_slots;
+    fuzz::SlotMemo<Bytes> m_table{4096, 128};
 };
 
 // A key built in a buffer from a small per-thread pool, so that a lookup which hits allocates
