@@ -137,6 +137,7 @@ enum : std::uint8_t {
     kDecodeKey,
     kSha256,
     kHmacSha256,
+    kPbkdf2,
 };
 
 // SHA-256 is remembered for inputs from kSha256MemoMin to kSha256MemoMax bytes: below, hashing the
@@ -718,15 +719,32 @@ Result<Bytes> pbkdf2_hmac(Hash hash, ByteView password, ByteView salt, std::uint
         iterations > 0x7fffffffU || as_int(length) < 0) {
         return fail(Error::invalid_argument, "PBKDF2 parameters out of range");
     }
-    Bytes out(length);
-    // An empty password is legal; OpenSSL wants a non-null pointer for it.
-    static const char kEmpty = 0;
-    const char* pw = password.empty() ? &kEmpty : reinterpret_cast<const char*>(password.data());
-    if (PKCS5_PBKDF2_HMAC(pw, as_int(password.size()), salt.data(), as_int(salt.size()), static_cast<int>(iterations),
-                          md_of(hash), as_int(length), out.data()) != 1) {
-        return fail(Error::crypto_failure, "PBKDF2");
-    }
-    return out;
+    const auto derive = [&]() -> Result<Bytes> {
+        Bytes out(length);
+        // An empty password is legal; OpenSSL wants a non-null pointer for it.
+        static const char kEmpty = 0;
+        const char* pw = password.empty() ? &kEmpty : reinterpret_cast<const char*>(password.data());
+        if (PKCS5_PBKDF2_HMAC(pw, as_int(password.size()), salt.data(), as_int(salt.size()),
+                              static_cast<int>(iterations), md_of(hash), as_int(length), out.data()) != 1) {
+            return fail(Error::crypto_failure, "PBKDF2");
+        }
+        return out;
+    };
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+    // A handshake derives its key from the same password and salt on input after input (OpenSSL's
+    // set-up alone costs more than one iteration); a changed salt or password is derived afresh.
+    const std::uint64_t n = length;
+    const ByteArray<13> params = {static_cast<std::uint8_t>(hash),
+                                  static_cast<std::uint8_t>(iterations >> 24), static_cast<std::uint8_t>(iterations >> 16),
+                                  static_cast<std::uint8_t>(iterations >> 8), static_cast<std::uint8_t>(iterations),
+                                  static_cast<std::uint8_t>(n >> 56), static_cast<std::uint8_t>(n >> 48),
+                                  static_cast<std::uint8_t>(n >> 40), static_cast<std::uint8_t>(n >> 32),
+                                  static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
+                                  static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+    return memoised(memo_key(kPbkdf2, {params, password, salt}), derive);
+#else
+    return derive();
+#endif
 }
 
 Result<Bytes> aes_gcm_seal(ByteView key, ByteView iv, ByteView aad, ByteView plaintext, std::size_t tag_len) {
