@@ -733,14 +733,12 @@ Result<Bytes> pbkdf2_hmac(Hash hash, ByteView password, ByteView salt, std::uint
 #if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
     // A handshake derives its key from the same password and salt on input after input (OpenSSL's
     // set-up alone costs more than one iteration); a changed salt or password is derived afresh.
-    const std::uint64_t n = length;
-    const ByteArray<13> params = {static_cast<std::uint8_t>(hash),
-                                  static_cast<std::uint8_t>(iterations >> 24), static_cast<std::uint8_t>(iterations >> 16),
-                                  static_cast<std::uint8_t>(iterations >> 8), static_cast<std::uint8_t>(iterations),
-                                  static_cast<std::uint8_t>(n >> 56), static_cast<std::uint8_t>(n >> 48),
-                                  static_cast<std::uint8_t>(n >> 40), static_cast<std::uint8_t>(n >> 32),
-                                  static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
-                                  static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+    // Hash, iterations and length (below 2^31, checked above), big-endian.
+    ByteArray<9> params{static_cast<std::uint8_t>(hash)};
+    for (int i = 0; i < 4; ++i) {
+        params[static_cast<std::size_t>(1 + i)] = static_cast<std::uint8_t>(iterations >> (24 - 8 * i));
+        params[static_cast<std::size_t>(5 + i)] = static_cast<std::uint8_t>(length >> (24 - 8 * i));
+    }
     return memoised(memo_key(kPbkdf2, {params, password, salt}), derive);
 #else
     return derive();
