@@ -12,8 +12,8 @@ namespace {
 // Bounds that keep one execution short whatever the input: script steps, honest units delivered in
 // a row, and the delivered stream kept for the tamper check. A handshake is a few units; 32 steps
 // still change, drop, reorder and replay each of them several times. (At 128, libFuzzer kept
-// inputs that only replayed an encrypted frame once more, for the hit-count bucket it reached:
-// fuzz/README.md.)
+// inputs that only replayed an encrypted frame dozens of times, for the hit-count bucket each
+// reached: fuzz/README.md.)
 constexpr int kMaxSteps = 32;
 constexpr int kMaxHonestRun = 64;
 constexpr std::size_t kMaxStreamKept = std::size_t{1} << 20;
