@@ -14,26 +14,46 @@ namespace {
 
 EVP_PKEY* pk(const crypto::RsaKey& k) { return static_cast<EVP_PKEY*>(k.native()); }
 
-Bytes digest(const EVP_MD* md, std::initializer_list<ByteView> parts) {
-    Bytes out(static_cast<std::size_t>(EVP_MD_get_size(md)));
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+// Digest implementations fetched once. OpenSSL 3 fetches EVP_sha1() and its kind again on every
+// EVP_DigestInit_ex, and MGF1 over a 2048-bit modulus runs a dozen digests.
+const EVP_MD* md_of(crypto::Hash hash) {
+    static const EVP_MD* const mds[] = {EVP_MD_fetch(nullptr, "SHA1", nullptr), EVP_MD_fetch(nullptr, "SHA224", nullptr),
+                                        EVP_MD_fetch(nullptr, "SHA256", nullptr), EVP_MD_fetch(nullptr, "SHA384", nullptr),
+                                        EVP_MD_fetch(nullptr, "SHA512", nullptr)};
+    return mds[static_cast<std::size_t>(hash)];
+}
+
+// One digest context per thread, reset by every EVP_DigestInit_ex (which keeps the provider's
+// context when the digest is the same one).
+EVP_MD_CTX* digest_ctx() {
+    thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    return ctx.get();
+}
+
+// The digest of the parts, concatenated, written to `out` (EVP_MD_get_size(md) bytes).
+void digest_into(const EVP_MD* md, std::initializer_list<ByteView> parts, std::uint8_t* out) {
+    EVP_MD_CTX* ctx = digest_ctx();
     EVP_DigestInit_ex(ctx, md, nullptr);
     for (const auto& p : parts) {
         EVP_DigestUpdate(ctx, p.data(), p.size());
     }
     unsigned len = 0;
-    EVP_DigestFinal_ex(ctx, out.data(), &len);
-    EVP_MD_CTX_free(ctx);
+    EVP_DigestFinal_ex(ctx, out, &len);
+}
+
+Bytes digest(const EVP_MD* md, std::initializer_list<ByteView> parts) {
+    Bytes out(static_cast<std::size_t>(EVP_MD_get_size(md)));
+    digest_into(md, parts, out.data());
     return out;
 }
 
 Bytes mgf1(const EVP_MD* md, ByteView seed, std::size_t len) {
-    Bytes out;
-    for (std::uint32_t counter = 0; out.size() < len; ++counter) {
+    const auto h = static_cast<std::size_t>(EVP_MD_get_size(md));
+    Bytes out((len + h - 1) / h * h);
+    for (std::uint32_t counter = 0; counter * h < len; ++counter) {
         const std::uint8_t c[4] = {static_cast<std::uint8_t>(counter >> 24), static_cast<std::uint8_t>(counter >> 16),
                                    static_cast<std::uint8_t>(counter >> 8), static_cast<std::uint8_t>(counter)};
-        const Bytes h = digest(md, {seed, ByteView(c, 4)});
-        out.insert(out.end(), h.begin(), h.end());
+        digest_into(md, {seed, ByteView(c, 4)}, out.data() + counter * h);
     }
     out.resize(len);
     return out;
@@ -95,11 +115,7 @@ Result<Bytes> oaep_sha1_encrypt(const crypto::RsaKey& pub, ByteView message, Rng
 }
 
 Result<Bytes> oaep_encrypt(const crypto::RsaKey& pub, crypto::Hash hash, ByteView label, ByteView message, Rng& rng) {
-    const EVP_MD* md = hash == crypto::Hash::sha1     ? EVP_sha1()
-                       : hash == crypto::Hash::sha224 ? EVP_sha224()
-                       : hash == crypto::Hash::sha256 ? EVP_sha256()
-                       : hash == crypto::Hash::sha384 ? EVP_sha384()
-                                                      : EVP_sha512();
+    const EVP_MD* md = md_of(hash);
     const std::size_t k = pub.modulus_bytes();
     const auto h = static_cast<std::size_t>(EVP_MD_get_size(md));
     if (message.size() + 2 * h + 2 > k) {
@@ -128,7 +144,7 @@ Result<Bytes> pss_sha256_sign(const crypto::RsaKey& priv, ByteView message, Rng&
     if (!priv.has_private()) {
         return fail(Error::invalid_argument, "PSS signing needs a private key");
     }
-    const EVP_MD* md = EVP_sha256();
+    const EVP_MD* md = md_of(crypto::Hash::sha256);
     const std::size_t h = 32;
     const std::size_t em_bits = modulus_bits(priv) - 1;
     const std::size_t em_len = (em_bits + 7) / 8;
