@@ -312,10 +312,12 @@ void MachineDriver::finish() {
         for (int i = 0; i < kMaxHonestRun && has_honest(); ++i) {
             deliver_honest();
         }
-        FUZZ_INVARIANT(m_machine->authenticated() && !m_machine->closure(),
-                       "an honest run leaves the machine authenticated and open");
-        FUZZ_INVARIANT(m_peer->authenticated() && !m_peer->closure(),
-                       "an honest run leaves the peer authenticated and open");
+        if (!m_observer.refused_for_randomness(*m_machine, *m_peer)) {
+            FUZZ_INVARIANT(m_machine->authenticated() && !m_machine->closure(),
+                           "an honest run leaves the machine authenticated and open");
+            FUZZ_INVARIANT(m_peer->authenticated() && !m_peer->closure(),
+                           "an honest run leaves the peer authenticated and open");
+        }
     }
     m_observer.finish(*m_machine, *m_peer, m_genuine);
 }

@@ -29,7 +29,8 @@
 // authenticated() never goes back to false; done implies authenticated. For the machine under
 // test: it never authenticates while a unit the honest peer sent was delivered changed, unless the
 // observer says the change is one the protocol does not authenticate; and an untouched script
-// leaves both machines authenticated and open.
+// leaves both machines authenticated and open (unless the observer says a protocol rule refused
+// the random values the input chose).
 #pragma once
 
 #include <cstdint>
@@ -125,6 +126,16 @@ public:
     // observer's own checks (identity, keys, MACs) judge the peer it did accept. Asked only when
     // something was injected.
     [[nodiscard]] virtual bool authenticated_foreign_peer(const Machine& m, const Machine& peer) {
+        (void)m;
+        (void)peer;
+        return false;
+    }
+    // An untouched script, and still a machine closed: true when a rule of the protocol required
+    // it for the random values of this run. The input chooses the randomness of the machine under
+    // test, and the fuzzer can make it match the honest peer's fixed draws (a nonce reflected back
+    // is refused, rightly). True exempts the run from the honest-run check; everything else is
+    // checked as usual.
+    [[nodiscard]] virtual bool refused_for_randomness(const Machine& m, const Machine& peer) {
         (void)m;
         (void)peer;
         return false;
