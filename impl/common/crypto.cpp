@@ -1015,12 +1015,35 @@ bool pss_verify(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView 
 
 }  // namespace
 
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+namespace {
+// The memo key of decrypting `ciphertext` with the private half of `key` (rsa_identity of the
+// private key: the flag, then the public DER they share).
+MemoKey oaep_decryption_key(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView ciphertext) {
+    Bytes identity = rsa_identity(key);
+    identity[0] = 1;
+    return memo_key(kRsaOaepDecrypt, {identity, rsa_params(hash, mgf1, 0), label, ciphertext});
+}
+}  // namespace
+
+// OAEP decryption of a correct encryption gives the message back: the memo holds the answer for
+// the exact ciphertext the encryption made, and any other bytes reach the private key.
+void fuzz_remember_oaep_decryption(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView ciphertext,
+                                   ByteView message) {
+    memo().put(oaep_decryption_key(key, hash, mgf1, label, ciphertext), message);
+}
+#endif
+
 Result<Bytes> rsa_oaep_encrypt(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView message) {
 #if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
     // The honest peer encrypts the same secret on every input: one ciphertext for it, which its
     // counterpart's decryption then finds too.
-    return memoised(memo_key(kRsaOaepEncrypt, {rsa_identity(key), rsa_params(hash, mgf1, 0), label, message}),
-                    [&] { return oaep_encrypt(key, hash, mgf1, label, message); });
+    auto ct = memoised(memo_key(kRsaOaepEncrypt, {rsa_identity(key), rsa_params(hash, mgf1, 0), label, message}),
+                       [&] { return oaep_encrypt(key, hash, mgf1, label, message); });
+    if (ct) {
+        fuzz_remember_oaep_decryption(key, hash, mgf1, label, *ct, message);
+    }
+    return ct;
 #else
     return oaep_encrypt(key, hash, mgf1, label, message);
 #endif

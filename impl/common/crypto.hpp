@@ -104,6 +104,15 @@ private:
 [[nodiscard]] bool rsa_pss_verify(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView message,
                                   ByteView signature);
 
+#if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
+// Fuzz builds only (impl/common/crypto.cpp, the crypto memo): `ciphertext` is the RSA-OAEP
+// encryption of `message` under `key`'s public half, just made by a scheme that pads by hand. A
+// decryption of exactly these bytes with the private half then finds `message` without the
+// private-key operation; a ciphertext that differs in any bit is decrypted.
+void fuzz_remember_oaep_decryption(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView ciphertext,
+                                   ByteView message);
+#endif
+
 // Textbook RSA (no padding) on a block of the modulus size, for a scheme that pads by hand: the
 // public operation, or the private one (which needs a private key).
 [[nodiscard]] Result<Bytes> rsa_raw(const RsaKey& key, ByteView block, bool private_op);
