@@ -471,18 +471,17 @@ bool ed25519_verify(ByteView public_key, ByteView message, ByteView signature) {
 #endif
 }
 
+const EVP_MD* openssl_digest(Hash h) {
+    static const EVP_MD* const mds[] = {EVP_MD_fetch(nullptr, "SHA1", nullptr), EVP_MD_fetch(nullptr, "SHA224", nullptr),
+                                        EVP_MD_fetch(nullptr, "SHA256", nullptr), EVP_MD_fetch(nullptr, "SHA384", nullptr),
+                                        EVP_MD_fetch(nullptr, "SHA512", nullptr)};
+    const auto i = static_cast<std::size_t>(h);
+    return i < std::size(mds) ? mds[i] : nullptr;
+}
+
 namespace {
 
-const EVP_MD* md_of(Hash h) {
-    switch (h) {
-        case Hash::sha1: return EVP_sha1();
-        case Hash::sha224: return EVP_sha224();
-        case Hash::sha256: return EVP_sha256();
-        case Hash::sha384: return EVP_sha384();
-        case Hash::sha512: return EVP_sha512();
-    }
-    return nullptr;
-}
+const EVP_MD* md_of(Hash h) { return openssl_digest(h); }
 
 struct PkeyCtx {
     EVP_PKEY_CTX* p = nullptr;

@@ -11,6 +11,8 @@
 #include "common/bytes.hpp"
 #include "common/result.hpp"
 
+struct evp_md_st;  // OpenSSL's EVP_MD
+
 namespace shakedown::crypto {
 
 // Initializes libsodium once; every facade call does this itself, so calling it is optional.
@@ -47,6 +49,11 @@ struct Ed25519KeyPair {
 [[nodiscard]] bool ed25519_verify(ByteView public_key, ByteView message, ByteView signature);
 
 enum class Hash : std::uint8_t { sha1, sha224, sha256, sha384, sha512 };
+
+// OpenSSL's implementation of `h`, fetched once per process (OpenSSL 3 fetches EVP_sha1() and the
+// like again on every use), for the facade and for a scheme that drives OpenSSL's digests itself
+// (a hand-padded RSA scheme's MGF1). Held for the life of the process.
+[[nodiscard]] const evp_md_st* openssl_digest(Hash h);
 
 [[nodiscard]] Result<Bytes> pbkdf2_hmac(Hash hash, ByteView password, ByteView salt, std::uint32_t iterations,
                                         std::size_t length);
@@ -106,9 +113,9 @@ private:
 
 #if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
 // Fuzz builds only (impl/common/crypto.cpp, the crypto memo): `ciphertext` is the RSA-OAEP
-// encryption of `message` under `key`'s public half, just made by a scheme that pads by hand. A
-// decryption of exactly these bytes with the private half then finds `message` without the
-// private-key operation; a ciphertext that differs in any bit is decrypted.
+// encryption of `message` under `key`'s public half, just made (by the facade, or by a scheme that
+// pads by hand). A decryption of exactly these bytes with the private half then finds `message`
+// without the private-key operation; a ciphertext that differs in any bit is decrypted.
 void fuzz_remember_oaep_decryption(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView ciphertext,
                                    ByteView message);
 #endif

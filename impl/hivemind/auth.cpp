@@ -14,14 +14,7 @@ namespace {
 
 EVP_PKEY* pk(const crypto::RsaKey& k) { return static_cast<EVP_PKEY*>(k.native()); }
 
-// Digest implementations fetched once. OpenSSL 3 fetches EVP_sha1() and its kind again on every
-// EVP_DigestInit_ex, and MGF1 over a 2048-bit modulus runs a dozen digests.
-const EVP_MD* md_of(crypto::Hash hash) {
-    static const EVP_MD* const mds[] = {EVP_MD_fetch(nullptr, "SHA1", nullptr), EVP_MD_fetch(nullptr, "SHA224", nullptr),
-                                        EVP_MD_fetch(nullptr, "SHA256", nullptr), EVP_MD_fetch(nullptr, "SHA384", nullptr),
-                                        EVP_MD_fetch(nullptr, "SHA512", nullptr)};
-    return mds[static_cast<std::size_t>(hash)];
-}
+const EVP_MD* md_of(crypto::Hash hash) { return crypto::openssl_digest(hash); }
 
 // One digest context per thread, reset by every EVP_DigestInit_ex (which keeps the provider's
 // context when the digest is the same one).
