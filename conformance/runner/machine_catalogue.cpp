@@ -136,6 +136,9 @@ struct Exchange {
     bool deadline_passed = false;
     bool stalled = false;
     bool lost_target_unit = false;  // the scenario's lost unit came (and was kept from the harness)
+    // A datagram initiator gave the handshake up and opened a new one from the same address: after
+    // the change it sent an opening unit that a fresh machine of the harness's role takes up.
+    bool target_started_over = false;
     SteadyClock::time_point changed_at{};  // when the first changed unit went out
     SteadyClock::time_point closed_at{};   // when the target's end was seen
     Millis reaction{0};                    // the environment's, scaled
@@ -239,6 +242,25 @@ private:
         // What the target sent; after the change, a byte-identical repeat of one of these (its
         // retransmission, or its answer to our resend) is not the target going on.
         std::vector<Bytes> target_sent;
+        // Datagram peers have no connection to close: an initiator that refuses a unit may simply
+        // start again, and a fixed source port (or the kernel handing the next attempt the port
+        // just freed) brings its new opening unit here. That unit is no answer to the changed one
+        // (the target is judged on its refusal) and no input for the harness's handshake.
+        const auto opens_new_handshake = [&](const Bytes& wire) {
+            if (!m_env->silence_is_rejection || role != Role::initiator || !x.rewritten_at) {
+                return false;
+            }
+            std::string error;
+            auto fresh = m_env->make(other(role), harness_flags, error);
+            if (!fresh) {
+                return false;
+            }
+            fresh->start();
+            (void)fresh->take_output();
+            fresh->receive(wire);
+            return fresh->next_action() != Action::closed;
+        };
+        // Returns false for a unit that opened a new handshake (kept from the harness's machine).
         const auto count_after_change = [&](const Bytes& wire) {
             if (!wire.empty()) {
                 x.target_units.push_back(wire);
@@ -248,9 +270,14 @@ private:
             if (m_env->resends && !repeat && !wire.empty()) {
                 target_sent.push_back(wire);
             }
+            if (!repeat && !wire.empty() && opens_new_handshake(wire)) {
+                x.target_started_over = true;
+                return false;
+            }
             if (x.rewritten_at && !repeat) {
                 x.bytes_after_change += wire.size();
             }
+            return true;
         };
         const auto flush = [&]() -> bool {
             for (auto& unit : harness->take_output()) {
@@ -383,8 +410,7 @@ private:
             if (harness_idle_since) {
                 harness_idle_since = SteadyClock::now();
             }
-            if (!in.wire.empty()) {
-                count_after_change(in.wire);
+            if (!in.wire.empty() && count_after_change(in.wire)) {
                 harness->receive(in.wire);
             }
             if (in.kind != Incoming::Kind::message) {
@@ -411,14 +437,14 @@ private:
                 if (in.kind == Incoming::Kind::timeout) {
                     break;
                 }
-                count_after_change(in.wire);
+                const bool ours = count_after_change(in.wire);
                 if (in.kind != Incoming::Kind::message) {
                     x.target_closed = true;
                     x.closed_at = SteadyClock::now();
                     x.target_end = std::string(to_string(in.kind)) + (in.detail.empty() ? "" : ": " + in.detail);
                     break;
                 }
-                if (!harness->authenticated() && harness->next_action() != Action::closed) {
+                if (ours && !harness->authenticated() && harness->next_action() != Action::closed) {
                     harness->receive(in.wire);
                 }
             }
@@ -555,6 +581,9 @@ private:
         }
         if (x.harness_closure && x.harness_closure->failure.code == Error::peer_error) {
             return rejected("the target refused with an error message", failure);
+        }
+        if (x.target_started_over) {
+            return rejected("the target gave the handshake up and opened a new one from the same address", failure);
         }
         if (x.target_closed) {
             return rejected("the target closed the connection (" + x.target_end + ")", failure);

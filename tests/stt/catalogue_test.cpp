@@ -9,6 +9,7 @@
 #include <set>
 
 #include "conformance/registry/variant.hpp"
+#include "conformance/runner/machine_peer.hpp"
 #include "conformance/scenarios/stt/session_machine.hpp"
 #include "conformance/scenarios/stt/variant.hpp"
 #include "stt/session.hpp"
@@ -131,6 +132,87 @@ TEST(SttCatalogue, PlantedBugIsCaughtAndReferencePasses) {
         const bool declared = x.info.id.ends_with("duplicate_key");
         EXPECT_EQ(x.verdict, declared ? cf::Verdict::fail : cf::Verdict::pass) << x.info.id << ": " << x.reason;
     }
+}
+
+// A UDP initiator that keeps one socket: when the harness's unit makes it give a handshake up, it
+// silently opens a new one from the same address (as a node with a fixed port does, or as any
+// initiator does when the kernel hands its next attempt the port just freed). It prints nothing, as
+// a running target would not per connection, so the wire alone is graded.
+class StartsOverFromItsPort final : public cf::LocalPeer {
+public:
+    explicit StartsOverFromItsPort(std::shared_ptr<cf::LocalPeer> reference)
+        : m_reference(std::move(reference)),
+          m_make(reg::flagged_machine_factory(shakedown::stt::variant(), "strict", {}, {})),
+          m_transport(shakedown::stt::variant().transport("strict", {})) {}
+    [[nodiscard]] std::string describe() const override { return "an initiator that starts over from its port"; }
+    [[nodiscard]] std::optional<cf::Endpoint> acceptor(std::string& error) override {
+        return m_reference->acceptor(error);
+    }
+    [[nodiscard]] std::unique_ptr<cf::LocalRun> start_initiator(const cf::Endpoint& to,
+                                                                const std::vector<std::string>& flags,
+                                                                std::string& error) override {
+        if (!m_make(shakedown::Role::initiator, flags, error)) {
+            return nullptr;
+        }
+        return std::make_unique<cf::ThreadedRun>([this, to, flags](const std::atomic<bool>& stop, const cf::LineSink&) {
+            std::string why;
+            auto socket = m_transport->connect(to, cf::after(cf::Millis(5000)), why);
+            if (!socket) {
+                return false;
+            }
+            KeepOpen t(*socket);
+            for (int attempt = 0; attempt < 2 && !stop.load(); ++attempt) {
+                auto m = m_make(shakedown::Role::initiator, flags, why);
+                m->start();
+                if (cf::drive_machine(*m, t, stop, {}, [](const std::string&) {}).authenticated) {
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
+private:
+    // The socket outlives each attempt's drive_machine, which closes its transport at the end.
+    class KeepOpen final : public cf::Transport {
+    public:
+        explicit KeepOpen(cf::Transport& inner) : m_inner(inner) {}
+        [[nodiscard]] std::error_code send(shakedown::ByteView b, cf::Deadline d) override { return m_inner.send(b, d); }
+        [[nodiscard]] cf::Incoming receive(cf::Deadline d) override { return m_inner.receive(d); }
+        void shutdown_send() override {}
+        void close() override {}
+        void abort() override {}
+        [[nodiscard]] std::size_t bytes_received() const override { return m_inner.bytes_received(); }
+        [[nodiscard]] bool reports_peer_close() const override { return m_inner.reports_peer_close(); }
+        void attach(cf::Transcript* transcript, std::uint8_t index) override { m_inner.attach(transcript, index); }
+
+    private:
+        cf::Transport& m_inner;
+    };
+
+    std::shared_ptr<cf::LocalPeer> m_reference;
+    cf::FlaggedMachineFactory m_make;
+    std::shared_ptr<const cf::TransportFactory> m_transport;
+};
+
+TEST(SttCatalogue, AnInitiatorStartingOverFromItsPortIsRefusingNotAnswering) {
+    const auto& v = shakedown::stt::variant();
+    std::string error;
+    auto reference = reg::reference_peer(v, "strict", {}, {}, error);
+    ASSERT_TRUE(reference) << error;
+    cf::LocalPeerTarget target(v.transport("strict", {}), std::make_shared<StartsOverFromItsPort>(reference));
+    cf::RunOptions options;
+    options.timeout_scale = scale();
+    options.only = {"initiator.framing.u0.session_id", "initiator.bitflip.u0.last_bit", "initiator.happy.honest"};
+    const auto r = cf::run_catalogue(catalogue(), target, "stt", options);
+    ASSERT_EQ(r.results.size(), 3U);
+    std::size_t started_over = 0;
+    for (const auto& x : r.results) {
+        EXPECT_EQ(x.verdict, cf::Verdict::pass) << x.info.id << ": " << x.reason;
+        started_over += x.reason.find("opened a new one from the same address") != std::string::npos ? 1 : 0;
+    }
+    // Both refused units: the new HELLO came on the same address, and is no answer.
+    EXPECT_EQ(started_over, 2U);
 }
 
 }  // namespace
