@@ -11,6 +11,12 @@ namespace shakedown::hivemind::hmfuzz {
 
 using shakedown::fuzz::input_view;
 
+// The machine targets' input (hivemind_machine_target.hpp): byte 0's bit for randomness expanded
+// from a seed, the seed's length, and otherwise the length of the draws spelled out.
+inline constexpr std::uint8_t kSeededRng = 0x10;
+inline constexpr std::size_t kRngSeedBytes = 1;
+inline constexpr std::size_t kRngBytes = 128;
+
 inline std::string_view as_text(ByteView in) { return {reinterpret_cast<const char*>(in.data()), in.size()}; }
 
 // A failure names an offset inside (or just past) the input, or none.

@@ -1,12 +1,17 @@
 // HiveMind's part of the generic state-machine driver (fuzz/machine_driver.hpp). The input starts
 // with the configuration both sides share:
 //   byte 0  bits 0-1 mode (0 password, 1 RSA, 2 pre-shared, 3 password), bit 2 binarize,
-//           bit 3 the client offers every default encoding (else only byte 1's)
+//           bit 3 the client offers every default encoding (else only byte 1's), bit 4 the
+//           randomness of the machine under test is expanded from a seed
 //   byte 1  the client's single encoding (index mod 7); byte 2 bit 0: the client offers ChaCha20
-//   bytes 3..130  the randomness of the machine under test (then zeros)
-// then the driver's script. The machine under test draws from the input so that the vectors'
-// transcripts (fuzz/hivemind/make_corpus.cpp) are valid input; the honest peer draws from a fixed
-// seed. One WebSocket message per unit: an opcode byte (0x01 text, 0x02 binary), then the message.
+//   then, without bit 4, 128 bytes: the draws of the machine under test, in order (then zeros);
+//   with it, 1 byte: the seed its draws are expanded from
+// then the driver's script. Spelled-out draws let the vectors' transcripts (make_corpus.cpp) be
+// valid input. A seed byte keeps the randomness to 256 runs per configuration, whose RSA
+// signatures and encryptions the fuzz build's crypto memo soon holds: a mutation of the draws
+// otherwise signs afresh with the private key, and most mutations of a short input touch them. The
+// honest peer draws from a fixed seed. One WebSocket message per unit: an opcode byte (0x01 text,
+// 0x02 binary), then the message.
 // Invariants: what must hold whatever the peer sends (docs/protocols/hivemind.md, "State
 // machines").
 #pragma once
@@ -30,8 +35,7 @@ using shakedown::fuzz::InputCursor;
 using shakedown::fuzz::Unit;
 using shakedown::fuzz::UnitTransport;
 
-inline constexpr std::size_t kRngBytes = 128;
-
+// The draws spelled out in the input, in order, then zeros.
 class PrefixRng final : public Rng {
 public:
     explicit PrefixRng(ByteView prefix) : m_bytes(prefix.begin(), prefix.end()) {}
@@ -132,7 +136,14 @@ public:
         m_flags = in.u8();
         m_enc = in.u8();
         m_cipher = in.u8();
-        m_machine_rng.emplace(in.bytes(kRngBytes));
+        if ((m_flags & kSeededRng) != 0) {
+            ByteArray<32> seed{};
+            const ByteView b = in.bytes(kRngSeedBytes);
+            std::copy(b.begin(), b.end(), seed.begin());
+            m_machine_rng = std::make_unique<SeededRng>(seed);
+        } else {
+            m_machine_rng = std::make_unique<PrefixRng>(in.bytes(kRngBytes));
+        }
     }
 
     [[nodiscard]] std::unique_ptr<Machine> make(Role role, bool under_test) override {
@@ -264,7 +275,7 @@ private:
     std::uint8_t m_flags = 0;
     std::uint8_t m_enc = 0;
     std::uint8_t m_cipher = 0;
-    std::optional<PrefixRng> m_machine_rng;
+    std::unique_ptr<Rng> m_machine_rng;
     SeededRng m_peer_rng{ByteArray<32>{0x5e}};
     FixedClock m_clock{0};
     const HiveMachine* m_machine = nullptr;

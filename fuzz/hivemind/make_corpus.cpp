@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 
+#include "fuzz/hivemind/hivemind_fuzz.hpp"
 #include "fuzz/machine_driver.hpp"
 #include "hivemind/codecs.hpp"
 #include "hivemind/handshake.hpp"
@@ -143,10 +144,10 @@ std::optional<Bytes> machine_input(const VJson& t, bool server, const std::vecto
         cipher = ciphers[0] == "AES-GCM" ? 0 : 1;
     }
     Bytes rng = hexv(s.at("rng"));
-    if (rng.size() > 128) {
+    if (rng.size() > hivemind::hmfuzz::kRngBytes) {
         return std::nullopt;
     }
-    rng.resize(128, 0);
+    rng.resize(hivemind::hmfuzz::kRngBytes, 0);
     Bytes in(3 + rng.size());
     in[0] = flags;
     in[1] = enc;
@@ -166,15 +167,16 @@ std::optional<Bytes> machine_input(const VJson& t, bool server, const std::vecto
 std::set<std::string> g_salts;
 
 // Honest runs against the target's own peer, per mode, binarize flag and cipher, and a few changed
-// units: the configuration bytes, randomness that no vector uses, then the script.
+// units: the configuration bytes, a seed for the machine's randomness, then the script.
 void scripts(Corpora& c) {
     using namespace fuzz::script;
     for (const int flags : {0, 1, 2, 4, 5, 6, 8, 9, 10}) {
         for (const int cipher : {0, 1}) {
-            Bytes head(3 + 128);
-            head[0] = static_cast<std::uint8_t>(flags);
+            // The machine's draws expanded from a seed byte (hivemind_machine_target.hpp).
+            Bytes head(3 + hivemind::hmfuzz::kRngSeedBytes);
+            head[0] = static_cast<std::uint8_t>(flags | hivemind::hmfuzz::kSeededRng);
             head[2] = static_cast<std::uint8_t>(cipher);
-            for (std::size_t i = 0; i < 128; ++i) {
+            for (std::size_t i = 0; i < hivemind::hmfuzz::kRngSeedBytes; ++i) {
                 head[3 + i] = static_cast<std::uint8_t>(0x40 + i);
             }
             const std::string name = "script_f" + std::to_string(flags) + "_c" + std::to_string(cipher);
