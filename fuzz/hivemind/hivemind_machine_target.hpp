@@ -36,9 +36,10 @@ using shakedown::fuzz::Unit;
 using shakedown::fuzz::UnitTransport;
 
 // The draws spelled out in the input, in order, then zeros.
+// The input outlives the run, so the draws are read from it in place.
 class PrefixRng final : public Rng {
 public:
-    explicit PrefixRng(ByteView prefix) : m_bytes(prefix.begin(), prefix.end()) {}
+    explicit PrefixRng(ByteView prefix) : m_bytes(prefix) {}
     void fill(std::span<std::uint8_t> out) override {
         for (auto& b : out) {
             b = m_pos < m_bytes.size() ? m_bytes[m_pos] : 0;
@@ -47,7 +48,7 @@ public:
     }
 
 private:
-    Bytes m_bytes;
+    ByteView m_bytes;
     std::size_t m_pos = 0;
 };
 
@@ -56,19 +57,28 @@ private:
 // mutated IV produces and whose key no seed's ciphertext matches anyway. Deterministic per input.
 inline PasswordKdf fuzz_kdf() {
     return [](std::string_view password, const Iv& salt, std::uint32_t iterations) -> Result<SecretBytes> {
-        static const std::set<std::string> vector_salts = {
+        // Compared as bytes: this runs on every input that reaches the key.
+        static const std::vector<Iv> vector_salts = [] {
+            std::vector<Iv> out;
+            for (const char* hex : {
 #include "fuzz/hivemind/vector_salts.inc"
-        };
-        static std::map<std::string, Bytes> cache;
-        const std::string salt_hex = to_hex(salt);
-        if (vector_salts.count(salt_hex) == 0) {
+                 }) {
+                const auto b = from_hex(hex);
+                FUZZ_CHECK(b && b->size() == sizeof(Iv));
+                Iv iv{};
+                std::copy(b->begin(), b->end(), iv.begin());
+                out.push_back(iv);
+            }
+            return out;
+        }();
+        if (std::find(vector_salts.begin(), vector_salts.end(), salt) == vector_salts.end()) {
             return password_key(password, salt, 1);
         }
-        const std::string id = std::string(password) + "|" + salt_hex;
-        auto it = cache.find(id);
+        static std::map<std::pair<std::string, Iv>, Bytes, std::less<>> cache;
+        auto it = cache.find(std::make_pair(std::string(password), salt));
         if (it == cache.end()) {
             SK_TRY(SecretBytes k, password_key(password, salt, iterations));
-            it = cache.emplace(id, Bytes(k.view().begin(), k.view().end())).first;
+            it = cache.emplace(std::make_pair(std::string(password), salt), Bytes(k.view().begin(), k.view().end())).first;
         }
         return SecretBytes(it->second);
     };
@@ -140,15 +150,24 @@ public:
             ByteArray<32> seed{};
             const ByteView b = in.bytes(kRngSeedBytes);
             std::copy(b.begin(), b.end(), seed.begin());
-            m_machine_rng = std::make_unique<SeededRng>(seed);
+            m_machine_rng = &m_seeded_rng.emplace(seed);
         } else {
-            m_machine_rng = std::make_unique<PrefixRng>(in.bytes(kRngBytes));
+            m_machine_rng = &m_prefix_rng.emplace(in.bytes(kRngBytes));
         }
     }
 
     [[nodiscard]] std::unique_ptr<Machine> make(Role role, bool under_test) override {
         Rng& rng = under_test ? static_cast<Rng&>(*m_machine_rng) : m_peer_rng;
-        auto m = std::make_unique<HiveMachine>(fuzz_config(role, m_flags, m_enc, m_cipher), rng, m_clock);
+        // One configuration per combination the input can choose, built once and copied: a
+        // Config built afresh fills in its defaults before they are replaced.
+        // (A table, not a map: the fixture's own branches would count as coverage.)
+        thread_local std::array<std::optional<Config>, 2 * 16 * kEncodingCount * 2> configs;
+        const std::size_t id = (((role == Role::acceptor ? 16U : 0U) + (m_flags & 15U)) * kEncodingCount +
+                                m_enc % kEncodingCount) * 2 + (m_cipher & 1U);
+        if (!configs[id]) {
+            configs[id] = fuzz_config(role, m_flags, m_enc, m_cipher);
+        }
+        auto m = std::make_unique<HiveMachine>(*configs[id], rng, m_clock);
         (under_test ? m_machine : m_peer) = m.get();
         return m;
     }
@@ -275,7 +294,9 @@ private:
     std::uint8_t m_flags = 0;
     std::uint8_t m_enc = 0;
     std::uint8_t m_cipher = 0;
-    std::unique_ptr<Rng> m_machine_rng;
+    std::optional<PrefixRng> m_prefix_rng;
+    std::optional<SeededRng> m_seeded_rng;
+    Rng* m_machine_rng = nullptr;
     SeededRng m_peer_rng{ByteArray<32>{0x5e}};
     FixedClock m_clock{0};
     const HiveMachine* m_machine = nullptr;

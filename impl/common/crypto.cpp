@@ -171,16 +171,24 @@ public:
             m_decoded.emplace(std::move(id), key);
         }
     }
-    [[nodiscard]] const Bytes* der(const EVP_PKEY* key) const {
+    // The key's public DER, and its SHA-256 (the key's name in memo keys).
+    struct Der {
+        EVP_PKEY* key = nullptr;
+        Bytes der;
+        ByteArray<crypto_hash_sha256_BYTES> digest{};
+    };
+    [[nodiscard]] const Der* der(const EVP_PKEY* key) const {
         const auto it = m_der.find(key);
-        return it == m_der.end() ? nullptr : &it->second.second;
+        return it == m_der.end() ? nullptr : &it->second;
     }
     void put_der(EVP_PKEY* key, Bytes der) {
         if (m_decoded.size() + m_der.size() >= kMaxEntries) {
             clear();
         }
         if (EVP_PKEY_up_ref(key) == 1) {
-            m_der.emplace(key, std::make_pair(key, std::move(der)));
+            Der entry{key, std::move(der), {}};
+            crypto_hash_sha256(entry.digest.data(), entry.der.data(), entry.der.size());
+            m_der.emplace(key, std::move(entry));
         }
     }
 
@@ -190,7 +198,7 @@ private:
             EVP_PKEY_free(key);
         }
         for (auto& [name, entry] : m_der) {
-            EVP_PKEY_free(entry.first);
+            EVP_PKEY_free(entry.key);
         }
         m_decoded.clear();
         m_der.clear();
@@ -198,7 +206,7 @@ private:
 
     static constexpr std::size_t kMaxEntries = 256;
     std::map<Bytes, EVP_PKEY*> m_decoded;
-    std::map<const EVP_PKEY*, std::pair<EVP_PKEY*, Bytes>> m_der;
+    std::map<const EVP_PKEY*, Der> m_der;
 };
 
 KeyCache& key_cache() {
@@ -206,11 +214,23 @@ KeyCache& key_cache() {
     return c;
 }
 
-// An RSA key as memo input: its SubjectPublicKeyInfo (DER), and whether it is private.
-Bytes rsa_identity(const RsaKey& key) {
-    Bytes out{static_cast<std::uint8_t>(key.has_private() ? 1 : 0)};
-    const Bytes der = rsa_public_der(key);
-    out.insert(out.end(), der.begin(), der.end());
+// An RSA key as memo input: whether it is private, then the SHA-256 of its SubjectPublicKeyInfo
+// (DER), found by the key's EVP_PKEY after the first time.
+ByteArray<1 + crypto_hash_sha256_BYTES> rsa_identity(const RsaKey& key) {
+    ByteArray<1 + crypto_hash_sha256_BYTES> out{};
+    out[0] = static_cast<std::uint8_t>(key.has_private() ? 1 : 0);
+    const auto* p = static_cast<const EVP_PKEY*>(key.native());
+    const KeyCache::Der* known = p != nullptr ? key_cache().der(p) : nullptr;
+    if (known == nullptr && p != nullptr) {
+        (void)rsa_public_der(key);  // remembers it
+        known = key_cache().der(p);
+    }
+    if (known != nullptr) {
+        std::copy(known->digest.begin(), known->digest.end(), out.begin() + 1);
+    } else {
+        const Bytes der = rsa_public_der(key);
+        crypto_hash_sha256(out.data() + 1, der.data(), der.size());
+    }
     return out;
 }
 
@@ -1019,7 +1039,7 @@ namespace {
 // The memo key of decrypting `ciphertext` with the private half of `key` (rsa_identity of the
 // private key: the flag, then the public DER they share).
 MemoKey oaep_decryption_key(const RsaKey& key, Hash hash, Hash mgf1, ByteView label, ByteView ciphertext) {
-    Bytes identity = rsa_identity(key);
+    auto identity = rsa_identity(key);
     identity[0] = 1;
     return memo_key(kRsaOaepDecrypt, {identity, rsa_params(hash, mgf1, 0), label, ciphertext});
 }
@@ -1215,8 +1235,8 @@ Bytes rsa_public_der(const RsaKey& key) {
         return {};
     }
 #if defined(SHAKEDOWN_FUZZ_MEMO_CRYPTO)
-    if (const Bytes* hit = key_cache().der(p)) {
-        return *hit;
+    if (const KeyCache::Der* hit = key_cache().der(p)) {
+        return hit->der;
     }
     Bytes der = public_der_of(p);
     key_cache().put_der(p, der);

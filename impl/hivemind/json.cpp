@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstring>
 #include <iterator>
+#include <optional>
 
 #include "common/json_text.hpp"
 
@@ -284,9 +285,32 @@ private:
         return v;
     }
 
+    // Where the string whose escape starts at `from` ends (its closing quote), if it does.
+    [[nodiscard]] std::optional<std::size_t> closing_quote(std::size_t from) const {
+        const auto* base = reinterpret_cast<const char*>(m_text.data());
+        std::size_t at = from;
+        while (at < m_text.size()) {
+            const void* q = std::memchr(base + at, '"', m_text.size() - at);
+            if (q == nullptr) {
+                return std::nullopt;
+            }
+            const auto pos = static_cast<std::size_t>(static_cast<const char*>(q) - base);
+            std::size_t backslashes = 0;
+            while (pos - backslashes > from && base[pos - backslashes - 1] == '\\') {
+                ++backslashes;
+            }
+            if (backslashes % 2 == 0) {
+                return pos;
+            }
+            at = pos + 1;
+        }
+        return std::nullopt;
+    }
+
     // Appends the string's content to `out` (empty on entry).
     Result<void> string(std::string& out) {
         ++m_pos;  // opening quote
+        bool sized = false;
         for (;;) {
             // A run of printable ASCII other than '"' and '\\' is copied as it stands.
             const std::size_t run = m_pos;
@@ -304,6 +328,14 @@ private:
                 return fail(Error::decode_error, "control character in string", m_pos);
             }
             if (c == '\\') {
+                // A string with escapes (a PEM's newlines) would grow piece by piece: room for the
+                // rest at once, which its text up to the closing quote bounds.
+                if (!sized) {
+                    sized = true;
+                    if (const auto end = closing_quote(m_pos)) {
+                        out.reserve(out.size() + (*end - m_pos));
+                    }
+                }
                 const std::size_t esc = m_pos;
                 ++m_pos;
                 const int e = peek();
