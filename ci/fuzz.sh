@@ -76,13 +76,16 @@ negative_seconds=${FUZZ_NEGATIVE_SECONDS:-$((seconds < 120 ? seconds : 120))}
 minimize_seconds=${FUZZ_MINIMIZE_SECONDS:-30}
 logs="$build_dir/fuzz-logs"
 
-# A 32 MiB quarantine and no allocation stacks while fuzzing: each input's allocations live for
-# one execution, so a use after free is still caught, and ASan's default 256 MiB quarantine kept
-# touching fresh pages (three times the page faults) and recording 30-frame stacks on every
-# allocation (fuzz/README.md). A finding's report then names where it failed but not where the
-# block was allocated or freed: the printed reproduce command runs with ASan's defaults, full
-# allocation and free stacks included.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:quarantine_size_mb=32:malloc_context_size=0}
+# A 4 MiB quarantine and no allocation stacks while fuzzing. A use after free in one run is still
+# caught: the quarantine holds at least eight times what any machine target's input freed in one
+# run (475 KB at most, hivemind_server; the others under 120 KB), and a freed block leaves it only
+# once 4 MiB more has been freed. A larger one hands back blocks long out of the cache: ASan's
+# default 256 MiB kept touching fresh pages (three times the page faults), and hivemind_server ran
+# a fifth faster with 4 MiB than with 32 (fuzz/README.md). No allocation stacks: ASan's default
+# records 30 frames on every allocation. A finding's report then names where it failed but not
+# where the block was allocated or freed: the printed reproduce command runs with ASan's defaults,
+# full allocation and free stacks included.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:quarantine_size_mb=4:malloc_context_size=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 # Every target of every registered variant, as the build lists them (fuzz/CMakeLists.txt). With
