@@ -35,8 +35,8 @@ using shakedown::fuzz::InputCursor;
 using shakedown::fuzz::Unit;
 using shakedown::fuzz::UnitTransport;
 
-// The draws spelled out in the input, in order, then zeros.
-// The input outlives the run, so the draws are read from it in place.
+// The draws spelled out in the input, in order, then zeros; read in place (the input outlives the
+// run).
 class PrefixRng final : public Rng {
 public:
     explicit PrefixRng(ByteView prefix) : m_bytes(prefix) {}
@@ -74,11 +74,12 @@ inline PasswordKdf fuzz_kdf() {
         if (std::find(vector_salts.begin(), vector_salts.end(), salt) == vector_salts.end()) {
             return password_key(password, salt, 1);
         }
-        static std::map<std::pair<std::string, Iv>, Bytes, std::less<>> cache;
-        auto it = cache.find(std::make_pair(std::string(password), salt));
+        static std::map<std::pair<std::string, Iv>, Bytes> cache;
+        auto id = std::make_pair(std::string(password), salt);
+        auto it = cache.find(id);
         if (it == cache.end()) {
             SK_TRY(SecretBytes k, password_key(password, salt, iterations));
-            it = cache.emplace(std::make_pair(std::string(password), salt), Bytes(k.view().begin(), k.view().end())).first;
+            it = cache.emplace(std::move(id), Bytes(k.view().begin(), k.view().end())).first;
         }
         return SecretBytes(it->second);
     };
