@@ -220,17 +220,15 @@ ByteArray<1 + crypto_hash_sha256_BYTES> rsa_identity(const RsaKey& key) {
     ByteArray<1 + crypto_hash_sha256_BYTES> out{};
     out[0] = static_cast<std::uint8_t>(key.has_private() ? 1 : 0);
     const auto* p = static_cast<const EVP_PKEY*>(key.native());
-    const KeyCache::Der* known = p != nullptr ? key_cache().der(p) : nullptr;
-    if (known == nullptr && p != nullptr) {
-        (void)rsa_public_der(key);  // remembers it
-        known = key_cache().der(p);
+    if (p == nullptr) {
+        return out;
     }
-    if (known != nullptr) {
+    if (const KeyCache::Der* known = key_cache().der(p)) {
         std::copy(known->digest.begin(), known->digest.end(), out.begin() + 1);
-    } else {
-        const Bytes der = rsa_public_der(key);
-        crypto_hash_sha256(out.data() + 1, der.data(), der.size());
+        return out;
     }
+    const Bytes der = rsa_public_der(key);  // remembered with its digest, when the cache takes it
+    crypto_hash_sha256(out.data() + 1, der.data(), der.size());
     return out;
 }
 
@@ -501,8 +499,6 @@ const EVP_MD* openssl_digest(Hash h) {
 
 namespace {
 
-const EVP_MD* md_of(Hash h) { return openssl_digest(h); }
-
 struct PkeyCtx {
     EVP_PKEY_CTX* p = nullptr;
     ~PkeyCtx() { EVP_PKEY_CTX_free(p); }
@@ -744,7 +740,7 @@ Result<Bytes> pbkdf2_hmac(Hash hash, ByteView password, ByteView salt, std::uint
         static const char kEmpty = 0;
         const char* pw = password.empty() ? &kEmpty : reinterpret_cast<const char*>(password.data());
         if (PKCS5_PBKDF2_HMAC(pw, as_int(password.size()), salt.data(), as_int(salt.size()),
-                              static_cast<int>(iterations), md_of(hash), as_int(length), out.data()) != 1) {
+                              static_cast<int>(iterations), openssl_digest(hash), as_int(length), out.data()) != 1) {
             return fail(Error::crypto_failure, "PBKDF2");
         }
         return out;
@@ -940,7 +936,8 @@ EVP_PKEY* pk(const RsaKey& k) { return static_cast<EVP_PKEY*>(k.native()); }
 
 bool set_oaep(EVP_PKEY_CTX* ctx, Hash hash, Hash mgf1, ByteView label) {
     if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) != 1 ||
-        EVP_PKEY_CTX_set_rsa_oaep_md(ctx, md_of(hash)) != 1 || EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md_of(mgf1)) != 1) {
+        EVP_PKEY_CTX_set_rsa_oaep_md(ctx, openssl_digest(hash)) != 1 ||
+        EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, openssl_digest(mgf1)) != 1) {
         return false;
     }
     if (!label.empty()) {
@@ -999,9 +996,9 @@ Result<Bytes> pss_sign(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, By
     const OpenSslErrorScope openssl_errors;
     MdCtx md;
     EVP_PKEY_CTX* pctx = nullptr;  // owned by md
-    if (md.p == nullptr || EVP_DigestSignInit(md.p, &pctx, md_of(hash), nullptr, pk(key)) != 1 ||
+    if (md.p == nullptr || EVP_DigestSignInit(md.p, &pctx, openssl_digest(hash), nullptr, pk(key)) != 1 ||
         EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-        EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md_of(mgf1)) != 1 ||
+        EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, openssl_digest(mgf1)) != 1 ||
         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt_len) != 1) {
         return fail(Error::crypto_failure, "RSA-PSS set-up");
     }
@@ -1023,9 +1020,9 @@ bool pss_verify(const RsaKey& key, Hash hash, Hash mgf1, int salt_len, ByteView 
     const OpenSslErrorScope openssl_errors;
     MdCtx md;
     EVP_PKEY_CTX* pctx = nullptr;
-    if (md.p == nullptr || EVP_DigestVerifyInit(md.p, &pctx, md_of(hash), nullptr, pk(key)) != 1 ||
+    if (md.p == nullptr || EVP_DigestVerifyInit(md.p, &pctx, openssl_digest(hash), nullptr, pk(key)) != 1 ||
         EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-        EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md_of(mgf1)) != 1 ||
+        EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, openssl_digest(mgf1)) != 1 ||
         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt_len) != 1) {
         return false;
     }

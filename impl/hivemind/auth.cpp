@@ -14,8 +14,6 @@ namespace {
 
 EVP_PKEY* pk(const crypto::RsaKey& k) { return static_cast<EVP_PKEY*>(k.native()); }
 
-const EVP_MD* md_of(crypto::Hash hash) { return crypto::openssl_digest(hash); }
-
 // One digest context per thread, reset by every EVP_DigestInit_ex (which keeps the provider's
 // context when the digest is the same one).
 EVP_MD_CTX* digest_ctx() {
@@ -108,7 +106,7 @@ Result<Bytes> oaep_sha1_encrypt(const crypto::RsaKey& pub, ByteView message, Rng
 }
 
 Result<Bytes> oaep_encrypt(const crypto::RsaKey& pub, crypto::Hash hash, ByteView label, ByteView message, Rng& rng) {
-    const EVP_MD* md = md_of(hash);
+    const EVP_MD* md = crypto::openssl_digest(hash);
     const std::size_t k = pub.modulus_bytes();
     const auto h = static_cast<std::size_t>(EVP_MD_get_size(md));
     if (message.size() + 2 * h + 2 > k) {
@@ -147,7 +145,7 @@ Result<Bytes> pss_sha256_sign(const crypto::RsaKey& priv, ByteView message, Rng&
     if (!priv.has_private()) {
         return fail(Error::invalid_argument, "PSS signing needs a private key");
     }
-    const EVP_MD* md = md_of(crypto::Hash::sha256);
+    const EVP_MD* md = crypto::openssl_digest(crypto::Hash::sha256);
     const std::size_t h = 32;
     const std::size_t em_bits = modulus_bits(priv) - 1;
     const std::size_t em_len = (em_bits + 7) / 8;
