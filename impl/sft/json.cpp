@@ -285,7 +285,8 @@ public:
 
     Result<Value> document() {
         skip_ws();
-        SK_TRY(Value v, value(0));
+        Value v;
+        SK_CHECK(value(v, 0));
         skip_ws();
         if (m_i != m_s.size()) {
             return Failure{Error::trailing_bytes, m_i, "data after the JSON value"};
@@ -315,7 +316,9 @@ private:
         return true;
     }
 
-    Result<Value> value(std::size_t depth) {
+    // Each value is parsed into `out` (a default Value) where it will stay: no value is built
+    // and then moved into its parent.
+    Result<void> value(Value& out, std::size_t depth) {
         if (depth > kMaxDepth) {
             return Failure{Error::bad_length, m_i, "JSON nested too deeply"};
         }
@@ -324,38 +327,43 @@ private:
         }
         const std::uint8_t c = m_s[m_i];
         if (c == '{') {
-            return object(depth);
+            return object(out, depth);
         }
         if (c == '[') {
-            return array(depth);
+            return array(out, depth);
         }
         if (c == '"') {
-            SK_TRY(std::string s, string());
-            return Value::make_string(std::move(s));
+            out.kind = Value::Kind::string;
+            return string(out.string);
         }
         if (c == '-' || (c >= '0' && c <= '9')) {
-            return number();
+            return number(out);
         }
         if (literal("true")) {
-            return Value::make_bool(true);
+            out.kind = Value::Kind::boolean;
+            out.boolean = true;
+            return ok();
         }
         if (literal("false")) {
-            return Value::make_bool(false);
+            out.kind = Value::Kind::boolean;
+            out.boolean = false;
+            return ok();
         }
         if (literal("null")) {
-            return Value::make_null();
+            out.kind = Value::Kind::null;
+            return ok();
         }
         // Python also reads NaN, Infinity and -Infinity; SFT never sends them.
         return bad("not a JSON value");
     }
 
-    Result<Value> object(std::size_t depth) {
+    Result<void> object(Value& v, std::size_t depth) {
         ++m_i;
-        Value v = Value::make_object({});
+        v.kind = Value::Kind::object;
         skip_ws();
         if (m_i < m_s.size() && m_s[m_i] == '}') {
             ++m_i;
-            return v;
+            return ok();
         }
         for (;;) {
             skip_ws();
@@ -364,8 +372,14 @@ private:
                                          : bad("object key is not a string");
             }
             const std::size_t key_at = m_i;
-            SK_TRY(std::string key, string());
-            if (v.find(key) != nullptr) {
+            if (v.object.empty()) {
+                // One allocation for a message-sized object instead of a doubling series.
+                v.object.reserve(kObjectReserve);
+            }
+            Member& member = v.object.emplace_back();
+            SK_CHECK(string(member.key));
+            const auto earlier = v.object.end() - 1;
+            if (std::any_of(v.object.begin(), earlier, [&](const Member& m) { return m.key == member.key; })) {
                 // Python keeps the last duplicate; the message HMAC would then not cover what was
                 // sent, so the reference refuses duplicates (docs/protocols/sft.md §4.3).
                 return Failure{Error::decode_error, key_at, "duplicate object key"};
@@ -376,12 +390,7 @@ private:
             }
             ++m_i;
             skip_ws();
-            SK_TRY(Value member, value(depth + 1));
-            if (v.object.empty()) {
-                // One allocation for a message-sized object instead of a doubling series.
-                v.object.reserve(kObjectReserve);
-            }
-            v.set(std::move(key), std::move(member));
+            SK_CHECK(value(member.value, depth + 1));
             skip_ws();
             if (m_i >= m_s.size()) {
                 return Failure{Error::truncated, m_i, "JSON object not closed"};
@@ -392,24 +401,23 @@ private:
             }
             if (m_s[m_i] == '}') {
                 ++m_i;
-                return v;
+                return ok();
             }
             return bad("expected ',' or '}'");
         }
     }
 
-    Result<Value> array(std::size_t depth) {
+    Result<void> array(Value& v, std::size_t depth) {
         ++m_i;
-        Value v = Value::make_array({});
+        v.kind = Value::Kind::array;
         skip_ws();
         if (m_i < m_s.size() && m_s[m_i] == ']') {
             ++m_i;
-            return v;
+            return ok();
         }
         for (;;) {
             skip_ws();
-            SK_TRY(Value item, value(depth + 1));
-            v.array.push_back(std::move(item));
+            SK_CHECK(value(v.array.emplace_back(), depth + 1));
             skip_ws();
             if (m_i >= m_s.size()) {
                 return Failure{Error::truncated, m_i, "JSON array not closed"};
@@ -420,7 +428,7 @@ private:
             }
             if (m_s[m_i] == ']') {
                 ++m_i;
-                return v;
+                return ok();
             }
             return bad("expected ',' or ']'");
         }
@@ -449,9 +457,9 @@ private:
         return u;
     }
 
-    Result<std::string> string() {
+    // Appends the string's content to `out` (empty on entry).
+    Result<void> string(std::string& out) {
         ++m_i;  // opening quote
-        std::string out;
         for (;;) {
             if (m_i >= m_s.size()) {
                 return Failure{Error::truncated, m_i, "JSON string not closed"};
@@ -459,7 +467,7 @@ private:
             const std::uint8_t c = m_s[m_i];
             if (c == '"') {
                 ++m_i;
-                return out;
+                return ok();
             }
             if (c < 0x20) {
                 return bad("raw control character in a string");
@@ -515,7 +523,7 @@ private:
         }
     }
 
-    Result<Value> number() {
+    Result<void> number(Value& v) {
         const std::size_t start = m_i;
         if (m_s[m_i] == '-') {
             ++m_i;
@@ -557,21 +565,20 @@ private:
         }
         const char* first = reinterpret_cast<const char*>(m_s.data()) + start;
         const char* last = reinterpret_cast<const char*>(m_s.data()) + m_i;
-        Value v;
         if (is_float) {
             v.kind = Value::Kind::floating;
             const auto r = std::from_chars(first, last, v.floating);
             if (r.ec != std::errc{} || !std::isfinite(v.floating)) {
                 return Failure{Error::decode_error, start, "number out of range"};
             }
-            return v;
+            return ok();
         }
         v.kind = Value::Kind::integer;
         const auto r = std::from_chars(first, last, v.integer);
         if (r.ec != std::errc{}) {
             return Failure{Error::decode_error, start, "integer outside int64"};
         }
-        return v;
+        return ok();
     }
 
     ByteView m_s;

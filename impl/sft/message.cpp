@@ -51,11 +51,27 @@ std::string format_civil(std::int64_t secs) {
     unsigned m = 0;
     unsigned d = 0;
     civil_from_days(days, y, m, d);
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(y), m, d,
-                  static_cast<long long>(rem / 3600), static_cast<long long>((rem / 60) % 60),
-                  static_cast<long long>(rem % 60));
-    return buf;
+    if (y < 0 || y > 9999) {
+        char buf[48];
+        std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(y), m, d,
+                      static_cast<long long>(rem / 3600), static_cast<long long>((rem / 60) % 60),
+                      static_cast<long long>(rem % 60));
+        return buf;
+    }
+    // YYYY-MM-DDTHH:MM:SS, digit by digit (every message carries one).
+    std::string out = "0000-00-00T00:00:00";
+    const auto put = [&out](std::size_t at, std::size_t width, std::int64_t v) {
+        for (std::size_t k = width; k-- > 0; v /= 10) {
+            out[at + k] = static_cast<char>('0' + v % 10);
+        }
+    };
+    put(0, 4, y);
+    put(5, 2, m);
+    put(8, 2, d);
+    put(11, 2, rem / 3600);
+    put(14, 2, (rem / 60) % 60);
+    put(17, 2, rem % 60);
+    return out;
 }
 
 Failure schema(const char* what) { return Failure{Error::decode_error, kNoOffset, what}; }
@@ -106,6 +122,11 @@ bool lower_hex64(std::string_view s) {
         }
     }
     return true;
+}
+
+// One digit of a string lower_hex64 accepted (public: the signature as sent).
+std::uint8_t hex_value(char c) noexcept {
+    return static_cast<std::uint8_t>(c <= '9' ? c - '0' : c - 'a' + 10);
 }
 
 }  // namespace
@@ -289,9 +310,14 @@ Result<void> check_signature(const Message& m, ByteView hmac_key, bool allow_abs
     if (!lower_hex64(*m.signature)) {
         return Failure{Error::decode_error, kNoOffset, "J5: signature is not 64 lowercase hex digits"};
     }
-    const std::string expected = compute_signature(m, hmac_key);
+    // The tag against the signature's bytes (64 lowercase hex digits, checked above).
+    const crypto::Digest expected = crypto::hmac_sha256(hmac_key, as_bytes(hmac_input(m)));
+    crypto::Digest claimed{};
+    for (std::size_t i = 0; i < claimed.size(); ++i) {
+        claimed[i] = static_cast<std::uint8_t>(hex_value((*m.signature)[2 * i]) << 4 | hex_value((*m.signature)[2 * i + 1]));
+    }
     // Accept or reject is public (the message is dropped); the comparison itself is not.
-    if (!ct::declassified(ct_equal(as_bytes(expected), as_bytes(*m.signature)))) {
+    if (!ct::declassified(ct_equal(ByteView(expected), ByteView(claimed)))) {
         return Failure{Error::bad_mac, kNoOffset, "J5: HMAC mismatch"};
     }
     return ok();
