@@ -21,7 +21,9 @@ Bytes Channel::seal_message(Message m, Rng& rng, const Clock& clock) {
     m.seq = m_send_seq++;
     m.seq_is_float = false;
     sign(m, m_hmac_key.view());
-    const std::string text = wire_json(m);
+    // The plaintext lives only until it is sealed: a buffer kept per thread holds it.
+    thread_local std::string text;
+    wire_json_into(text, m);
     const auto nonce = rng.array<12>();
     m_sent_nonces.insert(nonce);
     m_last_sent = std::move(m);

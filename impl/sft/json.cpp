@@ -63,6 +63,10 @@ Value* Value::find(std::string_view key) {
 }
 
 Value& Value::set(std::string key, Value v) {
+    if (object.empty()) {
+        // Room for a payload's few members at once, not a doubling series from one.
+        object.reserve(4);
+    }
     object.push_back(Member{std::move(key), std::move(v)});
     return object.back().value;
 }

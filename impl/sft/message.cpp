@@ -187,6 +187,12 @@ std::size_t envelope_room(const Message& m) {
 // Both are json::dumps of to_json(m), written without building the envelope's Value.
 std::string wire_json(const Message& m) {
     std::string out;
+    wire_json_into(out, m);
+    return out;
+}
+
+void wire_json_into(std::string& out, const Message& m) {
+    out.clear();
     out.reserve(envelope_room(m));
     out += "{\"type\": ";
     json::quote_into(out, to_string(m.type));
@@ -203,12 +209,17 @@ std::string wire_json(const Message& m) {
         json::quote_into(out, *m.signature);
     }
     out.push_back('}');
-    return out;
 }
 
 std::string hmac_input(const Message& m) {
-    // sort_keys=True: payload < seq < timestamp < type < version.
     std::string out;
+    hmac_input_into(out, m);
+    return out;
+}
+
+void hmac_input_into(std::string& out, const Message& m) {
+    // sort_keys=True: payload < seq < timestamp < type < version.
+    out.clear();
     out.reserve(envelope_room(m));
     out += "{\"payload\": ";
     json::dump_into(out, m.payload, true);
@@ -221,12 +232,19 @@ std::string hmac_input(const Message& m) {
     out += ", \"version\": ";
     json::quote_into(out, m.version);
     out.push_back('}');
-    return out;
 }
 
-std::string compute_signature(const Message& m, ByteView hmac_key) {
-    return to_hex(crypto::hmac_sha256(hmac_key, as_bytes(hmac_input(m))));
+namespace {
+// The tag over J, written into a buffer each thread keeps (a message's text, nothing secret), so
+// signing and checking allocate nothing for it once the buffer has grown to the messages' size.
+crypto::Digest message_tag(const Message& m, ByteView hmac_key) {
+    thread_local std::string text;
+    hmac_input_into(text, m);
+    return crypto::hmac_sha256(hmac_key, as_bytes(text));
 }
+}  // namespace
+
+std::string compute_signature(const Message& m, ByteView hmac_key) { return to_hex(message_tag(m, hmac_key)); }
 
 void sign(Message& m, ByteView hmac_key) {
     m.signature = compute_signature(m, hmac_key);
@@ -311,7 +329,7 @@ Result<void> check_signature(const Message& m, ByteView hmac_key, bool allow_abs
         return Failure{Error::decode_error, kNoOffset, "J5: signature is not 64 lowercase hex digits"};
     }
     // The tag against the signature's bytes (64 lowercase hex digits, checked above).
-    const crypto::Digest expected = crypto::hmac_sha256(hmac_key, as_bytes(hmac_input(m)));
+    const crypto::Digest expected = message_tag(m, hmac_key);
     crypto::Digest claimed{};
     for (std::size_t i = 0; i < claimed.size(); ++i) {
         claimed[i] = static_cast<std::uint8_t>(hex_value((*m.signature)[2 * i]) << 4 | hex_value((*m.signature)[2 * i + 1]));

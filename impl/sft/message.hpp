@@ -45,8 +45,12 @@ struct Message {
 [[nodiscard]] json::Value to_json(const Message& m, bool with_signature = true);
 // json.dumps(msg): the record plaintext.
 [[nodiscard]] std::string wire_json(const Message& m);
+// wire_json(m) written over `out` (cleared first; its capacity is kept).
+void wire_json_into(std::string& out, const Message& m);
 // json.dumps(msg without signature, sort_keys=True): the HMAC input J.
 [[nodiscard]] std::string hmac_input(const Message& m);
+// hmac_input(m) written over `out` (cleared first; its capacity is kept).
+void hmac_input_into(std::string& out, const Message& m);
 [[nodiscard]] std::string compute_signature(const Message& m, ByteView hmac_key);
 void sign(Message& m, ByteView hmac_key);
 

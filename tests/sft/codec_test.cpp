@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <set>
 
 #include "sft/channel.hpp"
 #include "sft/handshake_messages.hpp"
@@ -172,6 +173,31 @@ RC_GTEST_PROP(SftChannelProps, BoundedSetKeepsTheLastDistinctValues, (const std:
             RC_ASSERT(set.contains(b) == (std::find(kept.begin(), kept.end(), b) != kept.end()));
         }
     }
+}
+
+// The same with larger bounds and wider values: the table grows several times, evicts across
+// its wrap-around, and still answers exactly as the FIFO definition does.
+RC_GTEST_PROP(SftChannelProps, BoundedSetAgreesWithItsDefinitionWhileGrowing, ()) {
+    const auto bound = *rc::gen::inRange<std::size_t>(0, 300);
+    const auto values = *rc::gen::container<std::vector<std::uint16_t>>(rc::gen::inRange<std::uint16_t>(0, 700));
+    BoundedSet<std::uint16_t> set(bound);
+    std::deque<std::uint16_t> kept;
+    std::set<std::uint16_t> seen;
+    for (const std::uint16_t v : values) {
+        set.insert(v);
+        seen.insert(v);
+        if (std::find(kept.begin(), kept.end(), v) == kept.end()) {
+            kept.push_back(v);
+            if (bound != 0 && kept.size() > bound) {
+                kept.pop_front();
+            }
+        }
+        RC_ASSERT(set.size() == kept.size());
+    }
+    for (const std::uint16_t v : seen) {
+        RC_ASSERT(set.contains(v) == (std::find(kept.begin(), kept.end(), v) != kept.end()));
+    }
+    RC_ASSERT(!set.contains(std::uint16_t{700}));
 }
 
 }  // namespace
