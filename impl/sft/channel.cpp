@@ -3,8 +3,7 @@
 namespace shakedown::sft {
 
 Channel::Channel(Profile profile, const SessionKeys& keys, const Quirks& quirks, std::int64_t utc_offset_seconds)
-    : m_profile(profile),
-      m_hmac_key(keys.hmac_key),
+    : m_hmac_key(keys.hmac_key),
       m_quirks(quirks),
       m_utc_offset(utc_offset_seconds),
       m_recent_hashes(kMessageHashCache),

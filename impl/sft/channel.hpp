@@ -156,7 +156,6 @@ public:
     [[nodiscard]] ByteView hmac_key() const { return m_hmac_key.view(); }
 
 private:
-    Profile m_profile;
     RecordKey m_key;
     Secret<32> m_hmac_key;
     Quirks m_quirks;
