@@ -153,49 +153,56 @@ RC_GTEST_PROP(SftCodecProps, AnyTamperOfASealedRecordIsRejected,
     RC_ASSERT(!open_record(k, t).ok());
 }
 
-// The replay and reflection sets keep the last `bound` distinct values: checked against a
-// definition (a FIFO of distinct values) for arbitrary insertions, bounded and unbounded.
-RC_GTEST_PROP(SftChannelProps, BoundedSetKeepsTheLastDistinctValues, (const std::vector<std::uint8_t>& values)) {
-    const auto bound = *rc::gen::inRange<std::size_t>(0, 6);
-    BoundedSet<std::uint8_t> set(bound);
-    std::deque<std::uint8_t> kept;
-    for (const std::uint8_t v : values) {
-        set.insert(v);
+// The definition a BoundedSet is held to: a FIFO of distinct values, the oldest dropped past
+// `bound` (0: unbounded).
+template <class T>
+struct FifoOfDistinct {
+    std::size_t bound;
+    std::deque<T> kept;
+    void insert(T v) {
         if (std::find(kept.begin(), kept.end(), v) == kept.end()) {
             kept.push_back(v);
             if (bound != 0 && kept.size() > bound) {
                 kept.pop_front();
             }
         }
-        RC_ASSERT(set.size() == kept.size());
+    }
+    [[nodiscard]] bool contains(T v) const { return std::find(kept.begin(), kept.end(), v) != kept.end(); }
+};
+
+// The replay and reflection sets keep the last `bound` distinct values: checked against the
+// definition for arbitrary insertions, bounded and unbounded.
+RC_GTEST_PROP(SftChannelProps, BoundedSetKeepsTheLastDistinctValues, (const std::vector<std::uint8_t>& values)) {
+    const auto bound = *rc::gen::inRange<std::size_t>(0, 6);
+    BoundedSet<std::uint8_t> set(bound);
+    FifoOfDistinct<std::uint8_t> want{bound, {}};
+    for (const std::uint8_t v : values) {
+        set.insert(v);
+        want.insert(v);
+        RC_ASSERT(set.size() == want.kept.size());
         for (int x = 0; x < 256; ++x) {
             const auto b = static_cast<std::uint8_t>(x);
-            RC_ASSERT(set.contains(b) == (std::find(kept.begin(), kept.end(), b) != kept.end()));
+            RC_ASSERT(set.contains(b) == want.contains(b));
         }
     }
 }
 
 // The same with larger bounds and wider values: the table grows several times, evicts across
-// its wrap-around, and still answers exactly as the FIFO definition does.
+// its wrap-around, and still answers exactly as the definition does.
 RC_GTEST_PROP(SftChannelProps, BoundedSetAgreesWithItsDefinitionWhileGrowing, ()) {
     const auto bound = *rc::gen::inRange<std::size_t>(0, 300);
     const auto values = *rc::gen::container<std::vector<std::uint16_t>>(rc::gen::inRange<std::uint16_t>(0, 700));
     BoundedSet<std::uint16_t> set(bound);
-    std::deque<std::uint16_t> kept;
+    FifoOfDistinct<std::uint16_t> want{bound, {}};
     std::set<std::uint16_t> seen;
     for (const std::uint16_t v : values) {
         set.insert(v);
+        want.insert(v);
         seen.insert(v);
-        if (std::find(kept.begin(), kept.end(), v) == kept.end()) {
-            kept.push_back(v);
-            if (bound != 0 && kept.size() > bound) {
-                kept.pop_front();
-            }
-        }
-        RC_ASSERT(set.size() == kept.size());
+        RC_ASSERT(set.size() == want.kept.size());
     }
     for (const std::uint16_t v : seen) {
-        RC_ASSERT(set.contains(v) == (std::find(kept.begin(), kept.end(), v) != kept.end()));
+        RC_ASSERT(set.contains(v) == want.contains(v));
     }
     RC_ASSERT(!set.contains(std::uint16_t{700}));
 }
