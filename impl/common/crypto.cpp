@@ -632,8 +632,8 @@ const unsigned char* some_pointer(ByteView b) noexcept {
     return b.empty() ? &kNothing : b.data();
 }
 
-Result<void> sodium_gcm_seal_into(ByteView key, ByteView iv, ByteView aad, ByteView pt,
-                                  std::span<std::uint8_t> ct_out, std::span<std::uint8_t> tag_out) {
+Result<void> sodium_gcm_seal_into(ByteView key, ByteView iv, ByteView aad, ByteView pt, std::span<std::uint8_t> ct_out,
+                                  std::span<std::uint8_t> tag_out) {
     unsigned long long tag_len = 0;
     unsigned char scratch = 0;
     unsigned char* const out = ct_out.empty() ? &scratch : ct_out.data();

@@ -128,7 +128,7 @@ private:
         }
     }
 
-    std::size_t m_bound;  // 0: unbounded
+    std::size_t m_bound;     // 0: unbounded
     std::vector<T> m_order;  // insertion order, a ring once it holds m_bound values
     std::size_t m_oldest = 0;
     std::vector<std::uint32_t> m_table;  // a power of two in size; ring index + 1, or kEmpty

@@ -244,7 +244,9 @@ crypto::Digest message_tag(const Message& m, ByteView hmac_key) {
 }
 }  // namespace
 
-std::string compute_signature(const Message& m, ByteView hmac_key) { return to_hex(message_tag(m, hmac_key)); }
+std::string compute_signature(const Message& m, ByteView hmac_key) {
+    return to_hex(message_tag(m, hmac_key));
+}
 
 void sign(Message& m, ByteView hmac_key) {
     m.signature = compute_signature(m, hmac_key);
@@ -332,7 +334,8 @@ Result<void> check_signature(const Message& m, ByteView hmac_key, bool allow_abs
     const crypto::Digest expected = message_tag(m, hmac_key);
     crypto::Digest claimed{};
     for (std::size_t i = 0; i < claimed.size(); ++i) {
-        claimed[i] = static_cast<std::uint8_t>(hex_value((*m.signature)[2 * i]) << 4 | hex_value((*m.signature)[2 * i + 1]));
+        claimed[i] =
+            static_cast<std::uint8_t>(hex_value((*m.signature)[2 * i]) << 4 | hex_value((*m.signature)[2 * i + 1]));
     }
     // Accept or reject is public (the message is dropped); the comparison itself is not.
     if (!ct::declassified(ct_equal(ByteView(expected), ByteView(claimed)))) {

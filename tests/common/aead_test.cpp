@@ -20,13 +20,14 @@ Bytes evp_seal(const Bytes& key, const Bytes& iv, const Bytes& aad, const Bytes&
     Bytes out(msg.size() + 16);
     int len = 0;
     int total = 0;
-    const bool ok = ctx != nullptr && EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-                    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, static_cast<int>(iv.size()), nullptr) == 1 &&
-                    EVP_EncryptInit_ex(ctx, nullptr, nullptr, key.data(), iv.data()) == 1 &&
-                    (aad.empty() || EVP_EncryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size())) == 1) &&
-                    (msg.empty() || EVP_EncryptUpdate(ctx, out.data(), &total, msg.data(), static_cast<int>(msg.size())) == 1) &&
-                    EVP_EncryptFinal_ex(ctx, out.data() + total, &len) == 1 &&
-                    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, out.data() + msg.size()) == 1;
+    const bool ok =
+        ctx != nullptr && EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, static_cast<int>(iv.size()), nullptr) == 1 &&
+        EVP_EncryptInit_ex(ctx, nullptr, nullptr, key.data(), iv.data()) == 1 &&
+        (aad.empty() || EVP_EncryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size())) == 1) &&
+        (msg.empty() || EVP_EncryptUpdate(ctx, out.data(), &total, msg.data(), static_cast<int>(msg.size())) == 1) &&
+        EVP_EncryptFinal_ex(ctx, out.data() + total, &len) == 1 &&
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, out.data() + msg.size()) == 1;
     EVP_CIPHER_CTX_free(ctx);
     return ok ? out : Bytes{};
 }
@@ -39,8 +40,9 @@ Bytes sized(const std::vector<std::uint8_t>& v, std::size_t n) {
     return b;
 }
 
-RC_GTEST_PROP(AesGcm256, SealMatchesOpenSslEvp, (std::vector<std::uint8_t> key_seed, std::vector<std::uint8_t> iv_seed,
-                                                   std::vector<std::uint8_t> aad, std::vector<std::uint8_t> msg)) {
+RC_GTEST_PROP(AesGcm256, SealMatchesOpenSslEvp,
+              (std::vector<std::uint8_t> key_seed, std::vector<std::uint8_t> iv_seed, std::vector<std::uint8_t> aad,
+               std::vector<std::uint8_t> msg)) {
     const Bytes key = sized(key_seed, 32);
     const Bytes iv = sized(iv_seed, 12);
     const auto sealed = crypto::aes_gcm_seal(key, iv, aad, msg);
