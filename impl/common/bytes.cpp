@@ -23,9 +23,9 @@ std::string to_hex(ByteView data) {
     return out;
 }
 
-std::optional<Bytes> from_hex(std::string_view hex) {
-    if (hex.size() % 2 != 0) {
-        return std::nullopt;
+bool from_hex_into(std::string_view hex, std::span<std::uint8_t> out) {
+    if (hex.size() != 2 * out.size()) {
+        return false;
     }
     auto nibble = [](char c) -> int {
         if (c >= '0' && c <= '9') {
@@ -39,15 +39,24 @@ std::optional<Bytes> from_hex(std::string_view hex) {
         }
         return -1;
     };
-    Bytes out;
-    out.reserve(hex.size() / 2);
-    for (std::size_t i = 0; i < hex.size(); i += 2) {
-        const int hi = nibble(hex[i]);
-        const int lo = nibble(hex[i + 1]);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const int hi = nibble(hex[2 * i]);
+        const int lo = nibble(hex[2 * i + 1]);
         if (hi < 0 || lo < 0) {
-            return std::nullopt;
+            return false;
         }
-        out.push_back(static_cast<std::uint8_t>((hi << 4) | lo));
+        out[i] = static_cast<std::uint8_t>((hi << 4) | lo);
+    }
+    return true;
+}
+
+std::optional<Bytes> from_hex(std::string_view hex) {
+    if (hex.size() % 2 != 0) {
+        return std::nullopt;
+    }
+    Bytes out(hex.size() / 2);
+    if (!from_hex_into(hex, out)) {
+        return std::nullopt;
     }
     return out;
 }

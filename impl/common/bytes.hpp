@@ -29,6 +29,9 @@ inline void memory_barrier(const void* p) noexcept { __asm__ volatile("" : : "r"
 [[nodiscard]] std::string to_hex(ByteView data);
 // Lower- or upper-case hex, even length, nothing else; nullopt otherwise.
 [[nodiscard]] std::optional<Bytes> from_hex(std::string_view hex);
+// Hex (either case) of exactly 2 * out.size() digits into `out`, without allocating; false if the
+// length or a digit is wrong (out is then partly written).
+[[nodiscard]] bool from_hex_into(std::string_view hex, std::span<std::uint8_t> out);
 [[nodiscard]] inline ByteView as_bytes(std::string_view s) {
     return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
