@@ -94,6 +94,7 @@ for t in "${targets[@]}"; do
       echo "[libfuzzer]"
       echo "max_len = 8192"
       echo "timeout = 25"
+      echo "entropic_scale_per_exec_time = 1"
       [[ -n "$dict" ]] && echo "dict = $t.dict"
     } >"$OUT/$t.options"
   fi

@@ -25,6 +25,9 @@
 # environment:
 #   FUZZ_SECONDS (60)   time per target        FUZZ_JOBS (1)        targets run at once
 #   FUZZ_MAX_LEN (8192) libFuzzer -max_len     FUZZ_TIMEOUT (25)    seconds per input
+#   FUZZ_SCALE_PER_EXEC_TIME (1)  libFuzzer -entropic_scale_per_exec_time: the entropic schedule
+#                                 gives inputs that run faster than the corpus average more energy
+#                                 (0: libFuzzer's default, energy by coverage alone)
 #   FUZZ_NEGATIVE_SECONDS (min(FUZZ_SECONDS, 120))  time a negative control has to find its bug
 #   FUZZ_MINIMIZE_SECONDS (30)  time spent minimising one finding
 #   FUZZ_BASELINE_SECONDS (5)   time for the empty target whose exec/s is printed as the baseline (0: skip)
@@ -53,7 +56,7 @@ while (($#)); do
     --build-dir) build_dir=$(cd "${2:?--build-dir needs a folder}" && pwd); shift ;;
     --regressions) mkdir -p "${2:?--regressions needs a folder}"
       regressions=$(cd "$2" && pwd); negative_regressions=$regressions; shift ;;
-    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1") ;;
   esac
@@ -72,6 +75,7 @@ seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-1}
 max_len=${FUZZ_MAX_LEN:-8192}
 timeout=${FUZZ_TIMEOUT:-25}
+scale_per_exec_time=${FUZZ_SCALE_PER_EXEC_TIME:-1}
 negative_seconds=${FUZZ_NEGATIVE_SECONDS:-$((seconds < 120 ? seconds : 120))}
 minimize_seconds=${FUZZ_MINIMIZE_SECONDS:-30}
 logs="$build_dir/fuzz-logs"
@@ -263,7 +267,8 @@ run_target() {
     return
   fi
   "$bin" -max_total_time="$secs" "${dict_arg[@]}" -print_final_stats=1 -max_len="$max_len" \
-    -timeout="$timeout" -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1 || rc=$?
+    -timeout="$timeout" -entropic_scale_per_exec_time="$scale_per_exec_time" -artifact_prefix="$artifacts/" \
+    "$corpus" >"$log" 2>&1 || rc=$?
   # Time to find (negative controls): wall clock of the fuzzing run alone, before minimisation.
   ((expect_finding)) && echo "$(( $(date +%s) - start ))" >"$scratch/$t.seconds"
   local cov

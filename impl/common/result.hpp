@@ -33,7 +33,9 @@ struct Failure {
 template <class T>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : m_v(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+    // Implicit by design; a value is moved (or copied) into place once.
+    Result(T&& value) : m_v(std::in_place_index<0>, std::move(value)) {}    // NOLINT
+    Result(const T& value) : m_v(std::in_place_index<0>, value) {}          // NOLINT
     Result(Failure f) : m_v(std::in_place_index<1>, f) {}                // NOLINT
 
     [[nodiscard]] bool ok() const noexcept { return m_v.index() == 0; }

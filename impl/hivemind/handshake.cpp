@@ -494,17 +494,20 @@ Result<Received> HiveMachine::open_unit(ByteView unit) const {
 }
 
 Result<void> HiveMachine::after_handshake(ByteView unit) {
-    SK_TRY(Received r, open_unit(unit));
+    auto r = open_unit(unit);
+    if (!r) {
+        return r.failure();
+    }
     if (m_state == State::wait_client_hello) {
-        if (r.message.msg_type != "hello") {
+        if (r->message.msg_type != "hello") {
             return fail(Error::unexpected_message, "expected the client's HELLO", 0);
         }
-        SK_TRY(ClientHello h, client_hello_from(r.message.payload));
+        SK_TRY(ClientHello h, client_hello_from(r->message.payload));
         (void)h;
         m_authenticated = true;
         m_state = State::done;
     }
-    m_received.push_back(std::move(r));
+    m_received.push_back(std::move(*r));
     return ok();
 }
 
