@@ -34,9 +34,9 @@ template <class T>
 class [[nodiscard]] Result {
 public:
     // Implicit by design; a value is moved (or copied) into place once.
-    Result(T&& value) : m_v(std::in_place_index<0>, std::move(value)) {}    // NOLINT
-    Result(const T& value) : m_v(std::in_place_index<0>, value) {}          // NOLINT
-    Result(Failure f) : m_v(std::in_place_index<1>, f) {}                // NOLINT
+    Result(T&& value) : m_v(std::in_place_index<0>, std::move(value)) {}  // NOLINT
+    Result(const T& value) : m_v(std::in_place_index<0>, value) {}        // NOLINT
+    Result(Failure f) : m_v(std::in_place_index<1>, f) {}                 // NOLINT
 
     [[nodiscard]] bool ok() const noexcept { return m_v.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }
